@@ -1,0 +1,1 @@
+"""The approval rules: pure Python, no chat framework, no database, no environment."""

@@ -1,0 +1,93 @@
+"""People, roles and the key-project ledger: what admins manage and what everyone's rights derive from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import PurePath
+
+from approvals.errors import Forbidden, LedgerImportError
+from approvals.ledger import KeyProject, KeyProjectStatus, key_project_status, parse_csv, parse_xlsx
+from approvals.models import Actor, Role
+from approvals.ports import KeyProjectStore, PeopleStore, Person, SummarySource
+
+MAX_LEDGER_BYTES = 5 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class KeyBoard:
+    rows: list[tuple[KeyProject, KeyProjectStatus]]
+
+    @property
+    def approved(self) -> int:
+        return sum(1 for _, status in self.rows if status is KeyProjectStatus.APPROVED)
+
+    @property
+    def total(self) -> int:
+        return len(self.rows)
+
+
+@dataclass
+class AdminService:
+    people: PeopleStore
+    key_projects: KeyProjectStore
+    source: SummarySource
+    admin_ids: frozenset[int]
+
+    async def actor(self, user_id: int, name: str = "") -> Actor:
+        """Roles come from the database plus the configured admins (who are always reviewers too)."""
+        person = await self.people.get(user_id)
+        roles = {Role.APPLICANT, *(person.roles if person else ())}
+        if user_id in self.admin_ids:
+            roles |= {Role.ADMIN, Role.REVIEWER}
+        return Actor(user_id=user_id, name=name or (person.name if person else ""), roles=frozenset(roles))
+
+    async def locale(self, user_id: int) -> str | None:
+        person = await self.people.get(user_id)
+        return person.locale if person else None
+
+    async def set_locale(self, user_id: int, locale: str) -> None:
+        await self.people.set_locale(user_id, locale)
+
+    async def remember(self, actor: Actor) -> None:
+        if actor.name:
+            await self.people.remember(actor.user_id, actor.name)
+
+    async def reviewers(self, actor: Actor) -> list[Person]:
+        self._admin(actor, "list_reviewers")
+        return await self.people.with_role(Role.REVIEWER)
+
+    async def add_reviewer(self, actor: Actor, user_id: int) -> None:
+        self._admin(actor, "add_reviewer")
+        await self.people.grant(user_id, Role.REVIEWER)
+
+    async def remove_reviewer(self, actor: Actor, user_id: int) -> bool:
+        self._admin(actor, "remove_reviewer")
+        return await self.people.revoke(user_id, Role.REVIEWER)
+
+    async def import_key_projects(self, actor: Actor, filename: str, data: bytes) -> list[KeyProject]:
+        """Replace the ledger with the file's projects, or change nothing and report every bad row."""
+        self._admin(actor, "import_key_projects")
+        if len(data) > MAX_LEDGER_BYTES:
+            raise LedgerImportError([(0, "file larger than 5 MB")])
+        suffix = PurePath(filename.lower()).suffix
+        if suffix == ".csv":
+            projects = parse_csv(data)
+        elif suffix == ".xlsx":
+            projects = parse_xlsx(data)
+        else:
+            raise LedgerImportError([(0, "send a .csv or .xlsx file")])
+        await self.key_projects.replace_all(projects)
+        return projects
+
+    async def key_board(self) -> KeyBoard:
+        statuses = await self.source.key_code_statuses()
+        projects = await self.key_projects.all()
+        return KeyBoard([(p, key_project_status(statuses.get(p.code, []))) for p in projects])
+
+    async def search_key_projects(self, text: str, *, limit: int = 8) -> list[KeyProject]:
+        return await self.key_projects.search(text.strip(), limit=limit)
+
+    @staticmethod
+    def _admin(actor: Actor, action: str) -> None:
+        if not actor.is_admin:
+            raise Forbidden(action)

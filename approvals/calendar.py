@@ -1,0 +1,116 @@
+"""China's working-day calendar: statutory holidays, make-up workdays (调休) and the bureau's own overrides.
+
+Administrative Licensing Law art. 82 counts time limits in working days. The ``holidays`` package carries the
+State Council's published schedule; years it has no published schedule for are counted Monday to Friday and
+flagged as estimated so a reader knows the date may move.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from holidays.countries.china import China, ChinaStaticHolidays
+
+
+@dataclass(frozen=True)
+class CalendarOverrides:
+    """Bureau-edited additions: extra days off, extra working days, and years it has checked by hand."""
+
+    holidays: frozenset[date] = frozenset()
+    workdays: frozenset[date] = frozenset()
+    official_years: frozenset[int] = frozenset()
+
+    @classmethod
+    def from_toml(cls, text: str) -> CalendarOverrides:
+        """Parse ``holidays = [2026-12-31]``, ``workdays = [...]``, ``official_years = [2027]``."""
+        data = tomllib.loads(text)
+        unknown = set(data) - {"holidays", "workdays", "official_years"}
+        if unknown:
+            raise ValueError(f"unknown calendar keys: {', '.join(sorted(unknown))}")
+        days_off = _dates(data.get("holidays", []), "holidays")
+        days_on = _dates(data.get("workdays", []), "workdays")
+        clash = days_off & days_on
+        if clash:
+            raise ValueError(f"dates both holiday and workday: {', '.join(map(str, sorted(clash)))}")
+        years = data.get("official_years", [])
+        if not all(isinstance(y, int) and not isinstance(y, bool) for y in years):
+            raise ValueError("official_years must be a list of years")
+        return cls(days_off, days_on, frozenset(years))
+
+
+def _dates(values: object, key: str) -> frozenset[date]:
+    if not isinstance(values, list) or not all(type(d) is date for d in values):
+        raise ValueError(f"{key} must be a list of dates like 2026-12-31")
+    return frozenset(values)
+
+
+@dataclass(frozen=True)
+class WorkCalendar:
+    """Answers 'is this a working day' and does working-day arithmetic. Immutable, so safe to share."""
+
+    holidays: frozenset[date]
+    workdays: frozenset[date]
+    official_years: frozenset[int]
+    _cache: dict[date, bool] = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+    @classmethod
+    def china(cls, years: Iterable[int], overrides: CalendarOverrides | None = None) -> WorkCalendar:
+        years = sorted(set(years))
+        cn = China(years=years)  # type: ignore[no-untyped-call]
+        official = {d.year for d in cn.weekend_workdays if d.year in years}  # 调休 data means a published schedule
+        special = ChinaStaticHolidays.special_public_holidays
+        official |= {y for y in special if y in years}
+        off = frozenset(d for d in cn if d.year in official)
+        on = frozenset(cn.weekend_workdays)
+        extra = overrides or CalendarOverrides()
+        return cls(
+            holidays=(off | extra.holidays) - extra.workdays,
+            workdays=(on | extra.workdays) - extra.holidays,
+            official_years=frozenset(official) | extra.official_years,
+        )
+
+    def is_estimated(self, day: date) -> bool:
+        """True when no published schedule covers ``day``: counted as Mon-Fri, may move."""
+        return day.year not in self.official_years
+
+    def is_working_day(self, day: date) -> bool:
+        cached = self._cache.get(day)
+        if cached is None:
+            if day in self.workdays:
+                cached = True
+            elif day in self.holidays:
+                cached = False
+            else:
+                cached = day.weekday() < 5
+            self._cache[day] = cached
+        return cached
+
+    def next_working_day(self, day: date) -> date:
+        """``day`` itself if it is a working day, else the first working day after it."""
+        while not self.is_working_day(day):
+            day += timedelta(days=1)
+        return day
+
+    def add_working_days(self, start: date, count: int) -> date:
+        """The ``count``-th working day after ``start`` (count 0: ``start`` or the next working day)."""
+        if count < 0:
+            raise ValueError("count must not be negative")
+        if count == 0:
+            return self.next_working_day(start)
+        day = start
+        while count:
+            day += timedelta(days=1)
+            if self.is_working_day(day):
+                count -= 1
+        return day
+
+    def working_days_between(self, start: date, end: date) -> int:
+        """Working days in (start, end]: how many days of a limit have been used from ``start`` to ``end``.
+
+        Negative when ``end`` is before ``start`` (days left until a deadline)."""
+        if end < start:
+            return -self.working_days_between(end, start)
+        return sum(1 for n in range(1, (end - start).days + 1) if self.is_working_day(start + timedelta(days=n)))

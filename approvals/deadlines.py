@@ -1,0 +1,97 @@
+"""Legal and promised time limits, in working days, and the dates they fall on.
+
+EIA Law art. 22: a 报告书 is decided within 60 days and a 报告表 within 30 of acceptance; a 登记表 is only filed.
+Administrative Licensing Law art. 82 counts these in working days, and art. 45 leaves time the applicant spends
+supplementing material (补正) out of the count, so a pause pushes both dates back day for day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from types import MappingProxyType
+
+from approvals.calendar import WorkCalendar
+from approvals.models import DocumentType, Lane
+
+STATUTORY_LIMITS: Mapping[DocumentType, int] = MappingProxyType(
+    {DocumentType.REPORT: 60, DocumentType.REPORT_FORM: 30, DocumentType.REGISTRATION: 0}
+)
+
+DEFAULT_PROMISES: Mapping[tuple[Lane, DocumentType], int] = MappingProxyType(
+    {
+        (Lane.KEY, DocumentType.REPORT): 10,
+        (Lane.KEY, DocumentType.REPORT_FORM): 5,
+        (Lane.GREEN, DocumentType.REPORT): 15,
+        (Lane.GREEN, DocumentType.REPORT_FORM): 10,
+        (Lane.STANDARD, DocumentType.REPORT): 60,
+        (Lane.STANDARD, DocumentType.REPORT_FORM): 30,
+    }
+)
+
+
+@dataclass(frozen=True)
+class DeadlinePolicy:
+    """The bureau's published promises per lane and document type, and when a request counts as at risk."""
+
+    promises: Mapping[tuple[Lane, DocumentType], int] = field(default_factory=lambda: DEFAULT_PROMISES)
+    risk_days: int = 3
+
+    def __post_init__(self) -> None:
+        if self.risk_days < 0:
+            raise ValueError("risk_days must not be negative")
+        for (_, doc), days in self.promises.items():
+            if not 0 <= days <= STATUTORY_LIMITS[doc]:
+                raise ValueError(f"promise for {doc} must be between 0 and {STATUTORY_LIMITS[doc]} working days")
+
+    def statutory_limit(self, doc: DocumentType) -> int:
+        return STATUTORY_LIMITS[doc]
+
+    def promised_limit(self, lane: Lane, doc: DocumentType) -> int:
+        """A promise can only shorten the legal limit, never lengthen it."""
+        legal = STATUTORY_LIMITS[doc]
+        return min(self.promises.get((lane, doc), legal), legal)
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    promised: date
+    statutory: date
+
+
+def acceptance_day(calendar: WorkCalendar, submitted_on: date) -> date:
+    """A request handed in on a rest day is accepted on the next working day."""
+    return calendar.next_working_day(submitted_on)
+
+
+def compute_deadlines(
+    calendar: WorkCalendar,
+    policy: DeadlinePolicy,
+    *,
+    lane: Lane,
+    document_type: DocumentType,
+    accepted_on: date,
+    paused_working_days: int = 0,
+) -> Deadlines:
+    """The limits counted from the day after acceptance, extended by the working days spent in 补正."""
+    extra = max(paused_working_days, 0)
+    return Deadlines(
+        promised=calendar.add_working_days(accepted_on, policy.promised_limit(lane, document_type) + extra),
+        statutory=calendar.add_working_days(accepted_on, policy.statutory_limit(document_type) + extra),
+    )
+
+
+def paused_days(calendar: WorkCalendar, paused_since: date, resumed_on: date) -> int:
+    """Working days the clock stood still: those after the request for information up to the reply."""
+    return max(calendar.working_days_between(paused_since, resumed_on), 0)
+
+
+def working_days_left(calendar: WorkCalendar, due: date, today: date) -> int:
+    """Working days from ``today`` to ``due``: 0 on the due day, negative once overdue."""
+    return calendar.working_days_between(today, due)
+
+
+def is_at_risk(calendar: WorkCalendar, policy: DeadlinePolicy, due: date, today: date) -> bool:
+    """At risk: the deadline falls within ``risk_days`` working days (or has passed)."""
+    return due <= calendar.add_working_days(today, policy.risk_days)

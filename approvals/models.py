@@ -1,0 +1,168 @@
+"""What an EIA approval request is: its fields, categories, lanes and statuses."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import IntEnum, StrEnum
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+
+from approvals import validation as v
+
+
+class Category(StrEnum):
+    LIVELIHOOD = "livelihood"  # 民生工程
+    INFRASTRUCTURE = "infrastructure"  # 基础设施
+    ENERGY_SAVING = "energy_saving"  # 节能减排
+    OTHER = "other"
+
+
+GREEN_CATEGORIES = frozenset({Category.LIVELIHOOD, Category.INFRASTRUCTURE, Category.ENERGY_SAVING})
+
+
+class DocumentType(StrEnum):
+    REPORT = "report"  # 环境影响报告书
+    REPORT_FORM = "report_form"  # 环境影响报告表
+    REGISTRATION = "registration"  # 环境影响登记表 (a filing)
+
+
+class Lane(IntEnum):
+    """Queue lanes; the value is the rank (lower goes first)."""
+
+    KEY = 0
+    GREEN = 1
+    STANDARD = 2
+
+
+class Status(StrEnum):
+    SUBMITTED = "submitted"  # 受理
+    IN_REVIEW = "in_review"
+    NEEDS_INFO = "needs_info"  # 补正
+    RESUBMITTED = "resubmitted"
+    APPROVED = "approved"  # 批复
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+OPEN_STATUSES = frozenset({Status.SUBMITTED, Status.RESUBMITTED, Status.IN_REVIEW})
+"""Waiting on the bureau: these make up the backlog and the queue."""
+FINAL_STATUSES = frozenset({Status.APPROVED, Status.REJECTED, Status.WITHDRAWN})
+
+
+class Role(StrEnum):
+    APPLICANT = "applicant"
+    REVIEWER = "reviewer"
+    ADMIN = "admin"
+
+
+MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024  # what a Telegram bot may download
+ALLOWED_EXTENSIONS = frozenset({".pdf", ".doc", ".docx", ".zip"})
+
+
+def _rule(check: Any) -> Any:
+    return AfterValidator(check)
+
+
+def _text(field: str) -> Any:
+    return AfterValidator(lambda value: v.clean_text(field, value))
+
+
+def check_attachment_name(name: str) -> str:
+    """Only the document formats the bureau accepts."""
+    lowered = name.lower()
+    if not any(lowered.endswith(ext) for ext in ALLOWED_EXTENSIONS):
+        raise v.InvalidField("attachment", "bad_type", allowed=" ".join(sorted(ALLOWED_EXTENSIONS)))
+    return name
+
+
+class Attachment(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    file_id: str = Field(min_length=1, max_length=256)
+    name: Annotated[str, Field(min_length=1, max_length=255), AfterValidator(check_attachment_name)]
+    size: int = Field(ge=0, le=MAX_ATTACHMENT_BYTES)
+    mime: str = Field(default="application/octet-stream", max_length=127)
+
+
+class RequestDraft(BaseModel):
+    """What an applicant submits. Every field is validated by the same rule a chat form uses."""
+
+    model_config = ConfigDict(frozen=True, str_strip_whitespace=True)
+
+    project_name: Annotated[str, _text("project_name")]
+    organisation: Annotated[str, _text("organisation")]
+    contact_name: Annotated[str, _text("contact_name")]
+    phone: Annotated[str, _rule(v.clean_phone)]
+    category: Category
+    document_type: DocumentType
+    investment: Annotated[Decimal, BeforeValidator(v.clean_investment)]
+    location: Annotated[str, _text("location")]
+    description: Annotated[str, _text("description")]
+    key_code: Annotated[str | None, AfterValidator(lambda c: None if c is None else v.clean_key_code(c))] = None
+    attachments: tuple[Attachment, ...] = ()
+
+
+class ApprovalRequest(RequestDraft):
+    """A stored request: the draft plus what the bureau's process adds."""
+
+    id: int
+    applicant_id: int
+    lane: Lane
+    status: Status = Status.SUBMITTED
+    version: int = 1
+    submitted_at: datetime
+    accepted_on: date
+    updated_at: datetime
+    claimed_by: int | None = None
+    decided_by: int | None = None
+    decided_at: datetime | None = None
+    decided_on: date | None = None  # the bureau's local date of the decision, for daily counts
+    approval_number: str | None = None
+    last_reason: str | None = None
+    paused_since: date | None = None
+    paused_working_days: int = 0
+    promised_due: date
+    statutory_due: date
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in FINAL_STATUSES
+
+
+class AuditEvent(BaseModel):
+    """One transition, as the append-only audit log records it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    request_id: int
+    actor_id: int
+    at: datetime
+    actor_name: str = ""
+    action: str
+    from_status: Status | None
+    to_status: Status
+    reason: str | None = None
+
+
+class Actor(BaseModel):
+    """Who is acting, with the roles the bureau gave them (checked on every action)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    user_id: int
+    name: str = ""
+    roles: frozenset[Role] = frozenset({Role.APPLICANT})
+
+    @property
+    def is_reviewer(self) -> bool:
+        return bool(self.roles & {Role.REVIEWER, Role.ADMIN})
+
+    @property
+    def is_admin(self) -> bool:
+        return Role.ADMIN in self.roles

@@ -1,0 +1,125 @@
+"""What the domain needs from the outside world. Storage implements these; tests may fake them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Protocol
+
+from approvals.ledger import KeyProject
+from approvals.models import ApprovalRequest, Attachment, AuditEvent, Lane, Role, Status
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current time, timezone-aware."""
+        ...
+
+
+@dataclass(frozen=True)
+class DecisionRecord:
+    """One decided request, as the decision-time figures need it."""
+
+    lane: Lane
+    status: Status
+    accepted_on: date
+    decided_on: date
+    paused_working_days: int
+    promised_due: date
+
+
+class ApprovalStore(Protocol):
+    async def add(self, request: ApprovalRequest, event: AuditEvent) -> ApprovalRequest:
+        """Store a new request (its ``id`` is assigned here) together with its first audit event."""
+        ...
+
+    async def get(self, request_id: int) -> ApprovalRequest | None: ...
+
+    async def apply(
+        self,
+        updated: ApprovalRequest,
+        *,
+        expected_version: int,
+        event: AuditEvent,
+        new_attachments: Sequence[Attachment] = (),
+    ) -> bool:
+        """Compare-and-set: write ``updated`` only if the stored version is still ``expected_version``.
+
+        The audit event and attachments are written in the same transaction. False when someone was first.
+        """
+        ...
+
+    async def by_applicant(self, applicant_id: int, *, limit: int, offset: int = 0) -> list[ApprovalRequest]: ...
+
+    async def history(self, request_id: int) -> list[AuditEvent]: ...
+
+    async def queue(
+        self, *, risk_cutoff: date, limit: int, offset: int = 0, unclaimed_only: bool = False
+    ) -> list[ApprovalRequest]:
+        """Open requests in ``lanes.queue_key`` order."""
+        ...
+
+    async def count_open(self) -> int: ...
+
+    async def all_requests(self) -> list[ApprovalRequest]:
+        """Every request (for exports)."""
+        ...
+
+
+class SummarySource(Protocol):
+    async def count_approved(self, first_day: date | None, last_day: date | None) -> int:
+        """Approved requests decided between the two local dates, inclusive; None leaves a side open."""
+        ...
+
+    async def approved_key_codes(self) -> set[str]: ...
+
+    async def key_code_statuses(self) -> dict[str, list[Status]]: ...
+
+    async def backlog_by_lane(self) -> dict[Lane, int]: ...
+
+    async def count_status(self, status: Status) -> int: ...
+
+    async def count_open_due_by(self, day: date, *, statutory: bool = False) -> int:
+        """Open requests whose promised (or statutory) deadline is on or before ``day``."""
+        ...
+
+    async def decisions_between(self, first_day: date, last_day: date) -> list[DecisionRecord]: ...
+
+
+class KeyProjectStore(Protocol):
+    async def replace_all(self, projects: Sequence[KeyProject]) -> None:
+        """Swap the whole list in one transaction (an import is all or nothing)."""
+        ...
+
+    async def all(self) -> list[KeyProject]: ...
+
+    async def get(self, code: str) -> KeyProject | None: ...
+
+    async def codes(self) -> set[str]: ...
+
+    async def search(self, text: str, *, limit: int) -> list[KeyProject]: ...
+
+
+@dataclass(frozen=True)
+class Person:
+    user_id: int
+    name: str
+    roles: frozenset[Role]
+    locale: str | None = None
+
+
+class PeopleStore(Protocol):
+    async def get(self, user_id: int) -> Person | None: ...
+
+    async def remember(self, user_id: int, name: str) -> None:
+        """Record the display name shown to colleagues (e.g. "already decided by ...")."""
+        ...
+
+    async def grant(self, user_id: int, role: Role) -> None: ...
+
+    async def revoke(self, user_id: int, role: Role) -> bool: ...
+
+    async def with_role(self, role: Role) -> list[Person]: ...
+
+    async def set_locale(self, user_id: int, locale: str) -> None: ...

@@ -1,0 +1,268 @@
+"""Use cases: what applicants and reviewers can do, with every rule checked here and nowhere else."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, tzinfo
+from typing import Any
+
+from approvals import deadlines as dl
+from approvals import validation as v
+from approvals.calendar import WorkCalendar
+from approvals.errors import AlreadyDecided, Forbidden, InvalidTransition, NotClaimant, NotFound
+from approvals.lanes import assign_lane
+from approvals.models import Actor, ApprovalRequest, Attachment, AuditEvent, RequestDraft, Status
+from approvals.ports import ApprovalStore, Clock, KeyProjectStore
+from approvals.states import APPLICANT_ACTIONS, DECISIONS, REVIEWER_ACTIONS, Action, Step, transition
+
+CAS_ATTEMPTS = 3  # a lost compare-and-set is re-read and re-judged; a third loss means heavy contention
+
+
+@dataclass(frozen=True)
+class RequestView:
+    request: ApprovalRequest
+    history: list[AuditEvent]
+    days_left: int | None  # working days to the promised deadline; None once decided
+    statutory_days_left: int | None
+    at_risk: bool
+    estimated: bool  # a deadline falls in a year without a published holiday schedule
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    items: list[RequestView]
+    page: int
+    pages: int
+    total: int
+
+
+@dataclass
+class ApprovalService:
+    requests: ApprovalStore
+    key_projects: KeyProjectStore
+    calendar: WorkCalendar
+    policy: dl.DeadlinePolicy
+    clock: Clock
+    tz: tzinfo
+
+    def today(self) -> date:
+        return self.clock.now().astimezone(self.tz).date()
+
+    def risk_cutoff(self, today: date) -> date:
+        return self.calendar.add_working_days(today, self.policy.risk_days)
+
+    # --- applicants ---------------------------------------------------------------------------------------
+
+    async def submit(self, actor: Actor, draft: RequestDraft) -> ApprovalRequest:
+        now = self.clock.now()
+        accepted_on = dl.acceptance_day(self.calendar, now.astimezone(self.tz).date())
+        codes = await self.key_projects.codes()
+        lane = assign_lane(draft.category, draft.key_code, codes)
+        if draft.key_code is not None and draft.key_code not in codes:
+            raise v.InvalidField("key_code", "unknown_code", code=draft.key_code)
+        dues = dl.compute_deadlines(
+            self.calendar, self.policy, lane=lane, document_type=draft.document_type, accepted_on=accepted_on
+        )
+        request = ApprovalRequest(
+            **draft.model_dump(),
+            id=0,
+            applicant_id=actor.user_id,
+            lane=lane,
+            submitted_at=now,
+            updated_at=now,
+            accepted_on=accepted_on,
+            promised_due=dues.promised,
+            statutory_due=dues.statutory,
+        )
+        event = AuditEvent(
+            request_id=0,
+            actor_id=actor.user_id,
+            actor_name=actor.name,
+            at=now,
+            action=Action.SUBMIT.value,
+            from_status=None,
+            to_status=Status.SUBMITTED,
+        )
+        return await self.requests.add(request, event)
+
+    async def resubmit(
+        self, actor: Actor, request_id: int, note: str, attachments: Sequence[Attachment] = ()
+    ) -> ApprovalRequest:
+        text = v.clean_text("reason", note) if note.strip() or not attachments else ""
+        return await self._act(actor, request_id, Action.RESUBMIT, reason=text or None, attachments=attachments)
+
+    async def withdraw(self, actor: Actor, request_id: int) -> ApprovalRequest:
+        return await self._act(actor, request_id, Action.WITHDRAW)
+
+    async def my_requests(self, actor: Actor, *, limit: int = 50, offset: int = 0) -> list[RequestView]:
+        found = await self.requests.by_applicant(actor.user_id, limit=limit, offset=offset)
+        today = self.today()
+        return [self._view(r, [], today) for r in found]
+
+    async def view(self, actor: Actor, request_id: int) -> RequestView:
+        request = await self._get(request_id)
+        if request.applicant_id != actor.user_id and not actor.is_reviewer:
+            raise NotFound(request_id)  # do not reveal that someone else's request exists
+        return self._view(request, await self.requests.history(request_id), self.today())
+
+    # --- reviewers ----------------------------------------------------------------------------------------
+
+    async def claim(self, actor: Actor, request_id: int) -> ApprovalRequest:
+        return await self._act(actor, request_id, Action.CLAIM)
+
+    async def release(self, actor: Actor, request_id: int) -> ApprovalRequest:
+        return await self._act(actor, request_id, Action.RELEASE)
+
+    async def approve(self, actor: Actor, request_id: int, approval_number: str | None = None) -> ApprovalRequest:
+        number = v.clean_text("approval_number", approval_number) if approval_number else None
+        return await self._act(actor, request_id, Action.APPROVE, approval_number=number)
+
+    async def reject(self, actor: Actor, request_id: int, reason: str) -> ApprovalRequest:
+        return await self._act(actor, request_id, Action.REJECT, reason=v.clean_text("reason", reason))
+
+    async def request_info(self, actor: Actor, request_id: int, reason: str) -> ApprovalRequest:
+        return await self._act(actor, request_id, Action.REQUEST_INFO, reason=v.clean_text("reason", reason))
+
+    async def claim_next(self, actor: Actor) -> ApprovalRequest | None:
+        """Claim the top unclaimed request; if a colleague takes it first, try the next one."""
+        if not actor.is_reviewer:
+            raise Forbidden(Action.CLAIM.value)
+        for _ in range(CAS_ATTEMPTS * 3):
+            top = await self.requests.queue(risk_cutoff=self.risk_cutoff(self.today()), limit=1, unclaimed_only=True)
+            if not top:
+                return None
+            try:
+                return await self._act(actor, top[0].id, Action.CLAIM)
+            except (AlreadyDecided, NotClaimant, InvalidTransition):
+                continue
+        return None
+
+    async def queue_page(self, actor: Actor, *, page: int, size: int = 10) -> QueuePage:
+        if not actor.is_reviewer:
+            raise Forbidden("queue")
+        today = self.today()
+        total = await self.requests.count_open()
+        pages = max((total + size - 1) // size, 1)
+        page = min(max(page, 0), pages - 1)
+        found = await self.requests.queue(risk_cutoff=self.risk_cutoff(today), limit=size, offset=page * size)
+        return QueuePage([self._view(r, [], today) for r in found], page, pages, total)
+
+    # --- shared -------------------------------------------------------------------------------------------
+
+    async def _get(self, request_id: int) -> ApprovalRequest:
+        request = await self.requests.get(request_id)
+        if request is None:
+            raise NotFound(request_id)
+        return request
+
+    async def _act(
+        self,
+        actor: Actor,
+        request_id: int,
+        action: Action,
+        *,
+        reason: str | None = None,
+        approval_number: str | None = None,
+        attachments: Sequence[Attachment] = (),
+    ) -> ApprovalRequest:
+        for _ in range(CAS_ATTEMPTS):
+            request = await self._get(request_id)
+            self._authorise(actor, request, action)
+            step = self._step(actor, request, action, reason)
+            updated = request.model_copy(
+                update={
+                    "status": step.to,
+                    "version": request.version + 1,
+                    "updated_at": step.event.at,
+                    **self._effects(actor, request, action, reason, approval_number, attachments),
+                }
+            )
+            if await self.requests.apply(
+                updated, expected_version=request.version, event=step.event, new_attachments=attachments
+            ):
+                return updated
+        raise AlreadyDecided(request_id, (await self._get(request_id)).status.value, None)
+
+    def _authorise(self, actor: Actor, request: ApprovalRequest, action: Action) -> None:
+        if action in APPLICANT_ACTIONS and request.applicant_id != actor.user_id:
+            raise NotFound(request.id)
+        if action in REVIEWER_ACTIONS and not actor.is_reviewer:
+            raise Forbidden(action.value)
+        claimed = request.status is Status.IN_REVIEW and request.claimed_by not in (None, actor.user_id)
+        if claimed and action in REVIEWER_ACTIONS and not (action is Action.RELEASE and actor.is_admin):
+            raise NotClaimant(request.id, request.claimed_by or 0)
+
+    def _step(self, actor: Actor, request: ApprovalRequest, action: Action, reason: str | None) -> Step:
+        try:
+            return transition(
+                request_id=request.id,
+                status=request.status,
+                action=action,
+                actor_id=actor.user_id,
+                actor_name=actor.name,
+                at=self.clock.now(),
+                reason=reason,
+            )
+        except InvalidTransition:
+            if request.is_final or (action in DECISIONS and request.status is Status.NEEDS_INFO):
+                raise AlreadyDecided(request.id, request.status.value, request.decided_by) from None
+            raise
+
+    def _effects(
+        self,
+        actor: Actor,
+        request: ApprovalRequest,
+        action: Action,
+        reason: str | None,
+        approval_number: str | None,
+        attachments: Sequence[Attachment],
+    ) -> dict[str, Any]:
+        """What each action changes besides the status."""
+        now = self.clock.now()
+        today = now.astimezone(self.tz).date()
+        if action is Action.CLAIM:
+            return {"claimed_by": actor.user_id}
+        if action is Action.RELEASE:
+            return {"claimed_by": None}
+        if action in DECISIONS:
+            return {
+                "decided_by": actor.user_id,
+                "decided_at": now,
+                "decided_on": today,
+                "approval_number": approval_number,
+                "last_reason": reason,
+            }
+        if action is Action.REQUEST_INFO:
+            return {"claimed_by": None, "last_reason": reason, "paused_since": today}
+        if action is Action.RESUBMIT:
+            paused = request.paused_working_days + dl.paused_days(self.calendar, request.paused_since or today, today)
+            dues = dl.compute_deadlines(
+                self.calendar,
+                self.policy,
+                lane=request.lane,
+                document_type=request.document_type,
+                accepted_on=request.accepted_on,
+                paused_working_days=paused,
+            )
+            return {
+                "paused_since": None,
+                "paused_working_days": paused,
+                "promised_due": dues.promised,
+                "statutory_due": dues.statutory,
+                "attachments": (*request.attachments, *attachments),
+            }
+        return {"claimed_by": None}  # withdraw
+
+    def _view(self, request: ApprovalRequest, history: list[AuditEvent], today: date) -> RequestView:
+        if request.is_final:
+            return RequestView(request, history, None, None, False, False)
+        as_of = request.paused_since or today  # the clock stands still during 补正
+        return RequestView(
+            request=request,
+            history=history,
+            days_left=dl.working_days_left(self.calendar, request.promised_due, as_of),
+            statutory_days_left=dl.working_days_left(self.calendar, request.statutory_due, as_of),
+            at_risk=request.is_open and dl.is_at_risk(self.calendar, self.policy, request.promised_due, today),
+            estimated=self.calendar.is_estimated(request.statutory_due),
+        )

@@ -1,0 +1,92 @@
+"""The figures leadership asks for every day. Data only: each front end words them in its own language."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from statistics import median
+
+from approvals.calendar import WorkCalendar
+from approvals.deadlines import DeadlinePolicy
+from approvals.models import ApprovalRequest, Lane, Status
+from approvals.ports import ApprovalStore, DecisionRecord, KeyProjectStore, SummarySource
+
+
+@dataclass(frozen=True)
+class LaneTiming:
+    decided: int
+    median_days: float | None  # working days from acceptance to decision, pauses excluded
+    within_promise: int
+
+
+@dataclass(frozen=True)
+class SummaryFigures:
+    today: date
+    approved_today: int
+    approved_this_year: int
+    approved_total: int
+    key_approved: int
+    key_total: int
+    backlog: dict[Lane, int]
+    waiting_on_applicants: int
+    at_risk: int  # due within the risk window, not yet overdue
+    overdue_promise: int
+    overdue_statutory: int
+    at_risk_items: list[ApprovalRequest]
+    timing: dict[Lane, LaneTiming]
+    calendar_estimated: bool  # today's year has no published holiday schedule
+
+    @property
+    def backlog_total(self) -> int:
+        return sum(self.backlog.values())
+
+
+def lane_timing(calendar: WorkCalendar, records: list[DecisionRecord]) -> dict[Lane, LaneTiming]:
+    timing: dict[Lane, LaneTiming] = {}
+    for lane in Lane:
+        mine = [r for r in records if r.lane == lane]
+        taken = [
+            max(calendar.working_days_between(r.accepted_on, r.decided_on) - r.paused_working_days, 0) for r in mine
+        ]
+        timing[lane] = LaneTiming(
+            decided=len(mine),
+            median_days=float(median(taken)) if taken else None,
+            within_promise=sum(1 for r in mine if r.decided_on <= r.promised_due),
+        )
+    return timing
+
+
+async def summary_figures(
+    *,
+    source: SummarySource,
+    requests: ApprovalStore,
+    key_projects: KeyProjectStore,
+    calendar: WorkCalendar,
+    policy: DeadlinePolicy,
+    today: date,
+    at_risk_list: int = 10,
+) -> SummaryFigures:
+    cutoff = calendar.add_working_days(today, policy.risk_days)
+    yesterday = date.fromordinal(today.toordinal() - 1)
+    year_start = date(today.year, 1, 1)
+    registered = await key_projects.codes()
+    approved_codes = await source.approved_key_codes()
+    due_by_cutoff = await source.count_open_due_by(cutoff)
+    overdue = await source.count_open_due_by(yesterday)
+    queue_top = await requests.queue(risk_cutoff=cutoff, limit=at_risk_list)
+    return SummaryFigures(
+        today=today,
+        approved_today=await source.count_approved(today, today),
+        approved_this_year=await source.count_approved(year_start, today),
+        approved_total=await source.count_approved(None, None),
+        key_approved=len(approved_codes & registered),
+        key_total=len(registered),
+        backlog=await source.backlog_by_lane(),
+        waiting_on_applicants=await source.count_status(Status.NEEDS_INFO),
+        at_risk=due_by_cutoff - overdue,
+        overdue_promise=overdue,
+        overdue_statutory=await source.count_open_due_by(yesterday, statutory=True),
+        at_risk_items=[r for r in queue_top if r.promised_due <= cutoff],
+        timing=lane_timing(calendar, await source.decisions_between(year_start, today)),
+        calendar_estimated=calendar.is_estimated(today),
+    )

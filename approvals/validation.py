@@ -1,0 +1,83 @@
+"""Field rules shared by the request model and by any front end that asks field by field.
+
+Each check returns the cleaned value or raises ``InvalidField`` with a message key, so a chat can re-ask
+with a translated reason and the model enforces exactly the same rule.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from approvals.errors import DomainError
+
+# Mobile numbers (1[3-9] + 9 digits, optional +86) or landlines (area code 0xx/0xxx, 7-8 digits, extension).
+_MOBILE = re.compile(r"^(?:\+?86)?1[3-9]\d{9}$")
+_LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}(?:-\d{1,6})?$")
+_KEY_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
+
+MAX_INVESTMENT = Decimal("100000000")  # 1e8 万元 = 1 trillion yuan; anything above is a typo
+LIMITS: dict[str, tuple[int, int]] = {
+    "project_name": (2, 100),
+    "organisation": (2, 100),
+    "contact_name": (2, 30),
+    "location": (2, 200),
+    "description": (5, 2000),
+    "reason": (2, 1000),
+    "approval_number": (1, 64),
+}
+
+
+class InvalidField(DomainError, ValueError):  # ValueError: pydantic reports it as a field error
+    key = "error.invalid_field"
+
+    def __init__(self, field: str, problem: str, **params: Any) -> None:
+        super().__init__(f"{field}: {problem}", field=field, problem=problem, **params)
+        self.field = field
+        self.problem = problem
+
+
+def clean_text(field: str, value: str) -> str:
+    """Strip control characters and surrounding blanks, then check the field's length."""
+    text = "".join(ch for ch in value if ch in "\n\t" or unicodedata.category(ch)[0] != "C").strip()
+    low, high = LIMITS[field]
+    if len(text) < low:
+        raise InvalidField(field, "too_short", min=low, max=high)
+    if len(text) > high:
+        raise InvalidField(field, "too_long", min=low, max=high)
+    return text
+
+
+def clean_phone(value: str) -> str:
+    compact = re.sub(r"[\s()（）]", "", value)
+    if not (_MOBILE.match(compact) or _LANDLINE.match(compact)):
+        raise InvalidField("phone", "bad_phone")
+    return compact
+
+
+def clean_investment(value: str | Decimal | int | float) -> Decimal:
+    """Total investment in 万元: positive, at most two decimals, accepts '1,200.5' and full-width digits."""
+    if isinstance(value, str):
+        text = unicodedata.normalize("NFKC", value).replace(",", "").replace("万元", "").replace("万", "").strip()
+        try:
+            amount = Decimal(text)
+        except InvalidOperation:
+            raise InvalidField("investment", "not_a_number") from None
+    else:
+        amount = Decimal(str(value))
+    if not amount.is_finite() or amount <= 0:
+        raise InvalidField("investment", "not_positive")
+    if amount > MAX_INVESTMENT:
+        raise InvalidField("investment", "too_large", max=str(MAX_INVESTMENT))
+    if amount != amount.quantize(Decimal("0.01")):
+        raise InvalidField("investment", "too_precise")
+    return amount.quantize(Decimal("0.01"))
+
+
+def clean_key_code(value: str) -> str:
+    code = unicodedata.normalize("NFKC", value).strip().upper()
+    if not _KEY_CODE.match(code):
+        raise InvalidField("key_code", "bad_code")
+    return code

@@ -1,0 +1,89 @@
+from datetime import date
+
+import pytest
+
+from approvals.calendar import WorkCalendar
+from approvals.deadlines import (
+    DeadlinePolicy,
+    acceptance_day,
+    compute_deadlines,
+    is_at_risk,
+    paused_days,
+    working_days_left,
+)
+from approvals.models import DocumentType, Lane
+
+
+@pytest.fixture(scope="module")
+def cal() -> WorkCalendar:
+    return WorkCalendar.china(range(2025, 2028))
+
+
+def test_report_form_handed_in_on_mid_autumn_runs_across_national_day(cal: WorkCalendar) -> None:
+    accepted = acceptance_day(cal, date(2026, 9, 25))  # Mid-Autumn Festival: accepted the next working day
+    assert accepted == date(2026, 9, 28)
+    dues = compute_deadlines(
+        cal, DeadlinePolicy(), lane=Lane.STANDARD, document_type=DocumentType.REPORT_FORM, accepted_on=accepted
+    )
+    # Sep 29-30 (2) · Oct 8-10 incl. make-up Sat (5) · Oct 12-Nov 6 (25) · Nov 9-13 (30)
+    assert dues.statutory == date(2026, 11, 13)
+    assert dues.promised == dues.statutory  # the standard lane promises only the law
+
+
+def test_green_report_form_promise_is_ten_working_days(cal: WorkCalendar) -> None:
+    dues = compute_deadlines(
+        cal, DeadlinePolicy(), lane=Lane.GREEN, document_type=DocumentType.REPORT_FORM, accepted_on=date(2026, 9, 28)
+    )
+    assert dues.promised == date(2026, 10, 16)  # Sep 29, 30, Oct 8, 9, 10, 12, 13, 14, 15, 16
+
+
+def test_report_gets_sixty_and_key_report_ten_working_days(cal: WorkCalendar) -> None:
+    dues = compute_deadlines(
+        cal, DeadlinePolicy(), lane=Lane.KEY, document_type=DocumentType.REPORT, accepted_on=date(2026, 11, 2)
+    )
+    assert dues.promised == date(2026, 11, 16)
+    assert cal.working_days_between(date(2026, 11, 2), dues.statutory) == 60
+
+
+def test_registration_form_is_filed_the_same_working_day(cal: WorkCalendar) -> None:
+    dues = compute_deadlines(
+        cal, DeadlinePolicy(), lane=Lane.GREEN, document_type=DocumentType.REGISTRATION, accepted_on=date(2026, 12, 1)
+    )
+    assert dues.promised == dues.statutory == date(2026, 12, 1)
+
+
+def test_paused_days_push_both_deadlines_back_day_for_day(cal: WorkCalendar) -> None:
+    # asked for material on Fri Nov 6, answered Tue Nov 10: Mon and Tue stood still
+    paused = paused_days(cal, date(2026, 11, 6), date(2026, 11, 10))
+    assert paused == 2
+    base = compute_deadlines(
+        cal, DeadlinePolicy(), lane=Lane.GREEN, document_type=DocumentType.REPORT, accepted_on=date(2026, 11, 2)
+    )
+    moved = compute_deadlines(
+        cal,
+        DeadlinePolicy(),
+        lane=Lane.GREEN,
+        document_type=DocumentType.REPORT,
+        accepted_on=date(2026, 11, 2),
+        paused_working_days=paused,
+    )
+    assert cal.working_days_between(base.promised, moved.promised) == 2
+    assert cal.working_days_between(base.statutory, moved.statutory) == 2
+
+
+def test_promises_are_configurable_but_never_exceed_the_law() -> None:
+    policy = DeadlinePolicy(promises={(Lane.GREEN, DocumentType.REPORT): 20})
+    assert policy.promised_limit(Lane.GREEN, DocumentType.REPORT) == 20
+    assert policy.promised_limit(Lane.KEY, DocumentType.REPORT) == 60  # unset: the statutory limit
+    with pytest.raises(ValueError, match="between 0 and 30"):
+        DeadlinePolicy(promises={(Lane.KEY, DocumentType.REPORT_FORM): 31})
+
+
+def test_days_left_and_risk_window(cal: WorkCalendar) -> None:
+    policy = DeadlinePolicy(risk_days=3)
+    due = date(2026, 12, 4)  # Friday
+    assert working_days_left(cal, due, date(2026, 11, 30)) == 4
+    assert not is_at_risk(cal, policy, due, date(2026, 11, 30))
+    assert is_at_risk(cal, policy, due, date(2026, 12, 1))
+    assert working_days_left(cal, due, date(2026, 12, 8)) == -2
+    assert is_at_risk(cal, policy, due, date(2026, 12, 8))

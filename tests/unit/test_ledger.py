@@ -1,0 +1,76 @@
+import io
+from datetime import date
+
+import pytest
+from openpyxl import Workbook
+
+from approvals.errors import LedgerImportError
+from approvals.ledger import KeyProjectStatus, key_project_status, parse_csv, parse_xlsx
+from approvals.models import Status
+
+
+def xlsx(rows: list[list[object]]) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_csv_with_chinese_headers_in_gbk() -> None:
+    text = "项目编号,项目名称,建设单位,计划批复\nkp-01,城东污水厂,区水务集团,2026/12/31\nKP-02,学校扩建,区教育局,\n"
+    projects = parse_csv(text.encode("gb18030"))
+    assert [p.code for p in projects] == ["KP-01", "KP-02"]
+    assert projects[0].planned_approval == date(2026, 12, 31)
+    assert projects[1].planned_approval is None
+
+
+def test_xlsx_with_english_headers_and_real_dates() -> None:
+    data = xlsx([["code", "name", "owner", "planned_start"], ["KP-9", "Bridge", "Roads Bureau", date(2027, 3, 1)]])
+    (project,) = parse_xlsx(data)
+    assert (project.code, project.planned_start) == ("KP-9", date(2027, 3, 1))
+
+
+def test_the_list_is_data_any_length() -> None:
+    rows = "\n".join(f"KP-{n:03},项目{n},单位{n}" for n in range(1, 121))
+    assert len(parse_csv(f"code,name,owner\n{rows}\n".encode())) == 120
+
+
+def test_bad_rows_are_all_reported_by_row_number_and_nothing_is_imported() -> None:
+    text = "code,name,owner,planned_start\nKP-1,A,B,\n,C,D,\nKP 3,E,F,\nKP-1,G,H,\nKP-5,I,J,someday\n"
+    with pytest.raises(LedgerImportError) as caught:
+        parse_csv(text.encode())
+    assert [row for row, _ in caught.value.problems] == [3, 4, 5, 6]
+    assert "repeats row 2" in caught.value.problems[2][1]
+
+
+@pytest.mark.parametrize(
+    ("data", "problem"),
+    [(b"", "empty"), (b"code,name\nKP-1,A\n", "missing column"), (b"code,name,owner\n\n", "no projects")],
+)
+def test_files_without_projects_are_refused(data: bytes, problem: str) -> None:
+    with pytest.raises(LedgerImportError, match=problem):
+        parse_csv(data)
+
+
+def test_a_damaged_spreadsheet_is_refused() -> None:
+    with pytest.raises(LedgerImportError, match="not a readable XLSX"):
+        parse_xlsx(b"PK\x03\x04 not really a zip")
+
+
+@pytest.mark.parametrize(
+    ("statuses", "expected"),
+    [
+        ([], KeyProjectStatus.NOT_SUBMITTED),
+        ([Status.WITHDRAWN], KeyProjectStatus.NOT_SUBMITTED),
+        ([Status.REJECTED], KeyProjectStatus.REJECTED),
+        ([Status.REJECTED, Status.SUBMITTED], KeyProjectStatus.IN_PROGRESS),
+        ([Status.IN_REVIEW, Status.NEEDS_INFO], KeyProjectStatus.NEEDS_INFO),
+        ([Status.REJECTED, Status.APPROVED], KeyProjectStatus.APPROVED),
+    ],
+)
+def test_a_key_projects_status_derives_from_its_requests(statuses: list[Status], expected: KeyProjectStatus) -> None:
+    assert key_project_status(statuses) is expected

@@ -1,0 +1,92 @@
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from approvals.models import Attachment, Category, DocumentType, RequestDraft
+from approvals.validation import InvalidField, clean_investment, clean_key_code, clean_phone, clean_text
+
+
+def draft(**changes: Any) -> RequestDraft:
+    fields: dict[str, Any] = {
+        "project_name": "城东污水处理厂扩建",
+        "organisation": "区水务集团",
+        "contact_name": "王工",
+        "phone": "13812345678",
+        "category": Category.INFRASTRUCTURE,
+        "document_type": DocumentType.REPORT_FORM,
+        "investment": "1,200.5",
+        "location": "城东街道",
+        "description": "日处理能力由2万吨扩至4万吨",
+    }
+    fields.update(changes)
+    return RequestDraft(**fields)
+
+
+def test_a_complete_draft_is_cleaned() -> None:
+    made = draft(project_name="  城东污水处理厂扩建\x07 ")
+    assert made.project_name == "城东污水处理厂扩建"
+    assert made.investment == Decimal("1200.50")
+
+
+@pytest.mark.parametrize("phone", ["13812345678", "+8613812345678", "010-12345678", "0571 8765 4321", "021-1234567-89"])
+def test_mobile_and_landline_numbers_are_accepted(phone: str) -> None:
+    assert clean_phone(phone)
+
+
+@pytest.mark.parametrize("phone", ["12345", "12812345678", "138123456789", "abc", ""])
+def test_bad_phone_numbers_are_refused(phone: str) -> None:
+    with pytest.raises(InvalidField) as caught:
+        clean_phone(phone)
+    assert caught.value.problem == "bad_phone"
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ("0", "not_positive"),
+        ("-5", "not_positive"),
+        ("abc", "not_a_number"),
+        ("1.234", "too_precise"),
+        ("NaN", "not_positive"),
+        ("1e12", "too_large"),
+    ],
+)
+def test_investment_must_be_a_positive_amount(value: str, problem: str) -> None:
+    with pytest.raises(InvalidField) as caught:
+        clean_investment(value)
+    assert caught.value.problem == problem
+
+
+def test_investment_accepts_full_width_digits_and_units() -> None:
+    assert clean_investment("１２００万元") == Decimal("1200.00")
+
+
+def test_length_limits_name_their_bounds() -> None:
+    with pytest.raises(InvalidField) as caught:
+        clean_text("project_name", "x" * 101)
+    assert (caught.value.problem, caught.value.params["max"]) == ("too_long", 100)
+    with pytest.raises(InvalidField, match="too_short"):
+        clean_text("description", " \x00 ")
+
+
+def test_the_model_refuses_bad_fields_with_a_clear_message() -> None:
+    with pytest.raises(ValidationError, match="phone: bad_phone"):
+        draft(phone="123")
+    with pytest.raises(ValidationError, match="investment: not_positive"):
+        draft(investment="0")
+
+
+def test_key_codes_are_normalised() -> None:
+    assert clean_key_code(" ｋｐ-07 ") == "KP-07"
+    with pytest.raises(InvalidField):
+        clean_key_code("KP 07")
+
+
+def test_attachments_are_limited_to_documents_of_at_most_20_mb() -> None:
+    assert Attachment(file_id="f", name="eia.PDF", size=1024).name == "eia.PDF"
+    with pytest.raises(ValidationError, match="bad_type"):
+        Attachment(file_id="f", name="photo.jpg", size=10)
+    with pytest.raises(ValidationError):
+        Attachment(file_id="f", name="big.zip", size=20 * 1024 * 1024 + 1)
