@@ -1,0 +1,1 @@
+"""aiosqlite persistence: connections, migrations, repositories. SQL lives here and nowhere else."""

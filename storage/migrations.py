@@ -1,0 +1,146 @@
+"""Schema versions. Each entry upgrades version n-1 to n; PRAGMA user_version records where a file stands.
+
+Append new steps; never edit a released one (a bureau's database already ran it).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+import aiosqlite
+
+OPEN = "('submitted', 'resubmitted', 'in_review')"
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: requests, attachments, audit log, key projects, people and roles, chat form state
+    f"""
+    CREATE TABLE requests (
+        id INTEGER PRIMARY KEY,
+        applicant_id INTEGER NOT NULL,
+        project_name TEXT NOT NULL,
+        organisation TEXT NOT NULL,
+        contact_name TEXT NOT NULL,
+        phone TEXT NOT NULL,
+        category TEXT NOT NULL,
+        document_type TEXT NOT NULL,
+        investment TEXT NOT NULL,
+        location TEXT NOT NULL,
+        description TEXT NOT NULL,
+        key_code TEXT,
+        lane INTEGER NOT NULL CHECK (lane IN (0, 1, 2)),
+        status TEXT NOT NULL CHECK (status IN
+            ('submitted', 'in_review', 'needs_info', 'resubmitted', 'approved', 'rejected', 'withdrawn')),
+        version INTEGER NOT NULL,
+        submitted_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        accepted_on TEXT NOT NULL,
+        claimed_by INTEGER,
+        decided_by INTEGER,
+        decided_at TEXT,
+        decided_on TEXT,
+        approval_number TEXT,
+        last_reason TEXT,
+        paused_since TEXT,
+        paused_working_days INTEGER NOT NULL DEFAULT 0,
+        promised_due TEXT NOT NULL,
+        statutory_due TEXT NOT NULL
+    );
+    -- the queue: at-risk part walks deadlines, the rest walks lanes; both only over open requests
+    CREATE INDEX requests_queue_due ON requests (promised_due, lane, submitted_at, id) WHERE status IN {OPEN};
+    CREATE INDEX requests_queue_lane ON requests (lane, promised_due, submitted_at, id) WHERE status IN {OPEN};
+    CREATE INDEX requests_statutory ON requests (statutory_due) WHERE status IN {OPEN};
+    CREATE INDEX requests_decided ON requests (status, decided_on);
+    CREATE INDEX requests_applicant ON requests (applicant_id, id);
+    CREATE INDEX requests_key ON requests (key_code, status) WHERE key_code IS NOT NULL;
+
+    CREATE TABLE attachments (
+        id INTEGER PRIMARY KEY,
+        request_id INTEGER NOT NULL REFERENCES requests (id),
+        file_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        mime TEXT NOT NULL
+    );
+    CREATE INDEX attachments_request ON attachments (request_id, id);
+
+    CREATE TABLE audit_events (
+        id INTEGER PRIMARY KEY,
+        request_id INTEGER NOT NULL REFERENCES requests (id),
+        actor_id INTEGER NOT NULL,
+        actor_name TEXT NOT NULL DEFAULT '',
+        at TEXT NOT NULL,
+        action TEXT NOT NULL,
+        from_status TEXT,
+        to_status TEXT NOT NULL,
+        reason TEXT
+    );
+    CREATE INDEX audit_request ON audit_events (request_id, id);
+    CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit_events
+        BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+    CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit_events
+        BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+
+    CREATE TABLE key_projects (
+        code TEXT PRIMARY KEY,
+        position INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        owner TEXT NOT NULL,
+        planned_start TEXT,
+        planned_approval TEXT
+    );
+
+    CREATE TABLE people (
+        user_id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL DEFAULT '',
+        locale TEXT
+    );
+    CREATE TABLE roles (
+        user_id INTEGER NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('applicant', 'reviewer', 'admin')),
+        PRIMARY KEY (user_id, role)
+    );
+
+    CREATE TABLE fsm (
+        key TEXT PRIMARY KEY,
+        state TEXT,
+        data TEXT NOT NULL DEFAULT '{{}}'
+    );
+    """,
+)
+
+
+async def schema_version(conn: aiosqlite.Connection) -> int:
+    async with conn.execute("PRAGMA user_version") as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def migrate(conn: aiosqlite.Connection) -> int:
+    """Apply every step the file has not seen, each in its own transaction. Safe to run at every start."""
+    current = await schema_version(conn)
+    if current > len(MIGRATIONS):
+        raise RuntimeError(f"database schema {current} is newer than this program ({len(MIGRATIONS)})")
+    for number, script in enumerate(MIGRATIONS[current:], start=current + 1):
+        await conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _statements(script):
+                await conn.execute(statement)
+            await conn.execute(f"PRAGMA user_version = {number}")
+        except BaseException:
+            await conn.execute("ROLLBACK")
+            raise
+        await conn.execute("COMMIT")
+    return len(MIGRATIONS)
+
+
+def _statements(script: str) -> list[str]:
+    """Split a script into statements; triggers hold inner ';', which sqlite3 itself knows how to skip."""
+    parts: list[str] = []
+    buffer = ""
+    for chunk in script.split(";"):
+        buffer += chunk + ";"
+        if sqlite3.complete_statement(buffer):
+            if buffer.strip(" \n;"):
+                parts.append(buffer.strip())
+            buffer = ""
+    return parts

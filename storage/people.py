@@ -1,0 +1,67 @@
+"""People the bot knows: display names, language choice, and the roles admins grant."""
+
+from __future__ import annotations
+
+from approvals.models import Role
+from approvals.ports import Person
+from storage.database import Database
+
+
+class SqlitePeopleStore:
+    """Implements ``approvals.ports.PeopleStore``."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def get(self, user_id: int) -> Person | None:
+        async with (
+            self.db.point_read() as conn,
+            conn.execute(
+                "SELECT p.name, p.locale, group_concat(r.role) FROM people p LEFT JOIN roles r USING (user_id) "
+                "WHERE p.user_id = ? GROUP BY p.user_id",
+                (user_id,),
+            ) as cursor,
+        ):
+            row = await cursor.fetchone()
+        if row is None:
+            return None
+        name, locale, roles = row
+        return Person(user_id, name, frozenset(Role(r) for r in (roles or "").split(",") if r), locale)
+
+    async def remember(self, user_id: int, name: str) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO people (user_id, name) VALUES (?, ?) "
+                "ON CONFLICT (user_id) DO UPDATE SET name = excluded.name WHERE name <> excluded.name",
+                (user_id, name),
+            )
+
+    async def grant(self, user_id: int, role: Role) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute("INSERT OR IGNORE INTO people (user_id) VALUES (?)", (user_id,))
+            await conn.execute("INSERT OR IGNORE INTO roles (user_id, role) VALUES (?, ?)", (user_id, role.value))
+
+    async def revoke(self, user_id: int, role: Role) -> bool:
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute("DELETE FROM roles WHERE user_id = ? AND role = ?", (user_id, role.value))
+            return cursor.rowcount > 0
+
+    async def with_role(self, role: Role) -> list[Person]:
+        async with (
+            self.db.point_read() as conn,
+            conn.execute(
+                "SELECT p.user_id, p.name, p.locale FROM roles r JOIN people p USING (user_id) "
+                "WHERE r.role = ? ORDER BY p.user_id",
+                (role.value,),
+            ) as cursor,
+        ):
+            rows = await cursor.fetchall()
+        return [Person(user_id, name, frozenset({role}), locale) for user_id, name, locale in rows]
+
+    async def set_locale(self, user_id: int, locale: str) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO people (user_id, locale) VALUES (?, ?) "
+                "ON CONFLICT (user_id) DO UPDATE SET locale = excluded.locale",
+                (user_id, locale),
+            )

@@ -1,0 +1,30 @@
+"""The repositories over one database, handed around as one object."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from storage.database import Database
+from storage.key_projects import SqliteKeyProjectStore
+from storage.people import SqlitePeopleStore
+from storage.requests import SqliteApprovalStore
+from storage.summary import SqliteSummarySource
+
+
+@dataclass(frozen=True)
+class Repositories:
+    db: Database
+    requests: SqliteApprovalStore
+    people: SqlitePeopleStore
+    key_projects: SqliteKeyProjectStore
+    summary: SqliteSummarySource
+
+    @classmethod
+    def over(cls, db: Database) -> Repositories:
+        return cls(
+            db=db,
+            requests=SqliteApprovalStore(db),
+            people=SqlitePeopleStore(db),
+            key_projects=SqliteKeyProjectStore(db),
+            summary=SqliteSummarySource(db),
+        )

@@ -1,0 +1,251 @@
+"""Requests, their attachments and their audit log."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import aiosqlite
+
+from approvals.models import ApprovalRequest, Attachment, AuditEvent, Category, DocumentType, Lane, Status
+from storage.codec import day, must_day, stamp, unday, unstamp
+from storage.database import Database
+from storage.migrations import OPEN
+
+# Columns written from the model as they are (text, numbers); the rest need converting.
+_PLAIN = (
+    "applicant_id",
+    "project_name",
+    "organisation",
+    "contact_name",
+    "phone",
+    "category",
+    "document_type",
+    "location",
+    "description",
+    "key_code",
+    "status",
+    "version",
+    "claimed_by",
+    "decided_by",
+    "approval_number",
+    "last_reason",
+    "paused_working_days",
+)
+_COLUMNS = (
+    *_PLAIN,
+    "investment",
+    "lane",
+    "submitted_at",
+    "updated_at",
+    "accepted_on",
+    "decided_at",
+    "decided_on",
+    "paused_since",
+    "promised_due",
+    "statutory_due",
+)
+_SELECT = f"SELECT id, {', '.join(_COLUMNS)} FROM requests"
+
+
+def _row_values(r: ApprovalRequest) -> list[Any]:
+    return [
+        *(
+            getattr(r, name).value if name in ("category", "document_type", "status") else getattr(r, name)
+            for name in _PLAIN
+        ),
+        str(r.investment),
+        int(r.lane),
+        stamp(r.submitted_at),
+        stamp(r.updated_at),
+        day(r.accepted_on),
+        stamp(r.decided_at) if r.decided_at else None,
+        day(r.decided_on),
+        day(r.paused_since),
+        day(r.promised_due),
+        day(r.statutory_due),
+    ]
+
+
+def _request(row: Sequence[Any], attachments: Sequence[Attachment]) -> ApprovalRequest:
+    data = dict(zip(("id", *_COLUMNS), row, strict=True))
+    data.update(
+        category=Category(data["category"]),
+        document_type=DocumentType(data["document_type"]),
+        status=Status(data["status"]),
+        investment=Decimal(data["investment"]),
+        lane=Lane(data["lane"]),
+        submitted_at=unstamp(data["submitted_at"]),
+        updated_at=unstamp(data["updated_at"]),
+        accepted_on=must_day(data["accepted_on"]),
+        decided_at=unstamp(data["decided_at"]) if data["decided_at"] else None,
+        decided_on=unday(data["decided_on"]),
+        paused_since=unday(data["paused_since"]),
+        promised_due=must_day(data["promised_due"]),
+        statutory_due=must_day(data["statutory_due"]),
+        attachments=tuple(attachments),
+    )
+    # stored rows were validated on the way in; construct without re-running every field rule
+    return ApprovalRequest.model_construct(**data)
+
+
+def _event(row: Sequence[Any]) -> AuditEvent:
+    request_id, actor_id, actor_name, at, action, from_status, to_status, reason = row
+    return AuditEvent(
+        request_id=request_id,
+        actor_id=actor_id,
+        actor_name=actor_name,
+        at=unstamp(at),
+        action=action,
+        from_status=Status(from_status) if from_status else None,
+        to_status=Status(to_status),
+        reason=reason,
+    )
+
+
+class SqliteApprovalStore:
+    """Implements ``approvals.ports.ApprovalStore``."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def add(self, request: ApprovalRequest, event: AuditEvent) -> ApprovalRequest:
+        placeholders = ", ".join("?" for _ in _COLUMNS)
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                f"INSERT INTO requests ({', '.join(_COLUMNS)}) VALUES ({placeholders})", _row_values(request)
+            )
+            request_id = cursor.lastrowid
+            assert request_id is not None
+            await _insert_attachments(conn, request_id, request.attachments)
+            await _insert_event(conn, event.model_copy(update={"request_id": request_id}))
+        return request.model_copy(update={"id": request_id})
+
+    async def get(self, request_id: int) -> ApprovalRequest | None:
+        async with self.db.point_read() as conn:
+            found = await self._select(conn, f"{_SELECT} WHERE id = ?", (request_id,))
+        return found[0] if found else None
+
+    async def apply(
+        self,
+        updated: ApprovalRequest,
+        *,
+        expected_version: int,
+        event: AuditEvent,
+        new_attachments: Sequence[Attachment] = (),
+    ) -> bool:
+        assignments = ", ".join(f"{name} = ?" for name in _COLUMNS)
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                f"UPDATE requests SET {assignments} WHERE id = ? AND version = ?",
+                (*_row_values(updated), updated.id, expected_version),
+            )
+            if cursor.rowcount != 1:
+                return False  # someone else changed it first; nothing written
+            await _insert_attachments(conn, updated.id, new_attachments)
+            await _insert_event(conn, event)
+        return True
+
+    async def by_applicant(self, applicant_id: int, *, limit: int, offset: int = 0) -> list[ApprovalRequest]:
+        return await self._select(
+            self.db.reader,
+            f"{_SELECT} WHERE applicant_id = ? ORDER BY id DESC LIMIT ? OFFSET ?",
+            (applicant_id, limit, offset),
+        )
+
+    async def history(self, request_id: int) -> list[AuditEvent]:
+        async with (
+            self.db.point_read() as conn,
+            conn.execute(
+                "SELECT request_id, actor_id, actor_name, at, action, from_status, to_status, reason "
+                "FROM audit_events WHERE request_id = ? ORDER BY id",
+                (request_id,),
+            ) as cursor,
+        ):
+            return [_event(row) for row in await cursor.fetchall()]
+
+    async def queue(
+        self, *, risk_cutoff: date, limit: int, offset: int = 0, unclaimed_only: bool = False
+    ) -> list[ApprovalRequest]:
+        """``lanes.queue_key`` order, in two index walks: the at-risk part by deadline, then the rest by lane."""
+        # the OPEN term must appear as the partial indexes spell it for SQLite to use them
+        status = f"{OPEN} AND status <> 'in_review'" if unclaimed_only else OPEN
+        cutoff = day(risk_cutoff)
+        at_risk = await self._select(
+            self.db.reader,
+            f"{_SELECT} INDEXED BY requests_queue_due WHERE status IN {status} AND promised_due <= ? "
+            "ORDER BY promised_due, lane, submitted_at, id LIMIT ? OFFSET ?",
+            (cutoff, limit, offset),
+        )
+        if len(at_risk) == limit:
+            return at_risk
+        risky_count = await self._count(
+            f"INDEXED BY requests_queue_due WHERE status IN {status} AND promised_due <= ?", (cutoff,)
+        )
+        rest = await self._select(
+            self.db.reader,
+            f"{_SELECT} INDEXED BY requests_queue_lane WHERE status IN {status} AND promised_due > ? "
+            "ORDER BY lane, promised_due, submitted_at, id LIMIT ? OFFSET ?",
+            (cutoff, limit - len(at_risk), max(offset - risky_count, 0)),
+        )
+        return at_risk + rest
+
+    async def count_open(self) -> int:
+        return await self._count(f"INDEXED BY requests_queue_lane WHERE status IN {OPEN}", ())
+
+    async def all_requests(self) -> list[ApprovalRequest]:
+        return await self._select(self.db.reader, f"{_SELECT} ORDER BY id", ())
+
+    async def _count(self, where: str, params: Sequence[Any]) -> int:
+        async with self.db.reader.execute(f"SELECT count(*) FROM requests {where}", params) as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    async def _select(self, conn: aiosqlite.Connection, sql: str, params: Sequence[Any]) -> list[ApprovalRequest]:
+        async with conn.execute(sql, params) as cursor:
+            rows = list(await cursor.fetchall())
+        files = await _attachments(conn, [row[0] for row in rows])
+        return [_request(row, files.get(row[0], [])) for row in rows]
+
+
+async def _attachments(conn: aiosqlite.Connection, ids: Iterable[int]) -> dict[int, list[Attachment]]:
+    wanted = list(ids)
+    found: dict[int, list[Attachment]] = {}
+    if not wanted:
+        return found
+    marks = ", ".join("?" for _ in wanted)
+    async with conn.execute(
+        f"SELECT request_id, file_id, name, size, mime FROM attachments WHERE request_id IN ({marks}) ORDER BY id",
+        wanted,
+    ) as cursor:
+        for request_id, file_id, name, size, mime in await cursor.fetchall():
+            found.setdefault(request_id, []).append(
+                Attachment.model_construct(file_id=file_id, name=name, size=size, mime=mime)
+            )
+    return found
+
+
+async def _insert_attachments(conn: aiosqlite.Connection, request_id: int, files: Iterable[Attachment]) -> None:
+    await conn.executemany(
+        "INSERT INTO attachments (request_id, file_id, name, size, mime) VALUES (?, ?, ?, ?, ?)",
+        [(request_id, f.file_id, f.name, f.size, f.mime) for f in files],
+    )
+
+
+async def _insert_event(conn: aiosqlite.Connection, event: AuditEvent) -> None:
+    await conn.execute(
+        "INSERT INTO audit_events (request_id, actor_id, actor_name, at, action, from_status, to_status, reason) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            event.request_id,
+            event.actor_id,
+            event.actor_name,
+            stamp(event.at),
+            event.action,
+            event.from_status.value if event.from_status else None,
+            event.to_status.value,
+            event.reason,
+        ),
+    )

@@ -1,0 +1,78 @@
+"""The figures' queries, all on the read-only connection and all served by indexes."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from approvals.models import Lane, Status
+from approvals.ports import DecisionRecord
+from storage.codec import day, must_day
+from storage.database import Database
+from storage.migrations import OPEN
+
+
+class SqliteSummarySource:
+    """Implements ``approvals.ports.SummarySource``."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def _rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
+        async with self.db.reader.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
+
+    async def _scalar(self, sql: str, params: tuple[Any, ...] = ()) -> int:
+        rows = await self._rows(sql, params)
+        return int(rows[0][0]) if rows else 0
+
+    async def count_approved(self, first_day: date | None, last_day: date | None) -> int:
+        # two-sided range on the (status, decided_on) index; open sides use the widest ISO dates
+        return await self._scalar(
+            "SELECT count(*) FROM requests WHERE status = 'approved' AND decided_on BETWEEN ? AND ?",
+            (day(first_day) or "0000-01-01", day(last_day) or "9999-12-31"),
+        )
+
+    async def approved_key_codes(self) -> set[str]:
+        rows = await self._rows(
+            "SELECT DISTINCT key_code FROM requests INDEXED BY requests_key "
+            "WHERE key_code IS NOT NULL AND status = 'approved' AND lane = 0"
+        )
+        return {row[0] for row in rows}
+
+    async def key_code_statuses(self) -> dict[str, list[Status]]:
+        found: dict[str, list[Status]] = {}
+        for code, status in await self._rows(
+            "SELECT key_code, status FROM requests INDEXED BY requests_key WHERE key_code IS NOT NULL AND lane = 0"
+        ):
+            found.setdefault(code, []).append(Status(status))
+        return found
+
+    async def backlog_by_lane(self) -> dict[Lane, int]:
+        counts = dict.fromkeys(Lane, 0)
+        for lane, count in await self._rows(
+            f"SELECT lane, count(*) FROM requests INDEXED BY requests_queue_lane WHERE status IN {OPEN} GROUP BY lane"
+        ):
+            counts[Lane(lane)] = int(count)
+        return counts
+
+    async def count_status(self, status: Status) -> int:
+        return await self._scalar("SELECT count(*) FROM requests WHERE status = ?", (status.value,))
+
+    async def count_open_due_by(self, day_: date, *, statutory: bool = False) -> int:
+        column, index = ("statutory_due", "requests_statutory") if statutory else ("promised_due", "requests_queue_due")
+        return await self._scalar(
+            f"SELECT count(*) FROM requests INDEXED BY {index} WHERE status IN {OPEN} AND {column} <= ?",
+            (day(day_),),
+        )
+
+    async def decisions_between(self, first_day: date, last_day: date) -> list[DecisionRecord]:
+        rows = await self._rows(
+            "SELECT lane, status, accepted_on, decided_on, paused_working_days, promised_due FROM requests "
+            "WHERE status IN ('approved', 'rejected') AND decided_on BETWEEN ? AND ?",
+            (day(first_day), day(last_day)),
+        )
+        return [
+            DecisionRecord(Lane(lane), Status(status), must_day(acc), must_day(dec), int(paused), must_day(due))
+            for lane, status, acc, dec, paused, due in rows
+        ]

@@ -1,0 +1,79 @@
+"""Fixtures shared by every test layer: a settable clock, a real database file, the services over it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from approvals.admin import AdminService
+from approvals.calendar import WorkCalendar
+from approvals.deadlines import DeadlinePolicy
+from approvals.service import ApprovalService
+from storage.database import Database
+from storage.repositories import Repositories
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+ADMIN_ID = 9001
+
+
+@dataclass
+class FakeClock:
+    """Time stands still until a test moves it."""
+
+    current: datetime
+
+    def now(self) -> datetime:
+        return self.current
+
+    def advance(self, **delta: float) -> None:
+        self.current += timedelta(**delta)
+
+    def set_local(self, year: int, month: int, day: int, hour: int = 10) -> None:
+        self.current = datetime(year, month, day, hour, tzinfo=SHANGHAI).astimezone(UTC)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    # Monday 2026-11-30, 10:00 in Shanghai
+    return FakeClock(datetime(2026, 11, 30, 2, 0, tzinfo=UTC))
+
+
+@pytest.fixture(scope="session")
+def calendar() -> WorkCalendar:
+    return WorkCalendar.china(range(2024, 2029))
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = await Database.open(tmp_path / "green.db")
+    yield database
+    await database.close()
+
+
+@pytest.fixture
+def repos(db: Database) -> Repositories:
+    return Repositories.over(db)
+
+
+@pytest.fixture
+def service(repos: Repositories, calendar: WorkCalendar, clock: FakeClock) -> ApprovalService:
+    return ApprovalService(
+        requests=repos.requests,
+        key_projects=repos.key_projects,
+        calendar=calendar,
+        policy=DeadlinePolicy(),
+        clock=clock,
+        tz=SHANGHAI,
+    )
+
+
+@pytest.fixture
+def admin(repos: Repositories) -> AdminService:
+    return AdminService(
+        people=repos.people, key_projects=repos.key_projects, source=repos.summary, admin_ids=frozenset({ADMIN_ID})
+    )

@@ -1,0 +1,49 @@
+import pytest
+
+from approvals.admin import AdminService
+from approvals.errors import Forbidden, LedgerImportError
+from approvals.models import Role
+from tests.conftest import ADMIN_ID
+from tests.factories import ADMIN, REVIEWER
+
+
+async def test_configured_admins_are_reviewers_and_others_start_as_applicants(admin: AdminService) -> None:
+    boss = await admin.actor(ADMIN_ID, "局长")
+    assert boss.is_admin and boss.is_reviewer
+    stranger = await admin.actor(555)
+    assert stranger.roles == frozenset({Role.APPLICANT})
+
+
+async def test_admins_grant_and_revoke_the_reviewer_role(admin: AdminService) -> None:
+    await admin.add_reviewer(ADMIN, 777)
+    assert (await admin.actor(777)).is_reviewer
+    assert [p.user_id for p in await admin.reviewers(ADMIN)] == [777]
+    assert await admin.remove_reviewer(ADMIN, 777)
+    assert not await admin.remove_reviewer(ADMIN, 777)
+    assert not (await admin.actor(777)).is_reviewer
+    with pytest.raises(Forbidden):
+        await admin.add_reviewer(REVIEWER, 778)
+
+
+async def test_names_and_language_choice_are_remembered(admin: AdminService) -> None:
+    await admin.remember(await admin.actor(1, "王工"))
+    await admin.set_locale(1, "en")
+    assert (await admin.actor(1)).name == "王工"
+    assert await admin.locale(1) == "en"
+    assert await admin.locale(2) is None
+
+
+async def test_a_bad_import_changes_nothing(admin: AdminService) -> None:
+    good = "code,name,owner\nKP-01,城东污水厂,区水务集团\nKP-02,学校,教育局\n".encode()
+    assert len(await admin.import_key_projects(ADMIN, "list.csv", good)) == 2
+    with pytest.raises(LedgerImportError):
+        await admin.import_key_projects(ADMIN, "list.csv", b"code,name,owner\nKP-03,,x\n")
+    with pytest.raises(LedgerImportError, match=r"csv or \.xlsx"):
+        await admin.import_key_projects(ADMIN, "list.pdf", good)
+    with pytest.raises(Forbidden):
+        await admin.import_key_projects(REVIEWER, "list.csv", good)
+    board = await admin.key_board()
+    assert [p.code for p, _ in board.rows] == ["KP-01", "KP-02"]
+    assert [p.code for p in await admin.search_key_projects("学校")] == ["KP-02"]
+    assert [p.code for p in await admin.search_key_projects("kp-0")] == ["KP-01", "KP-02"]
+    assert await admin.search_key_projects("100%") == []

@@ -1,0 +1,45 @@
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from storage.database import Database
+from storage.migrations import MIGRATIONS, schema_version
+
+
+async def test_migrations_apply_once_and_opening_again_changes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "sub" / "green.db"
+    first = await Database.open(path)
+    assert await schema_version(first.writer) == len(MIGRATIONS)
+    await first.close()
+    second = await Database.open(path)  # idempotent: nothing re-run, nothing fails
+    assert await schema_version(second.writer) == len(MIGRATIONS)
+    async with second.reader.execute("PRAGMA journal_mode") as cursor:
+        assert (await cursor.fetchone()) == ("wal",)
+    async with second.writer.execute("PRAGMA synchronous") as cursor:
+        assert (await cursor.fetchone()) == (2,)  # FULL
+    async with second.writer.execute("PRAGMA foreign_keys") as cursor:
+        assert (await cursor.fetchone()) == (1,)
+    await second.close()
+
+
+async def test_a_database_from_a_newer_program_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "green.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+    with pytest.raises(RuntimeError, match="newer than this program"):
+        await Database.open(path)
+
+
+async def test_the_reader_cannot_write(db: Database) -> None:
+    with pytest.raises(sqlite3.OperationalError):
+        await db.reader.execute("INSERT INTO people (user_id) VALUES (1)")
+
+
+async def test_a_failed_transaction_leaves_nothing(db: Database) -> None:
+    with pytest.raises(ZeroDivisionError):
+        async with db.transaction() as conn:
+            await conn.execute("INSERT INTO people (user_id, name) VALUES (1, 'x')")
+            raise ZeroDivisionError
+    async with db.reader.execute("SELECT count(*) FROM people") as cursor:
+        assert (await cursor.fetchone()) == (0,)

@@ -1,0 +1,151 @@
+"""The use cases over a real SQLite file: every rule about who may do what, and what each step stores."""
+
+from datetime import date
+
+import pytest
+
+from approvals.errors import AlreadyDecided, Forbidden, InvalidTransition, NotClaimant, NotFound
+from approvals.ledger import KeyProject
+from approvals.models import Attachment, Category, DocumentType, Lane, Status
+from approvals.service import ApprovalService
+from approvals.validation import InvalidField
+from storage.repositories import Repositories
+from tests.conftest import FakeClock
+from tests.factories import ADMIN, APPLICANT, OTHER_APPLICANT, REVIEWER, REVIEWER_2, make_draft
+
+PDF = Attachment(file_id="AgAD-1", name="eia.pdf", size=2048, mime="application/pdf")
+
+
+async def test_submission_gets_a_lane_and_both_deadlines(service: ApprovalService) -> None:
+    request = await service.submit(APPLICANT, make_draft(attachments=(PDF,)))
+    stored = await service.requests.get(request.id)
+    assert stored == request
+    assert stored.lane is Lane.GREEN
+    assert stored.accepted_on == date(2026, 11, 30)
+    assert stored.promised_due == date(2026, 12, 14)  # 10 working days for a green 报告表
+    assert stored.statutory_due == date(2027, 1, 11)  # 30 working days (2027 counted as weekdays)
+    assert stored.attachments == (PDF,)
+    view = await service.view(APPLICANT, request.id)
+    assert [e.action for e in view.history] == ["submit"]
+    assert view.days_left == 10
+    assert view.estimated  # the statutory date lies in 2027, which has no published schedule yet
+
+
+async def test_a_registered_key_code_puts_the_request_in_the_key_lane(
+    service: ApprovalService, repos: Repositories
+) -> None:
+    await repos.key_projects.replace_all([KeyProject(code="KP-01", name="城东污水厂", owner="区水务集团")])
+    request = await service.submit(APPLICANT, make_draft(category=Category.OTHER, key_code="kp-01"))
+    assert (request.lane, request.key_code) == (Lane.KEY, "KP-01")
+    with pytest.raises(InvalidField, match="unknown_code"):
+        await service.submit(APPLICANT, make_draft(key_code="KP-99"))
+
+
+async def test_a_submission_on_a_saturday_is_accepted_on_monday(service: ApprovalService, clock: FakeClock) -> None:
+    clock.set_local(2026, 11, 28)
+    request = await service.submit(APPLICANT, make_draft(document_type=DocumentType.REGISTRATION))
+    assert request.accepted_on == date(2026, 11, 30)
+    assert request.promised_due == request.statutory_due == date(2026, 11, 30)
+
+
+async def test_full_road_with_a_pause_that_moves_the_deadlines(service: ApprovalService, clock: FakeClock) -> None:
+    request = await service.submit(APPLICANT, make_draft())
+    await service.claim(REVIEWER, request.id)
+    asked = await service.request_info(REVIEWER, request.id, "请补充噪声影响评价")
+    assert asked.status is Status.NEEDS_INFO
+    assert asked.paused_since == date(2026, 11, 30)
+    clock.set_local(2026, 12, 3)  # Thursday: Tue, Wed, Thu stood still
+    paused_view = await service.view(APPLICANT, request.id)
+    assert paused_view.days_left == 10  # the clock does not run while the applicant works
+    back = await service.resubmit(APPLICANT, request.id, "已补充", [PDF])
+    assert back.status is Status.RESUBMITTED
+    assert back.paused_working_days == 3
+    assert back.promised_due == date(2026, 12, 17)
+    assert back.attachments == (PDF,)
+    await service.claim(REVIEWER_2, request.id)
+    done = await service.approve(REVIEWER_2, request.id, "区环审〔2026〕12号")
+    assert (done.status, done.decided_by, done.approval_number) == (Status.APPROVED, 202, "区环审〔2026〕12号")
+    assert done.decided_on == date(2026, 12, 3)
+    history = (await service.view(REVIEWER, request.id)).history
+    assert [(e.action, e.actor_id) for e in history] == [
+        ("submit", 101),
+        ("claim", 201),
+        ("request_info", 201),
+        ("resubmit", 101),
+        ("claim", 202),
+        ("approve", 202),
+    ]
+    assert history[2].reason == "请补充噪声影响评价"
+
+
+async def test_only_reviewers_decide(service: ApprovalService) -> None:
+    request = await service.submit(APPLICANT, make_draft())
+    for action in (service.claim, service.approve):
+        with pytest.raises(Forbidden):
+            await action(APPLICANT, request.id)
+    assert (await service.requests.get(request.id)).status is Status.SUBMITTED
+
+
+async def test_a_claimed_request_is_decided_by_its_claimant_only(service: ApprovalService) -> None:
+    request = await service.submit(APPLICANT, make_draft())
+    await service.claim(REVIEWER, request.id)
+    with pytest.raises(NotClaimant):
+        await service.approve(REVIEWER_2, request.id)
+    with pytest.raises(NotClaimant):
+        await service.release(REVIEWER_2, request.id)
+    released = await service.release(ADMIN, request.id)  # an admin may free a forgotten claim
+    assert (released.status, released.claimed_by) == (Status.SUBMITTED, None)
+
+
+async def test_reject_needs_a_reason_and_stores_it(service: ApprovalService) -> None:
+    request = await service.submit(APPLICANT, make_draft())
+    with pytest.raises(InvalidField):
+        await service.reject(REVIEWER, request.id, " ")
+    rejected = await service.reject(REVIEWER, request.id, "选址位于水源保护区")
+    assert (rejected.status, rejected.last_reason) == (Status.REJECTED, "选址位于水源保护区")
+
+
+async def test_a_second_decision_is_refused_as_already_decided(service: ApprovalService) -> None:
+    request = await service.submit(APPLICANT, make_draft())
+    await service.approve(REVIEWER, request.id)
+    with pytest.raises(AlreadyDecided) as caught:
+        await service.reject(REVIEWER_2, request.id, "too late")
+    assert (caught.value.status, caught.value.by) == ("approved", REVIEWER.user_id)
+
+
+async def test_applicants_only_touch_their_own_requests(service: ApprovalService) -> None:
+    request = await service.submit(APPLICANT, make_draft())
+    with pytest.raises(NotFound):
+        await service.view(OTHER_APPLICANT, request.id)
+    with pytest.raises(NotFound):
+        await service.withdraw(OTHER_APPLICANT, request.id)
+    withdrawn = await service.withdraw(APPLICANT, request.id)
+    assert withdrawn.status is Status.WITHDRAWN
+    with pytest.raises(AlreadyDecided):
+        await service.approve(REVIEWER, request.id)
+
+
+async def test_resubmitting_needs_the_request_to_be_waiting_for_material(service: ApprovalService) -> None:
+    request = await service.submit(APPLICANT, make_draft())
+    with pytest.raises(InvalidTransition, match="cannot resubmit a request that is submitted"):
+        await service.resubmit(APPLICANT, request.id, "here it is")
+    with pytest.raises(InvalidField, match="reason: too_short"):
+        await service.request_info(REVIEWER, request.id, "")
+
+
+async def test_next_claims_the_top_of_the_queue_and_skips_claimed_ones(
+    service: ApprovalService, repos: Repositories
+) -> None:
+    await repos.key_projects.replace_all([KeyProject(code="KP-01", name="A", owner="B")])
+    standard = await service.submit(APPLICANT, make_draft(category=Category.OTHER))
+    key = await service.submit(APPLICANT, make_draft(key_code="KP-01"))
+    green = await service.submit(APPLICANT, make_draft())
+    first = await service.claim_next(REVIEWER)
+    second = await service.claim_next(REVIEWER_2)
+    third = await service.claim_next(REVIEWER)
+    assert [r.id for r in (first, second, third) if r] == [key.id, green.id, standard.id]
+    assert await service.claim_next(REVIEWER_2) is None
+    page = await service.queue_page(REVIEWER, page=0, size=2)
+    assert (page.total, page.pages, [v.request.id for v in page.items]) == (3, 2, [key.id, green.id])
+    with pytest.raises(Forbidden):
+        await service.queue_page(APPLICANT, page=0)
