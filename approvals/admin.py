@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import PurePath
 
-from approvals.errors import Forbidden, LedgerImportError
+from approvals.errors import Forbidden, LedgerImportError, RowProblem
 from approvals.ledger import KeyProject, KeyProjectStatus, key_project_status, parse_csv, parse_xlsx
 from approvals.models import Actor, Role
 from approvals.ports import KeyProjectStore, PeopleStore, Person, SummarySource
@@ -68,14 +68,14 @@ class AdminService:
         """Replace the ledger with the file's projects, or change nothing and report every bad row."""
         self._admin(actor, "import_key_projects")
         if len(data) > MAX_LEDGER_BYTES:
-            raise LedgerImportError([(0, "file larger than 5 MB")])
+            raise LedgerImportError([RowProblem(0, "too_big", max_mb=MAX_LEDGER_BYTES // 1024 // 1024)])
         suffix = PurePath(filename.lower()).suffix
         if suffix == ".csv":
             projects = parse_csv(data)
         elif suffix == ".xlsx":
             projects = parse_xlsx(data)
         else:
-            raise LedgerImportError([(0, "send a .csv or .xlsx file")])
+            raise LedgerImportError([RowProblem(0, "bad_type")])
         await self.key_projects.replace_all(projects)
         return projects
 

@@ -36,11 +36,12 @@ class AlreadyDecided(DomainError):
 
     key = "error.already_decided"
 
-    def __init__(self, request_id: int, status: str, by: int | None) -> None:
+    def __init__(self, request_id: int, status: str, by: int | None, by_name: str = "") -> None:
         super().__init__(f"request {request_id} is already {status}", request_id=request_id, status=status, by=by)
         self.request_id = request_id
         self.status = status
         self.by = by
+        self.by_name = by_name
 
 
 class NotFound(DomainError):
@@ -62,11 +63,12 @@ class NotClaimant(DomainError):
 
     key = "error.not_claimant"
 
-    def __init__(self, request_id: int, claimed_by: int) -> None:
+    def __init__(self, request_id: int, claimed_by: int, by_name: str = "") -> None:
         super().__init__(
             f"request {request_id} is claimed by {claimed_by}", request_id=request_id, claimed_by=claimed_by
         )
         self.claimed_by = claimed_by
+        self.by_name = by_name
 
 
 class LedgerImportError(DomainError):
@@ -74,7 +76,19 @@ class LedgerImportError(DomainError):
 
     key = "error.ledger_import"
 
-    def __init__(self, problems: list[tuple[int, str]]) -> None:
-        lines = "; ".join(f"row {row}: {msg}" for row, msg in problems)
+    def __init__(self, problems: list[RowProblem]) -> None:
+        lines = "; ".join(f"row {p.row}: {p.problem} {p.params}" for p in problems)
         super().__init__(f"{len(problems)} bad row(s): {lines}", count=len(problems))
         self.problems = problems
+
+
+class RowProblem:
+    """One bad row of an imported file (row 0: the file as a whole); ``problem`` is a message key."""
+
+    def __init__(self, row: int, problem: str, **params: Any) -> None:
+        self.row = row
+        self.problem = problem
+        self.params = params
+
+    def __repr__(self) -> str:
+        return f"RowProblem({self.row}, {self.problem!r}, {self.params})"

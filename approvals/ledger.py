@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from approvals import validation as v
-from approvals.errors import LedgerImportError
+from approvals.errors import LedgerImportError, RowProblem
 from approvals.models import Status
 
 
@@ -75,7 +75,7 @@ def parse_xlsx(data: bytes) -> list[KeyProject]:
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises several unrelated types for a damaged file
-        raise LedgerImportError([(0, f"not a readable XLSX file ({type(exc).__name__})")]) from exc
+        raise LedgerImportError([RowProblem(0, "unreadable")]) from exc
     try:
         sheet = book.worksheets[0]
         rows = [list(row) for row in sheet.iter_rows(values_only=True)]
@@ -87,9 +87,9 @@ def parse_xlsx(data: bytes) -> list[KeyProject]:
 def _parse_rows(rows: Sequence[Sequence[Any]]) -> list[KeyProject]:
     """Header row first; every data row checked; any problem rejects the whole file."""
     if not rows:
-        raise LedgerImportError([(0, "the file is empty")])
+        raise LedgerImportError([RowProblem(0, "empty_file")])
     columns = _columns(rows[0])
-    problems: list[tuple[int, str]] = []
+    problems: list[RowProblem] = []
     projects: list[KeyProject] = []
     seen: dict[str, int] = {}
     for number, row in enumerate(rows[1:], start=2):
@@ -98,18 +98,18 @@ def _parse_rows(rows: Sequence[Sequence[Any]]) -> list[KeyProject]:
             continue  # blank line
         try:
             project = _project(cells)
-        except ValueError as exc:
-            problems.append((number, str(exc)))
+        except _Bad as bad:
+            problems.append(RowProblem(number, bad.problem, **bad.params))
             continue
         if project.code in seen:
-            problems.append((number, f"code {project.code} repeats row {seen[project.code]}"))
+            problems.append(RowProblem(number, "duplicate", code=project.code, first=seen[project.code]))
             continue
         seen[project.code] = number
         projects.append(project)
     if len(projects) > MAX_ROWS:
-        problems.append((0, f"more than {MAX_ROWS} projects"))
+        problems.append(RowProblem(0, "too_many", max=MAX_ROWS))
     if not projects and not problems:
-        problems.append((0, "no projects in the file"))
+        problems.append(RowProblem(0, "no_projects"))
     if problems:
         raise LedgerImportError(problems)
     return projects
@@ -125,7 +125,7 @@ def _columns(header: Sequence[Any]) -> dict[str, int]:
                 break
     missing = [f for f in _REQUIRED if f not in found]
     if missing:
-        raise LedgerImportError([(1, f"missing column(s): {', '.join(missing)}")])
+        raise LedgerImportError([RowProblem(1, "missing_columns", columns=", ".join(missing))])
     return found
 
 
@@ -134,17 +134,24 @@ def _cell(row: Sequence[Any], index: int) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
+class _Bad(Exception):
+    def __init__(self, problem: str, **params: Any) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.params = params
+
+
 def _project(cells: dict[str, Any]) -> KeyProject:
     for field in _REQUIRED:
         if cells.get(field) in (None, ""):
-            raise ValueError(f"{field} is empty")
+            raise _Bad("empty_field", column=field)
     try:
         code = v.clean_key_code(str(cells["code"]))
     except v.InvalidField:
-        raise ValueError(f"code {cells['code']!r} must be letters, digits, - or _ (max 32)") from None
+        raise _Bad("bad_code", value=str(cells["code"])[:40]) from None
     name, owner = str(cells["name"]), str(cells["owner"])
     if len(name) > 200 or len(owner) > 200:
-        raise ValueError("name or owner longer than 200 characters")
+        raise _Bad("too_long", max=200)
     return KeyProject(
         code=code,
         name=name,
@@ -165,4 +172,4 @@ def _date(value: Any, field: str) -> date | None:
     try:
         return datetime.strptime(text, "%Y-%m-%d").date()
     except ValueError:
-        raise ValueError(f"{field} {value!r} is not a date like 2026-12-31") from None
+        raise _Bad("bad_date", column=field, value=str(value)[:40]) from None

@@ -66,6 +66,8 @@ class ApprovalStore(Protocol):
         """Every request (for exports)."""
         ...
 
+    async def all_history(self) -> list[AuditEvent]: ...
+
 
 class SummarySource(Protocol):
     async def count_approved(self, first_day: date | None, last_day: date | None) -> int:

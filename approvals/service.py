@@ -168,8 +168,13 @@ class ApprovalService:
     ) -> ApprovalRequest:
         for _ in range(CAS_ATTEMPTS):
             request = await self._get(request_id)
-            self._authorise(actor, request, action)
-            step = self._step(actor, request, action, reason)
+            try:
+                self._authorise(actor, request, action)
+                step = self._step(actor, request, action, reason)
+            except (AlreadyDecided, NotClaimant) as exc:
+                who = exc.by if isinstance(exc, AlreadyDecided) else exc.claimed_by
+                exc.by_name = await self._name_of(request_id, who)
+                raise
             updated = request.model_copy(
                 update={
                     "status": step.to,
@@ -183,6 +188,13 @@ class ApprovalService:
             ):
                 return updated
         raise AlreadyDecided(request_id, (await self._get(request_id)).status.value, None)
+
+    async def _name_of(self, request_id: int, user_id: int | None) -> str:
+        """The name colleagues know ``user_id`` by, from the request's own audit log."""
+        for event in reversed(await self.requests.history(request_id)):
+            if user_id is None or event.actor_id == user_id:  # None: whoever acted last
+                return event.actor_name
+        return ""
 
     def _authorise(self, actor: Actor, request: ApprovalRequest, action: Action) -> None:
         if action in APPLICANT_ACTIONS and request.applicant_id != actor.user_id:
@@ -206,7 +218,10 @@ class ApprovalService:
             )
         except InvalidTransition:
             if request.is_final or (action in DECISIONS and request.status is Status.NEEDS_INFO):
-                raise AlreadyDecided(request.id, request.status.value, request.decided_by) from None
+                last = request.decided_by
+                if last is None and request.status is Status.WITHDRAWN:
+                    last = request.applicant_id
+                raise AlreadyDecided(request.id, request.status.value, last) from None
             raise
 
     def _effects(

@@ -106,6 +106,15 @@ MIGRATIONS: tuple[str, ...] = (
         data TEXT NOT NULL DEFAULT '{{}}'
     );
     """,
+    # 2: where each request's card is shown, so every copy is updated when the request changes
+    """
+    CREATE TABLE cards (
+        request_id INTEGER NOT NULL REFERENCES requests (id),
+        chat_id INTEGER NOT NULL,
+        message_id INTEGER NOT NULL,
+        PRIMARY KEY (request_id, chat_id, message_id)
+    );
+    """,
 )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from storage.cards import SqliteCardStore
 from storage.database import Database
 from storage.key_projects import SqliteKeyProjectStore
 from storage.people import SqlitePeopleStore
@@ -18,6 +19,7 @@ class Repositories:
     people: SqlitePeopleStore
     key_projects: SqliteKeyProjectStore
     summary: SqliteSummarySource
+    cards: SqliteCardStore
 
     @classmethod
     def over(cls, db: Database) -> Repositories:
@@ -27,4 +29,5 @@ class Repositories:
             people=SqlitePeopleStore(db),
             key_projects=SqliteKeyProjectStore(db),
             summary=SqliteSummarySource(db),
+            cards=SqliteCardStore(db),
         )

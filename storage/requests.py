@@ -198,6 +198,13 @@ class SqliteApprovalStore:
     async def all_requests(self) -> list[ApprovalRequest]:
         return await self._select(self.db.reader, f"{_SELECT} ORDER BY id", ())
 
+    async def all_history(self) -> list[AuditEvent]:
+        async with self.db.reader.execute(
+            "SELECT request_id, actor_id, actor_name, at, action, from_status, to_status, reason "
+            "FROM audit_events ORDER BY request_id, id"
+        ) as cursor:
+            return [_event(row) for row in await cursor.fetchall()]
+
     async def _count(self, where: str, params: Sequence[Any]) -> int:
         async with self.db.reader.execute(f"SELECT count(*) FROM requests {where}", params) as cursor:
             row = await cursor.fetchone()

@@ -110,7 +110,7 @@ async def test_a_second_decision_is_refused_as_already_decided(service: Approval
     await service.approve(REVIEWER, request.id)
     with pytest.raises(AlreadyDecided) as caught:
         await service.reject(REVIEWER_2, request.id, "too late")
-    assert (caught.value.status, caught.value.by) == ("approved", REVIEWER.user_id)
+    assert (caught.value.status, caught.value.by, caught.value.by_name) == ("approved", REVIEWER.user_id, "张审")
 
 
 async def test_applicants_only_touch_their_own_requests(service: ApprovalService) -> None:

@@ -1,0 +1,73 @@
+"""Settings from the environment or a .env file. A bad setting stops start-up with one line naming it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    bot_token: SecretStr
+    telegram_api_base: AnyHttpUrl | None = None
+    database_path: Path = Path("data/green_channel.db")
+    admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    reviewer_chat_id: int | None = None
+    timezone: str = "Asia/Shanghai"
+    default_locale: Literal["zh_CN", "en"] = "zh_CN"
+    calendar_file: Path | None = None
+    risk_days: int = Field(default=3, ge=0, le=30)
+
+    @field_validator("bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr) -> SecretStr:
+        left, sep, right = value.get_secret_value().partition(":")
+        if not (sep and left.isdigit() and right and " " not in right):
+            raise ValueError("expected the form 123456:ABC... from @BotFather")
+        return value
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _comma_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            return frozenset(int(part) for part in value.replace(" ", "").split(",") if part)
+        if isinstance(value, int):
+            return frozenset({value})
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
+        return value
+
+    @field_validator("calendar_file")
+    @classmethod
+    def _calendar_exists(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_file():
+            raise ValueError(f"no such file {value}")
+        return value
+
+
+class ConfigError(Exception):
+    """One line per bad setting, naming the variable; never echoes a value (it may be the token)."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        lines = []
+        for error in exc.errors():
+            name = str(error["loc"][0]).upper() if error["loc"] else "?"
+            problem = "is missing" if error["type"] == "missing" else f"is invalid: {error['msg']}"
+            lines.append(f"configuration error: {name} {problem}")
+        raise ConfigError("\n".join(lines)) from None

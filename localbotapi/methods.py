@@ -1,0 +1,214 @@
+"""The Bot API methods the bot uses, with Telegram's checks and error wording."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from localbotapi.html_check import EntityError, plain_text
+from localbotapi.world import ApiError, World, bad_request
+
+MAX_TEXT = 4096
+MAX_CAPTION = 1024
+MAX_CALLBACK_DATA = 64
+
+
+def _chat(world: World, params: dict[str, Any]) -> dict[str, Any]:
+    chat_id = params.get("chat_id")
+    if chat_id not in world.chats:
+        raise bad_request("chat not found")
+    if chat_id in world.blocked:
+        raise ApiError(403, "Forbidden: bot was blocked by the user")
+    return world.chats[chat_id]
+
+
+def _text(params: dict[str, Any], key: str, limit: int, *, required: bool) -> str:
+    raw = str(params.get(key, ""))
+    if required and not raw.strip():
+        raise bad_request("message text is empty")
+    if params.get("parse_mode") == "HTML":
+        try:
+            shown = plain_text(raw)
+        except EntityError as exc:
+            raise bad_request(f"can't parse entities: {exc}") from None
+    else:
+        shown = raw
+    if len(shown) > limit:
+        raise bad_request("message is too long" if key == "text" else "message caption is too long")
+    return shown
+
+
+def _markup(params: dict[str, Any]) -> dict[str, Any] | None:
+    markup = params.get("reply_markup")
+    if not isinstance(markup, dict):
+        return None
+    for row in markup.get("inline_keyboard", []):
+        for button in row:
+            if not button.get("text"):
+                raise bad_request("text buttons are unallowed in the inline keyboard")
+            data = button.get("callback_data")
+            if data is not None and not 1 <= len(data.encode()) <= MAX_CALLBACK_DATA:
+                raise bad_request("BUTTON_DATA_INVALID")
+    return markup if "inline_keyboard" in markup else None
+
+
+def public(message: dict[str, Any]) -> dict[str, Any]:
+    """The message as Telegram returns it (the raw HTML is kept for tests, not sent)."""
+    return {k: v for k, v in message.items() if k != "html"}
+
+
+def _message(world: World, chat: dict[str, Any], **content: Any) -> dict[str, Any]:
+    message = {
+        "message_id": world.next_message_id(chat["id"]),
+        "date": int(time.time()),
+        "chat": chat,
+        "from": world.bot_user,
+        **{k: v for k, v in content.items() if v is not None},
+    }
+    world.messages[(chat["id"], message["message_id"])] = message
+    return public(message)
+
+
+async def send_message(world: World, params: dict[str, Any], files: Any) -> dict[str, Any]:
+    chat = _chat(world, params)
+    text = _text(params, "text", MAX_TEXT, required=True)
+    return _message(world, chat, text=text, html=params.get("text"), reply_markup=_markup(params))
+
+
+async def send_document(world: World, params: dict[str, Any], files: dict[str, tuple[str, bytes]]) -> Any:
+    chat = _chat(world, params)
+    caption = _text(params, "caption", MAX_CAPTION, required=False) or None
+    if "document" in files:
+        name, data = files["document"]
+        stored = world.store_file(name, "application/octet-stream", data)
+    elif params.get("document") in world.files:
+        stored = world.files[params["document"]]
+    else:
+        raise bad_request("wrong file identifier/HTTP URL specified")
+    document = {
+        "file_id": stored.file_id,
+        "file_unique_id": stored.unique_id,
+        "file_name": stored.name,
+        "mime_type": stored.mime,
+        "file_size": len(stored.data),
+    }
+    return _message(world, chat, document=document, caption=caption, reply_markup=_markup(params))
+
+
+def _own_message(world: World, params: dict[str, Any]) -> dict[str, Any]:
+    found = world.messages.get((params.get("chat_id"), params.get("message_id")))  # type: ignore[arg-type]
+    if found is None or found["from"]["id"] != world.bot_id:
+        raise bad_request("message to edit not found")
+    return found
+
+
+async def edit_message_text(world: World, params: dict[str, Any], files: Any) -> dict[str, Any]:
+    message = _own_message(world, params)
+    text = _text(params, "text", MAX_TEXT, required=True)
+    markup = _markup(params)
+    if message.get("html") == params.get("text") and message.get("reply_markup") == markup:
+        raise bad_request(
+            "message is not modified: specified new message content and reply markup are exactly the same as a "
+            "current content and reply markup of the message"
+        )
+    message.update(text=text, html=params.get("text"), edit_date=int(time.time()))
+    message.pop("reply_markup", None)
+    if markup:
+        message["reply_markup"] = markup
+    return public(message)
+
+
+async def edit_message_reply_markup(world: World, params: dict[str, Any], files: Any) -> dict[str, Any]:
+    message = _own_message(world, params)
+    markup = _markup(params)
+    if message.get("reply_markup") == markup:
+        raise bad_request("message is not modified")
+    message.pop("reply_markup", None)
+    if markup:
+        message["reply_markup"] = markup
+    return public(message)
+
+
+async def delete_message(world: World, params: dict[str, Any], files: Any) -> bool:
+    if world.messages.pop((params.get("chat_id"), params.get("message_id")), None) is None:  # type: ignore[arg-type]
+        raise bad_request("message to delete not found")
+    return True
+
+
+async def answer_callback_query(world: World, params: dict[str, Any], files: Any) -> bool:
+    query_id = params.get("callback_query_id")
+    if query_id not in world.callback_answers or world.callback_answers[query_id] is not None:
+        raise bad_request("query is too old and response timeout expired or query ID is invalid")
+    world.callback_answers[query_id] = {"text": params.get("text"), "show_alert": params.get("show_alert", False)}
+    return True
+
+
+async def get_file(world: World, params: dict[str, Any], files: Any) -> dict[str, Any]:
+    stored = world.files.get(params.get("file_id", ""))
+    if stored is None:
+        raise bad_request("invalid file_id")
+    return {
+        "file_id": stored.file_id,
+        "file_unique_id": stored.unique_id,
+        "file_size": len(stored.data),
+        "file_path": stored.path,
+    }
+
+
+async def get_updates(world: World, params: dict[str, Any], files: Any) -> list[dict[str, Any]]:
+    """Updates below ``offset`` are confirmed and forgotten; with none pending, wait up to ``timeout``."""
+    offset = int(params.get("offset") or 0)
+    limit = min(max(int(params.get("limit") or 100), 1), 100)
+    timeout = float(params.get("timeout") or 0)
+    if offset > 0:
+        world.updates[:] = [u for u in world.updates if u["update_id"] >= offset]
+    elif offset < 0:
+        world.updates[:] = world.updates[offset:]
+    if not world.updates and timeout > 0:
+        try:
+            await world.wait_until(lambda: world.updates, timeout)
+        except TimeoutError:
+            return []
+    return world.updates[:limit]
+
+
+async def get_me(world: World, params: dict[str, Any], files: Any) -> dict[str, Any]:
+    return {
+        **world.bot_user,
+        "can_join_groups": True,
+        "can_read_all_group_messages": False,
+        "supports_inline_queries": False,
+    }
+
+
+async def set_my_commands(world: World, params: dict[str, Any], files: Any) -> bool:
+    commands = params.get("commands") or []
+    for command in commands:
+        if not (1 <= len(command.get("command", "")) <= 32 and 1 <= len(command.get("description", "")) <= 256):
+            raise bad_request("BOT_COMMAND_INVALID")
+    scope = params.get("scope") or {"type": "default"}
+    key = f"{scope.get('type')}:{scope.get('chat_id', '')}:{params.get('language_code', '')}"
+    world.commands[key] = commands
+    return True
+
+
+async def ok(world: World, params: dict[str, Any], files: Any) -> bool:
+    return True
+
+
+HANDLERS: dict[str, Callable[[World, dict[str, Any], Any], Awaitable[Any]]] = {
+    "getMe": get_me,
+    "getUpdates": get_updates,
+    "sendMessage": send_message,
+    "sendDocument": send_document,
+    "editMessageText": edit_message_text,
+    "editMessageReplyMarkup": edit_message_reply_markup,
+    "deleteMessage": delete_message,
+    "answerCallbackQuery": answer_callback_query,
+    "getFile": get_file,
+    "setMyCommands": set_my_commands,
+    "deleteMyCommands": ok,
+    "deleteWebhook": ok,
+    "sendChatAction": ok,
+}

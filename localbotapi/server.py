@@ -1,0 +1,138 @@
+"""The HTTP side: /bot<token>/<method> and /file/bot<token>/<path>, answered the way Telegram answers."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+
+from localbotapi import methods
+from localbotapi.world import ApiError, Call, Fault, World
+
+JSON_FIELDS = frozenset(
+    {
+        "reply_markup",
+        "commands",
+        "scope",
+        "allowed_updates",
+        "entities",
+        "link_preview_options",
+        "reply_parameters",
+        "caption_entities",
+        "media",
+    }
+)
+INT_FIELDS = frozenset(
+    {"chat_id", "message_id", "offset", "limit", "timeout", "user_id", "cache_time", "reply_to_message_id"}
+)
+BOOL_FIELDS = frozenset({"show_alert", "drop_pending_updates", "disable_notification", "protect_content"})
+
+Handler = Callable[[World, dict[str, Any], dict[str, tuple[str, bytes]]], Awaitable[Any]]
+
+
+class LocalBotApi:
+    """Start with ``await api.start()``; point aiogram at ``api.base_url`` via ``TelegramAPIServer.from_base``."""
+
+    def __init__(self, token: str, *, bot_username: str = "green_channel_bot") -> None:
+        self.token = token
+        self.world = World(bot_id=int(token.split(":", 1)[0]), bot_username=bot_username)
+        self._runner: web.AppRunner | None = None
+        self.base_url = ""
+
+    # --- lifecycle -----------------------------------------------------------------------------------------
+
+    async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
+        app = web.Application(client_max_size=60 * 1024 * 1024)
+        app.router.add_route("*", "/bot{token}/{method}", self._method)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._file)
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, host, port)
+        await site.start()
+        server = site._server
+        assert server is not None
+        bound = server.sockets[0].getsockname()  # type: ignore[union-attr]
+        self.base_url = f"http://{host}:{bound[1]}"
+        return self.base_url
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    # --- test controls -------------------------------------------------------------------------------------
+
+    def inject(
+        self, method: str, code: int, description: str, *, retry_after: int | None = None, times: int = 1
+    ) -> None:
+        """Make the next ``times`` calls of ``method`` fail with this error."""
+        self.world.faults.append(Fault(method, ApiError(code, description, retry_after), times))
+
+    def calls(self, method: str | None = None) -> list[Call]:
+        return [c for c in self.world.calls if method is None or c.method == method]
+
+    def unanswered_callbacks(self) -> list[str]:
+        return [qid for qid, answer in self.world.callback_answers.items() if answer is None]
+
+    async def wait_until(self, condition: Callable[[], Any], timeout: float = 10.0) -> Any:
+        return await self.world.wait_until(condition, timeout)
+
+    # --- HTTP ----------------------------------------------------------------------------------------------
+
+    async def _method(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return web.json_response({"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401)
+        name = request.match_info["method"]
+        params, files = await _read_params(request)
+        call = Call(name, params, files)
+        self.world.calls.append(call)
+        handler: Handler | None = methods.HANDLERS.get(name)
+        try:
+            fault = self.world.take_fault(name)
+            if fault is not None:
+                raise fault
+            if handler is None:
+                raise ApiError(404, "Not Found")
+            result = await handler(self.world, params, files)
+        except ApiError as error:
+            call.error = error.payload()
+            await self.world.notify()
+            return web.json_response(call.error, status=error.code)
+        await self.world.notify()
+        return web.json_response({"ok": True, "result": result}, dumps=lambda o: json.dumps(o, ensure_ascii=False))
+
+    async def _file(self, request: web.Request) -> web.StreamResponse:
+        if request.match_info["token"] != self.token:
+            return web.Response(status=401)
+        path = request.match_info["path"]
+        for stored in self.world.files.values():
+            if stored.path == path:
+                return web.Response(body=stored.data, content_type="application/octet-stream")
+        return web.Response(status=404)
+
+
+async def _read_params(request: web.Request) -> tuple[dict[str, Any], dict[str, tuple[str, bytes]]]:
+    """aiogram sends form fields (complex values JSON-encoded) and multipart uploads."""
+    params: dict[str, Any] = dict(request.query)
+    files: dict[str, tuple[str, bytes]] = {}
+    if request.content_type == "application/json":
+        params.update(await request.json())
+        return params, files
+    if request.can_read_body:
+        form = await request.post()
+        for key, value in form.items():
+            if isinstance(value, web.FileField):
+                files[key] = (value.filename, value.file.read())
+            else:
+                params[key] = value
+    for key, value in list(params.items()):
+        if not isinstance(value, str):
+            continue
+        if key in JSON_FIELDS:
+            params[key] = json.loads(value)
+        elif key in INT_FIELDS and value.lstrip("-").isdigit():
+            params[key] = int(value)
+        elif key in BOOL_FIELDS:
+            params[key] = value.lower() == "true"
+    return params, files

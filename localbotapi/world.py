@@ -1,0 +1,119 @@
+"""What the local server knows: users, chats, messages, files, pending updates, recorded calls, faults."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class ApiError(Exception):
+    """An error reply exactly as Telegram sends it."""
+
+    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
+        super().__init__(description)
+        self.code = code
+        self.description = description
+        self.retry_after = retry_after
+
+    def payload(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"ok": False, "error_code": self.code, "description": self.description}
+        if self.retry_after is not None:
+            body["parameters"] = {"retry_after": self.retry_after}
+        return body
+
+
+def bad_request(detail: str) -> ApiError:
+    return ApiError(400, f"Bad Request: {detail}")
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+    files: dict[str, tuple[str, bytes]]
+    error: dict[str, Any] | None = None
+
+
+@dataclass
+class Fault:
+    method: str
+    error: ApiError
+    times: int
+
+
+@dataclass
+class StoredFile:
+    file_id: str
+    unique_id: str
+    name: str
+    mime: str
+    data: bytes
+    path: str
+
+
+@dataclass
+class World:
+    bot_id: int
+    bot_username: str
+    users: dict[int, dict[str, Any]] = field(default_factory=dict)
+    chats: dict[int, dict[str, Any]] = field(default_factory=dict)
+    messages: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
+    files: dict[str, StoredFile] = field(default_factory=dict)
+    updates: list[dict[str, Any]] = field(default_factory=list)
+    calls: list[Call] = field(default_factory=list)
+    callback_answers: dict[str, dict[str, Any] | None] = field(default_factory=dict)
+    blocked: set[int] = field(default_factory=set)
+    faults: list[Fault] = field(default_factory=list)
+    commands: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    changed: asyncio.Condition = field(default_factory=asyncio.Condition)
+    _update_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _message_ids: dict[int, itertools.count[int]] = field(default_factory=dict)
+    _file_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    @property
+    def bot_user(self) -> dict[str, Any]:
+        return {"id": self.bot_id, "is_bot": True, "first_name": "Green Channel", "username": self.bot_username}
+
+    def next_message_id(self, chat_id: int) -> int:
+        return next(self._message_ids.setdefault(chat_id, itertools.count(1)))
+
+    def store_file(self, name: str, mime: str, data: bytes) -> StoredFile:
+        n = next(self._file_ids)
+        stored = StoredFile(f"BQACAgIAAx-file-{n}", f"AgAD{n}", name, mime, data, f"documents/file_{n}_{name}")
+        self.files[stored.file_id] = stored
+        return stored
+
+    async def notify(self) -> None:
+        async with self.changed:
+            self.changed.notify_all()
+
+    async def push_update(self, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
+        update = {"update_id": next(self._update_ids), kind: payload}
+        self.updates.append(update)
+        await self.notify()
+        return update
+
+    def take_fault(self, method: str) -> ApiError | None:
+        for fault in self.faults:
+            if fault.method == method and fault.times > 0:
+                fault.times -= 1
+                return fault.error
+        return None
+
+    async def wait_until(self, condition: Callable[[], Any], timeout: float = 10.0) -> Any:
+        """Wait for a condition over the world (re-checked after every call and update); return its value."""
+        deadline = time.monotonic() + timeout
+        async with self.changed:
+            while not (value := condition()):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TimeoutError("condition not met in time")
+                try:
+                    await asyncio.wait_for(self.changed.wait(), remaining)
+                except TimeoutError:
+                    continue
+            return value
