@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint catalogues clean
+.PHONY: run test lint catalogues catalogues-update clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +16,10 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 catalogues: $(STAMP)
 	$(BIN)/pybabel compile --statistics -d locales -D messages 2>&1 | tail -n 2
+
+catalogues-update: $(STAMP)
+	$(BIN)/pybabel extract -F locales/babel.cfg -k _ -k gettext -o locales/messages.pot --no-location --omit-header .
+	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-location --no-fuzzy-matching
 
 run: $(STAMP) catalogues
 	$(BIN)/python bot.py

@@ -13,6 +13,11 @@ from approvals.ports import KeyProjectStore, PeopleStore, Person, SummarySource
 MAX_LEDGER_BYTES = 5 * 1024 * 1024
 
 
+def ensure_admin(actor: Actor, what: str) -> None:
+    if not actor.is_admin:
+        raise Forbidden(what)
+
+
 @dataclass(frozen=True)
 class KeyBoard:
     rows: list[tuple[KeyProject, KeyProjectStatus]]
@@ -39,7 +44,12 @@ class AdminService:
         roles = {Role.APPLICANT, *(person.roles if person else ())}
         if user_id in self.admin_ids:
             roles |= {Role.ADMIN, Role.REVIEWER}
-        return Actor(user_id=user_id, name=name or (person.name if person else ""), roles=frozenset(roles))
+        return Actor(
+            user_id=user_id,
+            name=name or (person.name if person else ""),
+            roles=frozenset(roles),
+            locale=person.locale if person else None,
+        )
 
     async def locale(self, user_id: int) -> str | None:
         person = await self.people.get(user_id)
@@ -89,5 +99,4 @@ class AdminService:
 
     @staticmethod
     def _admin(actor: Actor, action: str) -> None:
-        if not actor.is_admin:
-            raise Forbidden(action)
+        ensure_admin(actor, action)

@@ -158,6 +158,7 @@ class Actor(BaseModel):
     user_id: int
     name: str = ""
     roles: frozenset[Role] = frozenset({Role.APPLICANT})
+    locale: str | None = None  # the language the person chose, if any
 
     @property
     def is_reviewer(self) -> bool:

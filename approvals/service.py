@@ -19,6 +19,12 @@ from approvals.states import APPLICANT_ACTIONS, DECISIONS, REVIEWER_ACTIONS, Act
 CAS_ATTEMPTS = 3  # a lost compare-and-set is re-read and re-judged; a third loss means heavy contention
 
 
+def ensure_reviewer(actor: Actor, what: str) -> None:
+    """Queue, figures and exports are for the bureau's staff only."""
+    if not actor.is_reviewer:
+        raise Forbidden(what)
+
+
 @dataclass(frozen=True)
 class RequestView:
     request: ApprovalRequest
@@ -124,10 +130,23 @@ class ApprovalService:
     async def request_info(self, actor: Actor, request_id: int, reason: str) -> ApprovalRequest:
         return await self._act(actor, request_id, Action.REQUEST_INFO, reason=v.clean_text("reason", reason))
 
+    async def check(self, actor: Actor, request_id: int, action: Action) -> ApprovalRequest:
+        """Would ``action`` be allowed now? Raises as the action itself would; writes nothing.
+
+        Lets a front end refuse at once, before asking a reviewer for a reason they could not use."""
+        request = await self._get(request_id)
+        try:
+            self._authorise(actor, request, action)
+            self._step(actor, request, action, "-" if action in (Action.REJECT, Action.REQUEST_INFO) else None)
+        except (AlreadyDecided, NotClaimant) as exc:
+            who = exc.by if isinstance(exc, AlreadyDecided) else exc.claimed_by
+            exc.by_name = await self._name_of(request_id, who)
+            raise
+        return request
+
     async def claim_next(self, actor: Actor) -> ApprovalRequest | None:
         """Claim the top unclaimed request; if a colleague takes it first, try the next one."""
-        if not actor.is_reviewer:
-            raise Forbidden(Action.CLAIM.value)
+        ensure_reviewer(actor, Action.CLAIM.value)
         for _ in range(CAS_ATTEMPTS * 3):
             top = await self.requests.queue(risk_cutoff=self.risk_cutoff(self.today()), limit=1, unclaimed_only=True)
             if not top:
@@ -139,8 +158,7 @@ class ApprovalService:
         return None
 
     async def queue_page(self, actor: Actor, *, page: int, size: int = 10) -> QueuePage:
-        if not actor.is_reviewer:
-            raise Forbidden("queue")
+        ensure_reviewer(actor, "queue")
         today = self.today()
         total = await self.requests.count_open()
         pages = max((total + size - 1) // size, 1)
@@ -167,14 +185,8 @@ class ApprovalService:
         attachments: Sequence[Attachment] = (),
     ) -> ApprovalRequest:
         for _ in range(CAS_ATTEMPTS):
-            request = await self._get(request_id)
-            try:
-                self._authorise(actor, request, action)
-                step = self._step(actor, request, action, reason)
-            except (AlreadyDecided, NotClaimant) as exc:
-                who = exc.by if isinstance(exc, AlreadyDecided) else exc.claimed_by
-                exc.by_name = await self._name_of(request_id, who)
-                raise
+            request = await self.check(actor, request_id, action)
+            step = self._step(actor, request, action, reason)
             updated = request.model_copy(
                 update={
                     "status": step.to,

@@ -1,0 +1,135 @@
+"""Green Channel's composition root: settings -> storage -> services -> dispatcher -> polling. Wiring only."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import logging
+import sys
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.utils.i18n import I18n
+
+import logsetup
+from approvals.admin import AdminService
+from approvals.calendar import CalendarOverrides, WorkCalendar
+from approvals.deadlines import DeadlinePolicy
+from approvals.ports import Clock
+from approvals.service import ApprovalService
+from config import ConfigError, Settings, load_settings
+from handlers import build_dispatcher
+from handlers.commands import register_commands
+from handlers.context import AppContext
+from storage.database import Database
+from storage.fsm import SqliteFsmStorage
+from storage.repositories import Repositories
+
+LOCALES = Path(__file__).resolve().parent / "locales"
+log = logging.getLogger("green_channel")
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+def build_calendar(settings: Settings, today: date) -> WorkCalendar:
+    overrides = (
+        CalendarOverrides.from_toml(settings.calendar_file.read_text("utf-8")) if settings.calendar_file else None
+    )
+    return WorkCalendar.china(range(today.year - 2, today.year + 3), overrides)
+
+
+@dataclass
+class Application:
+    settings: Settings
+    db: Database
+    bot: Bot
+    dp: Dispatcher
+    app: AppContext
+
+    async def close(self) -> None:
+        await self.bot.session.close()
+        await self.db.close()
+
+
+async def create_application(settings: Settings, *, clock: Clock | None = None) -> Application:
+    clock = clock or SystemClock()
+    tz = ZoneInfo(settings.timezone)
+    db = await Database.open(settings.database_path)
+    repos = Repositories.over(db)
+    calendar = build_calendar(settings, clock.now().astimezone(tz).date())
+    approvals = ApprovalService(
+        requests=repos.requests,
+        key_projects=repos.key_projects,
+        calendar=calendar,
+        policy=DeadlinePolicy(risk_days=settings.risk_days),
+        clock=clock,
+        tz=tz,
+    )
+    admin = AdminService(
+        people=repos.people, key_projects=repos.key_projects, source=repos.summary, admin_ids=settings.admin_ids
+    )
+    i18n = I18n(path=LOCALES, default_locale=settings.default_locale, domain="messages")
+    app = AppContext(approvals, admin, repos, i18n, tz, settings.reviewer_chat_id)
+    base = settings.telegram_api_base
+    session = AiohttpSession(api=TelegramAPIServer.from_base(str(base).rstrip("/"))) if base else AiohttpSession()
+    bot = Bot(
+        settings.bot_token.get_secret_value(),
+        session=session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML),
+    )
+    dp = build_dispatcher(app, SqliteFsmStorage(db))
+    return Application(settings, db, bot, dp, app)
+
+
+async def serve(application: Application, *, handle_signals: bool = True, polling_timeout: int = 10) -> None:
+    """Register the command menus, then long-poll. Pending updates are never dropped."""
+    settings = application.settings
+    await register_commands(
+        application.bot,
+        application.app.i18n,
+        reviewer_chat_id=settings.reviewer_chat_id,
+        admin_ids=sorted(settings.admin_ids),
+    )
+    gc.freeze()  # start-up objects live for the whole run: keep them out of every collection
+    log.info("polling started")
+    await application.dp.start_polling(
+        application.bot,
+        handle_signals=handle_signals,
+        close_bot_session=False,
+        polling_timeout=polling_timeout,
+        allowed_updates=application.dp.resolve_used_update_types(),
+    )
+    log.info("polling stopped")
+
+
+async def run(settings: Settings) -> None:
+    application = await create_application(settings)
+    try:
+        await serve(application)
+    finally:
+        await application.close()
+
+
+def main() -> int:
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    logsetup.configure(settings.bot_token.get_secret_value())
+    asyncio.run(run(settings))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

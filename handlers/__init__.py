@@ -1,0 +1,28 @@
+"""The chat front end: aiogram routers over the approval use cases."""
+
+from __future__ import annotations
+
+from aiogram import Dispatcher
+from aiogram.fsm.storage.base import BaseStorage
+
+from handlers import admin, applicant, applicant_form, common, errors, reviewer
+from handlers.context import AppContext
+from handlers.middlewares import ActorMiddleware, LocaleMiddleware
+
+
+def build_dispatcher(app: AppContext, storage: BaseStorage) -> Dispatcher:
+    """A fresh dispatcher with fresh routers (a router can be attached only once)."""
+    dp = Dispatcher(storage=storage, app=app)
+    dp.update.outer_middleware(ActorMiddleware(app))  # first: roles and language choice for everything below
+    LocaleMiddleware(app.i18n).setup(dp)
+    # Order matters: /cancel and /start work inside any form; the form claims its states before the
+    # free-standing applicant commands; errors and the catch-all for stale buttons come last.
+    dp.include_routers(
+        common.build_router(),
+        applicant_form.build_router(),
+        applicant.build_router(),
+        reviewer.build_router(),
+        admin.build_router(),
+        errors.build_router(),
+    )
+    return dp

@@ -1,0 +1,94 @@
+"""Admins: reviewers, the key-project list, and the export."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command, CommandObject, StateFilter
+from aiogram.types import BufferedInputFile, Message
+from aiogram.utils.i18n import gettext as _
+
+from approvals.admin import ensure_admin
+from approvals.errors import LedgerImportError
+from approvals.models import Actor
+from approvals.service import ensure_reviewer
+from handlers import texts as t
+from handlers import views
+from handlers.context import AppContext
+from handlers.export import workbook
+from handlers.filters import IsAdmin
+
+LEDGER_SUFFIXES = (".csv", ".xlsx")
+
+
+def build_router() -> Router:
+    router = Router(name="admin")
+
+    @router.message(Command("reviewers"))
+    async def reviewers(message: Message, command: CommandObject, actor: Actor, app: AppContext) -> None:
+        verb, _sep, target = (command.args or "").strip().partition(" ")
+        if verb in ("add", "remove"):
+            if not target.strip().isdigit():
+                await message.answer(_("Send a numeric Telegram user id, e.g. /reviewers add 123456789"))
+                return
+            user_id = int(target.strip())
+            if verb == "add":
+                await app.admin.add_reviewer(actor, user_id)
+                await message.answer(_("{id} is now a reviewer.").format(id=user_id))
+            elif await app.admin.remove_reviewer(actor, user_id):
+                await message.answer(_("{id} is no longer a reviewer.").format(id=user_id))
+            else:
+                await message.answer(_("{id} was not a reviewer.").format(id=user_id))
+            return
+        if verb:
+            await message.answer(_("Use /reviewers, /reviewers add ID or /reviewers remove ID."))
+            return
+        people = await app.admin.reviewers(actor)
+        blocks = [_("<b>Reviewers</b> ({n})").format(n=len(people))]
+        blocks += [f"{p.user_id} {t.escape(p.name)}" for p in people]
+        blocks.append(_("Admins (from ADMIN_IDS) are reviewers too."))
+        for text in t.chunks(blocks):
+            await message.answer(text)
+
+    @router.message(Command("keyprojects"))
+    async def key_projects(message: Message, actor: Actor, app: AppContext) -> None:
+        ensure_reviewer(actor, "key_projects")
+        for text in t.chunks(views.key_board(await app.admin.key_board())):
+            await message.answer(text)
+
+    @router.message(
+        F.chat.type == "private",
+        StateFilter(None),
+        F.document.file_name.lower().endswith(LEDGER_SUFFIXES),
+        IsAdmin(),
+    )
+    async def import_ledger(message: Message, actor: Actor, app: AppContext, bot: Bot) -> None:
+        document = message.document
+        assert document is not None
+        buffer = io.BytesIO()
+        await bot.download(document, destination=buffer)
+        try:
+            projects = await app.admin.import_key_projects(actor, document.file_name or "", buffer.getvalue())
+        except LedgerImportError as exc:
+            blocks = [_("Nothing was imported. Fix these rows and send the file again:")]
+            blocks += [t.row_problem(p) for p in exc.problems]
+            for text in t.chunks(blocks):
+                await message.answer(text)
+            return
+        await message.answer(_("Imported {n} key projects. The previous list was replaced.").format(n=len(projects)))
+
+    @router.message(Command("export"))
+    async def export(message: Message, actor: Actor, app: AppContext) -> None:
+        ensure_admin(actor, "export")
+        requests = await app.repos.requests.all_requests()
+        events = await app.repos.requests.all_history()
+        data = await asyncio.to_thread(workbook, requests, events, app.tz)
+        day = app.approvals.today().isoformat()
+        await message.answer_document(
+            BufferedInputFile(data, filename=f"green-channel-{day}.xlsx"),
+            caption=_("{n} requests, exported {day}.").format(n=len(requests), day=day),
+        )
+
+    return router

@@ -1,0 +1,155 @@
+"""Applicants after submitting: /my, /status N, /withdraw N, and answering a request for material."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command, CommandObject
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+
+from approvals import validation as v
+from approvals.models import Actor, Attachment
+from handlers import keyboards as kb
+from handlers import texts as t
+from handlers import views
+from handlers.applicant_form import attachment_of
+from handlers.callbacks import SupplementCB, WithdrawCB
+from handlers.context import AppContext
+from handlers.notify import post_card, refresh_cards
+from handlers.states import Supplement
+
+
+def request_number(command: CommandObject) -> int | None:
+    text = (command.args or "").strip().lstrip("#")
+    return int(text) if text.isdigit() and len(text) < 10 else None
+
+
+def build_router() -> Router:
+    router = Router(name="applicant")
+    router.message.filter(F.chat.type == "private")
+
+    @router.message(Command("my"))
+    async def my(message: Message, actor: Actor, app: AppContext) -> None:
+        found = await app.approvals.my_requests(actor)
+        if not found:
+            await message.answer(_("You have no requests yet. Send /submit to start one."))
+            return
+        blocks = [_("<b>Your requests</b>")] + [views.short_row(view) for view in found]
+        for text in t.chunks(blocks):
+            await message.answer(text)
+
+    @router.message(Command("status"))
+    async def status(message: Message, command: CommandObject, actor: Actor, app: AppContext) -> None:
+        number = request_number(command)
+        if number is None:
+            await message.answer(_("Send the request number, e.g. /status 12"))
+            return
+        view = await app.approvals.view(actor, number)
+        project = await app.repos.key_projects.get(view.request.key_code) if view.request.key_code else None
+        text = views.card(view, project_name=project.name if project else None)
+        for chunk in t.chunks([text, views.history(view.history, app.tz)]):
+            await message.answer(chunk)
+
+    @router.message(Command("withdraw"))
+    async def withdraw(message: Message, command: CommandObject, actor: Actor, app: AppContext) -> None:
+        number = request_number(command)
+        if number is None:
+            await message.answer(_("Send the request number, e.g. /withdraw 12"))
+            return
+        view = await app.approvals.view(actor, number)
+        if view.request.applicant_id != actor.user_id:
+            await message.answer(_("Only the applicant can withdraw a request."))
+            return
+        await message.answer(
+            _("Withdraw request #{id} {name}? This cannot be undone.").format(
+                id=number, name=t.escape(view.request.project_name)
+            ),
+            reply_markup=kb.withdraw(number),
+        )
+
+    @router.callback_query(WithdrawCB.filter())
+    async def withdraw_answer(
+        query: CallbackQuery, callback_data: WithdrawCB, actor: Actor, app: AppContext, bot: Bot
+    ) -> None:
+        assert isinstance(query.message, Message)
+        if not callback_data.confirm:
+            await query.answer()
+            await query.message.edit_text(_("Kept. Nothing changed."))
+            return
+        request = await app.approvals.withdraw(actor, callback_data.id)
+        await query.answer(_("Withdrawn."))
+        await query.message.edit_text(_("Request #{id} is withdrawn.").format(id=request.id))
+        await refresh_cards(bot, app, request.id)
+
+    @router.callback_query(SupplementCB.filter(~F.send))
+    async def supplement_start(
+        query: CallbackQuery, callback_data: SupplementCB, actor: Actor, app: AppContext, state: FSMContext
+    ) -> None:
+        view = await app.approvals.view(actor, callback_data.id)
+        if view.request.applicant_id != actor.user_id or view.request.status.value != "needs_info":
+            await query.answer(_("This request is not waiting for material."), show_alert=True)
+            return
+        await query.answer()
+        await state.set_state(Supplement.material)
+        await state.set_data({"request_id": callback_data.id, "notes": [], "attachments": []})
+        assert isinstance(query.message, Message)
+        await query.message.answer(
+            _("Send your explanation as text and the documents as files, then press the button.").format(),
+            reply_markup=kb.supplement_send(callback_data.id),
+        )
+
+    @router.message(Supplement.material, F.text, ~F.text.startswith("/"))
+    async def supplement_text(message: Message, state: FSMContext) -> None:
+        data = await state.get_data()
+        await state.update_data(notes=[*data["notes"], message.text or ""])
+        await message.answer(
+            _("Noted. Send more, or press the button to send everything."),
+            reply_markup=kb.supplement_send(int(data["request_id"])),
+        )
+
+    @router.message(Supplement.material, F.document)
+    async def supplement_document(message: Message, state: FSMContext) -> None:
+        data = await state.get_data()
+        try:
+            attachment = attachment_of(message)
+        except v.InvalidField as exc:
+            await message.answer(t.field_problem(exc))
+            return
+        await state.update_data(attachments=[*data["attachments"], attachment.model_dump()])
+        await message.answer(
+            _("Received {name}. Send more, or press the button to send everything.").format(
+                name=t.escape(attachment.name)
+            ),
+            reply_markup=kb.supplement_send(int(data["request_id"])),
+        )
+
+    @router.callback_query(Supplement.material, SupplementCB.filter(F.send))
+    async def supplement_send(
+        query: CallbackQuery, callback_data: SupplementCB, actor: Actor, app: AppContext, state: FSMContext, bot: Bot
+    ) -> None:
+        data = await state.get_data()
+        if int(data.get("request_id", 0)) != callback_data.id:
+            await query.answer(_("This button is no longer active."))
+            return
+        note = "\n".join(data["notes"])
+        files = [Attachment(**a) for a in data["attachments"]]
+        if not note.strip() and not files:
+            await query.answer(_("Send some text or a document first."), show_alert=True)
+            return
+        try:
+            request = await app.approvals.resubmit(actor, callback_data.id, note, files)
+        except v.InvalidField as exc:
+            await query.answer(t.field_problem(exc), show_alert=True)
+            return
+        await state.clear()
+        await query.answer(_("Sent."))
+        assert isinstance(query.message, Message)
+        view = await app.approvals.view(actor, request.id)
+        await query.message.answer(
+            _("Thank you: request #{id} is back with the bureau.").format(id=request.id) + "\n" + views.deadlines(view)
+        )
+        await refresh_cards(bot, app, request.id)
+        await post_card(bot, app, request.id)
+
+    return router

@@ -1,0 +1,219 @@
+"""/submit: the form an applicant fills in, one answer at a time, then confirms."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+from pydantic import ValidationError
+
+from approvals import validation as v
+from approvals.errors import DomainError
+from approvals.models import Actor, Attachment, RequestDraft
+from handlers import keyboards as kb
+from handlers import texts as t
+from handlers import views
+from handlers.callbacks import ChoiceCB, EditCB, FormAction, FormCB
+from handlers.context import AppContext
+from handlers.form_steps import BY_FIELD, BY_STATE, TEXT_STATES, Step, labels, next_step, prompt
+from handlers.notify import post_card
+from handlers.states import SubmitForm
+
+
+async def ask(message: Message, state: FSMContext, step: Step, app: AppContext | None = None) -> None:
+    await state.set_state(step.state)
+    text, markup = prompt(step.field)
+    if step.field == "key_project" and app is not None:
+        markup = kb.key_projects(await app.admin.search_key_projects("", limit=8))
+    await message.answer(text, reply_markup=markup)
+
+
+async def advance(message: Message, state: FSMContext, field: str, app: AppContext) -> None:
+    """After an answer: back to the confirmation when editing, else the next question."""
+    data = await state.get_data()
+    following = next_step(field)
+    if data.get("editing") or following is None:
+        await show_confirmation(message, state)
+    else:
+        await ask(message, state, following, app)
+
+
+async def show_confirmation(message: Message, state: FSMContext) -> None:
+    await state.update_data(editing=False)
+    await state.set_state(SubmitForm.confirm)
+    await message.answer(views.form_summary(await state.get_data()), reply_markup=kb.confirm())
+
+
+def attachment_of(message: Message) -> Attachment:
+    doc = message.document
+    assert doc is not None
+    size = doc.file_size or 0
+    if size > 20 * 1024 * 1024:
+        raise v.InvalidField("attachment", "too_big")
+    try:
+        return Attachment(
+            file_id=doc.file_id,
+            name=doc.file_name or "document",
+            size=size,
+            mime=doc.mime_type or "application/octet-stream",
+        )
+    except ValidationError as exc:
+        cause = exc.errors()[0].get("ctx", {}).get("error")
+        raise cause if isinstance(cause, v.InvalidField) else v.InvalidField("attachment", "bad_type") from None
+
+
+def build_router() -> Router:
+    router = Router(name="applicant_form")
+    router.message.filter(F.chat.type == "private")
+
+    @router.message(Command("submit"))
+    async def begin(message: Message, state: FSMContext, app: AppContext) -> None:
+        await state.clear()
+        await state.update_data(attachments=[])
+        await ask(message, state, BY_FIELD["project_name"], app)
+
+    @router.message(StateFilter(*TEXT_STATES), F.text, ~F.text.startswith("/"))
+    async def typed_answer(message: Message, state: FSMContext, app: AppContext) -> None:
+        step = BY_STATE[str(await state.get_state())]
+        assert step.clean is not None
+        try:
+            value = step.clean(message.text or "")
+        except v.InvalidField as exc:
+            text, markup = prompt(step.field)
+            await message.answer(f"{t.field_problem(exc)}\n{text}", reply_markup=markup)
+            return
+        await state.update_data({step.field: value})
+        await advance(message, state, step.field, app)
+
+    @router.callback_query(
+        StateFilter(SubmitForm.category, SubmitForm.document_type),
+        ChoiceCB.filter(F.field.in_({"category", "document_type"})),
+    )
+    async def picked(query: CallbackQuery, callback_data: ChoiceCB, state: FSMContext, app: AppContext) -> None:
+        step = BY_STATE[str(await state.get_state())]
+        if step.field != callback_data.field:
+            await query.answer(_("This button is no longer active."))
+            return
+        await query.answer()
+        await state.update_data({step.field: callback_data.value})
+        assert isinstance(query.message, Message)
+        await advance(query.message, state, step.field, app)
+
+    @router.message(SubmitForm.key_project, F.text)
+    async def search_key(message: Message, app: AppContext) -> None:
+        found = await app.admin.search_key_projects(message.text or "")
+        text = _("Pick the project:") if found else _("No key project matches; try another code or name.")
+        await message.answer(text, reply_markup=kb.key_projects(found))
+
+    @router.callback_query(SubmitForm.key_project, ChoiceCB.filter(F.field == "key_code"))
+    async def picked_key(query: CallbackQuery, callback_data: ChoiceCB, state: FSMContext, app: AppContext) -> None:
+        if await app.repos.key_projects.get(callback_data.value) is None:
+            await query.answer(_("That project is no longer on the list."), show_alert=True)
+            return
+        await query.answer()
+        await state.update_data(key_code=callback_data.value)
+        assert isinstance(query.message, Message)
+        await advance(query.message, state, "key_project", app)
+
+    @router.callback_query(SubmitForm.key_project, FormCB.filter(F.action == FormAction.NOT_KEY))
+    async def not_key(query: CallbackQuery, state: FSMContext, app: AppContext) -> None:
+        await query.answer()
+        await state.update_data(key_code=None)
+        assert isinstance(query.message, Message)
+        await advance(query.message, state, "key_project", app)
+
+    @router.message(SubmitForm.documents, F.document)
+    async def document(message: Message, state: FSMContext) -> None:
+        try:
+            attachment = attachment_of(message)
+        except v.InvalidField as exc:
+            await message.answer(t.field_problem(exc), reply_markup=kb.documents_done())
+            return
+        files = [*(await state.get_data()).get("attachments", []), attachment.model_dump()]
+        await state.update_data(attachments=files)
+        await message.answer(
+            _("Received {name} ({count} in total). Send more, or press Done.").format(
+                name=t.escape(attachment.name), count=len(files)
+            ),
+            reply_markup=kb.documents_done(),
+        )
+
+    @router.callback_query(SubmitForm.documents, FormCB.filter(F.action == FormAction.DOCS_DONE))
+    async def documents_done(query: CallbackQuery, state: FSMContext) -> None:
+        if not (await state.get_data()).get("attachments"):
+            await query.answer(_("Please send at least one document first."), show_alert=True)
+            return
+        await query.answer()
+        assert isinstance(query.message, Message)
+        await show_confirmation(query.message, state)
+
+    @router.message(
+        StateFilter(SubmitForm.category, SubmitForm.document_type, SubmitForm.documents, SubmitForm.confirm)
+    )
+    async def wrong_kind(message: Message, state: FSMContext) -> None:
+        step = BY_STATE.get(str(await state.get_state()))
+        if step is None:
+            await message.answer(_("Please use the buttons above, or /cancel."), reply_markup=kb.confirm())
+            return
+        text, markup = prompt(step.field)
+        await message.answer(_("Please answer with the buttons or files asked for.") + "\n" + text, reply_markup=markup)
+
+    @router.callback_query(SubmitForm.confirm, FormCB.filter())
+    async def confirm(
+        query: CallbackQuery, callback_data: FormCB, state: FSMContext, actor: Actor, app: AppContext, bot: Bot
+    ) -> None:
+        assert isinstance(query.message, Message)
+        if callback_data.action is FormAction.CANCEL:
+            await state.clear()
+            await query.answer()
+            await query.message.edit_text(_("Cancelled. Nothing was submitted."))
+            return
+        if callback_data.action is FormAction.EDIT:
+            await query.answer()
+            await query.message.answer(_("What would you like to change?"), reply_markup=kb.edit_fields(labels()))
+            return
+        if callback_data.action is not FormAction.SUBMIT:
+            await query.answer(_("This button is no longer active."))
+            return
+        await submit(query, state, actor, app, bot)
+
+    @router.callback_query(SubmitForm.confirm, EditCB.filter(F.field.in_(set(BY_FIELD))))
+    async def edit(query: CallbackQuery, callback_data: EditCB, state: FSMContext, app: AppContext) -> None:
+        await query.answer()
+        await state.update_data(editing=True)
+        if callback_data.field == "documents":
+            await state.update_data(attachments=[])
+        assert isinstance(query.message, Message)
+        await ask(query.message, state, BY_FIELD[callback_data.field], app)
+
+    return router
+
+
+async def submit(query: CallbackQuery, state: FSMContext, actor: Actor, app: AppContext, bot: Bot) -> None:
+    assert isinstance(query.message, Message)
+    data: dict[str, Any] = await state.get_data()
+    fields = {k: data.get(k) for k in RequestDraft.model_fields if k != "attachments"}
+    try:
+        draft = RequestDraft(**fields, attachments=tuple(Attachment(**a) for a in data.get("attachments", [])))
+        request = await app.approvals.submit(actor, draft)
+    except (ValidationError, DomainError) as exc:
+        problem = exc if isinstance(exc, DomainError) else None
+        await query.answer()
+        await query.message.answer(
+            (t.error(problem) if problem else _("Some answers are not valid."))
+            + "\n"
+            + _("Press Edit to correct them."),
+            reply_markup=kb.confirm(),
+        )
+        return
+    await state.clear()
+    await query.answer(_("Submitted."))
+    await app.admin.remember(actor)
+    view = await app.approvals.view(actor, request.id)
+    await query.message.edit_text(views.form_summary(data))
+    await query.message.answer(views.receipt(view))
+    await post_card(bot, app, request.id)

@@ -1,0 +1,56 @@
+"""The command menus Telegram shows, per audience (setMyCommands per scope), in both languages."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from aiogram import Bot
+from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+
+
+def applicant_commands() -> list[BotCommand]:
+    return [
+        BotCommand(command="submit", description=_("Start a new approval request")),
+        BotCommand(command="my", description=_("Your requests")),
+        BotCommand(command="status", description=_("One request and its history")),
+        BotCommand(command="withdraw", description=_("Withdraw a request")),
+        BotCommand(command="lang", description=_("Language")),
+        BotCommand(command="cancel", description=_("Leave the current form")),
+        BotCommand(command="help", description=_("Help")),
+    ]
+
+
+def reviewer_commands() -> list[BotCommand]:
+    return [
+        BotCommand(command="queue", description=_("The queue in priority order")),
+        BotCommand(command="next", description=_("Claim the top request")),
+        BotCommand(command="stats", description=_("Today's figures")),
+        BotCommand(command="keyprojects", description=_("Key project list")),
+        BotCommand(command="help", description=_("Help")),
+    ]
+
+
+def admin_commands() -> list[BotCommand]:
+    return [
+        *applicant_commands()[:-1],
+        *reviewer_commands()[:-1],
+        BotCommand(command="reviewers", description=_("Manage reviewers")),
+        BotCommand(command="export", description=_("Export all requests (XLSX)")),
+        BotCommand(command="help", description=_("Help")),
+    ]
+
+
+async def register_commands(bot: Bot, i18n: I18n, *, reviewer_chat_id: int | None, admin_ids: Iterable[int]) -> None:
+    for locale in i18n.available_locales:
+        # the default locale's menu is also the one for languages we do not have
+        languages = [None, locale[:2]] if locale == i18n.default_locale else [locale[:2]]
+        with i18n.context(), i18n.use_locale(locale):
+            menus = [(BotCommandScopeAllPrivateChats(), applicant_commands())]
+            if reviewer_chat_id is not None:
+                menus.append((BotCommandScopeChat(chat_id=reviewer_chat_id), reviewer_commands()))
+            menus += [(BotCommandScopeChat(chat_id=admin), admin_commands()) for admin in admin_ids]
+        for scope, commands in menus:
+            for language in languages:
+                await bot.set_my_commands(commands, scope=scope, language_code=language)

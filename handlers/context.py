@@ -1,0 +1,42 @@
+"""What handlers are given: the use cases, the repositories for reads, and the bureau's settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import tzinfo
+
+from aiogram.utils.i18n import I18n
+
+from approvals.admin import AdminService
+from approvals.service import ApprovalService
+from approvals.summary import SummaryFigures, summary_figures
+from storage.repositories import Repositories
+
+
+@dataclass(frozen=True)
+class AppContext:
+    approvals: ApprovalService
+    admin: AdminService
+    repos: Repositories
+    i18n: I18n
+    tz: tzinfo
+    reviewer_chat_id: int | None = None
+
+    async def figures(self) -> SummaryFigures:
+        """The summary, read through the read-only connection so it never stalls a decision."""
+        return await summary_figures(
+            source=self.repos.summary,
+            requests=self.repos.requests,
+            key_projects=self.repos.key_projects,
+            calendar=self.approvals.calendar,
+            policy=self.approvals.policy,
+            today=self.approvals.today(),
+        )
+
+    async def locale_for_chat(self, chat_id: int) -> str:
+        """A person's chosen language in their private chat; the bureau's default in groups."""
+        if chat_id > 0:
+            chosen = await self.admin.locale(chat_id)
+            if chosen in self.i18n.available_locales:
+                return chosen
+        return self.i18n.default_locale

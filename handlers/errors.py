@@ -1,0 +1,52 @@
+"""Errors, in one place: a refused action gets a clear answer; anything else is logged and apologised for.
+
+Also the last word on callbacks: a button no handler took (stale, forged, from an old version) is answered.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Router
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import ExceptionTypeFilter
+from aiogram.types import CallbackQuery, ErrorEvent
+from aiogram.utils.i18n import gettext as _
+
+from approvals.errors import DomainError
+from handlers import texts as t
+
+log = logging.getLogger(__name__)
+
+
+async def _tell(event: ErrorEvent, text: str) -> None:
+    update = event.update
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(text, show_alert=True)
+        elif update.message is not None:
+            await update.message.answer(t.escape(text))
+    except TelegramBadRequest as exc:  # e.g. the callback query was already answered
+        log.warning("could not report error update_id=%d error=%s", update.update_id, exc.message)
+
+
+def build_router() -> Router:
+    router = Router(name="errors")
+
+    @router.errors(ExceptionTypeFilter(DomainError))
+    async def refused(event: ErrorEvent) -> None:
+        exc = event.exception
+        assert isinstance(exc, DomainError)
+        log.info("refused update_id=%d error=%s", event.update.update_id, type(exc).__name__)
+        await _tell(event, t.error(exc))
+
+    @router.errors()
+    async def unexpected(event: ErrorEvent) -> None:
+        log.error("handler failed update_id=%d", event.update.update_id, exc_info=event.exception)
+        await _tell(event, _("Sorry, something went wrong. Nothing was changed; please try again."))
+
+    @router.callback_query()
+    async def expired_button(query: CallbackQuery) -> None:
+        await query.answer(_("This button is no longer active."))
+
+    return router

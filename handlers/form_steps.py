@@ -1,0 +1,98 @@
+"""The submission form's steps: order, how each answer is cleaned, and what each step asks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from aiogram.fsm.state import State
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.i18n import gettext as _
+
+from approvals import validation as v
+from handlers import keyboards as kb
+from handlers.states import SubmitForm as F
+
+
+@dataclass(frozen=True)
+class Step:
+    field: str
+    state: State
+    clean: Callable[[str], str] | None  # None: answered with buttons or files, not typed text
+
+
+def _text(field: str) -> Callable[[str], str]:
+    return lambda value: v.clean_text(field, value)
+
+
+STEPS: tuple[Step, ...] = (
+    Step("project_name", F.project_name, _text("project_name")),
+    Step("organisation", F.organisation, _text("organisation")),
+    Step("contact_name", F.contact_name, _text("contact_name")),
+    Step("phone", F.phone, v.clean_phone),
+    Step("category", F.category, None),
+    Step("document_type", F.document_type, None),
+    Step("investment", F.investment, lambda value: str(v.clean_investment(value))),
+    Step("location", F.location, _text("location")),
+    Step("description", F.description, _text("description")),
+    Step("key_project", F.key_project, None),
+    Step("documents", F.documents, None),
+)
+BY_STATE = {step.state.state: step for step in STEPS}
+BY_FIELD = {step.field: step for step in STEPS}
+TEXT_STATES = tuple(step.state for step in STEPS if step.clean is not None)
+
+
+def next_step(field: str) -> Step | None:
+    index = [s.field for s in STEPS].index(field)
+    return STEPS[index + 1] if index + 1 < len(STEPS) else None
+
+
+def labels() -> dict[str, str]:
+    return {
+        "project_name": _("Project"),
+        "organisation": _("Organisation"),
+        "contact_name": _("Contact"),
+        "phone": _("Phone"),
+        "category": _("Category"),
+        "document_type": _("Document"),
+        "investment": _("Investment"),
+        "location": _("Location"),
+        "description": _("Description"),
+        "key_project": _("Key project"),
+        "documents": _("Documents"),
+    }
+
+
+def prompt(field: str) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The question for a step, with its buttons."""
+    if field == "category":
+        return _("Which category is the project?"), kb.categories()
+    if field == "document_type":
+        return _("Which EIA document are you submitting?"), kb.document_types()
+    if field == "key_project":
+        return (
+            _(
+                "Is this one of the district's key projects? Send its code or part of its name to search, or press "
+                "“Not a key project”."
+            ),
+            None,
+        )
+    if field == "documents":
+        return (
+            _(
+                "Send the documents as files: PDF, DOC, DOCX or ZIP, up to 20 MB each. Several are fine. "
+                "Press Done when all are sent."
+            ),
+            kb.documents_done(),
+        )
+    questions = {
+        "project_name": _("Step 1: the project name?"),
+        "organisation": _("The construction organisation (建设单位)?"),
+        "contact_name": _("The contact person's name?"),
+        "phone": _("The contact's phone number (mobile or landline)?"),
+        "investment": _("Total investment in 万元 (e.g. 1200.5)?"),
+        "location": _("Where is the project (address or area)?"),
+        "description": _("Describe the project briefly (scale, process, main environmental impacts)."),
+    }
+    return questions[field], None

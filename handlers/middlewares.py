@@ -1,0 +1,46 @@
+"""Per-update context: who is acting (roles read server-side every time) and in which language."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.types import TelegramObject, User
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n.middleware import SimpleI18nMiddleware
+
+from approvals.models import Actor
+from handlers.context import AppContext
+
+
+class ActorMiddleware(BaseMiddleware):
+    """Adds ``actor``: the user with the roles the bureau gave them. One indexed read, no writes."""
+
+    def __init__(self, app: AppContext) -> None:
+        self.app = app
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        user: User | None = data.get("event_from_user")
+        if user is None or user.is_bot:
+            return None  # channel posts and the like: nothing for us to do
+        data["actor"] = await self.app.admin.actor(user.id, user.full_name)
+        return await handler(event, data)
+
+
+class LocaleMiddleware(SimpleI18nMiddleware):
+    """The language chosen with /lang, else the Telegram app's language, else the bureau's default."""
+
+    def __init__(self, i18n: I18n) -> None:
+        super().__init__(i18n)
+
+    async def get_locale(self, event: TelegramObject, data: dict[str, Any]) -> str:
+        actor: Actor | None = data.get("actor")
+        if actor is not None and actor.locale in self.i18n.available_locales:
+            return actor.locale
+        return await super().get_locale(event, data)

@@ -1,0 +1,27 @@
+"""Conversation states. Kept in SQLite (storage.fsm), so a restart mid-form loses nothing."""
+
+from aiogram.fsm.state import State, StatesGroup
+
+
+class SubmitForm(StatesGroup):
+    project_name = State()
+    organisation = State()
+    contact_name = State()
+    phone = State()
+    category = State()
+    document_type = State()
+    investment = State()
+    location = State()
+    description = State()
+    key_project = State()
+    documents = State()
+    confirm = State()
+
+
+class Review(StatesGroup):
+    reason = State()  # reject / request info: the reviewer types the reason
+    approval_number = State()
+
+
+class Supplement(StatesGroup):
+    material = State()

@@ -1,0 +1,161 @@
+"""Words: labels for the domain's values and messages for its errors, all through the gettext catalogue."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from html import escape
+
+from aiogram.utils.i18n import gettext as _
+
+from approvals.errors import (
+    AlreadyDecided,
+    DomainError,
+    Forbidden,
+    InvalidTransition,
+    LedgerImportError,
+    NotClaimant,
+    NotFound,
+    RowProblem,
+)
+from approvals.ledger import KeyProjectStatus
+from approvals.models import Category, DocumentType, Lane, Status
+from approvals.validation import InvalidField
+
+MESSAGE_LIMIT = 4000  # Telegram allows 4096; leave room for a header
+
+
+def category(value: Category) -> str:
+    return {
+        Category.LIVELIHOOD: _("Livelihood project"),
+        Category.INFRASTRUCTURE: _("Infrastructure"),
+        Category.ENERGY_SAVING: _("Energy saving / emission reduction"),
+        Category.OTHER: _("Other"),
+    }[value]
+
+
+def document_type(value: DocumentType) -> str:
+    return {
+        DocumentType.REPORT: _("EIA report"),
+        DocumentType.REPORT_FORM: _("EIA report form"),
+        DocumentType.REGISTRATION: _("EIA registration form"),
+    }[value]
+
+
+def lane(value: Lane) -> str:
+    return {Lane.KEY: _("🔴 Key project"), Lane.GREEN: _("🟢 Green channel"), Lane.STANDARD: _("⚪ Standard")}[value]
+
+
+def status(value: Status | str) -> str:
+    return {
+        Status.SUBMITTED: _("Accepted"),
+        Status.IN_REVIEW: _("In review"),
+        Status.NEEDS_INFO: _("Waiting for more material"),
+        Status.RESUBMITTED: _("Material resubmitted"),
+        Status.APPROVED: _("Approved"),
+        Status.REJECTED: _("Rejected"),
+        Status.WITHDRAWN: _("Withdrawn"),
+    }[Status(value)]
+
+
+def key_status(value: KeyProjectStatus) -> str:
+    return {
+        KeyProjectStatus.NOT_SUBMITTED: _("not submitted"),
+        KeyProjectStatus.IN_PROGRESS: _("in progress"),
+        KeyProjectStatus.NEEDS_INFO: _("waiting for material"),
+        KeyProjectStatus.APPROVED: _("approved"),
+        KeyProjectStatus.REJECTED: _("rejected"),
+    }[value]
+
+
+def action(value: str) -> str:
+    return {
+        "submit": _("submit"),
+        "claim": _("claim"),
+        "release": _("release"),
+        "approve": _("approve"),
+        "reject": _("reject"),
+        "request_info": _("ask for more material"),
+        "resubmit": _("resubmit"),
+        "withdraw": _("withdraw"),
+    }.get(value, value)
+
+
+def field_problem(exc: InvalidField) -> str:
+    p = exc.params
+    return {
+        "too_short": _("Too short: at least {min} characters.").format(min=p.get("min")),
+        "too_long": _("Too long: at most {max} characters.").format(max=p.get("max")),
+        "bad_phone": _("Phone number not recognised: send a mobile (13812345678) or landline (010-12345678)."),
+        "not_a_number": _("Please send a number of 万元, e.g. 1200.5"),
+        "not_positive": _("The investment must be more than 0."),
+        "too_precise": _("At most two decimal places."),
+        "too_large": _("That amount is too large; the unit is 万元."),
+        "bad_code": _("A code has letters, digits, - or _ only."),
+        "unknown_code": _("{code} is not on the key project list.").format(code=escape(str(p.get("code", "")))),
+        "bad_type": _("Only PDF, DOC, DOCX or ZIP files are accepted."),
+        "too_big": _("Files must be 20 MB or smaller."),
+    }.get(exc.problem, _("That value is not valid."))
+
+
+def row_problem(problem: RowProblem) -> str:
+    p = {k: escape(str(v)) for k, v in problem.params.items()}
+    text = {
+        "unreadable": _("not a readable XLSX file"),
+        "empty_file": _("the file is empty"),
+        "missing_columns": _("missing column(s): {columns}").format(columns=p.get("columns")),
+        "no_projects": _("no projects in the file"),
+        "too_many": _("more than {max} projects").format(max=p.get("max")),
+        "empty_field": _("{column} is empty").format(column=p.get("column")),
+        "bad_code": _("code {value} may hold letters, digits, - and _ only").format(value=p.get("value")),
+        "duplicate": _("code {code} repeats row {first}").format(code=p.get("code"), first=p.get("first")),
+        "bad_date": _("{column}: {value} is not a date like 2026-12-31").format(
+            column=p.get("column"), value=p.get("value")
+        ),
+        "too_long": _("name or owner longer than {max} characters").format(max=p.get("max")),
+        "too_big": _("the file is larger than {max_mb} MB").format(max_mb=p.get("max_mb")),
+        "bad_type": _("send a .csv or .xlsx file"),
+    }.get(problem.problem, problem.problem)
+    if problem.row == 0:
+        return text
+    return _("row {row}: {problem}").format(row=problem.row, problem=text)
+
+
+def error(exc: DomainError) -> str:
+    """One sentence for any domain error, for a message or a callback alert (plain text, no HTML)."""
+    if isinstance(exc, AlreadyDecided):
+        who = exc.by_name or (str(exc.by) if exc.by else "")
+        if who:
+            return _("Already {status} by {name}.").format(status=status(exc.status).lower(), name=who)
+        return _("This request is already {status}.").format(status=status(exc.status).lower())
+    if isinstance(exc, NotClaimant):
+        return _("{name} is working on this request; ask them to release it.").format(
+            name=exc.by_name or exc.claimed_by
+        )
+    if isinstance(exc, InvalidTransition):
+        return _("This request is {status}, so you cannot {action} it.").format(
+            status=status(exc.status).lower(), action=action(exc.action)
+        )
+    if isinstance(exc, Forbidden):
+        return _("You are not allowed to do that.")
+    if isinstance(exc, NotFound):
+        return _("Request #{id} was not found.").format(id=exc.params.get("request_id"))
+    if isinstance(exc, InvalidField):
+        return field_problem(exc)
+    if isinstance(exc, LedgerImportError):
+        return _("Nothing was imported.")
+    return _("That did not work. Please try again.")
+
+
+def chunks(blocks: Iterable[str], limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Join blocks into messages under Telegram's limit, never splitting a block (or an HTML tag) in two."""
+    messages: list[str] = []
+    current = ""
+    for block in blocks:
+        block = block[:limit]
+        if current and len(current) + 1 + len(block) > limit:
+            messages.append(current)
+            current = ""
+        current = f"{current}\n{block}" if current else block
+    if current:
+        messages.append(current)
+    return messages

@@ -1,0 +1,116 @@
+"""The real bot (bot.py's wiring, real long polling) against the local Bot API server, with several users."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+from bot import Application, create_application, serve
+from config import Settings
+from localbotapi import ChatUser, LocalBotApi
+from tests.conftest import FakeClock
+
+TOKEN = "4242:TEST-not-a-real-token"  # obviously fake
+GROUP_ID = -100777
+ADMIN_ID = 9001
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_catalogues() -> None:
+    """The bot reads .mo files; compile them from the committed .po files if `make` has not."""
+    for po in (ROOT / "locales").glob("*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            with po.open("rb") as source:
+                catalog = read_po(source)
+            with mo.open("wb") as target:
+                write_mo(target, catalog)
+
+
+@dataclass
+class Harness:
+    api: LocalBotApi
+    application: Application
+    settings: Settings
+    clock: FakeClock
+    group: dict[str, Any]
+    applicant: ChatUser
+    applicant_en: ChatUser
+    reviewer: ChatUser
+    reviewer_2: ChatUser
+    admin: ChatUser
+    stranger: ChatUser
+    task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self.application = await create_application(self.settings, clock=self.clock)
+        self.task = asyncio.create_task(serve(self.application, handle_signals=False, polling_timeout=1))
+        polls = len(self.api.calls("getUpdates"))
+        await self.api.wait_until(lambda: len(self.api.calls("getUpdates")) > polls)
+
+    async def stop(self) -> None:
+        if self.task is None:
+            return
+        await self.application.dp.stop_polling()
+        await asyncio.wait_for(self.task, 10)
+        await self.application.close()
+        self.task = None
+
+    async def restart(self) -> None:
+        await self.stop()
+        await self.start()
+
+    @property
+    def db(self) -> Any:
+        return self.application.db
+
+    @property
+    def repos(self) -> Any:
+        return self.application.app.repos
+
+
+@pytest.fixture
+async def harness(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Harness]:
+    api = LocalBotApi(TOKEN)
+    await api.start()
+    world = api.world
+    settings = Settings(
+        bot_token=TOKEN,  # type: ignore[arg-type]
+        telegram_api_base=api.base_url,  # type: ignore[arg-type]
+        database_path=tmp_path / "bot.db",
+        admin_ids=frozenset({ADMIN_ID}),
+        reviewer_chat_id=GROUP_ID,
+        _env_file=None,  # type: ignore[call-arg]
+    )
+    h = Harness(
+        api=api,
+        application=None,  # type: ignore[arg-type]
+        settings=settings,
+        clock=clock,
+        group=ChatUser.group(world, GROUP_ID, "审批科"),
+        applicant=ChatUser(world, 101, "王工", "zh-hans"),
+        applicant_en=ChatUser(world, 102, "Alice", "en"),
+        reviewer=ChatUser(world, 201, "张审", "zh-hans"),
+        reviewer_2=ChatUser(world, 202, "Bob", "en"),
+        admin=ChatUser(world, ADMIN_ID, "局长", "zh-hans"),
+        stranger=ChatUser(world, 666, "Mallory", "en"),
+    )
+    await h.start()
+    from approvals.models import Role
+
+    for reviewer in (h.reviewer, h.reviewer_2):
+        await h.repos.people.grant(reviewer.id, Role.REVIEWER)
+    try:
+        yield h
+    finally:
+        await h.stop()
+        await api.stop()
+        assert api.unanswered_callbacks() == [], "every callback query must be answered"

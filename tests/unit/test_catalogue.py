@@ -1,0 +1,46 @@
+"""Every string the chat shows has a Chinese translation that keeps its {placeholders}."""
+
+import re
+from pathlib import Path
+
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parents[2]
+PLACEHOLDER = re.compile(r"\{(\w*)\}")
+
+
+def used_strings() -> set[str]:
+    found = {
+        message
+        for _file, _line, message, _comments, _context in extract_from_dir(
+            ROOT / "handlers", method_map=[("**.py", "python")], keywords={"_": None, "gettext": None}
+        )
+    }
+    assert len(found) > 100  # the extractor really read the handlers
+    return {m for m in found if isinstance(m, str)}
+
+
+def catalogue(locale: str) -> dict[str, str]:
+    with (ROOT / "locales" / locale / "LC_MESSAGES" / "messages.po").open("rb") as f:
+        return {m.id: m.string for m in read_po(f) if m.id}
+
+
+def test_every_string_has_a_chinese_translation() -> None:
+    zh = catalogue("zh_CN")
+    missing = sorted(s for s in used_strings() if not zh.get(s))
+    assert missing == []
+
+
+def test_translations_keep_their_placeholders() -> None:
+    zh = catalogue("zh_CN")
+    wrong = [
+        msgid
+        for msgid, text in zh.items()
+        if text and sorted(PLACEHOLDER.findall(msgid)) != sorted(PLACEHOLDER.findall(text))
+    ]
+    assert wrong == []
+
+
+def test_english_catalogue_lists_the_same_messages() -> None:
+    assert set(catalogue("en")) == set(catalogue("zh_CN"))
