@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiogram import Dispatcher
 from aiogram.fsm.storage.base import BaseStorage
+from aiogram.fsm.storage.memory import SimpleEventIsolation
 
 from handlers import admin, applicant, applicant_form, common, errors, reviewer
 from handlers.context import AppContext
@@ -12,7 +13,8 @@ from handlers.middlewares import ActorMiddleware, LocaleMiddleware
 
 def build_dispatcher(app: AppContext, storage: BaseStorage) -> Dispatcher:
     """A fresh dispatcher with fresh routers (a router can be attached only once)."""
-    dp = Dispatcher(storage=storage, app=app)
+    # One update at a time per user and chat: several documents sent at once must not race on the form data.
+    dp = Dispatcher(storage=storage, events_isolation=SimpleEventIsolation(), app=app)
     dp.update.outer_middleware(ActorMiddleware(app))  # first: roles and language choice for everything below
     LocaleMiddleware(app.i18n).setup(dp)
     # Order matters: /cancel and /start work inside any form; the form claims its states before the

@@ -1,0 +1,90 @@
+"""Steps users take again and again in the bot tests."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from localbotapi import ChatUser
+from tests.bot.conftest import Harness
+
+PDF = b"%PDF-1.4 test document"
+
+ANSWERS_ZH = {
+    "project_name": "城东污水处理厂扩建",
+    "organisation": "区水务集团",
+    "contact_name": "王工",
+    "phone": "13812345678",
+    "investment": "1200.5",
+    "location": "城东街道",
+    "description": "日处理能力由2万吨扩至4万吨",
+}
+
+
+async def fill_form(
+    user: ChatUser,
+    *,
+    answers: dict[str, str] | None = None,
+    category: str = "基础设施",
+    document: str = "环境影响报告表",
+    key: str | None = None,
+    files: tuple[str, ...] = ("eia.pdf",),
+    english: bool = False,
+) -> dict[str, Any]:
+    """Walk /submit up to the confirmation screen; returns that message."""
+    values = {**ANSWERS_ZH, **(answers or {})}
+    mark = user.last_id()
+    await user.send("/submit")
+    await user.expect("Step 1" if english else "第一步", after=mark)
+    for field in ("project_name", "organisation", "contact_name", "phone"):
+        mark = user.last_id()
+        await user.send(values[field])
+        await user.world.wait_until(lambda m=mark: user.last_id() > m + 1)
+    pick = await user.expect("category" if english else "类别", after=mark)
+    mark = user.last_id()
+    await user.press(pick, category)
+    pick = await user.expect("EIA document" if english else "环评文件", after=mark)
+    mark = user.last_id()
+    await user.press(pick, document)
+    await user.expect("investment" if english else "总投资", after=mark)
+    for field in ("investment", "location", "description"):
+        mark = user.last_id()
+        await user.send(values[field])
+        await user.world.wait_until(lambda m=mark: user.last_id() > m + 1)
+    question = await user.expect("key projects" if english else "重点项目", after=mark)
+    if key is None:
+        mark = user.last_id()
+        await user.press(question, "Not a key project" if english else "非重点项目")
+    else:
+        mark = user.last_id()
+        await user.send(key)
+        found = await user.expect("Pick the project" if english else "请选择项目", after=mark)
+        mark = user.last_id()
+        await user.press(found, key)
+    await user.expect("PDF, DOC, DOCX" if english else "上传申报材料", after=mark)
+    last = None
+    for name in files:
+        mark = user.last_id()
+        await user.send_document(name, PDF)
+        last = await user.expect("Received" if english else "已收到", after=mark)
+    assert last is not None
+    mark = user.last_id()
+    await user.press(last, "Done" if english else "完成")
+    return await user.expect("Please check" if english else "请核对", after=mark)
+
+
+async def submit(user: ChatUser, **options: Any) -> int:
+    """Fill the form and submit; returns the request number from the receipt."""
+    english = options.get("english", False)
+    confirm = await fill_form(user, **options)
+    mark = user.last_id()
+    query = await user.press(confirm, "Submit" if english else "提交")
+    assert (await user.answer(query))["text"] in ("Submitted.", "已提交。")
+    receipt = await user.expect("received" if english else "已收到申请", after=mark)
+    match = re.search(r"#(\d+)", receipt["text"])
+    assert match
+    return int(match.group(1))
+
+
+async def card_in_group(h: Harness, request_id: int) -> dict[str, Any]:
+    return await h.reviewer.expect(f"#{request_id} ", chat=h.group)
