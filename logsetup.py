@@ -6,6 +6,7 @@ import json
 import logging
 import sys
 from datetime import UTC, datetime
+from typing import TextIO
 
 
 class RedactFilter(logging.Filter):
@@ -37,8 +38,8 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
-def configure(*secrets: str, level: int = logging.INFO) -> None:
-    handler = logging.StreamHandler(sys.stderr)
+def configure(*secrets: str, level: int = logging.INFO, stream: TextIO | None = None) -> None:
+    handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(JsonFormatter())
     handler.addFilter(RedactFilter(*secrets))
     root = logging.getLogger()

@@ -79,8 +79,10 @@ async def send_message(world: World, params: dict[str, Any], files: Any) -> dict
 async def send_document(world: World, params: dict[str, Any], files: dict[str, tuple[str, bytes]]) -> Any:
     chat = _chat(world, params)
     caption = _text(params, "caption", MAX_CAPTION, required=False) or None
-    if "document" in files:
-        name, data = files["document"]
+    reference = str(params.get("document", ""))
+    upload = files.get(reference.removeprefix("attach://")) or files.get("document")
+    if upload is not None:
+        name, data = upload
         stored = world.store_file(name, "application/octet-stream", data)
     elif params.get("document") in world.files:
         stored = world.files[params["document"]]

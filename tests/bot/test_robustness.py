@@ -1,0 +1,125 @@
+"""Telegram's failures, hostile text, restarts, and secrets."""
+
+import logging
+
+import pytest
+
+from approvals.ledger import KeyProject
+from approvals.models import Status
+from tests.bot.conftest import TOKEN, Harness
+from tests.bot.flows import card_in_group, submit
+
+
+async def test_user_text_is_escaped_everywhere(harness: Harness) -> None:
+    h = harness
+    hostile = "<b>Boss</b> & <script>alert(1)</script>"
+    number = await submit(h.applicant, answers={"project_name": hostile[:100], "organisation": "A&B <Co>"})
+    card = await card_in_group(h, number)
+    assert hostile in card["text"]  # shown literally
+    errors = [c.error for c in h.api.calls() if c.error]
+    assert errors == []  # Telegram never refused a message as bad HTML
+
+
+async def test_commands_are_registered_per_audience_in_both_languages(harness: Harness) -> None:
+    commands = harness.api.world.commands
+    private = {c["command"] for c in commands["all_private_chats::zh"]}
+    assert {"submit", "my", "status", "withdraw"} <= private
+    assert "queue" not in private
+    group = {c["command"] for c in commands[f"chat:{harness.group['id']}:en"]}
+    assert {"queue", "next", "stats"} <= group
+    admin = {c["command"] for c in commands[f"chat:{harness.admin.id}:"]}
+    assert {"reviewers", "export", "submit", "queue"} <= admin
+    assert commands["all_private_chats::en"][0]["description"] == "Start a new approval request"
+    assert commands["all_private_chats::"][0]["description"] == "新建审批申请"
+
+
+async def test_updates_sent_while_the_bot_was_down_are_processed_after_start(harness: Harness) -> None:
+    h = harness
+    await h.stop()
+    await h.applicant.send("/start")
+    await h.applicant_en.send("/help")
+    await h.start()
+    await h.applicant.expect("欢迎使用")
+    await h.applicant_en.expect("Commands")
+    assert not [c for c in h.api.calls("getUpdates") if int(c.params.get("offset", 0)) < 0]
+    assert not [c for c in h.api.calls("deleteWebhook") if c.params.get("drop_pending_updates")]
+
+
+async def test_a_blocked_applicant_does_not_undo_the_decision(harness: Harness) -> None:
+    h = harness
+    number = await submit(h.applicant)
+    card = await card_in_group(h, number)
+    h.api.world.blocked.add(h.applicant.id)
+    mark = h.reviewer.last_id(h.group)
+    await h.reviewer.answer(await h.reviewer.press(card, "批准"))
+    prompt = await h.reviewer.expect("批复文号", chat=h.group, after=mark)
+    await h.reviewer.answer(await h.reviewer.press(prompt, "暂无文号"))
+    await h.reviewer.expect("✅ 张审", chat=h.group)
+    assert (await h.repos.requests.get(number)).status is Status.APPROVED
+    refused = [c for c in h.api.calls("sendMessage") if c.error and c.error["error_code"] == 403]
+    assert refused  # the notification was tried and Telegram said "blocked"
+
+
+@pytest.mark.parametrize(
+    ("code", "description", "retry_after"),
+    [
+        (429, "Too Many Requests: retry after 1", 1),
+        (502, "Bad Gateway", None),
+        (400, "Bad Request: chat not found", None),
+    ],
+)
+async def test_a_failed_reply_loses_no_data_and_the_bot_keeps_going(
+    harness: Harness, code: int, description: str, retry_after: int | None
+) -> None:
+    h = harness
+    number = await submit(h.applicant)
+    h.api.inject("sendMessage", code, description, retry_after=retry_after)
+    await h.applicant.send("/my")  # this reply fails
+    failed = await h.api.wait_until(lambda: [c for c in h.api.calls("sendMessage") if c.error])
+    assert failed[0].error["error_code"] == code
+    if retry_after:
+        assert failed[0].error["parameters"] == {"retry_after": 1}
+    mark = h.applicant.last_id()
+    await h.applicant.send(f"/status {number}")
+    await h.applicant.expect("办理记录", after=mark)
+    assert (await h.repos.requests.get(number)).status is Status.SUBMITTED
+
+
+async def test_long_lists_are_split_under_telegrams_limit(harness: Harness) -> None:
+    h = harness
+    projects = [KeyProject(code=f"KP-{n:03}", name="重点建设项目" * 8, owner="区城市建设投资集团") for n in range(150)]
+    await h.repos.key_projects.replace_all(projects)
+    mark = h.admin.last_id()
+    await h.admin.send("/keyprojects")
+    await h.admin.expect("如需替换名单", after=mark)
+    sent = [m for m in h.admin.inbox() if m["message_id"] > mark]
+    assert len(sent) >= 3
+    assert all(len(m["text"]) <= 4096 for m in sent)
+    assert sum(m["text"].count("KP-") for m in sent) == 150
+
+
+async def test_the_token_never_reaches_the_logs(harness: Harness) -> None:
+    import io
+
+    import logsetup
+
+    stream = io.StringIO()
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    logsetup.configure(TOKEN, stream=stream, level=logging.DEBUG)
+    try:
+        h = harness
+        h.api.inject("sendMessage", 500, "Internal Server Error")
+        await h.applicant.send("/start")
+        await h.api.wait_until(lambda: [c for c in h.api.calls("sendMessage") if c.error])
+        await h.applicant.send("/help")
+        await h.applicant.expect("命令")
+        logging.getLogger("probe").info("token in a message: %s", TOKEN)  # as a careless library might
+    finally:
+        root.handlers[:], level = saved
+        root.setLevel(level)
+    output = stream.getvalue()
+    assert "handler failed" in output  # the failure was logged, one JSON object per line
+    assert "token in a message: ***" in output
+    assert TOKEN not in output
+    assert TOKEN.split(":")[1] not in output

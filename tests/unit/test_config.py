@@ -1,0 +1,64 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from config import ConfigError, load_settings
+
+ROOT = Path(__file__).resolve().parents[2]
+FAKE = "4242:TEST-not-a-real-token"
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in list(os.environ):
+        if name.upper() in {"BOT_TOKEN", "ADMIN_IDS", "TIMEZONE", "REVIEWER_CHAT_ID", "TELEGRAM_API_BASE"}:
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)  # no .env from the developer's checkout
+
+
+def test_defaults_and_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BOT_TOKEN", FAKE)
+    monkeypatch.setenv("ADMIN_IDS", "1, 2,3")
+    monkeypatch.setenv("REVIEWER_CHAT_ID", "-100123")
+    monkeypatch.setenv("TELEGRAM_API_BASE", "http://127.0.0.1:8081")
+    settings = load_settings()
+    assert settings.admin_ids == frozenset({1, 2, 3})
+    assert settings.reviewer_chat_id == -100123
+    assert settings.timezone == "Asia/Shanghai"
+    assert settings.default_locale == "zh_CN"
+    assert str(settings.database_path) == "data/green_channel.db"
+    assert FAKE not in repr(settings)  # the token is a secret even in reprs
+
+
+@pytest.mark.parametrize(
+    ("env", "line"),
+    [
+        ({}, "configuration error: BOT_TOKEN is missing"),
+        ({"BOT_TOKEN": "nonsense"}, "configuration error: BOT_TOKEN is invalid"),
+        ({"BOT_TOKEN": FAKE, "ADMIN_IDS": "1,x"}, "configuration error: ADMIN_IDS is invalid"),
+        ({"BOT_TOKEN": FAKE, "TIMEZONE": "Mars/Olympus"}, "configuration error: TIMEZONE is invalid"),
+        ({"BOT_TOKEN": FAKE, "TELEGRAM_API_BASE": "not a url"}, "configuration error: TELEGRAM_API_BASE is invalid"),
+        ({"BOT_TOKEN": FAKE, "DEFAULT_LOCALE": "fr"}, "configuration error: DEFAULT_LOCALE is invalid"),
+    ],
+)
+def test_a_bad_setting_is_named_in_one_line(monkeypatch: pytest.MonkeyPatch, env: dict[str, str], line: str) -> None:
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    message = str(caught.value)
+    assert message.startswith(line)
+    assert "\n" not in message
+    assert "nonsense" not in message  # values are never echoed: one of them is the token
+
+
+def test_bot_py_stops_with_one_clear_line(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k.upper() != "BOT_TOKEN"}
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bot.py")], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip() == "configuration error: BOT_TOKEN is missing"
