@@ -19,7 +19,7 @@ catalogues: $(STAMP)
 
 catalogues-update: $(STAMP)
 	$(BIN)/pybabel extract -F locales/babel.cfg -k _ -k gettext -o locales/messages.pot --no-location --omit-header .
-	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-location --no-fuzzy-matching
+	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --ignore-obsolete
 
 run: $(STAMP) catalogues
 	$(BIN)/python bot.py

@@ -28,6 +28,8 @@ from config import ConfigError, Settings, load_settings
 from handlers import build_dispatcher
 from handlers.commands import register_commands
 from handlers.context import AppContext
+from jobs.scheduler import Jobs, ScheduleSettings
+from jobs.sender import OutboxSender
 from storage.database import Database
 from storage.fsm import SqliteFsmStorage
 from storage.repositories import Repositories
@@ -55,6 +57,7 @@ class Application:
     bot: Bot
     dp: Dispatcher
     app: AppContext
+    jobs: Jobs
 
     async def close(self) -> None:
         await self.bot.session.close()
@@ -88,7 +91,10 @@ async def create_application(settings: Settings, *, clock: Clock | None = None) 
         default=DefaultBotProperties(parse_mode=ParseMode.HTML),
     )
     dp = build_dispatcher(app, SqliteFsmStorage(db))
-    return Application(settings, db, bot, dp, app)
+    sender = OutboxSender(bot, repos.outbox, clock)
+    jobs = Jobs(app, clock, sender, ScheduleSettings(settings.summary_time, settings.summary_workdays_only))
+    jobs.attach(dp)
+    return Application(settings, db, bot, dp, app, jobs)
 
 
 async def serve(application: Application, *, handle_signals: bool = True, polling_timeout: int = 10) -> None:

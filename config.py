@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time
 from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -22,6 +23,8 @@ class Settings(BaseSettings):
     default_locale: Literal["zh_CN", "en"] = "zh_CN"
     calendar_file: Path | None = None
     risk_days: int = Field(default=3, ge=0, le=30)
+    summary_time: time = time(8, 30)
+    summary_workdays_only: bool = False
 
     @field_validator("bot_token")
     @classmethod

@@ -52,15 +52,16 @@ class AdminService:
         )
 
     async def locale(self, user_id: int) -> str | None:
+        """The language to write to someone in: their choice, else their app's, else None."""
         person = await self.people.get(user_id)
-        return person.locale if person else None
+        return (person.locale or person.seen_locale) if person else None
 
     async def set_locale(self, user_id: int, locale: str) -> None:
         await self.people.set_locale(user_id, locale)
 
-    async def remember(self, actor: Actor) -> None:
-        if actor.name:
-            await self.people.remember(actor.user_id, actor.name)
+    async def remember(self, actor: Actor, seen_locale: str | None = None) -> None:
+        """Called when a person starts, submits or subscribes: not on every update."""
+        await self.people.remember(actor.user_id, actor.name, seen_locale)
 
     async def reviewers(self, actor: Actor) -> list[Person]:
         self._admin(actor, "list_reviewers")

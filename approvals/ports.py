@@ -88,6 +88,8 @@ class SummarySource(Protocol):
 
     async def decisions_between(self, first_day: date, last_day: date) -> list[DecisionRecord]: ...
 
+    async def approvals_per_day(self, first_day: date, last_day: date) -> dict[date, int]: ...
+
 
 class KeyProjectStore(Protocol):
     async def replace_all(self, projects: Sequence[KeyProject]) -> None:
@@ -108,14 +110,15 @@ class Person:
     user_id: int
     name: str
     roles: frozenset[Role]
-    locale: str | None = None
+    locale: str | None = None  # chosen with /lang
+    seen_locale: str | None = None  # from their Telegram app, when no choice was made
 
 
 class PeopleStore(Protocol):
     async def get(self, user_id: int) -> Person | None: ...
 
-    async def remember(self, user_id: int, name: str) -> None:
-        """Record the display name shown to colleagues (e.g. "already decided by ...")."""
+    async def remember(self, user_id: int, name: str, seen_locale: str | None = None) -> None:
+        """Record the display name shown to colleagues and the language their app uses."""
         ...
 
     async def grant(self, user_id: int, role: Role) -> None: ...

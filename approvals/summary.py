@@ -32,9 +32,11 @@ class SummaryFigures:
     at_risk: int  # due within the risk window, not yet overdue
     overdue_promise: int
     overdue_statutory: int
-    at_risk_items: list[ApprovalRequest]
+    at_risk_items: list[ApprovalRequest]  # at risk or overdue, most urgent first
+    days_left: dict[int, int]  # working days to the promised deadline per at-risk request (negative: overdue)
     timing: dict[Lane, LaneTiming]
     calendar_estimated: bool  # today's year has no published holiday schedule
+    approvals_by_day: dict[date, int]  # the last 30 days, every day present
 
     @property
     def backlog_total(self) -> int:
@@ -73,7 +75,7 @@ async def summary_figures(
     approved_codes = await source.approved_key_codes()
     due_by_cutoff = await source.count_open_due_by(cutoff)
     overdue = await source.count_open_due_by(yesterday)
-    queue_top = await requests.queue(risk_cutoff=cutoff, limit=at_risk_list)
+    queue_top = [r for r in await requests.queue(risk_cutoff=cutoff, limit=at_risk_list) if r.promised_due <= cutoff]
     return SummaryFigures(
         today=today,
         approved_today=await source.count_approved(today, today),
@@ -86,7 +88,18 @@ async def summary_figures(
         at_risk=due_by_cutoff - overdue,
         overdue_promise=overdue,
         overdue_statutory=await source.count_open_due_by(yesterday, statutory=True),
-        at_risk_items=[r for r in queue_top if r.promised_due <= cutoff],
+        at_risk_items=queue_top,
+        days_left={r.id: calendar.working_days_between(today, r.promised_due) for r in queue_top},
         timing=lane_timing(calendar, await source.decisions_between(year_start, today)),
         calendar_estimated=calendar.is_estimated(today),
+        approvals_by_day=await _per_day(source, today, days=30),
     )
+
+
+async def _per_day(source: SummarySource, today: date, *, days: int) -> dict[date, int]:
+    first = date.fromordinal(today.toordinal() - days + 1)
+    counts = await source.approvals_per_day(first, today)
+    return {
+        date.fromordinal(first.toordinal() + n): counts.get(date.fromordinal(first.toordinal() + n), 0)
+        for n in range(days)
+    }

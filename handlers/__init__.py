@@ -6,7 +6,7 @@ from aiogram import Dispatcher
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 
-from handlers import admin, applicant, applicant_form, common, errors, reviewer
+from handlers import admin, applicant, applicant_form, common, errors, reviewer, summary
 from handlers.context import AppContext
 from handlers.middlewares import ActorMiddleware, LocaleMiddleware
 
@@ -25,6 +25,7 @@ def build_dispatcher(app: AppContext, storage: BaseStorage) -> Dispatcher:
         applicant.build_router(),
         reviewer.build_router(),
         admin.build_router(),
+        summary.build_router(),
         errors.build_router(),
     )
     return dp

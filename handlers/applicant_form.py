@@ -212,7 +212,7 @@ async def submit(query: CallbackQuery, state: FSMContext, actor: Actor, app: App
         return
     await state.clear()
     await query.answer(_("Submitted."))
-    await app.admin.remember(actor)
+    await app.admin.remember(actor, app.i18n.current_locale)
     view = await app.approvals.view(actor, request.id)
     await query.message.edit_text(views.form_summary(data))
     await query.message.answer(views.receipt(view))

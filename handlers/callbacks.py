@@ -61,3 +61,8 @@ class SupplementCB(CallbackData, prefix="sp"):
 
 class LangCB(CallbackData, prefix="lg"):
     locale: str
+
+
+class SubscriptionCB(CallbackData, prefix="sb"):
+    user_id: int
+    approve: bool

@@ -46,7 +46,7 @@ def build_router() -> Router:
 
     @router.message(CommandStart())
     async def start(message: Message, actor: Actor, app: AppContext, state: FSMContext) -> None:
-        await app.admin.remember(actor)
+        await app.admin.remember(actor, app.i18n.current_locale)
         await message.answer(
             _(
                 "<b>Welcome to the Green Channel (绿色通道)</b> of the district Environmental Protection Bureau.\n"

@@ -19,6 +19,7 @@ from handlers.callbacks import QueuePageCB, ReviewAction, ReviewCB
 from handlers.context import AppContext
 from handlers.notify import refresh_cards, send_card, tell_applicant
 from handlers.states import Review
+from jobs.summary import render
 
 PROMPTED = {
     ReviewAction.APPROVE: Action.APPROVE,
@@ -144,8 +145,8 @@ def build_router() -> Router:
     @router.message(Command("stats"))
     async def stats(message: Message, actor: Actor, app: AppContext) -> None:
         ensure_reviewer(actor, "stats")
-        for text in t.chunks(views.stats(await app.figures()).split("\n")):
-            await message.answer(text)
+        for item in await render(app, await app.figures(), app.i18n.current_locale, with_charts=False):
+            await message.answer(item.text or "")
 
     return router
 

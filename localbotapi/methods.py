@@ -98,6 +98,27 @@ async def send_document(world: World, params: dict[str, Any], files: dict[str, t
     return _message(world, chat, document=document, caption=caption, reply_markup=_markup(params))
 
 
+async def send_photo(world: World, params: dict[str, Any], files: dict[str, tuple[str, bytes]]) -> Any:
+    chat = _chat(world, params)
+    caption = _text(params, "caption", MAX_CAPTION, required=False) or None
+    reference = str(params.get("photo", ""))
+    upload = files.get(reference.removeprefix("attach://")) or files.get("photo")
+    if upload is None:
+        raise bad_request("wrong file identifier/HTTP URL specified")
+    name, data = upload
+    if not data.startswith(b"\x89PNG") and not data.startswith(b"\xff\xd8"):
+        raise bad_request("IMAGE_PROCESS_FAILED")
+    stored = world.store_file(name, "image/png", data)
+    size = {
+        "file_id": stored.file_id,
+        "file_unique_id": stored.unique_id,
+        "width": 0,
+        "height": 0,
+        "file_size": len(data),
+    }
+    return _message(world, chat, photo=[size], caption=caption, reply_markup=_markup(params))
+
+
 def _own_message(world: World, params: dict[str, Any]) -> dict[str, Any]:
     found = world.messages.get((params.get("chat_id"), params.get("message_id")))  # type: ignore[arg-type]
     if found is None or found["from"]["id"] != world.bot_id:
@@ -204,6 +225,7 @@ HANDLERS: dict[str, Callable[[World, dict[str, Any], Any], Awaitable[Any]]] = {
     "getUpdates": get_updates,
     "sendMessage": send_message,
     "sendDocument": send_document,
+    "sendPhoto": send_photo,
     "editMessageText": edit_message_text,
     "editMessageReplyMarkup": edit_message_reply_markup,
     "deleteMessage": delete_message,

@@ -115,6 +115,47 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (request_id, chat_id, message_id)
     );
     """,
+    # 3: outbox, daily runs claimed once per day, reminders sent once, summary subscribers
+    """
+    CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY,
+        chat_id INTEGER NOT NULL,
+        text TEXT,
+        photo BLOB,
+        reply_markup TEXT,
+        created_at TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'undeliverable')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT NOT NULL,
+        sent_at TEXT,
+        last_error TEXT
+    );
+    CREATE INDEX outbox_due ON outbox (next_attempt_at, id) WHERE status = 'pending';
+
+    CREATE TABLE summary_runs (
+        day TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        claimed_at TEXT NOT NULL,
+        PRIMARY KEY (day, kind)
+    );
+
+    CREATE TABLE reminders_sent (
+        request_id INTEGER NOT NULL REFERENCES requests (id),
+        kind TEXT NOT NULL,
+        sent_at TEXT NOT NULL,
+        PRIMARY KEY (request_id, kind)
+    );
+
+    CREATE TABLE subscribers (
+        user_id INTEGER PRIMARY KEY,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'active')),
+        requested_at TEXT NOT NULL
+    );
+    """,
+    # 4: the language a person's Telegram app uses, for messages sent to them unprompted
+    """
+    ALTER TABLE people ADD COLUMN seen_locale TEXT;
+    """,
 )
 
 

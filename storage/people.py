@@ -17,23 +17,24 @@ class SqlitePeopleStore:
         async with (
             self.db.point_read() as conn,
             conn.execute(
-                "SELECT p.name, p.locale, group_concat(r.role) FROM people p LEFT JOIN roles r USING (user_id) "
-                "WHERE p.user_id = ? GROUP BY p.user_id",
+                "SELECT p.name, p.locale, p.seen_locale, group_concat(r.role) "
+                "FROM people p LEFT JOIN roles r USING (user_id) WHERE p.user_id = ? GROUP BY p.user_id",
                 (user_id,),
             ) as cursor,
         ):
             row = await cursor.fetchone()
         if row is None:
             return None
-        name, locale, roles = row
-        return Person(user_id, name, frozenset(Role(r) for r in (roles or "").split(",") if r), locale)
+        name, locale, seen, roles = row
+        return Person(user_id, name, frozenset(Role(r) for r in (roles or "").split(",") if r), locale, seen)
 
-    async def remember(self, user_id: int, name: str) -> None:
+    async def remember(self, user_id: int, name: str, seen_locale: str | None = None) -> None:
         async with self.db.transaction() as conn:
             await conn.execute(
-                "INSERT INTO people (user_id, name) VALUES (?, ?) "
-                "ON CONFLICT (user_id) DO UPDATE SET name = excluded.name WHERE name <> excluded.name",
-                (user_id, name),
+                "INSERT INTO people (user_id, name, seen_locale) VALUES (?, ?, ?) ON CONFLICT (user_id) DO UPDATE "
+                "SET name = coalesce(nullif(excluded.name, ''), name), "
+                "seen_locale = coalesce(excluded.seen_locale, seen_locale)",
+                (user_id, name, seen_locale),
             )
 
     async def grant(self, user_id: int, role: Role) -> None:

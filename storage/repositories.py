@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from storage.cards import SqliteCardStore
 from storage.database import Database
 from storage.key_projects import SqliteKeyProjectStore
+from storage.outbox import SqliteOutbox
 from storage.people import SqlitePeopleStore
 from storage.requests import SqliteApprovalStore
+from storage.runs import SqliteRuns, SqliteSubscribers
 from storage.summary import SqliteSummarySource
 
 
@@ -20,6 +22,9 @@ class Repositories:
     key_projects: SqliteKeyProjectStore
     summary: SqliteSummarySource
     cards: SqliteCardStore
+    outbox: SqliteOutbox
+    runs: SqliteRuns
+    subscribers: SqliteSubscribers
 
     @classmethod
     def over(cls, db: Database) -> Repositories:
@@ -30,4 +35,7 @@ class Repositories:
             key_projects=SqliteKeyProjectStore(db),
             summary=SqliteSummarySource(db),
             cards=SqliteCardStore(db),
+            outbox=SqliteOutbox(db),
+            runs=SqliteRuns(db),
+            subscribers=SqliteSubscribers(db),
         )

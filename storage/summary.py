@@ -76,3 +76,11 @@ class SqliteSummarySource:
             DecisionRecord(Lane(lane), Status(status), must_day(acc), must_day(dec), int(paused), must_day(due))
             for lane, status, acc, dec, paused, due in rows
         ]
+
+    async def approvals_per_day(self, first_day: date, last_day: date) -> dict[date, int]:
+        rows = await self._rows(
+            "SELECT decided_on, count(*) FROM requests WHERE status = 'approved' AND decided_on BETWEEN ? AND ? "
+            "GROUP BY decided_on",
+            (day(first_day), day(last_day)),
+        )
+        return {must_day(decided): int(count) for decided, count in rows}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import time
 from pathlib import Path
 from typing import Any
 
@@ -88,6 +89,7 @@ async def harness(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Harness]:
         database_path=tmp_path / "bot.db",
         admin_ids=frozenset({ADMIN_ID}),
         reviewer_chat_id=GROUP_ID,
+        summary_time=time(23, 59),  # no catch-up summary in every test; tests/bot/test_summary.py moves it
         _env_file=None,  # type: ignore[call-arg]
     )
     h = Harness(

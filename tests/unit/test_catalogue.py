@@ -1,4 +1,4 @@
-"""Every string the chat shows has a Chinese translation that keeps its {placeholders}."""
+"""Every string the chat and the scheduled jobs show has a Chinese translation that keeps its {placeholders}."""
 
 import re
 from pathlib import Path
@@ -13,8 +13,9 @@ PLACEHOLDER = re.compile(r"\{(\w*)\}")
 def used_strings() -> set[str]:
     found = {
         message
+        for package in ("handlers", "jobs")
         for _file, _line, message, _comments, _context in extract_from_dir(
-            ROOT / "handlers", method_map=[("**.py", "python")], keywords={"_": None, "gettext": None}
+            ROOT / package, method_map=[("**.py", "python")], keywords={"_": None, "gettext": None}
         )
     }
     assert len(found) > 100  # the extractor really read the handlers

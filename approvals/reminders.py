@@ -1,0 +1,64 @@
+"""Deadline reminders: which request has crossed which threshold today. Each is sent once (storage keeps count)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, tzinfo
+from enum import StrEnum
+
+from approvals.calendar import WorkCalendar
+from approvals.models import ApprovalRequest, Status
+
+STATUTORY_WARNING_DAYS = 3
+
+
+class ReminderKind(StrEnum):
+    HALF = "promise_50"  # half the promised time used
+    MOST = "promise_80"  # four fifths used
+    STATUTORY = "statutory_3"  # three working days before the legal deadline
+
+
+@dataclass(frozen=True)
+class Reminder:
+    request: ApprovalRequest
+    kind: ReminderKind
+    used: int  # working days of the promise used so far
+    promised: int  # the promise in working days (pauses included)
+    statutory_left: int
+    recipient: int | None  # the claiming reviewer, or None for the reviewers' group
+
+
+def due_reminders(calendar: WorkCalendar, requests: Iterable[ApprovalRequest], today: date) -> list[Reminder]:
+    """Every threshold an open request has reached by ``today`` (the caller drops those already sent).
+
+    Requests waiting for the applicant's material are skipped: their clock stands still."""
+    found: list[Reminder] = []
+    for r in requests:
+        if r.status not in (Status.SUBMITTED, Status.RESUBMITTED, Status.IN_REVIEW):
+            continue
+        promised = calendar.working_days_between(r.accepted_on, r.promised_due)
+        used = promised - calendar.working_days_between(today, r.promised_due)
+        statutory_left = calendar.working_days_between(today, r.statutory_due)
+        recipient = r.claimed_by if r.status is Status.IN_REVIEW else None
+        kinds = []
+        if promised > 0 and used * 2 >= promised:
+            kinds.append(ReminderKind.HALF)
+        if promised > 0 and used * 10 >= promised * 8:
+            kinds.append(ReminderKind.MOST)
+        if statutory_left <= STATUTORY_WARNING_DAYS:
+            kinds.append(ReminderKind.STATUTORY)
+        found += [Reminder(r, kind, used, promised, statutory_left, recipient) for kind in kinds]
+    return found
+
+
+def daily_run_due(now: datetime, tz: tzinfo, at: time, calendar: WorkCalendar, *, workdays_only: bool) -> date | None:
+    """The local day whose daily run is due at ``now``, if any: once the clock has passed ``at`` that day.
+
+    A process that was down at ``at`` and starts later the same day still finds the day due (catch-up)."""
+    local = now.astimezone(tz)
+    if local.time() < at:
+        return None
+    if workdays_only and not calendar.is_working_day(local.date()):
+        return None
+    return local.date()

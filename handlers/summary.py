@@ -1,0 +1,89 @@
+"""The daily summary on demand (/summary) and who receives it every day (/subscribe, /unsubscribe)."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command
+from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from approvals.admin import ensure_admin
+from approvals.models import Actor
+from approvals.service import ensure_reviewer
+from handlers import texts as t
+from handlers.callbacks import SubscriptionCB
+from handlers.context import AppContext
+from jobs.summary import render
+from storage.outbox import Outgoing
+
+
+def build_router() -> Router:
+    router = Router(name="summary")
+
+    @router.message(Command("summary"))
+    async def summary(message: Message, actor: Actor, app: AppContext) -> None:
+        ensure_reviewer(actor, "summary")
+        figures = await app.figures()
+        locale = app.i18n.current_locale
+        for item in await render(app, figures, locale, with_charts=True):
+            if item.photo is not None:
+                await message.answer_photo(BufferedInputFile(item.photo, "chart.png"))
+            else:
+                await message.answer(item.text or "")
+
+    @router.message(Command("subscribe"), F.chat.type == "private")
+    async def subscribe(message: Message, actor: Actor, app: AppContext) -> None:
+        status = await app.repos.subscribers.request(actor.user_id, app.approvals.clock.now())
+        if status == "active":
+            await message.answer(_("You already receive the daily summary."))
+            return
+        await app.admin.remember(actor, app.i18n.current_locale)
+        notices = []
+        for admin_id in sorted(app.admin.admin_ids):
+            with app.i18n.use_locale(await app.locale_for_chat(admin_id)):
+                b = InlineKeyboardBuilder()
+                b.button(text=_("Approve"), callback_data=SubscriptionCB(user_id=actor.user_id, approve=True))
+                b.button(text=_("Decline"), callback_data=SubscriptionCB(user_id=actor.user_id, approve=False))
+                text = _("{name} ({id}) asks to receive the daily summary.").format(
+                    name=t.escape(actor.name), id=actor.user_id
+                )
+            notices.append(Outgoing(admin_id, text, reply_markup=b.as_markup().model_dump_json(exclude_none=True)))
+        await app.repos.outbox.add(notices, app.approvals.clock.now())
+        await message.answer(_("Your request was sent to the administrators."))
+
+    @router.message(Command("unsubscribe"), F.chat.type == "private")
+    async def unsubscribe(message: Message, actor: Actor, app: AppContext) -> None:
+        removed = await app.repos.subscribers.remove(actor.user_id)
+        await message.answer(
+            _("You will no longer receive the daily summary.") if removed else _("You were not subscribed.")
+        )
+
+    @router.callback_query(SubscriptionCB.filter())
+    async def decide(
+        query: CallbackQuery, callback_data: SubscriptionCB, actor: Actor, app: AppContext, bot: Bot
+    ) -> None:
+        ensure_admin(actor, "approve_subscription")
+        user_id = callback_data.user_id
+        if callback_data.approve:
+            changed = await app.repos.subscribers.approve(user_id)
+        else:
+            changed = await app.repos.subscribers.remove(user_id)
+        await query.answer(_("Done.") if changed else _("Already handled."))
+        if not changed:
+            return
+        if isinstance(query.message, Message):
+            await query.message.edit_text(
+                (_("✅ Subscription approved for {id}.") if callback_data.approve else _("Declined for {id}.")).format(
+                    id=user_id
+                )
+            )
+        with app.i18n.use_locale(await app.locale_for_chat(user_id)):
+            text = (
+                _("You will receive the daily summary.")
+                if callback_data.approve
+                else _("Your subscription was declined.")
+            )
+        await app.repos.outbox.add([Outgoing(user_id, text)], app.approvals.clock.now())
+
+    return router

@@ -1,0 +1,65 @@
+"""The daily summary's words and charts, for one reader's language (call inside i18n.use_locale)."""
+
+from __future__ import annotations
+
+from html import escape
+
+from aiogram.utils.i18n import gettext as _
+
+from approvals.admin import KeyBoard
+from approvals.ledger import KeyProjectStatus
+from approvals.summary import SummaryFigures
+from handlers import texts as t
+from handlers import views
+
+BAR_CELLS = 20
+
+
+def progress_bar(done: int, total: int) -> str:
+    filled = round(BAR_CELLS * done / total) if total else 0
+    return "▓" * filled + "░" * (BAR_CELLS - filled)
+
+
+def summary_text(f: SummaryFigures, board: KeyBoard, names: dict[int, str]) -> list[str]:
+    """Blocks for ``texts.chunks``: the figures, the key-project progress, and what needs attention."""
+    blocks = [views.stats(f)]
+    percent = round(100 * board.approved / board.total) if board.total else 0
+    blocks.append(
+        _("<b>Key projects</b>: {approved} of {total} approved").format(approved=board.approved, total=board.total)
+        + f"\n<code>{progress_bar(board.approved, board.total)}</code> {percent}%"
+    )
+    still_open = [(p, s) for p, s in board.rows if s is not KeyProjectStatus.APPROVED]
+    if still_open:
+        blocks.append(_("Still open:"))
+        blocks += [f"· {escape(p.code)} {escape(p.name)} — {t.key_status(s)}" for p, s in still_open]
+    if f.at_risk_items:
+        blocks.append(_("<b>Needs attention</b>"))
+        for r in f.at_risk_items:
+            left = f.days_left.get(r.id, 0)
+            when = (
+                _("overdue by {n} working days").format(n=-left)
+                if left < 0
+                else _("{n} working days left").format(n=left)
+            )
+            reviewer = escape(names.get(r.claimed_by, "")) if r.claimed_by else _("unclaimed")
+            blocks.append(f"⚠️ #{r.id} {escape(r.project_name)} · {reviewer} · {when}")
+    return blocks
+
+
+def chart_titles() -> dict[str, str]:
+    return {
+        "title": _("Green channel"),
+        "per_day": _("Approvals per day, last 30 days"),
+        "backlog": _("Backlog by lane"),
+        "ledger": _("Key projects: {approved} of {total} approved"),
+    }
+
+
+def lane_names() -> list[str]:
+    from approvals.models import Lane
+
+    return [t.lane(lane).split(" ", 1)[-1] for lane in Lane]
+
+
+def key_status_labels() -> dict[KeyProjectStatus, str]:
+    return {status: t.key_status(status) for status in KeyProjectStatus}

@@ -1,0 +1,1 @@
+"""Scheduled work: the daily summary, deadline reminders, and delivery of the outbox."""

@@ -1,0 +1,74 @@
+"""Deadline reminders, once per request and threshold; the overdue list once per day."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime
+from html import escape
+
+from aiogram.utils.i18n import gettext as _
+
+from approvals.reminders import Reminder, ReminderKind, due_reminders
+from handlers import texts as t
+from handlers.context import AppContext
+from storage.outbox import Outgoing
+
+log = logging.getLogger(__name__)
+OVERDUE = "overdue"
+OPEN_LIMIT = 100_000  # every open request: the bureau has hundreds, not millions
+
+
+def reminder_text(reminder: Reminder) -> str:
+    r = reminder.request
+    name = escape(r.project_name)
+    if reminder.kind is ReminderKind.STATUTORY:
+        return _("⚠️ #{id} {name}: {n} working days left before the legal deadline {due}.").format(
+            id=r.id, name=name, n=max(reminder.statutory_left, 0), due=r.statutory_due.isoformat()
+        )
+    return _("⏰ #{id} {name}: {used} of {total} promised working days used; promised by {due}.").format(
+        id=r.id, name=name, used=reminder.used, total=reminder.promised, due=r.promised_due.isoformat()
+    )
+
+
+async def send_reminders(app: AppContext, today: date, now: datetime) -> int:
+    """Queue every threshold crossed and not yet reminded; returns how many were queued."""
+    requests = await app.repos.requests.queue(risk_cutoff=date.max, limit=OPEN_LIMIT)
+    sent = await app.repos.runs.reminders_sent()
+    queued = 0
+    for reminder in due_reminders(app.approvals.calendar, requests, today):
+        if (reminder.request.id, reminder.kind.value) in sent:
+            continue
+        chat_id = reminder.recipient if reminder.recipient is not None else app.reviewer_chat_id
+        if chat_id is None:
+            continue
+        with app.i18n.context(), app.i18n.use_locale(await app.locale_for_chat(chat_id)):
+            text = reminder_text(reminder)
+        if await app.repos.runs.claim_reminder(
+            reminder.request.id, reminder.kind.value, [Outgoing(chat_id, text)], now
+        ):
+            queued += 1
+    if queued:
+        log.info("reminders queued count=%d", queued)
+    return queued
+
+
+async def send_overdue_list(app: AppContext, today: date, now: datetime) -> bool:
+    """Once a day, the reviewers' group sees every request past its promised date until it is decided."""
+    if app.reviewer_chat_id is None or await app.repos.runs.is_claimed(OVERDUE, today):
+        return False
+    requests = await app.repos.requests.queue(risk_cutoff=today, limit=OPEN_LIMIT)
+    overdue = [r for r in requests if r.promised_due < today]
+    calendar = app.approvals.calendar
+    with app.i18n.context(), app.i18n.use_locale(app.i18n.default_locale):
+        blocks = [_("<b>Overdue requests</b> ({n})").format(n=len(overdue))]
+        blocks += [
+            _("#{id} {name} · promised {due} · {n} working days late").format(
+                id=r.id,
+                name=escape(r.project_name),
+                due=r.promised_due.isoformat(),
+                n=-calendar.working_days_between(today, r.promised_due),
+            )
+            for r in overdue
+        ]
+        messages = [Outgoing(app.reviewer_chat_id, text) for text in t.chunks(blocks)] if overdue else []
+    return await app.repos.runs.claim_daily(OVERDUE, today, messages, now)

@@ -1,0 +1,121 @@
+"""APScheduler 3 jobs, started and stopped with the dispatcher.
+
+The cron trigger carries the bureau's time zone, so the host's zone never shifts 08:30. A missed run is caught up
+at start; the database claim (summary_runs) makes every daily run happen once however many processes try.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import time, tzinfo
+
+from aiogram import Dispatcher
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from approvals.ports import Clock
+from approvals.reminders import daily_run_due
+from handlers.context import AppContext
+from jobs.reminders import send_overdue_list, send_reminders
+from jobs.sender import OutboxSender
+from jobs.summary import send_daily_summary
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ScheduleSettings:
+    summary_time: time = time(8, 30)
+    workdays_only: bool = False
+    reminder_minutes: int = 30
+
+
+def summary_trigger(tz: tzinfo, settings: ScheduleSettings) -> CronTrigger:
+    """The zone is the bureau's, given explicitly: the host's zone never moves the summary."""
+    return CronTrigger(hour=settings.summary_time.hour, minute=settings.summary_time.minute, timezone=tz)
+
+
+class Jobs:
+    def __init__(self, app: AppContext, clock: Clock, sender: OutboxSender, settings: ScheduleSettings) -> None:
+        self.app = app
+        self.clock = clock
+        self.sender = sender
+        self.settings = settings
+        self.scheduler = AsyncIOScheduler(timezone=app.tz)
+        self._catch_up: asyncio.Task[None] | None = None
+
+    async def daily(self) -> None:
+        """Runs at the summary time, and once at start in case the process was down then."""
+        await self.run_daily()
+
+    async def run_daily(self) -> bool:
+        """True when this process claimed and queued the day's summary."""
+        now = self.clock.now()
+        day = daily_run_due(
+            now,
+            self.app.tz,
+            self.settings.summary_time,
+            self.app.approvals.calendar,
+            workdays_only=self.settings.workdays_only,
+        )
+        if day is None:
+            return False
+        claimed = await send_daily_summary(self.app, day, now)
+        await send_overdue_list(self.app, day, now)
+        self.sender.wake.set()
+        return claimed
+
+    async def reminders(self) -> None:
+        now = self.clock.now()
+        if await send_reminders(self.app, now.astimezone(self.app.tz).date(), now):
+            self.sender.wake.set()
+
+    async def start(self) -> None:
+        # coalesce: a stalled loop that missed several firings runs once; no misfire limit: late is better than
+        # never, and the day's claim keeps it to one summary
+        self.scheduler.add_job(
+            self.daily,
+            summary_trigger(self.app.tz, self.settings),
+            id="daily",
+            coalesce=True,
+            misfire_grace_time=None,
+            max_instances=1,
+            replace_existing=True,
+        )
+        self.scheduler.add_job(
+            self.reminders,
+            IntervalTrigger(minutes=self.settings.reminder_minutes, timezone=self.app.tz),
+            id="reminders",
+            coalesce=True,
+            misfire_grace_time=None,
+            max_instances=1,
+            replace_existing=True,
+        )
+        self.scheduler.start()
+        self.sender.start()
+        self._catch_up = asyncio.create_task(self._start_jobs(), name="catch-up")
+
+    async def _start_jobs(self) -> None:
+        try:
+            await self.daily()
+            await self.reminders()
+        except Exception:
+            log.exception("catch-up at start failed")
+
+    async def catch_up_done(self) -> None:
+        if self._catch_up is not None:
+            await self._catch_up
+
+    async def stop(self) -> None:
+        if self._catch_up is not None:
+            await self._catch_up
+        self.scheduler.shutdown(wait=False)
+        await self.sender.flush()  # what is due goes out before the process ends
+        await self.sender.stop()
+
+    def attach(self, dp: Dispatcher) -> None:
+        dp.startup.register(self.start)
+        dp.shutdown.register(self.stop)

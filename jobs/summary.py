@@ -1,0 +1,83 @@
+"""The daily summary: figures -> text and charts per reader's language -> claimed once and queued."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import Counter
+from datetime import date, datetime
+
+from approvals.ledger import KeyProjectStatus
+from approvals.models import Lane
+from approvals.summary import SummaryFigures
+from handlers import texts as t
+from handlers.context import AppContext
+from handlers.summary_text import chart_titles, key_status_labels, lane_names, summary_text
+from jobs import charts
+from storage.outbox import Outgoing
+
+log = logging.getLogger(__name__)
+SUMMARY = "summary"
+
+
+async def recipients(app: AppContext) -> list[tuple[int, str]]:
+    """The reviewers' group (bureau's language) and every approved subscriber (their own language)."""
+    found: list[tuple[int, str]] = []
+    if app.reviewer_chat_id is not None:
+        found.append((app.reviewer_chat_id, app.i18n.default_locale))
+    for user_id in await app.repos.subscribers.active():
+        found.append((user_id, await app.locale_for_chat(user_id)))
+    return found
+
+
+async def render(app: AppContext, figures: SummaryFigures, locale: str, *, with_charts: bool) -> list[Outgoing]:
+    """The messages for one chat, without a chat id yet (0): text chunks, then the two charts."""
+    board = await app.admin.key_board()
+    claimed = {r.claimed_by for r in figures.at_risk_items if r.claimed_by}
+    names = {uid: (await app.admin.actor(uid)).name or str(uid) for uid in claimed}
+    with app.i18n.context(), app.i18n.use_locale(locale):
+        texts = t.chunks(summary_text(figures, board, names))
+        titles = chart_titles()
+        lanes = lane_names()
+        labels = key_status_labels()
+    messages = [Outgoing(chat_id=0, text=text) for text in texts]
+    if not with_charts:
+        return messages
+    backlog = {lanes[lane]: figures.backlog.get(lane, 0) for lane in Lane}
+    counts = Counter(status for _, status in board.rows)
+    activity = await asyncio.to_thread(
+        charts.activity_chart,
+        figures.approvals_by_day,
+        backlog,
+        title=f"{titles['title']} · {figures.today.isoformat()}",
+        per_day_title=titles["per_day"],
+        backlog_title=titles["backlog"],
+    )
+    ledger = await asyncio.to_thread(
+        charts.ledger_chart,
+        {KeyProjectStatus(k): v for k, v in counts.items()},
+        labels,
+        title=titles["ledger"].format(approved=board.approved, total=board.total),
+    )
+    return [*messages, Outgoing(chat_id=0, photo=activity), Outgoing(chat_id=0, photo=ledger)]
+
+
+async def daily_messages(app: AppContext) -> list[Outgoing]:
+    figures = await app.figures()
+    rendered: dict[str, list[Outgoing]] = {}
+    messages: list[Outgoing] = []
+    for chat_id, locale in await recipients(app):
+        if locale not in rendered:  # one rendering (and one pair of charts) per language
+            rendered[locale] = await render(app, figures, locale, with_charts=True)
+        messages += [Outgoing(chat_id, m.text, m.photo, m.reply_markup) for m in rendered[locale]]
+    return messages
+
+
+async def send_daily_summary(app: AppContext, day: date, now: datetime) -> bool:
+    """Queue ``day``'s summary unless some process already did. True when this call claimed it."""
+    if await app.repos.runs.is_claimed(SUMMARY, day):
+        return False  # cheap early exit; the claim below is what makes it exactly once
+    messages = await daily_messages(app)
+    claimed = await app.repos.runs.claim_daily(SUMMARY, day, messages, now)
+    log.info("daily summary day=%s claimed=%s messages=%d", day, claimed, len(messages))
+    return claimed

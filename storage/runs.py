@@ -1,0 +1,84 @@
+"""Exactly-once bookkeeping for scheduled work: daily runs, reminders, and who subscribes to the summary."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from storage.codec import stamp
+from storage.database import Database
+from storage.outbox import Outgoing, enqueue
+
+
+class SqliteRuns:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def claim_daily(self, kind: str, day: date, messages: Sequence[Outgoing], now: datetime) -> bool:
+        """Claim ``kind`` for ``day`` and queue its messages in one transaction; False if already claimed.
+
+        Two processes or a double start race on the primary key; the loser writes nothing."""
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "INSERT OR IGNORE INTO summary_runs (day, kind, claimed_at) VALUES (?, ?, ?)",
+                (day.isoformat(), kind, stamp(now)),
+            )
+            if cursor.rowcount != 1:
+                return False
+            await enqueue(conn, messages, now)
+        return True
+
+    async def is_claimed(self, kind: str, day: date) -> bool:
+        async with self.db.reader.execute(
+            "SELECT 1 FROM summary_runs WHERE day = ? AND kind = ?", (day.isoformat(), kind)
+        ) as cursor:
+            return await cursor.fetchone() is not None
+
+    async def reminders_sent(self) -> set[tuple[int, str]]:
+        async with self.db.reader.execute("SELECT request_id, kind FROM reminders_sent") as cursor:
+            return {(int(rid), kind) for rid, kind in await cursor.fetchall()}
+
+    async def claim_reminder(self, request_id: int, kind: str, messages: Sequence[Outgoing], now: datetime) -> bool:
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "INSERT OR IGNORE INTO reminders_sent (request_id, kind, sent_at) VALUES (?, ?, ?)",
+                (request_id, kind, stamp(now)),
+            )
+            if cursor.rowcount != 1:
+                return False
+            await enqueue(conn, messages, now)
+        return True
+
+
+class SqliteSubscribers:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def request(self, user_id: int, now: datetime) -> str:
+        """Ask to subscribe; returns the status now on file ('pending' or, if already approved, 'active')."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "INSERT OR IGNORE INTO subscribers (user_id, status, requested_at) VALUES (?, 'pending', ?)",
+                (user_id, stamp(now)),
+            )
+            async with conn.execute("SELECT status FROM subscribers WHERE user_id = ?", (user_id,)) as cursor:
+                row = await cursor.fetchone()
+        return str(row[0]) if row else "pending"
+
+    async def approve(self, user_id: int) -> bool:
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE subscribers SET status = 'active' WHERE user_id = ? AND status = 'pending'", (user_id,)
+            )
+            return cursor.rowcount == 1
+
+    async def remove(self, user_id: int) -> bool:
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute("DELETE FROM subscribers WHERE user_id = ?", (user_id,))
+            return cursor.rowcount == 1
+
+    async def active(self) -> list[int]:
+        async with self.db.reader.execute(
+            "SELECT user_id FROM subscribers WHERE status = 'active' ORDER BY user_id"
+        ) as cursor:
+            return [int(row[0]) for row in await cursor.fetchall()]

@@ -1,0 +1,91 @@
+"""The daily summary and reminders through the real bot: once per day, in each reader's language, with charts."""
+
+from datetime import time
+
+from approvals.ledger import KeyProject
+from approvals.models import Actor, Category, Role
+from tests.bot.conftest import Harness
+from tests.bot.flows import submit
+from tests.factories import make_draft
+
+BOSS = Actor(user_id=9001, name="局长", roles=frozenset({Role.ADMIN, Role.REVIEWER}))
+
+
+async def seed(h: Harness) -> list[int]:
+    """50 key projects; two of them approved, one green request waiting."""
+    app = h.application.app
+    await h.repos.key_projects.replace_all(
+        [KeyProject(code=f"KP-{n:02}", name=f"重点项目{n}", owner="区政府") for n in range(1, 51)]
+    )
+    applicant = Actor(user_id=h.applicant.id, name="王工")
+    numbers = []
+    for code in ("KP-01", "KP-02"):
+        request = await app.approvals.submit(applicant, make_draft(key_code=code, category=Category.OTHER))
+        await app.approvals.approve(BOSS, request.id)
+        numbers.append(request.id)
+    numbers.append((await app.approvals.submit(applicant, make_draft())).id)
+    return numbers
+
+
+async def photos_in(h: Harness, chat_id: int) -> int:
+    return sum(1 for (cid, _), m in h.api.world.messages.items() if cid == chat_id and "photo" in m)
+
+
+async def with_summary_at(h: Harness, at: time) -> None:
+    await h.stop()
+    h.settings = h.settings.model_copy(update={"summary_time": at})
+    await h.start()
+    await h.application.jobs.catch_up_done()
+
+
+async def test_a_late_start_sends_the_days_summary_once_in_each_language(harness: Harness) -> None:
+    h = harness
+    await seed(h)
+    await h.applicant_en.send("/subscribe")
+    await h.applicant_en.expect("Your request was sent to the administrators.")
+    ask = await h.admin.expect("申请订阅每日简报")
+    assert (await h.admin.answer(await h.admin.press(ask, "批准")))["text"] == "已处理。"
+    await h.applicant_en.expect("You will receive the daily summary.")
+
+    await with_summary_at(h, time(8, 30))  # it is 10:00 in Shanghai: the 08:30 run was missed
+    text = await h.reviewer.expect("累计已批复 2 个项目，其中重点项目 2 个（共 50 个）", chat=h.group)
+    assert "今日批复：2" in text["text"]
+    assert "待办：1 件" in text["text"]
+    english = await h.applicant_en.expect("2 projects approved so far, 2 of the 50 key projects.")
+    assert "Backlog: 1" in english["text"]
+    await h.applicant_en.expect("Key projects: 2 of 50 approved")
+    await h.api.wait_until(lambda: h.api.calls("sendPhoto") and len(h.api.calls("sendPhoto")) >= 4)
+    assert await photos_in(h, h.group["id"]) == 2
+    assert await photos_in(h, h.applicant_en.id) == 2
+
+    sent_before = len(h.api.calls("sendMessage")) + len(h.api.calls("sendPhoto"))
+    await with_summary_at(h, time(8, 30))  # a double start: nothing new
+    await h.application.jobs.sender.flush()
+    assert len(h.api.calls("sendMessage")) + len(h.api.calls("sendPhoto")) == sent_before
+    assert await h.application.jobs.run_daily() is False
+
+
+async def test_summary_on_demand_for_reviewers_only(harness: Harness) -> None:
+    h = harness
+    await seed(h)
+    await h.reviewer_2.send("/summary")
+    await h.reviewer_2.expect("Key projects: 2 of 50 approved")
+    await h.api.wait_until(lambda: len(h.api.calls("sendPhoto")) == 2)
+    await h.stranger.send("/summary")
+    await h.stranger.expect("You are not allowed to do that.")
+
+
+async def test_reminders_reach_the_right_reviewer_once_across_restarts(harness: Harness) -> None:
+    h = harness
+    number = await submit(h.applicant)
+    h.clock.set_local(2026, 12, 7)  # 5 of the 10 promised working days used
+    await h.application.jobs.reminders()
+    await h.application.jobs.sender.flush()
+    reminder = await h.reviewer.expect(f"⏰ #{number}", chat=h.group)
+    assert "承诺时限已用 5/10 个工作日" in reminder["text"]
+    await h.restart()
+    await h.application.jobs.catch_up_done()
+    await h.application.jobs.reminders()
+    await h.application.jobs.sender.flush()
+    texts = [m["text"] for m in h.reviewer.inbox(h.group) if m.get("text", "").startswith("⏰")]
+    assert len(texts) == 1

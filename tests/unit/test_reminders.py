@@ -1,0 +1,50 @@
+from datetime import UTC, date, datetime
+
+from approvals.calendar import WorkCalendar
+from approvals.models import ApprovalRequest, Lane, Status
+from approvals.reminders import ReminderKind, due_reminders
+from tests.factories import make_draft
+
+CAL = WorkCalendar.china([2026, 2027])
+
+
+def request(status: Status = Status.SUBMITTED, claimed_by: int | None = None) -> ApprovalRequest:
+    # accepted Mon 2026-11-30, promised 10 working days (2026-12-14), legal 2027-01-11
+    now = datetime(2026, 11, 30, 2, tzinfo=UTC)
+    return ApprovalRequest(
+        **make_draft().model_dump(),
+        id=1,
+        applicant_id=5,
+        lane=Lane.GREEN,
+        status=status,
+        claimed_by=claimed_by,
+        submitted_at=now,
+        updated_at=now,
+        accepted_on=date(2026, 11, 30),
+        promised_due=date(2026, 12, 14),
+        statutory_due=date(2027, 1, 11),
+    )
+
+
+def kinds(today: date, r: ApprovalRequest | None = None) -> list[ReminderKind]:
+    return [rem.kind for rem in due_reminders(CAL, [r or request()], today)]
+
+
+def test_half_and_four_fifths_of_the_promise_then_three_days_before_the_law() -> None:
+    assert kinds(date(2026, 12, 4)) == []  # 4 of 10 used
+    assert kinds(date(2026, 12, 7)) == [ReminderKind.HALF]  # 5 of 10
+    assert kinds(date(2026, 12, 10)) == [ReminderKind.HALF, ReminderKind.MOST]  # 8 of 10
+    assert ReminderKind.STATUTORY not in kinds(date(2027, 1, 5))  # 4 working days left
+    assert ReminderKind.STATUTORY in kinds(date(2027, 1, 6))  # 3 left
+
+
+def test_a_claimed_request_reminds_its_reviewer_else_the_group() -> None:
+    (reminder,) = due_reminders(CAL, [request(Status.IN_REVIEW, claimed_by=42)], date(2026, 12, 7))
+    assert (reminder.recipient, reminder.used, reminder.promised) == (42, 5, 10)
+    (reminder,) = due_reminders(CAL, [request()], date(2026, 12, 7))
+    assert reminder.recipient is None
+
+
+def test_paused_and_decided_requests_get_no_reminders() -> None:
+    for status in (Status.NEEDS_INFO, Status.APPROVED, Status.WITHDRAWN):
+        assert kinds(date(2027, 1, 8), request(status)) == []
