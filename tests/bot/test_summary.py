@@ -89,3 +89,48 @@ async def test_reminders_reach_the_right_reviewer_once_across_restarts(harness: 
     await h.application.jobs.sender.flush()
     texts = [m["text"] for m in h.reviewer.inbox(h.group) if m.get("text", "").startswith("⏰")]
     assert len(texts) == 1
+
+
+async def test_a_second_process_on_the_same_database_sends_nothing(harness: Harness) -> None:
+    from bot import create_application
+
+    h = harness
+    await seed(h)
+    h.settings = h.settings.model_copy(update={"summary_time": time(8, 30)})
+    second = await create_application(h.settings, clock=h.clock)  # another instance, same file
+    try:
+        first_claim = await second.jobs.run_daily()
+    finally:
+        await second.close()
+    await with_summary_at(h, time(8, 30))
+    assert first_claim is True
+    assert await h.application.jobs.run_daily() is False
+    await h.application.jobs.sender.flush()
+    summaries = [m for m in h.reviewer.inbox(h.group) if "累计已批复" in (m.get("text") or "")]
+    assert len(summaries) == 1
+
+
+async def test_overdue_requests_are_listed_every_day_until_decided(harness: Harness) -> None:
+    h = harness
+    number = await submit(h.applicant)
+    h.clock.set_local(2026, 12, 15)  # promised 2026-12-14: one working day late
+    await with_summary_at(h, time(8, 30))
+    listing = await h.reviewer.expect("超期申请", chat=h.group)
+    assert f"#{number} 城东污水处理厂扩建 · 承诺 2026-12-14 · 已超 1 个工作日" in listing["text"]
+    h.clock.set_local(2026, 12, 16)
+    assert await h.application.jobs.run_daily() is True
+    await h.application.jobs.sender.flush()
+    lists = [m for m in h.reviewer.inbox(h.group) if "超期申请" in (m.get("text") or "")]
+    assert len(lists) == 2
+    assert "已超 2 个工作日" in lists[-1]["text"]
+
+
+async def test_unsubscribe(harness: Harness) -> None:
+    h = harness
+    await h.applicant.send("/unsubscribe")
+    await h.applicant.expect("您尚未订阅")
+    await h.repos.subscribers.request(h.applicant.id, h.clock.now())
+    await h.repos.subscribers.approve(h.applicant.id)
+    await h.applicant.send("/unsubscribe")
+    await h.applicant.expect("已退订每日简报")
+    assert await h.repos.subscribers.active() == []
