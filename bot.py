@@ -29,7 +29,7 @@ from handlers import build_dispatcher
 from handlers.commands import register_commands
 from handlers.context import AppContext
 from jobs.scheduler import Jobs, ScheduleSettings
-from jobs.sender import OutboxSender
+from jobs.sender import OutboxSender, Pacing
 from storage.database import Database
 from storage.fsm import SqliteFsmStorage
 from storage.repositories import Repositories
@@ -64,7 +64,9 @@ class Application:
         await self.db.close()
 
 
-async def create_application(settings: Settings, *, clock: Clock | None = None) -> Application:
+async def create_application(
+    settings: Settings, *, clock: Clock | None = None, pacing: Pacing | None = None
+) -> Application:
     clock = clock or SystemClock()
     tz = ZoneInfo(settings.timezone)
     db = await Database.open(settings.database_path)
@@ -91,7 +93,7 @@ async def create_application(settings: Settings, *, clock: Clock | None = None) 
         default=DefaultBotProperties(parse_mode=ParseMode.HTML),
     )
     dp = build_dispatcher(app, SqliteFsmStorage(db))
-    sender = OutboxSender(bot, repos.outbox, clock)
+    sender = OutboxSender(bot, app, pacing=pacing)
     jobs = Jobs(app, clock, sender, ScheduleSettings(settings.summary_time, settings.summary_workdays_only))
     jobs.attach(dp)
     return Application(settings, db, bot, dp, app, jobs)

@@ -125,6 +125,7 @@ class ApprovalRequest(RequestDraft):
     paused_working_days: int = 0
     promised_due: date
     statutory_due: date
+    client_key: str | None = None  # the form it came from: a repeated submit of one form is one request
 
     @property
     def is_open(self) -> bool:

@@ -31,7 +31,9 @@ class DecisionRecord:
 
 class ApprovalStore(Protocol):
     async def add(self, request: ApprovalRequest, event: AuditEvent) -> ApprovalRequest:
-        """Store a new request (its ``id`` is assigned here) together with its first audit event."""
+        """Store a new request (its ``id`` is assigned here) together with its first audit event.
+
+        A request whose ``client_key`` is already stored is not stored again: the stored one's id comes back."""
         ...
 
     async def get(self, request_id: int) -> ApprovalRequest | None: ...

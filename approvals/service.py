@@ -60,7 +60,7 @@ class ApprovalService:
 
     # --- applicants ---------------------------------------------------------------------------------------
 
-    async def submit(self, actor: Actor, draft: RequestDraft) -> ApprovalRequest:
+    async def submit(self, actor: Actor, draft: RequestDraft, *, client_key: str | None = None) -> ApprovalRequest:
         now = self.clock.now()
         accepted_on = dl.acceptance_day(self.calendar, now.astimezone(self.tz).date())
         codes = await self.key_projects.codes()
@@ -80,6 +80,7 @@ class ApprovalService:
             accepted_on=accepted_on,
             promised_due=dues.promised,
             statutory_due=dues.statutory,
+            client_key=client_key,
         )
         event = AuditEvent(
             request_id=0,

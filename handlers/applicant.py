@@ -16,7 +16,6 @@ from handlers import views
 from handlers.applicant_form import attachment_of
 from handlers.callbacks import SupplementCB, WithdrawCB
 from handlers.context import AppContext
-from handlers.notify import post_card, refresh_cards
 from handlers.states import Supplement
 
 
@@ -80,7 +79,6 @@ def build_router() -> Router:
         request = await app.approvals.withdraw(actor, callback_data.id)
         await query.answer(_("Withdrawn."))
         await query.message.edit_text(_("Request #{id} is withdrawn.").format(id=request.id))
-        await refresh_cards(bot, app, request.id)
 
     @router.callback_query(SupplementCB.filter(~F.send))
     async def supplement_start(
@@ -149,7 +147,5 @@ def build_router() -> Router:
         await query.message.answer(
             _("Thank you: request #{id} is back with the bureau.").format(id=request.id) + "\n" + views.deadlines(view)
         )
-        await refresh_cards(bot, app, request.id)
-        await post_card(bot, app, request.id)
 
     return router

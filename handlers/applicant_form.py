@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from aiogram import Bot, F, Router
@@ -20,7 +21,6 @@ from handlers import views
 from handlers.callbacks import ChoiceCB, EditCB, FormAction, FormCB
 from handlers.context import AppContext
 from handlers.form_steps import BY_FIELD, BY_STATE, TEXT_STATES, Step, labels, next_step, prompt
-from handlers.notify import post_card
 from handlers.states import SubmitForm
 
 
@@ -73,7 +73,8 @@ def build_router() -> Router:
     @router.message(Command("submit"))
     async def begin(message: Message, state: FSMContext, app: AppContext) -> None:
         await state.clear()
-        await state.update_data(attachments=[])
+        # one key per form: pressing Submit twice, or the same update arriving again, makes one request
+        await state.update_data(attachments=[], client_key=uuid.uuid4().hex)
         await ask(message, state, BY_FIELD["project_name"], app)
 
     @router.message(StateFilter(*TEXT_STATES), F.text, ~F.text.startswith("/"))
@@ -179,7 +180,7 @@ def build_router() -> Router:
         if callback_data.action is not FormAction.SUBMIT:
             await query.answer(_("This button is no longer active."))
             return
-        await submit(query, state, actor, app, bot)
+        await submit(query, state, actor, app)
 
     @router.callback_query(SubmitForm.confirm, EditCB.filter(F.field.in_(set(BY_FIELD))))
     async def edit(query: CallbackQuery, callback_data: EditCB, state: FSMContext, app: AppContext) -> None:
@@ -193,13 +194,13 @@ def build_router() -> Router:
     return router
 
 
-async def submit(query: CallbackQuery, state: FSMContext, actor: Actor, app: AppContext, bot: Bot) -> None:
+async def submit(query: CallbackQuery, state: FSMContext, actor: Actor, app: AppContext) -> None:
     assert isinstance(query.message, Message)
     data: dict[str, Any] = await state.get_data()
     fields = {k: data.get(k) for k in RequestDraft.model_fields if k != "attachments"}
     try:
         draft = RequestDraft(**fields, attachments=tuple(Attachment(**a) for a in data.get("attachments", [])))
-        request = await app.approvals.submit(actor, draft)
+        await app.approvals.submit(actor, draft, client_key=data.get("client_key"))
     except (ValidationError, DomainError) as exc:
         problem = exc if isinstance(exc, DomainError) else None
         await query.answer()
@@ -213,7 +214,4 @@ async def submit(query: CallbackQuery, state: FSMContext, actor: Actor, app: App
     await state.clear()
     await query.answer(_("Submitted."))
     await app.admin.remember(actor, app.i18n.current_locale)
-    view = await app.approvals.view(actor, request.id)
-    await query.message.edit_text(views.form_summary(data))
-    await query.message.answer(views.receipt(view))
-    await post_card(bot, app, request.id)
+    await query.message.edit_text(views.form_summary(data))  # the receipt and the card come through the outbox

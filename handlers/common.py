@@ -47,6 +47,7 @@ def build_router() -> Router:
     @router.message(CommandStart())
     async def start(message: Message, actor: Actor, app: AppContext, state: FSMContext) -> None:
         await app.admin.remember(actor, app.i18n.current_locale)
+        await app.repos.chats.deliverable_again(actor.user_id)  # writing to us means they unblocked the bot
         await message.answer(
             _(
                 "<b>Welcome to the Green Channel (绿色通道)</b> of the district Environmental Protection Bureau.\n"

@@ -33,6 +33,12 @@ class AppContext:
             today=self.approvals.today(),
         )
 
+    async def reviewer_chat(self) -> int | None:
+        """The reviewers' group as it is now called (a group that became a supergroup has a new id)."""
+        if self.reviewer_chat_id is None:
+            return None
+        return await self.repos.chats.current(self.reviewer_chat_id)
+
     async def locale_for_chat(self, chat_id: int) -> str:
         """A person's chosen language in their private chat; the bureau's default in groups."""
         if chat_id > 0:

@@ -1,93 +1,85 @@
-"""Messages to people other than the one acting: request cards for reviewers, news for the applicant.
+"""What other people are told when a request changes: cards for reviewers, notices for the applicant.
 
-Each is rendered in the recipient's language. A recipient who blocked the bot or a card that was deleted must
-not undo a decision that is already stored, so delivery errors are logged, not raised.
+These are rendered for the outbox (jobs/sender.py delivers them), each in its recipient's language. Only a card
+shown as a reply in a conversation (/next) is sent directly.
 """
 
 from __future__ import annotations
 
-import logging
+from html import escape
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
+from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
-from approvals.models import Actor, ApprovalRequest, Role, Status
+from approvals.models import Actor, ApprovalRequest, AuditEvent, Role, Status
 from handlers import keyboards as kb
 from handlers import views
 from handlers.context import AppContext
+from storage.outbox import Outgoing
 
-log = logging.getLogger(__name__)
+STAFF = Actor(user_id=0, roles=frozenset({Role.REVIEWER}))  # cards are for reviewers: the full view
 
 
-async def render_card(app: AppContext, request_id: int, locale: str) -> tuple[str, ApprovalRequest]:
-    reviewer = Actor(user_id=0, roles=frozenset({Role.REVIEWER}))  # cards are for reviewers: full view
-    view = await app.approvals.view(reviewer, request_id)
+async def render_card(app: AppContext, request_id: int, chat_id: int) -> tuple[str, InlineKeyboardMarkup | None]:
+    view = await app.approvals.view(STAFF, request_id)
     project = await app.repos.key_projects.get(view.request.key_code) if view.request.key_code else None
-    with app.i18n.use_locale(locale):
-        return views.card(view, project_name=project.name if project else None), view.request
+    with app.i18n.context(), app.i18n.use_locale(await app.locale_for_chat(chat_id)):
+        return views.card(view, project_name=project.name if project else None), kb.review(view.request)
 
 
 async def send_card(bot: Bot, app: AppContext, request_id: int, chat_id: int) -> None:
-    """Show a request's card with its buttons in ``chat_id`` and remember it for later updates."""
-    locale = await app.locale_for_chat(chat_id)
-    text, request = await render_card(app, request_id, locale)
-    with app.i18n.use_locale(locale):
-        markup = kb.review(request)
+    """Show a card as a reply (e.g. /next) and remember it, so later changes redraw it too."""
+    text, markup = await render_card(app, request_id, chat_id)
     message = await bot.send_message(chat_id, text, reply_markup=markup)
     await app.repos.cards.add(request_id, chat_id, message.message_id)
 
 
-async def post_card(bot: Bot, app: AppContext, request_id: int) -> None:
-    """A new or resubmitted request appears in the reviewers' group."""
-    if app.reviewer_chat_id is None:
-        return
-    try:
-        await send_card(bot, app, request_id, app.reviewer_chat_id)
-    except (TelegramBadRequest, TelegramForbiddenError) as exc:
-        log.warning("card not posted request_id=%d chat_id=%d error=%s", request_id, app.reviewer_chat_id, exc)
+def _markup_json(markup: InlineKeyboardMarkup | None) -> str | None:
+    return markup.model_dump_json(exclude_none=True) if markup else None
 
 
-async def refresh_cards(bot: Bot, app: AppContext, request_id: int) -> None:
-    """Every copy of the card shows the request as it is now: status, who decided, remaining buttons."""
-    for chat_id, message_id in await app.repos.cards.of(request_id):
-        locale = await app.locale_for_chat(chat_id)
-        text, request = await render_card(app, request_id, locale)
-        with app.i18n.use_locale(locale):
-            markup = kb.review(request)
-        try:
-            await bot.edit_message_text(text, chat_id=chat_id, message_id=message_id, reply_markup=markup)
-        except TelegramBadRequest as exc:
-            if "not modified" not in exc.message:
-                log.warning("card not updated request_id=%d chat_id=%d error=%s", request_id, chat_id, exc.message)
-        except TelegramForbiddenError as exc:
-            log.warning("card not updated request_id=%d chat_id=%d error=%s", request_id, chat_id, exc.message)
+async def notices_for(app: AppContext, event: AuditEvent) -> list[Outgoing]:
+    """The messages one change means: new cards, redrawn cards, and the applicant's notice."""
+    request = await app.repos.requests.get(event.request_id)
+    if request is None:
+        return []
+    group = await app.reviewer_chat()
+    out = [
+        Outgoing(chat, kind="edit_card", request_id=request.id, edit_message_id=message)
+        for chat, message in await app.repos.cards.of(request.id)
+    ]
+    if event.action in ("submit", "resubmit") and group is not None:
+        out.append(Outgoing(group, kind="card", request_id=request.id))
+    notice = await applicant_notice(app, request, event)
+    if notice is not None:
+        out.append(notice)
+    return out
 
 
-async def tell_applicant(bot: Bot, app: AppContext, request: ApprovalRequest) -> None:
-    """The applicant hears at once what a reviewer decided, in their own language."""
-    locale = await app.locale_for_chat(request.applicant_id)
-    with app.i18n.use_locale(locale):
-        name = views.escape(request.project_name)
+async def applicant_notice(app: AppContext, request: ApprovalRequest, event: AuditEvent) -> Outgoing | None:
+    """The receipt, or the news of a decision, written from the event (what happened then, not since)."""
+    chat = request.applicant_id
+    with app.i18n.context(), app.i18n.use_locale(await app.locale_for_chat(chat)):
+        name = escape(request.project_name)
+        reason = escape(event.reason or "")
         markup = None
-        if request.status is Status.APPROVED:
-            number = request.approval_number or "—"
+        if event.action == "submit":
+            text = views.receipt(await app.approvals.view(STAFF, request.id))
+        elif event.to_status is Status.APPROVED:
             text = _("✅ Request #{id} {name} is approved. Approval number: {number}").format(
-                id=request.id, name=name, number=views.escape(number)
+                id=request.id, name=name, number=escape(request.approval_number or "—")
             )
-        elif request.status is Status.REJECTED:
+        elif event.to_status is Status.REJECTED:
             text = _("Request #{id} {name} was not approved. Reason: {reason}").format(
-                id=request.id, name=name, reason=views.escape(request.last_reason or "")
+                id=request.id, name=name, reason=reason
             )
-        elif request.status is Status.NEEDS_INFO:
+        elif event.to_status is Status.NEEDS_INFO:
             text = _(
                 "📎 The bureau needs more material for request #{id} {name}: {reason}\n"
                 "The deadline is paused until you reply. Press the button, then send text and/or documents."
-            ).format(id=request.id, name=name, reason=views.escape(request.last_reason or ""))
+            ).format(id=request.id, name=name, reason=reason)
             markup = kb.supplement_start(request.id)
         else:
-            return
-    try:
-        await bot.send_message(request.applicant_id, text, reply_markup=markup)
-    except (TelegramBadRequest, TelegramForbiddenError) as exc:
-        log.warning("applicant not told request_id=%d error=%s", request.id, exc)
+            return None
+    return Outgoing(chat, text, reply_markup=_markup_json(markup))

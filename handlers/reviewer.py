@@ -9,7 +9,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from approvals import validation as v
-from approvals.models import Actor, ApprovalRequest
+from approvals.models import Actor
 from approvals.service import ensure_reviewer
 from approvals.states import Action
 from handlers import keyboards as kb
@@ -17,7 +17,7 @@ from handlers import texts as t
 from handlers import views
 from handlers.callbacks import QueuePageCB, ReviewAction, ReviewCB
 from handlers.context import AppContext
-from handlers.notify import refresh_cards, send_card, tell_applicant
+from handlers.notify import send_card
 from handlers.states import Review
 from jobs.summary import render
 
@@ -26,11 +26,6 @@ PROMPTED = {
     ReviewAction.INFO: Action.REQUEST_INFO,
     ReviewAction.REJECT: Action.REJECT,
 }
-
-
-async def after_change(bot: Bot, app: AppContext, request: ApprovalRequest) -> None:
-    await refresh_cards(bot, app, request.id)
-    await tell_applicant(bot, app, request)
 
 
 async def queue_message(app: AppContext, actor: Actor, page: int) -> tuple[str, object]:
@@ -47,12 +42,11 @@ def build_router() -> Router:
         query: CallbackQuery, callback_data: ReviewCB, actor: Actor, app: AppContext, bot: Bot
     ) -> None:
         if callback_data.action is ReviewAction.CLAIM:
-            request = await app.approvals.claim(actor, callback_data.id)
+            await app.approvals.claim(actor, callback_data.id)
             await query.answer(_("Claimed: it is yours to decide."))
         else:
-            request = await app.approvals.release(actor, callback_data.id)
+            await app.approvals.release(actor, callback_data.id)
             await query.answer(_("Released back to the queue."))
-        await refresh_cards(bot, app, request.id)
 
     @router.callback_query(ReviewCB.filter(F.action.in_(set(PROMPTED))))
     async def ask_for_details(
@@ -84,7 +78,6 @@ def build_router() -> Router:
         await query.answer(_("Approved."))
         if isinstance(query.message, Message):
             await query.message.edit_text(_("✅ #{id} approved.").format(id=request.id))
-        await after_change(bot, app, request)
 
     @router.callback_query(ReviewCB.filter(F.action == ReviewAction.CANCEL))
     async def cancel(query: CallbackQuery, state: FSMContext) -> None:
@@ -107,7 +100,6 @@ def build_router() -> Router:
             return
         await state.clear()
         await message.reply(_("Done: #{id} is now {status}.").format(id=request.id, status=t.status(request.status)))
-        await after_change(bot, app, request)
 
     @router.message(Review.approval_number, F.text, ~F.text.startswith("/"))
     async def approval_number(message: Message, state: FSMContext, actor: Actor, app: AppContext, bot: Bot) -> None:
@@ -119,7 +111,6 @@ def build_router() -> Router:
             return
         await state.clear()
         await message.reply(_("Done: #{id} is now {status}.").format(id=request.id, status=t.status(request.status)))
-        await after_change(bot, app, request)
 
     @router.message(Command("queue"))
     async def queue(message: Message, actor: Actor, app: AppContext) -> None:
@@ -140,7 +131,6 @@ def build_router() -> Router:
             await message.answer(_("Nothing is waiting. Well done."))
             return
         await send_card(bot, app, request.id, message.chat.id)
-        await refresh_cards(bot, app, request.id)
 
     @router.message(Command("stats"))
     async def stats(message: Message, actor: Actor, app: AppContext) -> None:

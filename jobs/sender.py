@@ -1,38 +1,96 @@
-"""Delivers the outbox: one task, started and stopped with the dispatcher."""
+"""Delivers the outbox: in order per chat, paced under Telegram's limits, retried as Telegram asks.
+
+- 429: waits at least ``retry_after`` before that row (and that chat) is tried again.
+- 5xx and network errors: exponential backoff, capped.
+- 403 (blocked): the chat is marked undeliverable; its messages are given up, no retry loop.
+- 400 "group chat was upgraded to a supergroup": the new id is stored and the message goes there.
+Delivery is at least once: a crash between sending and marking sent repeats that one message.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-from datetime import timedelta
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 from aiogram import Bot
 from aiogram.exceptions import (
     TelegramBadRequest,
     TelegramForbiddenError,
+    TelegramMigrateToChat,
     TelegramNetworkError,
     TelegramRetryAfter,
     TelegramServerError,
 )
 from aiogram.types import BufferedInputFile, InlineKeyboardMarkup
 
-from approvals.ports import Clock
-from storage.outbox import Queued, SqliteOutbox
+from handlers.context import AppContext
+from handlers.notify import notices_for, render_card
+from storage.codec import stamp
+from storage.outbox import Queued
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF_SECONDS = 300
 
 
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Pacing:
+    """Telegram's published limits: ~1 message/s per private chat, 20/min per group, 30/s overall."""
+
+    private_interval: float = 1.0
+    group_interval: float = 3.0
+    per_second: float = 30.0
+    _last: dict[int, float] = field(default_factory=dict)
+    _last_any: float = 0.0
+
+    def wait_for(self, chat_id: int) -> float:
+        """Seconds until ``chat_id`` may receive again (0: now)."""
+        interval = self.private_interval if chat_id > 0 else self.group_interval
+        return max(self._last.get(chat_id, -1e9) + interval - time.monotonic(), 0.0)
+
+    async def sent(self, chat_id: int) -> None:
+        now = time.monotonic()
+        self._last[chat_id] = now
+        if len(self._last) > 10_000:  # bounded memory: forget chats not written to lately
+            horizon = now - max(self.private_interval, self.group_interval)
+            self._last = {c: t for c, t in self._last.items() if t > horizon}
+        gap = self._last_any + 1 / self.per_second - now
+        self._last_any = now + max(gap, 0)
+        if gap > 0:
+            await asyncio.sleep(gap)
+
+
 class OutboxSender:
-    def __init__(self, bot: Bot, outbox: SqliteOutbox, clock: Clock, *, idle_seconds: float = 1.0) -> None:
+    def __init__(
+        self,
+        bot: Bot,
+        app: AppContext,
+        *,
+        pacing: Pacing | None = None,
+        idle_seconds: float = 1.0,
+        now: Callable[[], datetime] = utc_now,
+    ) -> None:
         self.bot = bot
-        self.outbox = outbox
-        self.clock = clock
+        self.app = app
+        self.outbox = app.repos.outbox
+        self.pacing = pacing or Pacing()
         self.idle_seconds = idle_seconds
-        self.wake = asyncio.Event()
+        self.now = now  # real time: retry_after is Telegram's clock, not the domain's
         self._task: asyncio.Task[None] | None = None
         self._pass = asyncio.Lock()  # the loop and an explicit flush must not send the same row twice
+        self._next_wake = idle_seconds
+
+    @property
+    def wake(self) -> asyncio.Event:
+        return self.app.repos.db.outbox_added
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="outbox-sender")
@@ -45,12 +103,46 @@ class OutboxSender:
             self._task = None
 
     async def flush(self) -> int:
-        """Try everything due now once; returns how many were delivered."""
-        delivered = 0
+        """One pass: expand events, then send what is due, each chat in order. Returns messages delivered."""
         async with self._pass:
-            for item in await self.outbox.due(self.clock.now()):
-                delivered += await self._deliver(item)
+            self._next_wake = self.idle_seconds
+            rows = await self.outbox.pending()
+            events = [row for row in rows if row.message.kind == "event"]
+            for row in events:
+                await self._expand(row)
+            if events:
+                rows = await self.outbox.pending()
+            return await self._deliver_due(rows)
+
+    async def _deliver_due(self, rows: list[Queued]) -> int:
+        delivered = 0
+        held: set[int] = set()  # chats whose earlier message is not out yet: keep their order
+        undeliverable = await self.app.repos.chats.undeliverable()
+        now = stamp(self.now())
+        for row in rows:
+            chat = row.message.chat_id
+            if row.message.kind == "event" or chat in held:
+                continue
+            if chat in undeliverable:
+                await self.outbox.give_up(row.id, "chat blocked the bot")
+                continue
+            wait = self.pacing.wait_for(chat)
+            if row.next_attempt_at > now or wait > 0:
+                held.add(chat)
+                if wait > 0:
+                    self._next_wake = min(self._next_wake, wait)
+                continue
+            if await self._deliver(row):
+                delivered += 1
+                await self.pacing.sent(chat)
+            else:
+                held.add(chat)
         return delivered
+
+    async def _expand(self, row: Queued) -> None:
+        event = await self.app.repos.requests.event(row.event_id or 0)
+        messages = await notices_for(self.app, event) if event is not None else []
+        await self.outbox.expand(row.id, messages, self.now())
 
     async def _run(self) -> None:
         while True:
@@ -59,29 +151,57 @@ class OutboxSender:
             except Exception:  # a bad row must not stop delivery of the rest
                 log.exception("outbox pass failed")
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.wake.wait(), self.idle_seconds)
+                await asyncio.wait_for(self.wake.wait(), self._next_wake)
             self.wake.clear()
 
-    async def _deliver(self, item: Queued) -> int:
-        m = item.message
-        markup = InlineKeyboardMarkup.model_validate_json(m.reply_markup) if m.reply_markup else None
-        try:
-            if m.photo is not None:
-                await self.bot.send_photo(
-                    m.chat_id, BufferedInputFile(m.photo, "chart.png"), caption=m.text, reply_markup=markup
+    async def _send(self, row: Queued) -> None:
+        m = row.message
+        if m.kind in ("card", "edit_card"):
+            text, markup = await render_card(self.app, m.request_id or 0, m.chat_id)
+            if m.kind == "card":
+                sent = await self.bot.send_message(m.chat_id, text, reply_markup=markup)
+                await self.app.repos.cards.add(m.request_id or 0, m.chat_id, sent.message_id)
+                return
+            try:
+                await self.bot.edit_message_text(
+                    text, chat_id=m.chat_id, message_id=m.edit_message_id, reply_markup=markup
                 )
-            else:
-                await self.bot.send_message(m.chat_id, m.text or "", reply_markup=markup)
+            except TelegramBadRequest as exc:
+                if "not modified" not in exc.message and "not found" not in exc.message:
+                    raise
+            return
+        markup_ = InlineKeyboardMarkup.model_validate_json(m.reply_markup) if m.reply_markup else None
+        if m.photo is not None:
+            await self.bot.send_photo(
+                m.chat_id, BufferedInputFile(m.photo, "chart.png"), caption=m.text, reply_markup=markup_
+            )
+        else:
+            await self.bot.send_message(m.chat_id, m.text or "", reply_markup=markup_)
+
+    async def _deliver(self, row: Queued) -> bool:
+        chat = row.message.chat_id
+        try:
+            await self._send(row)
         except TelegramRetryAfter as exc:
-            await self.outbox.retry_at(item.id, self.clock.now() + timedelta(seconds=exc.retry_after), exc.message)
-            return 0
-        except (TelegramForbiddenError, TelegramBadRequest) as exc:
-            log.warning("outbox message undeliverable id=%d chat_id=%d error=%s", item.id, m.chat_id, exc.message)
-            await self.outbox.give_up(item.id, exc.message)
-            return 0
-        except (TelegramServerError, TelegramNetworkError) as exc:
-            delay = min(2**item.attempts, MAX_BACKOFF_SECONDS)
-            await self.outbox.retry_at(item.id, self.clock.now() + timedelta(seconds=delay), str(exc))
-            return 0
-        await self.outbox.mark_sent(item.id, self.clock.now())
-        return 1
+            await self.outbox.retry_at(row.id, self.now() + timedelta(seconds=exc.retry_after), exc.message)
+            return False
+        except TelegramMigrateToChat as exc:
+            log.warning("chat migrated old=%d new=%d", chat, exc.migrate_to_chat_id)
+            await self.app.repos.chats.migrate(chat, exc.migrate_to_chat_id)
+            self._next_wake = 0
+            return False
+        except TelegramForbiddenError as exc:
+            log.warning("chat undeliverable chat_id=%d error=%s", chat, exc.message)
+            await self.app.repos.chats.mark_undeliverable(chat, exc.message, self.now())
+            await self.outbox.give_up(row.id, exc.message)
+            return False
+        except TelegramBadRequest as exc:
+            log.warning("outbox message refused id=%d chat_id=%d error=%s", row.id, chat, exc.message)
+            await self.outbox.give_up(row.id, exc.message)
+            return False
+        except (TelegramServerError, TelegramNetworkError, TimeoutError, OSError) as exc:
+            delay = min(2 ** min(row.attempts, 16), MAX_BACKOFF_SECONDS)
+            await self.outbox.retry_at(row.id, self.now() + timedelta(seconds=delay), repr(exc))
+            return False
+        await self.outbox.mark_sent(row.id, self.now())
+        return True

@@ -27,6 +27,7 @@ class Database:
         self.writer = writer
         self.reader = reader
         self._write_lock = asyncio.Lock()
+        self.outbox_added = asyncio.Event()  # set after a commit that queued messages: wakes the sender
 
     @classmethod
     async def open(cls, path: Path | str) -> Database:
@@ -61,6 +62,9 @@ class Database:
                 await self.writer.execute("ROLLBACK")
                 raise
             await self.writer.execute("COMMIT")
+
+    def poke_outbox(self) -> None:
+        self.outbox_added.set()
 
     @asynccontextmanager
     async def point_read(self) -> AsyncIterator[aiosqlite.Connection]:

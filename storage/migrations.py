@@ -156,6 +156,32 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE people ADD COLUMN seen_locale TEXT;
     """,
+    # 5: reliability. The outbox also carries domain events (expanded into messages by the sender), cards to
+    # post and to edit; chats that blocked the bot or moved; updates already handled; one request per form.
+    """
+    ALTER TABLE outbox ADD COLUMN kind TEXT NOT NULL DEFAULT 'message';
+    ALTER TABLE outbox ADD COLUMN event_id INTEGER REFERENCES audit_events (id);
+    ALTER TABLE outbox ADD COLUMN request_id INTEGER REFERENCES requests (id);
+    ALTER TABLE outbox ADD COLUMN edit_message_id INTEGER;
+    CREATE INDEX outbox_pending ON outbox (id) WHERE status = 'pending';
+    DROP INDEX outbox_due;
+
+    CREATE TABLE undeliverable_chats (
+        chat_id INTEGER PRIMARY KEY,
+        since TEXT NOT NULL,
+        reason TEXT NOT NULL
+    );
+    CREATE TABLE chat_migrations (
+        old_chat_id INTEGER PRIMARY KEY,
+        new_chat_id INTEGER NOT NULL
+    );
+    CREATE TABLE processed_updates (
+        update_id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL
+    );
+    ALTER TABLE requests ADD COLUMN client_key TEXT;
+    CREATE UNIQUE INDEX requests_client_key ON requests (client_key) WHERE client_key IS NOT NULL;
+    """,
 )
 
 

@@ -1,4 +1,8 @@
-"""The outbox: messages written in the same transaction as the change they report, delivered afterwards."""
+"""The outbox: what the bot must tell people, written in the same transaction as the change it reports.
+
+Rows are messages (text or photo), cards to post or edit, or domain events that the sender expands into those.
+Rows are due when ``next_attempt_at`` (the sender's own clock) has passed; '' means at once.
+"""
 
 from __future__ import annotations
 
@@ -11,15 +15,22 @@ import aiosqlite
 from storage.codec import stamp
 from storage.database import Database
 
+NOW = ""  # sorts before every timestamp: due at once
+
 
 @dataclass(frozen=True)
 class Outgoing:
-    """A message to deliver: text, or a photo with ``text`` as its caption. ``reply_markup`` is Bot API JSON."""
+    """A message to deliver: text, or a photo with ``text`` as its caption. ``reply_markup`` is Bot API JSON.
+
+    ``kind`` 'card' posts request ``request_id``'s card; 'edit_card' redraws it in message ``edit_message_id``."""
 
     chat_id: int
     text: str | None = None
     photo: bytes | None = None
     reply_markup: str | None = None
+    kind: str = "message"
+    request_id: int | None = None
+    edit_message_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -27,15 +38,28 @@ class Queued:
     id: int
     message: Outgoing
     attempts: int
+    next_attempt_at: str
+    event_id: int | None = None
 
 
 async def enqueue(conn: aiosqlite.Connection, messages: Iterable[Outgoing], now: datetime) -> None:
     """Inside a caller's transaction: the messages exist exactly when the change does."""
     at = stamp(now)
     await conn.executemany(
-        "INSERT INTO outbox (chat_id, text, photo, reply_markup, created_at, next_attempt_at) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
-        [(m.chat_id, m.text, m.photo, m.reply_markup, at, at) for m in messages],
+        "INSERT INTO outbox (chat_id, text, photo, reply_markup, kind, request_id, edit_message_id, created_at, "
+        "next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (m.chat_id, m.text, m.photo, m.reply_markup, m.kind, m.request_id, m.edit_message_id, at, NOW)
+            for m in messages
+        ],
+    )
+
+
+async def enqueue_event(conn: aiosqlite.Connection, event_id: int, request_id: int, at: str) -> None:
+    await conn.execute(
+        "INSERT INTO outbox (chat_id, kind, event_id, request_id, created_at, next_attempt_at) "
+        "VALUES (0, 'event', ?, ?, ?, ?)",
+        (event_id, request_id, at, NOW),
     )
 
 
@@ -46,40 +70,95 @@ class SqliteOutbox:
     async def add(self, messages: Sequence[Outgoing], now: datetime) -> None:
         async with self.db.transaction() as conn:
             await enqueue(conn, messages, now)
+        self.db.poke_outbox()
 
-    async def due(self, now: datetime, *, limit: int = 50) -> list[Queued]:
+    async def pending(self, *, limit: int = 200) -> list[Queued]:
+        """The oldest pending rows, due or not (the sender keeps each chat's messages in order)."""
         async with (
             self.db.point_read() as conn,
             conn.execute(
-                "SELECT id, chat_id, text, photo, reply_markup, attempts FROM outbox "
-                "WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?",
-                (stamp(now), limit),
+                "SELECT id, chat_id, text, photo, reply_markup, kind, request_id, edit_message_id, attempts, "
+                "next_attempt_at, event_id FROM outbox WHERE status = 'pending' ORDER BY id LIMIT ?",
+                (limit,),
             ) as cursor,
         ):
             rows = await cursor.fetchall()
-        return [Queued(row[0], Outgoing(row[1], row[2], row[3], row[4]), row[5]) for row in rows]
+        return [
+            Queued(row[0], Outgoing(row[1], row[2], row[3], row[4], row[5], row[6], row[7]), row[8], row[9], row[10])
+            for row in rows
+        ]
 
-    async def mark_sent(self, message_id: int, now: datetime) -> None:
+    async def expand(self, event_row: int, messages: Sequence[Outgoing], now: datetime) -> None:
+        """Replace an event row by the messages it means, in one transaction (a crash leaves one or the other)."""
+        async with self.db.transaction() as conn:
+            await enqueue(conn, messages, now)
+            await conn.execute("UPDATE outbox SET status = 'sent', sent_at = ? WHERE id = ?", (stamp(now), event_row))
+
+    async def mark_sent(self, row: int, now: datetime) -> None:
         async with self.db.transaction() as conn:
             await conn.execute(
                 "UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1 WHERE id = ?",
-                (stamp(now), message_id),
+                (stamp(now), row),
             )
 
-    async def retry_at(self, message_id: int, when: datetime, error: str) -> None:
+    async def retry_at(self, row: int, when: datetime, error: str) -> None:
         async with self.db.transaction() as conn:
             await conn.execute(
                 "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?",
-                (stamp(when), error[:500], message_id),
+                (stamp(when), error[:500], row),
             )
 
-    async def give_up(self, message_id: int, error: str) -> None:
+    async def give_up(self, row: int, error: str) -> None:
         async with self.db.transaction() as conn:
             await conn.execute(
                 "UPDATE outbox SET status = 'undeliverable', attempts = attempts + 1, last_error = ? WHERE id = ?",
-                (error[:500], message_id),
+                (error[:500], row),
             )
 
     async def counts(self) -> dict[str, int]:
         async with self.db.reader.execute("SELECT status, count(*) FROM outbox GROUP BY status") as cursor:
             return {status: int(n) for status, n in await cursor.fetchall()}
+
+
+class SqliteChats:
+    """Chats that cannot receive messages (blocked the bot) and groups that became supergroups."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def mark_undeliverable(self, chat_id: int, reason: str, now: datetime) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "INSERT OR REPLACE INTO undeliverable_chats (chat_id, since, reason) VALUES (?, ?, ?)",
+                (chat_id, stamp(now), reason[:200]),
+            )
+
+    async def deliverable_again(self, chat_id: int) -> None:
+        """The person wrote to the bot, so they have unblocked it."""
+        async with self.db.transaction() as conn:
+            await conn.execute("DELETE FROM undeliverable_chats WHERE chat_id = ?", (chat_id,))
+
+    async def undeliverable(self) -> set[int]:
+        async with self.db.point_read() as conn, conn.execute("SELECT chat_id FROM undeliverable_chats") as cursor:
+            return {int(row[0]) for row in await cursor.fetchall()}
+
+    async def migrate(self, old_chat_id: int, new_chat_id: int) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "INSERT OR REPLACE INTO chat_migrations (old_chat_id, new_chat_id) VALUES (?, ?)",
+                (old_chat_id, new_chat_id),
+            )
+            # messages still waiting for the old chat follow it
+            await conn.execute(
+                "UPDATE outbox SET chat_id = ? WHERE chat_id = ? AND status = 'pending'", (new_chat_id, old_chat_id)
+            )
+            await conn.execute("UPDATE cards SET chat_id = ? WHERE chat_id = ?", (new_chat_id, old_chat_id))
+
+    async def current(self, chat_id: int) -> int:
+        """Follow migrations: the id a chat has now."""
+        async with (
+            self.db.point_read() as conn,
+            conn.execute("SELECT new_chat_id FROM chat_migrations WHERE old_chat_id = ?", (chat_id,)) as cursor,
+        ):
+            row = await cursor.fetchone()
+        return int(row[0]) if row else chat_id

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from storage.cards import SqliteCardStore
 from storage.database import Database
 from storage.key_projects import SqliteKeyProjectStore
-from storage.outbox import SqliteOutbox
+from storage.outbox import SqliteChats, SqliteOutbox
 from storage.people import SqlitePeopleStore
 from storage.requests import SqliteApprovalStore
 from storage.runs import SqliteRuns, SqliteSubscribers
@@ -23,6 +23,7 @@ class Repositories:
     summary: SqliteSummarySource
     cards: SqliteCardStore
     outbox: SqliteOutbox
+    chats: SqliteChats
     runs: SqliteRuns
     subscribers: SqliteSubscribers
 
@@ -36,6 +37,7 @@ class Repositories:
             summary=SqliteSummarySource(db),
             cards=SqliteCardStore(db),
             outbox=SqliteOutbox(db),
+            chats=SqliteChats(db),
             runs=SqliteRuns(db),
             subscribers=SqliteSubscribers(db),
         )

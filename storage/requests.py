@@ -13,6 +13,7 @@ from approvals.models import ApprovalRequest, Attachment, AuditEvent, Category, 
 from storage.codec import day, must_day, stamp, unday, unstamp
 from storage.database import Database
 from storage.migrations import OPEN
+from storage.outbox import enqueue_event
 
 # Columns written from the model as they are (text, numbers); the rest need converting.
 _PLAIN = (
@@ -33,6 +34,7 @@ _PLAIN = (
     "approval_number",
     "last_reason",
     "paused_working_days",
+    "client_key",
 )
 _COLUMNS = (
     *_PLAIN,
@@ -114,6 +116,11 @@ class SqliteApprovalStore:
     async def add(self, request: ApprovalRequest, event: AuditEvent) -> ApprovalRequest:
         placeholders = ", ".join("?" for _ in _COLUMNS)
         async with self.db.transaction() as conn:
+            if request.client_key is not None:
+                async with conn.execute("SELECT id FROM requests WHERE client_key = ?", (request.client_key,)) as found:
+                    existing = await found.fetchone()
+                if existing is not None:  # the same form submitted again (double press, redelivered update)
+                    return request.model_copy(update={"id": int(existing[0])})
             cursor = await conn.execute(
                 f"INSERT INTO requests ({', '.join(_COLUMNS)}) VALUES ({placeholders})", _row_values(request)
             )
@@ -121,6 +128,7 @@ class SqliteApprovalStore:
             assert request_id is not None
             await _insert_attachments(conn, request_id, request.attachments)
             await _insert_event(conn, event.model_copy(update={"request_id": request_id}))
+        self.db.poke_outbox()
         return request.model_copy(update={"id": request_id})
 
     async def get(self, request_id: int) -> ApprovalRequest | None:
@@ -146,6 +154,7 @@ class SqliteApprovalStore:
                 return False  # someone else changed it first; nothing written
             await _insert_attachments(conn, updated.id, new_attachments)
             await _insert_event(conn, event)
+        self.db.poke_outbox()
         return True
 
     async def by_applicant(self, applicant_id: int, *, limit: int, offset: int = 0) -> list[ApprovalRequest]:
@@ -198,6 +207,18 @@ class SqliteApprovalStore:
     async def all_requests(self) -> list[ApprovalRequest]:
         return await self._select(self.db.reader, f"{_SELECT} ORDER BY id", ())
 
+    async def event(self, event_id: int) -> AuditEvent | None:
+        async with (
+            self.db.point_read() as conn,
+            conn.execute(
+                "SELECT request_id, actor_id, actor_name, at, action, from_status, to_status, reason "
+                "FROM audit_events WHERE id = ?",
+                (event_id,),
+            ) as cursor,
+        ):
+            row = await cursor.fetchone()
+        return _event(row) if row else None
+
     async def all_history(self) -> list[AuditEvent]:
         async with self.db.reader.execute(
             "SELECT request_id, actor_id, actor_name, at, action, from_status, to_status, reason "
@@ -242,7 +263,8 @@ async def _insert_attachments(conn: aiosqlite.Connection, request_id: int, files
 
 
 async def _insert_event(conn: aiosqlite.Connection, event: AuditEvent) -> None:
-    await conn.execute(
+    """The audit record and, in the same transaction, the outbox row that will tell people about it."""
+    cursor = await conn.execute(
         "INSERT INTO audit_events (request_id, actor_id, actor_name, at, action, from_status, to_status, reason) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (
@@ -256,3 +278,5 @@ async def _insert_event(conn: aiosqlite.Connection, event: AuditEvent) -> None:
             event.reason,
         ),
     )
+    assert cursor.lastrowid is not None
+    await enqueue_event(conn, cursor.lastrowid, event.request_id, stamp(event.at))

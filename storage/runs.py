@@ -26,6 +26,7 @@ class SqliteRuns:
             if cursor.rowcount != 1:
                 return False
             await enqueue(conn, messages, now)
+        self.db.poke_outbox()
         return True
 
     async def is_claimed(self, kind: str, day: date) -> bool:
@@ -47,6 +48,7 @@ class SqliteRuns:
             if cursor.rowcount != 1:
                 return False
             await enqueue(conn, messages, now)
+        self.db.poke_outbox()
         return True
 
 

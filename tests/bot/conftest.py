@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
 from typing import Any
@@ -15,6 +15,7 @@ from babel.messages.pofile import read_po
 
 from bot import Application, create_application, serve
 from config import Settings
+from jobs.sender import Pacing
 from localbotapi import ChatUser, LocalBotApi
 from tests.conftest import FakeClock
 
@@ -50,9 +51,11 @@ class Harness:
     admin: ChatUser
     stranger: ChatUser
     task: asyncio.Task[None] | None = None
+    # Telegram's real limits would make every test wait seconds; tests/bot/test_delivery.py checks pacing itself
+    pacing: Pacing = field(default_factory=lambda: Pacing(private_interval=0, group_interval=0, per_second=1000))
 
     async def start(self) -> None:
-        self.application = await create_application(self.settings, clock=self.clock)
+        self.application = await create_application(self.settings, clock=self.clock, pacing=self.pacing)
         self.task = asyncio.create_task(serve(self.application, handle_signals=False, polling_timeout=1))
         polls = len(self.api.calls("getUpdates"))
         await self.api.wait_until(lambda: len(self.api.calls("getUpdates")) > polls)
