@@ -16,6 +16,7 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
+from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
 from aiogram.utils.i18n import I18n
 
 import logsetup
@@ -99,9 +100,25 @@ async def create_application(
     return Application(settings, db, bot, dp, app, jobs)
 
 
+async def wait_for_telegram(bot: Bot, *, first_delay: float = 1.0, max_delay: float = 60.0) -> None:
+    """getMe until it answers: a Bot API server that is down at start delays the bot, it does not kill it."""
+    delay = first_delay
+    while True:
+        try:
+            me = await bot.get_me()
+        except (TelegramNetworkError, TelegramServerError, TelegramRetryAfter, OSError) as exc:
+            log.warning("Bot API not ready, retrying in %.0f s: %s", delay, type(exc).__name__)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, max_delay)
+            continue
+        log.info("connected as @%s", me.username)
+        return
+
+
 async def serve(application: Application, *, handle_signals: bool = True, polling_timeout: int = 10) -> None:
     """Register the command menus, then long-poll. Pending updates are never dropped."""
     settings = application.settings
+    await wait_for_telegram(application.bot)
     await register_commands(
         application.bot,
         application.app.i18n,
@@ -116,6 +133,7 @@ async def serve(application: Application, *, handle_signals: bool = True, pollin
         close_bot_session=False,
         polling_timeout=polling_timeout,
         allowed_updates=application.dp.resolve_used_update_types(),
+        tasks_concurrency_limit=settings.max_concurrent_updates,  # a burst cannot pile up unbounded tasks
     )
     log.info("polling stopped")
 

@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     risk_days: int = Field(default=3, ge=0, le=30)
     summary_time: time = time(8, 30)
     summary_workdays_only: bool = False
+    max_concurrent_updates: int = Field(default=64, ge=1, le=10_000)
 
     @field_validator("bot_token")
     @classmethod

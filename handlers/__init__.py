@@ -8,14 +8,18 @@ from aiogram.fsm.storage.memory import SimpleEventIsolation
 
 from handlers import admin, applicant, applicant_form, common, errors, reviewer, summary
 from handlers.context import AppContext
-from handlers.middlewares import ActorMiddleware, LocaleMiddleware
+from handlers.middlewares import ActorMiddleware, LocaleMiddleware, UpdateLedger
+
+STOP_GRACE_SECONDS = 10.0
 
 
 def build_dispatcher(app: AppContext, storage: BaseStorage) -> Dispatcher:
     """A fresh dispatcher with fresh routers (a router can be attached only once)."""
     # One update at a time per user and chat: several documents sent at once must not race on the form data.
     dp = Dispatcher(storage=storage, events_isolation=SimpleEventIsolation(), app=app)
-    dp.update.outer_middleware(ActorMiddleware(app))  # first: roles and language choice for everything below
+    ledger = UpdateLedger(app)
+    dp.update.outer_middleware(ledger)  # first: an update handled before is not handled again
+    dp.update.outer_middleware(ActorMiddleware(app))  # then roles and language choice for everything below
     LocaleMiddleware(app.i18n).setup(dp)
     # Order matters: /cancel and /start work inside any form; the form claims its states before the
     # free-standing applicant commands; errors and the catch-all for stale buttons come last.
@@ -28,4 +32,9 @@ def build_dispatcher(app: AppContext, storage: BaseStorage) -> Dispatcher:
         summary.build_router(),
         errors.build_router(),
     )
+
+    async def let_handlers_finish() -> None:  # registered first, so it runs before the jobs stop
+        await ledger.drain(STOP_GRACE_SECONDS)
+
+    dp.shutdown.register(let_handlers_finish)
     return dp

@@ -2,16 +2,60 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
-from aiogram.types import TelegramObject, User
+from aiogram.types import TelegramObject, Update, User
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n.middleware import SimpleI18nMiddleware
 
 from approvals.models import Actor
 from handlers.context import AppContext
+
+log = logging.getLogger(__name__)
+
+
+class UpdateLedger(BaseMiddleware):
+    """Skips updates handled before (redelivered after a crash) and counts handlers in flight, so a stop can
+    let them finish."""
+
+    def __init__(self, app: AppContext) -> None:
+        self.app = app
+        self.in_flight = 0
+        self.idle = asyncio.Event()
+        self.idle.set()
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        assert isinstance(event, Update)
+        updates = self.app.repos.updates
+        if await updates.seen(event.update_id):
+            return None
+        self.in_flight += 1
+        self.idle.clear()
+        try:
+            return await handler(event, data)
+        finally:
+            await updates.record(event.update_id, self.app.approvals.clock.now())
+            self.in_flight -= 1
+            if self.in_flight == 0:
+                self.idle.set()
+
+    async def drain(self, timeout: float) -> bool:
+        """Wait for handlers in flight to finish, at most ``timeout`` seconds; False if some did not."""
+        try:
+            await asyncio.wait_for(self.idle.wait(), timeout)
+        except TimeoutError:
+            log.warning("stopping with handlers still running count=%d", self.in_flight)
+            return False
+        return True
 
 
 class ActorMiddleware(BaseMiddleware):

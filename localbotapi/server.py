@@ -64,10 +64,21 @@ class LocalBotApi:
     # --- test controls -------------------------------------------------------------------------------------
 
     def inject(
-        self, method: str, code: int, description: str, *, retry_after: int | None = None, times: int = 1
+        self,
+        method: str,
+        code: int,
+        description: str,
+        *,
+        retry_after: int | None = None,
+        migrate_to_chat_id: int | None = None,
+        times: int = 1,
+        rate: float = 1.0,
+        chat_id: int | None = None,
     ) -> None:
-        """Make the next ``times`` calls of ``method`` fail with this error."""
-        self.world.faults.append(Fault(method, ApiError(code, description, retry_after), times))
+        """Make calls of ``method`` fail with this error: the next ``times`` ones, or a ``rate`` share of them,
+        optionally only those for ``chat_id``."""
+        error = ApiError(code, description, retry_after, migrate_to_chat_id)
+        self.world.faults.append(Fault(method, error, times, rate, chat_id))
 
     def calls(self, method: str | None = None) -> list[Call]:
         return [c for c in self.world.calls if method is None or c.method == method]
@@ -75,8 +86,8 @@ class LocalBotApi:
     def unanswered_callbacks(self) -> list[str]:
         return [qid for qid, answer in self.world.callback_answers.items() if answer is None]
 
-    async def wait_until(self, condition: Callable[[], Any], timeout: float = 10.0) -> Any:
-        return await self.world.wait_until(condition, timeout)
+    async def wait_until(self, condition: Callable[[], Any], timeout: float = 10.0, poll: float = 0.5) -> Any:
+        return await self.world.wait_until(condition, timeout, poll)
 
     # --- HTTP ----------------------------------------------------------------------------------------------
 
@@ -89,7 +100,7 @@ class LocalBotApi:
         self.world.calls.append(call)
         handler: Handler | None = methods.HANDLERS.get(name)
         try:
-            fault = self.world.take_fault(name)
+            fault = self.world.take_fault(name, params.get("chat_id"))
             if fault is not None:
                 raise fault
             if handler is None:

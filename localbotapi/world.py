@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -13,16 +14,20 @@ from typing import Any
 class ApiError(Exception):
     """An error reply exactly as Telegram sends it."""
 
-    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
+    def __init__(
+        self, code: int, description: str, retry_after: int | None = None, migrate_to_chat_id: int | None = None
+    ) -> None:
         super().__init__(description)
         self.code = code
         self.description = description
         self.retry_after = retry_after
+        self.migrate_to_chat_id = migrate_to_chat_id
 
     def payload(self) -> dict[str, Any]:
         body: dict[str, Any] = {"ok": False, "error_code": self.code, "description": self.description}
-        if self.retry_after is not None:
-            body["parameters"] = {"retry_after": self.retry_after}
+        parameters = {"retry_after": self.retry_after, "migrate_to_chat_id": self.migrate_to_chat_id}
+        if any(v is not None for v in parameters.values()):
+            body["parameters"] = {k: v for k, v in parameters.items() if v is not None}
         return body
 
 
@@ -36,6 +41,7 @@ class Call:
     params: dict[str, Any]
     files: dict[str, tuple[str, bytes]]
     error: dict[str, Any] | None = None
+    at: float = field(default_factory=time.monotonic)
 
 
 @dataclass
@@ -43,6 +49,8 @@ class Fault:
     method: str
     error: ApiError
     times: int
+    rate: float = 1.0  # the share of calls that fail while ``times`` lasts (random faults)
+    chat_id: int | None = None  # only calls for this chat
 
 
 @dataclass
@@ -63,13 +71,15 @@ class World:
     chats: dict[int, dict[str, Any]] = field(default_factory=dict)
     messages: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
     files: dict[str, StoredFile] = field(default_factory=dict)
-    updates: list[dict[str, Any]] = field(default_factory=list)
+    updates: list[dict[str, Any]] = field(default_factory=list)  # not yet confirmed by an offset
+    history: list[dict[str, Any]] = field(default_factory=list)  # every update ever sent
     calls: list[Call] = field(default_factory=list)
     callback_answers: dict[str, dict[str, Any] | None] = field(default_factory=dict)
     blocked: set[int] = field(default_factory=set)
     faults: list[Fault] = field(default_factory=list)
     commands: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     changed: asyncio.Condition = field(default_factory=asyncio.Condition)
+    random: random.Random = field(default_factory=lambda: random.Random(1))
     _update_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _message_ids: dict[int, itertools.count[int]] = field(default_factory=dict)
     _file_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -94,18 +104,22 @@ class World:
     async def push_update(self, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
         update = {"update_id": next(self._update_ids), kind: payload}
         self.updates.append(update)
+        self.history.append(update)
         await self.notify()
         return update
 
-    def take_fault(self, method: str) -> ApiError | None:
+    def take_fault(self, method: str, chat_id: Any = None) -> ApiError | None:
         for fault in self.faults:
-            if fault.method == method and fault.times > 0:
+            if fault.chat_id is not None and fault.chat_id != chat_id:
+                continue
+            if fault.method == method and fault.times > 0 and self.random.random() < fault.rate:
                 fault.times -= 1
                 return fault.error
         return None
 
-    async def wait_until(self, condition: Callable[[], Any], timeout: float = 10.0) -> Any:
-        """Wait for a condition over the world (re-checked after every call and update); return its value."""
+    async def wait_until(self, condition: Callable[[], Any], timeout: float = 10.0, poll: float = 0.5) -> Any:
+        """Wait for a condition, re-checked after every call and update (and every ``poll`` seconds, for
+        conditions on things outside the world, like a database); return its value."""
         deadline = time.monotonic() + timeout
         async with self.changed:
             while not (value := condition()):
@@ -113,7 +127,7 @@ class World:
                 if remaining <= 0:
                     raise TimeoutError("condition not met in time")
                 try:
-                    await asyncio.wait_for(self.changed.wait(), remaining)
+                    await asyncio.wait_for(self.changed.wait(), min(remaining, poll))
                 except TimeoutError:
                     continue
             return value

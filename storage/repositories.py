@@ -12,6 +12,7 @@ from storage.people import SqlitePeopleStore
 from storage.requests import SqliteApprovalStore
 from storage.runs import SqliteRuns, SqliteSubscribers
 from storage.summary import SqliteSummarySource
+from storage.updates import SqliteUpdates
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,7 @@ class Repositories:
     cards: SqliteCardStore
     outbox: SqliteOutbox
     chats: SqliteChats
+    updates: SqliteUpdates
     runs: SqliteRuns
     subscribers: SqliteSubscribers
 
@@ -38,6 +40,7 @@ class Repositories:
             cards=SqliteCardStore(db),
             outbox=SqliteOutbox(db),
             chats=SqliteChats(db),
+            updates=SqliteUpdates(db),
             runs=SqliteRuns(db),
             subscribers=SqliteSubscribers(db),
         )
