@@ -94,6 +94,7 @@ async def create_application(
         default=DefaultBotProperties(parse_mode=ParseMode.HTML),
     )
     dp = build_dispatcher(app, SqliteFsmStorage(db))
+    pacing = pacing or Pacing(settings.pace_private_seconds, settings.pace_group_seconds, settings.pace_per_second)
     sender = OutboxSender(bot, app, pacing=pacing)
     jobs = Jobs(app, clock, sender, ScheduleSettings(settings.summary_time, settings.summary_workdays_only))
     jobs.attach(dp)

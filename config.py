@@ -26,6 +26,10 @@ class Settings(BaseSettings):
     summary_time: time = time(8, 30)
     summary_workdays_only: bool = False
     max_concurrent_updates: int = Field(default=64, ge=1, le=10_000)
+    # Telegram's limits; a self-hosted Bot API server (or a test) may allow more
+    pace_private_seconds: float = Field(default=1.0, ge=0)
+    pace_group_seconds: float = Field(default=3.0, ge=0)
+    pace_per_second: float = Field(default=30.0, gt=0)
 
     @field_validator("bot_token")
     @classmethod

@@ -16,6 +16,7 @@ from handlers import views
 from handlers.applicant_form import attachment_of
 from handlers.callbacks import SupplementCB, WithdrawCB
 from handlers.context import AppContext
+from handlers.replies import ChatTarget, edit_or_send
 from handlers.states import Supplement
 
 
@@ -71,14 +72,13 @@ def build_router() -> Router:
     async def withdraw_answer(
         query: CallbackQuery, callback_data: WithdrawCB, actor: Actor, app: AppContext, bot: Bot
     ) -> None:
-        assert isinstance(query.message, Message)
         if not callback_data.confirm:
             await query.answer()
-            await query.message.edit_text(_("Kept. Nothing changed."))
+            await edit_or_send(query, _("Kept. Nothing changed."))
             return
         request = await app.approvals.withdraw(actor, callback_data.id)
         await query.answer(_("Withdrawn."))
-        await query.message.edit_text(_("Request #{id} is withdrawn.").format(id=request.id))
+        await edit_or_send(query, _("Request #{id} is withdrawn.").format(id=request.id))
 
     @router.callback_query(SupplementCB.filter(~F.send))
     async def supplement_start(
@@ -91,8 +91,7 @@ def build_router() -> Router:
         await query.answer()
         await state.set_state(Supplement.material)
         await state.set_data({"request_id": callback_data.id, "notes": [], "attachments": []})
-        assert isinstance(query.message, Message)
-        await query.message.answer(
+        await ChatTarget.of(query).answer(
             _("Send your explanation as text and the documents as files, then press the button.").format(),
             reply_markup=kb.supplement_send(callback_data.id),
         )
@@ -142,9 +141,8 @@ def build_router() -> Router:
             return
         await state.clear()
         await query.answer(_("Sent."))
-        assert isinstance(query.message, Message)
         view = await app.approvals.view(actor, request.id)
-        await query.message.answer(
+        await ChatTarget.of(query).answer(
             _("Thank you: request #{id} is back with the bureau.").format(id=request.id) + "\n" + views.deadlines(view)
         )
 

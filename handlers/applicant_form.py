@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from contextlib import suppress
 from typing import Any
 
 from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
@@ -21,31 +23,32 @@ from handlers import views
 from handlers.callbacks import ChoiceCB, EditCB, FormAction, FormCB
 from handlers.context import AppContext
 from handlers.form_steps import BY_FIELD, BY_STATE, TEXT_STATES, Step, labels, next_step, prompt
+from handlers.replies import ChatTarget, edit_or_send
 from handlers.states import SubmitForm
 
 
-async def ask(message: Message, state: FSMContext, step: Step, app: AppContext | None = None) -> None:
+async def ask(chat: ChatTarget, state: FSMContext, step: Step, app: AppContext) -> None:
     await state.set_state(step.state)
     text, markup = prompt(step.field)
-    if step.field == "key_project" and app is not None:
+    if step.field == "key_project":
         markup = kb.key_projects(await app.admin.search_key_projects("", limit=8))
-    await message.answer(text, reply_markup=markup)
+    await chat.answer(text, reply_markup=markup)
 
 
-async def advance(message: Message, state: FSMContext, field: str, app: AppContext) -> None:
+async def advance(chat: ChatTarget, state: FSMContext, field: str, app: AppContext) -> None:
     """After an answer: back to the confirmation when editing, else the next question."""
     data = await state.get_data()
     following = next_step(field)
     if data.get("editing") or following is None:
-        await show_confirmation(message, state)
+        await show_confirmation(chat, state)
     else:
-        await ask(message, state, following, app)
+        await ask(chat, state, following, app)
 
 
-async def show_confirmation(message: Message, state: FSMContext) -> None:
+async def show_confirmation(chat: ChatTarget, state: FSMContext) -> None:
     await state.update_data(editing=False)
     await state.set_state(SubmitForm.confirm)
-    await message.answer(views.form_summary(await state.get_data()), reply_markup=kb.confirm())
+    await chat.answer(views.form_summary(await state.get_data()), reply_markup=kb.confirm())
 
 
 def attachment_of(message: Message) -> Attachment:
@@ -75,7 +78,7 @@ def build_router() -> Router:
         await state.clear()
         # one key per form: pressing Submit twice, or the same update arriving again, makes one request
         await state.update_data(attachments=[], client_key=uuid.uuid4().hex)
-        await ask(message, state, BY_FIELD["project_name"], app)
+        await ask(ChatTarget.of(message), state, BY_FIELD["project_name"], app)
 
     @router.message(StateFilter(*TEXT_STATES), F.text, ~F.text.startswith("/"))
     async def typed_answer(message: Message, state: FSMContext, app: AppContext) -> None:
@@ -88,7 +91,7 @@ def build_router() -> Router:
             await message.answer(f"{t.field_problem(exc)}\n{text}", reply_markup=markup)
             return
         await state.update_data({step.field: value})
-        await advance(message, state, step.field, app)
+        await advance(ChatTarget.of(message), state, step.field, app)
 
     @router.callback_query(
         StateFilter(SubmitForm.category, SubmitForm.document_type),
@@ -101,8 +104,7 @@ def build_router() -> Router:
             return
         await query.answer()
         await state.update_data({step.field: callback_data.value})
-        assert isinstance(query.message, Message)
-        await advance(query.message, state, step.field, app)
+        await advance(ChatTarget.of(query), state, step.field, app)
 
     @router.message(SubmitForm.key_project, F.text)
     async def search_key(message: Message, app: AppContext) -> None:
@@ -117,15 +119,13 @@ def build_router() -> Router:
             return
         await query.answer()
         await state.update_data(key_code=callback_data.value)
-        assert isinstance(query.message, Message)
-        await advance(query.message, state, "key_project", app)
+        await advance(ChatTarget.of(query), state, "key_project", app)
 
     @router.callback_query(SubmitForm.key_project, FormCB.filter(F.action == FormAction.NOT_KEY))
     async def not_key(query: CallbackQuery, state: FSMContext, app: AppContext) -> None:
         await query.answer()
         await state.update_data(key_code=None)
-        assert isinstance(query.message, Message)
-        await advance(query.message, state, "key_project", app)
+        await advance(ChatTarget.of(query), state, "key_project", app)
 
     @router.message(SubmitForm.documents, F.document)
     async def document(message: Message, state: FSMContext) -> None:
@@ -149,8 +149,7 @@ def build_router() -> Router:
             await query.answer(_("Please send at least one document first."), show_alert=True)
             return
         await query.answer()
-        assert isinstance(query.message, Message)
-        await show_confirmation(query.message, state)
+        await show_confirmation(ChatTarget.of(query), state)
 
     @router.message(
         StateFilter(SubmitForm.category, SubmitForm.document_type, SubmitForm.documents, SubmitForm.confirm)
@@ -167,15 +166,16 @@ def build_router() -> Router:
     async def confirm(
         query: CallbackQuery, callback_data: FormCB, state: FSMContext, actor: Actor, app: AppContext, bot: Bot
     ) -> None:
-        assert isinstance(query.message, Message)
         if callback_data.action is FormAction.CANCEL:
             await state.clear()
             await query.answer()
-            await query.message.edit_text(_("Cancelled. Nothing was submitted."))
+            await edit_or_send(query, _("Cancelled. Nothing was submitted."))
             return
         if callback_data.action is FormAction.EDIT:
             await query.answer()
-            await query.message.answer(_("What would you like to change?"), reply_markup=kb.edit_fields(labels()))
+            await ChatTarget.of(query).answer(
+                _("What would you like to change?"), reply_markup=kb.edit_fields(labels())
+            )
             return
         if callback_data.action is not FormAction.SUBMIT:
             await query.answer(_("This button is no longer active."))
@@ -188,14 +188,12 @@ def build_router() -> Router:
         await state.update_data(editing=True)
         if callback_data.field == "documents":
             await state.update_data(attachments=[])
-        assert isinstance(query.message, Message)
-        await ask(query.message, state, BY_FIELD[callback_data.field], app)
+        await ask(ChatTarget.of(query), state, BY_FIELD[callback_data.field], app)
 
     return router
 
 
 async def submit(query: CallbackQuery, state: FSMContext, actor: Actor, app: AppContext) -> None:
-    assert isinstance(query.message, Message)
     data: dict[str, Any] = await state.get_data()
     fields = {k: data.get(k) for k in RequestDraft.model_fields if k != "attachments"}
     try:
@@ -204,7 +202,7 @@ async def submit(query: CallbackQuery, state: FSMContext, actor: Actor, app: App
     except (ValidationError, DomainError) as exc:
         problem = exc if isinstance(exc, DomainError) else None
         await query.answer()
-        await query.message.answer(
+        await ChatTarget.of(query).answer(
             (t.error(problem) if problem else _("Some answers are not valid."))
             + "\n"
             + _("Press Edit to correct them."),
@@ -214,4 +212,6 @@ async def submit(query: CallbackQuery, state: FSMContext, actor: Actor, app: App
     await state.clear()
     await query.answer(_("Submitted."))
     await app.admin.remember(actor, app.i18n.current_locale)
-    await query.message.edit_text(views.form_summary(data))  # the receipt and the card come through the outbox
+    if isinstance(query.message, Message):  # cosmetic: freeze the screen; the receipt comes through the outbox
+        with suppress(TelegramBadRequest):
+            await query.message.edit_text(views.form_summary(data))

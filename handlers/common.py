@@ -12,6 +12,7 @@ from approvals.models import Actor
 from handlers import keyboards as kb
 from handlers.callbacks import LangCB
 from handlers.context import AppContext
+from handlers.replies import ChatTarget
 
 
 def help_text(actor: Actor) -> str:
@@ -81,7 +82,6 @@ def build_router() -> Router:
         with app.i18n.use_locale(callback_data.locale):
             text = _("Language set to English.") if callback_data.locale == "en" else _("Language set to Chinese.")
             await query.answer(text)
-            if query.message is not None:
-                await query.bot.send_message(query.message.chat.id, text)  # type: ignore[union-attr]
+            await ChatTarget.of(query).answer(text)
 
     return router

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
 from approvals import validation as v
@@ -18,6 +18,7 @@ from handlers import views
 from handlers.callbacks import QueuePageCB, ReviewAction, ReviewCB
 from handlers.context import AppContext
 from handlers.notify import send_card
+from handlers.replies import ChatTarget, edit_or_send
 from handlers.states import Review
 from jobs.summary import render
 
@@ -28,7 +29,7 @@ PROMPTED = {
 }
 
 
-async def queue_message(app: AppContext, actor: Actor, page: int) -> tuple[str, object]:
+async def queue_message(app: AppContext, actor: Actor, page: int) -> tuple[str, InlineKeyboardMarkup | None]:
     result = await app.approvals.queue_page(actor, page=page)
     text = t.chunks(views.queue_page(result))[0]
     return text, kb.queue_pages(result.page, result.pages)
@@ -66,8 +67,7 @@ def build_router() -> Router:
         else:
             text = _("{name}: reply to this message with the reason for #{id}.").format(name=mention, id=request.id)
             markup = kb.cancel_review(request.id)
-        assert query.message is not None
-        await bot_send(query, text, markup)
+        await ChatTarget.of(query).answer(text, markup)
 
     @router.callback_query(ReviewCB.filter(F.action == ReviewAction.APPROVE_NOW))
     async def approve_now(
@@ -76,15 +76,13 @@ def build_router() -> Router:
         request = await app.approvals.approve(actor, callback_data.id)
         await state.clear()
         await query.answer(_("Approved."))
-        if isinstance(query.message, Message):
-            await query.message.edit_text(_("✅ #{id} approved.").format(id=request.id))
+        await edit_or_send(query, _("✅ #{id} approved.").format(id=request.id))
 
     @router.callback_query(ReviewCB.filter(F.action == ReviewAction.CANCEL))
     async def cancel(query: CallbackQuery, state: FSMContext) -> None:
         await state.clear()
         await query.answer(_("Cancelled."))
-        if isinstance(query.message, Message):
-            await query.message.edit_text(_("Cancelled."))
+        await edit_or_send(query, _("Cancelled."))
 
     @router.message(Review.reason, F.text, ~F.text.startswith("/"))
     async def reason(message: Message, state: FSMContext, actor: Actor, app: AppContext, bot: Bot) -> None:
@@ -115,14 +113,13 @@ def build_router() -> Router:
     @router.message(Command("queue"))
     async def queue(message: Message, actor: Actor, app: AppContext) -> None:
         text, markup = await queue_message(app, actor, 0)
-        await message.answer(text, reply_markup=markup)  # type: ignore[arg-type]
+        await message.answer(text, reply_markup=markup)
 
     @router.callback_query(QueuePageCB.filter())
     async def queue_page(query: CallbackQuery, callback_data: QueuePageCB, actor: Actor, app: AppContext) -> None:
         text, markup = await queue_message(app, actor, callback_data.page)
         await query.answer()
-        if isinstance(query.message, Message):
-            await query.message.edit_text(text, reply_markup=markup)  # type: ignore[arg-type]
+        await edit_or_send(query, text, markup)
 
     @router.message(Command("next"))
     async def next_(message: Message, actor: Actor, app: AppContext, bot: Bot) -> None:
@@ -139,8 +136,3 @@ def build_router() -> Router:
             await message.answer(item.text or "")
 
     return router
-
-
-async def bot_send(query: CallbackQuery, text: str, markup: object) -> None:
-    assert query.message is not None and query.bot is not None
-    await query.bot.send_message(query.message.chat.id, text, reply_markup=markup)  # type: ignore[arg-type]

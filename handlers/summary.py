@@ -14,6 +14,7 @@ from approvals.service import ensure_reviewer
 from handlers import texts as t
 from handlers.callbacks import SubscriptionCB
 from handlers.context import AppContext
+from handlers.replies import edit_or_send
 from jobs.summary import render
 from storage.outbox import Outgoing
 
@@ -72,12 +73,12 @@ def build_router() -> Router:
         await query.answer(_("Done.") if changed else _("Already handled."))
         if not changed:
             return
-        if isinstance(query.message, Message):
-            await query.message.edit_text(
-                (_("✅ Subscription approved for {id}.") if callback_data.approve else _("Declined for {id}.")).format(
-                    id=user_id
-                )
-            )
+        await edit_or_send(
+            query,
+            (_("✅ Subscription approved for {id}.") if callback_data.approve else _("Declined for {id}.")).format(
+                id=user_id
+            ),
+        )
         with app.i18n.use_locale(await app.locale_for_chat(user_id)):
             text = (
                 _("You will receive the daily summary.")
