@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import signal
 import sys
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -29,6 +30,8 @@ from config import ConfigError, Settings, load_settings
 from handlers import build_dispatcher
 from handlers.commands import register_commands
 from handlers.context import AppContext
+from handlers.throttle import Throttle
+from handlers.webhook import serve_webhook
 from jobs.scheduler import Jobs, ScheduleSettings
 from jobs.sender import OutboxSender, Pacing
 from storage.database import Database
@@ -93,7 +96,8 @@ async def create_application(
         session=session,
         default=DefaultBotProperties(parse_mode=ParseMode.HTML),
     )
-    dp = build_dispatcher(app, SqliteFsmStorage(db))
+    throttle = Throttle(i18n, rate=settings.throttle_rate, burst=settings.throttle_burst)
+    dp = build_dispatcher(app, SqliteFsmStorage(db), throttle=throttle)
     pacing = pacing or Pacing(settings.pace_private_seconds, settings.pace_group_seconds, settings.pace_per_second)
     sender = OutboxSender(bot, app, pacing=pacing)
     jobs = Jobs(app, clock, sender, ScheduleSettings(settings.summary_time, settings.summary_workdays_only))
@@ -116,8 +120,14 @@ async def wait_for_telegram(bot: Bot, *, first_delay: float = 1.0, max_delay: fl
         return
 
 
-async def serve(application: Application, *, handle_signals: bool = True, polling_timeout: int = 10) -> None:
-    """Register the command menus, then long-poll. Pending updates are never dropped."""
+async def serve(
+    application: Application,
+    *,
+    handle_signals: bool = True,
+    polling_timeout: int = 10,
+    stop: asyncio.Event | None = None,
+) -> None:
+    """Register the command menus, then long-poll (or serve the webhook). Pending updates are never dropped."""
     settings = application.settings
     await wait_for_telegram(application.bot)
     await register_commands(
@@ -127,6 +137,24 @@ async def serve(application: Application, *, handle_signals: bool = True, pollin
         admin_ids=sorted(settings.admin_ids),
     )
     gc.freeze()  # start-up objects live for the whole run: keep them out of every collection
+    if settings.webhook_url is not None:
+        stop = stop or asyncio.Event()
+        if handle_signals:
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                asyncio.get_running_loop().add_signal_handler(sig, stop.set)
+        assert settings.webhook_secret is not None
+        await serve_webhook(
+            application.dp,
+            application.bot,
+            url=str(settings.webhook_url),
+            secret=settings.webhook_secret.get_secret_value(),
+            host=settings.webhook_host,
+            port=settings.webhook_port,
+            path=settings.webhook_path,
+            allowed_updates=application.dp.resolve_used_update_types(),
+            stop=stop,
+        )
+        return
     log.info("polling started")
     await application.dp.start_polling(
         application.bot,

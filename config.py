@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import time
 from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, field_validator
+from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
@@ -30,6 +31,23 @@ class Settings(BaseSettings):
     pace_private_seconds: float = Field(default=1.0, ge=0)
     pace_group_seconds: float = Field(default=3.0, ge=0)
     pace_per_second: float = Field(default=30.0, gt=0)
+    # flood control per user: sustained updates per second, and how many may arrive at once
+    throttle_rate: float = Field(default=3.0, gt=0)
+    throttle_burst: float = Field(default=20.0, ge=1)
+    # webhook mode (instead of long polling) when WEBHOOK_URL is set
+    webhook_url: AnyHttpUrl | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_host: str = "127.0.0.1"
+    webhook_port: int = Field(default=8080, ge=1, le=65535)
+    webhook_path: str = "/telegram/webhook"
+
+    @model_validator(mode="after")
+    def _webhook_needs_a_secret(self) -> Settings:
+        if self.webhook_url is not None:
+            secret = self.webhook_secret.get_secret_value() if self.webhook_secret else ""
+            if not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", secret):
+                raise ValueError("WEBHOOK_SECRET must be 16-256 characters of A-Z, a-z, 0-9, _ and -")
+        return self
 
     @field_validator("bot_token")
     @classmethod
@@ -75,7 +93,7 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as exc:
         lines = []
         for error in exc.errors():
-            name = str(error["loc"][0]).upper() if error["loc"] else "?"
+            name = str(error["loc"][0]).upper() if error["loc"] else "WEBHOOK_SECRET"
             problem = "is missing" if error["type"] == "missing" else f"is invalid: {error['msg']}"
             lines.append(f"configuration error: {name} {problem}")
         raise ConfigError("\n".join(lines)) from None

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from datetime import UTC, datetime
 from typing import TextIO
+
+# Anything shaped like a bot token (digits, colon, 30+ URL-safe characters), ours or not.
+TOKEN_SHAPE = re.compile(r"(?<!\d)\d{3,12}:[A-Za-z0-9_-]{30,}")
 
 
 class RedactFilter(logging.Filter):
@@ -23,6 +27,7 @@ class RedactFilter(logging.Filter):
             record.exc_info = None
         for secret in self.secrets:
             message = message.replace(secret, "***")
+        message = TOKEN_SHAPE.sub("***", message)
         record.msg, record.args = message, None
         return True
 

@@ -81,3 +81,22 @@ def clean_key_code(value: str) -> str:
     if not _KEY_CODE.match(code):
         raise InvalidField("key_code", "bad_code")
     return code
+
+
+# What each accepted format starts with: an .exe renamed to .pdf is caught here.
+SIGNATURES: dict[str, tuple[bytes, ...]] = {
+    ".pdf": (b"%PDF-",),
+    ".doc": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",),  # OLE compound file
+    ".docx": (b"PK\x03\x04",),
+    ".zip": (b"PK\x03\x04", b"PK\x05\x06"),
+}
+
+
+def check_content(name: str, head: bytes) -> None:
+    """The file's first bytes must match its extension."""
+    suffix = "." + name.lower().rsplit(".", 1)[-1] if "." in name else ""
+    expected = SIGNATURES.get(suffix)
+    if expected is None:
+        raise InvalidField("attachment", "bad_type")
+    if not head.startswith(expected):
+        raise InvalidField("attachment", "disguised")

@@ -109,7 +109,7 @@ def build_router() -> Router:
     async def supplement_document(message: Message, state: FSMContext) -> None:
         data = await state.get_data()
         try:
-            attachment = attachment_of(message)
+            attachment = await attachment_of(message)
         except v.InvalidField as exc:
             await message.answer(t.field_problem(exc))
             return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import uuid
 from contextlib import suppress
 from typing import Any
@@ -16,7 +17,7 @@ from pydantic import ValidationError
 
 from approvals import validation as v
 from approvals.errors import DomainError
-from approvals.models import Actor, Attachment, RequestDraft
+from approvals.models import MAX_ATTACHMENT_BYTES, Actor, Attachment, RequestDraft
 from handlers import keyboards as kb
 from handlers import texts as t
 from handlers import views
@@ -51,14 +52,15 @@ async def show_confirmation(chat: ChatTarget, state: FSMContext) -> None:
     await chat.answer(views.form_summary(await state.get_data()), reply_markup=kb.confirm())
 
 
-def attachment_of(message: Message) -> Attachment:
+async def attachment_of(message: Message) -> Attachment:
+    """A document as the bureau accepts it: type by name, size, and content that matches the name."""
     doc = message.document
-    assert doc is not None
+    assert doc is not None and message.bot is not None
     size = doc.file_size or 0
-    if size > 20 * 1024 * 1024:
+    if size > MAX_ATTACHMENT_BYTES:
         raise v.InvalidField("attachment", "too_big")
     try:
-        return Attachment(
+        attachment = Attachment(
             file_id=doc.file_id,
             name=doc.file_name or "document",
             size=size,
@@ -67,6 +69,10 @@ def attachment_of(message: Message) -> Attachment:
     except ValidationError as exc:
         cause = exc.errors()[0].get("ctx", {}).get("error")
         raise cause if isinstance(cause, v.InvalidField) else v.InvalidField("attachment", "bad_type") from None
+    content = io.BytesIO()
+    await message.bot.download(doc, destination=content)  # at most 20 MB, checked above
+    v.check_content(attachment.name, content.getvalue()[:16])
+    return attachment
 
 
 def build_router() -> Router:
@@ -130,7 +136,7 @@ def build_router() -> Router:
     @router.message(SubmitForm.documents, F.document)
     async def document(message: Message, state: FSMContext) -> None:
         try:
-            attachment = attachment_of(message)
+            attachment = await attachment_of(message)
         except v.InvalidField as exc:
             await message.answer(t.field_problem(exc), reply_markup=kb.documents_done())
             return

@@ -10,11 +10,12 @@ import logging
 from aiogram import Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import ExceptionTypeFilter
-from aiogram.types import CallbackQuery, ErrorEvent
+from aiogram.types import CallbackQuery, ErrorEvent, User
 from aiogram.utils.i18n import gettext as _
 
-from approvals.errors import DomainError
+from approvals.errors import DomainError, Forbidden, NotClaimant, NotFound
 from handlers import texts as t
+from handlers.context import AppContext
 
 log = logging.getLogger(__name__)
 
@@ -30,14 +31,31 @@ async def _tell(event: ErrorEvent, text: str) -> None:
         log.warning("could not report error update_id=%d error=%s", update.update_id, exc.message)
 
 
+DENIALS = (Forbidden, NotFound, NotClaimant)  # refusals worth a line in the security log
+
+
+def _what(event: ErrorEvent) -> str:
+    """What was attempted, without the user's free text: a command name or a button's callback data."""
+    update = event.update
+    if update.callback_query is not None:
+        return f"callback {update.callback_query.data or ''}"
+    if update.message is not None and update.message.text and update.message.text.startswith("/"):
+        return f"command {update.message.text.split()[0]}"
+    return "message"
+
+
 def build_router() -> Router:
     router = Router(name="errors")
 
     @router.errors(ExceptionTypeFilter(DomainError))
-    async def refused(event: ErrorEvent) -> None:
+    async def refused(event: ErrorEvent, app: AppContext, event_from_user: User | None = None) -> None:
         exc = event.exception
         assert isinstance(exc, DomainError)
         log.info("refused update_id=%d error=%s", event.update.update_id, type(exc).__name__)
+        if isinstance(exc, DENIALS) and event_from_user is not None:
+            await app.repos.denials.record(
+                event_from_user.id, type(exc).__name__, _what(event), app.approvals.clock.now()
+            )
         await _tell(event, t.error(exc))
 
     @router.errors()

@@ -94,6 +94,7 @@ def field_problem(exc: InvalidField) -> str:
         "unknown_code": _("{code} is not on the key project list.").format(code=escape(str(p.get("code", "")))),
         "bad_type": _("Only PDF, DOC, DOCX or ZIP files are accepted."),
         "too_big": _("Files must be 20 MB or smaller."),
+        "disguised": _("The file's content does not match its name; please send the real document."),
     }.get(exc.problem, _("That value is not valid."))
 
 

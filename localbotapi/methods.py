@@ -216,6 +216,11 @@ async def set_my_commands(world: World, params: dict[str, Any], files: Any) -> b
     return True
 
 
+async def set_webhook(world: World, params: dict[str, Any], files: Any) -> bool:
+    world.webhook = {"url": params.get("url"), "secret_token": params.get("secret_token")}
+    return True
+
+
 async def ok(world: World, params: dict[str, Any], files: Any) -> bool:
     return True
 
@@ -234,5 +239,6 @@ HANDLERS: dict[str, Callable[[World, dict[str, Any], Any], Awaitable[Any]]] = {
     "setMyCommands": set_my_commands,
     "deleteMyCommands": ok,
     "deleteWebhook": ok,
+    "setWebhook": set_webhook,
     "sendChatAction": ok,
 }

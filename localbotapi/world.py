@@ -78,6 +78,7 @@ class World:
     blocked: set[int] = field(default_factory=set)
     faults: list[Fault] = field(default_factory=list)
     commands: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    webhook: dict[str, Any] | None = None
     changed: asyncio.Condition = field(default_factory=asyncio.Condition)
     random: random.Random = field(default_factory=lambda: random.Random(1))
     _update_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))

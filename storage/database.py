@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -34,6 +35,9 @@ class Database:
         """Open (creating if needed), apply pending migrations, and open the reader."""
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
+        # owner-only: the file holds applicants' names and phone numbers (SQLite gives -wal/-shm the same mode)
+        os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+        os.chmod(path, 0o600)
         writer = await aiosqlite.connect(path, isolation_level=None)
         try:
             await _pragmas(writer, "journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON")

@@ -182,6 +182,18 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE requests ADD COLUMN client_key TEXT;
     CREATE UNIQUE INDEX requests_client_key ON requests (client_key) WHERE client_key IS NOT NULL;
     """,
+    # 6: refused attempts (someone pressing Approve without the role, asking for another's request), append-only
+    """
+    CREATE TABLE denials (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        user_id INTEGER NOT NULL,
+        error TEXT NOT NULL,
+        detail TEXT NOT NULL
+    );
+    CREATE TRIGGER denials_no_update BEFORE UPDATE ON denials BEGIN SELECT RAISE(ABORT, 'append-only'); END;
+    CREATE TRIGGER denials_no_delete BEFORE DELETE ON denials BEGIN SELECT RAISE(ABORT, 'append-only'); END;
+    """,
 )
 
 

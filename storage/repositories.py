@@ -12,7 +12,7 @@ from storage.people import SqlitePeopleStore
 from storage.requests import SqliteApprovalStore
 from storage.runs import SqliteRuns, SqliteSubscribers
 from storage.summary import SqliteSummarySource
-from storage.updates import SqliteUpdates
+from storage.updates import SqliteDenials, SqliteUpdates
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,7 @@ class Repositories:
     outbox: SqliteOutbox
     chats: SqliteChats
     updates: SqliteUpdates
+    denials: SqliteDenials
     runs: SqliteRuns
     subscribers: SqliteSubscribers
 
@@ -41,6 +42,7 @@ class Repositories:
             outbox=SqliteOutbox(db),
             chats=SqliteChats(db),
             updates=SqliteUpdates(db),
+            denials=SqliteDenials(db),
             runs=SqliteRuns(db),
             subscribers=SqliteSubscribers(db),
         )

@@ -11,6 +11,26 @@ from storage.database import Database
 KEEP = 100_000  # ids are increasing; far older ones can never come back
 
 
+class SqliteDenials:
+    """Refused attempts, for the bureau's security review."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def record(self, user_id: int, error: str, detail: str, now: datetime) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO denials (at, user_id, error, detail) VALUES (?, ?, ?, ?)",
+                (stamp(now), user_id, error, detail[:500]),
+            )
+
+    async def of(self, user_id: int) -> list[tuple[str, str]]:
+        async with self.db.reader.execute(
+            "SELECT error, detail FROM denials WHERE user_id = ? ORDER BY id", (user_id,)
+        ) as cursor:
+            return [(error, detail) for error, detail in await cursor.fetchall()]
+
+
 class SqliteUpdates:
     def __init__(self, db: Database) -> None:
         self.db = db

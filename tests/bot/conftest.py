@@ -93,6 +93,7 @@ async def harness(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Harness]:
         admin_ids=frozenset({ADMIN_ID}),
         reviewer_chat_id=GROUP_ID,
         summary_time=time(23, 59),  # no catch-up summary in every test; tests/bot/test_summary.py moves it
+        throttle_rate=1000,  # scripted users are faster than people; tests/bot/test_security.py floods for real
         _env_file=None,  # type: ignore[call-arg]
     )
     h = Harness(

@@ -24,7 +24,7 @@ def peak_rss_mb(pid: int) -> float:
 async def test_a_burst_of_20000_updates_is_served_in_bounded_memory(tmp_path: Path) -> None:
     api = LocalBotApi(TOKEN)
     await api.start()
-    users = [ChatUser(api.world, 10_000 + n, f"u{n}", "en") for n in range(500)]
+    users = [ChatUser(api.world, 10_000 + n, f"u{n}", "en") for n in range(2000)]  # 10 each: within the burst
     for n in range(BURST):  # all waiting before the bot starts: a real burst
         await users[n % len(users)].send("/help")
     env = {

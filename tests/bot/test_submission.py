@@ -5,7 +5,7 @@ from datetime import date
 from approvals.ledger import KeyProject
 from approvals.models import Lane, Status
 from tests.bot.conftest import Harness
-from tests.bot.flows import PDF, card_in_group, fill_form, submit
+from tests.bot.flows import card_in_group, fill_form, submit
 
 
 async def test_a_complete_submission_gives_a_receipt_and_a_card(harness: Harness) -> None:
@@ -77,7 +77,10 @@ async def test_documents_must_be_pdf_doc_docx_or_zip_up_to_20_mb(harness: Harnes
     mark = user.last_id()
     await user.send_document("huge.zip", b"zip", size=21 * 1024 * 1024)
     await user.expect("文件不能超过 20 MB", after=mark)
-    await user.send_document("report.docx", PDF)
+    mark = user.last_id()
+    await user.send_document("setup.pdf", b"MZ\x90\x00 a Windows program")  # an .exe wearing a .pdf name
+    await user.expect("文件内容与文件名不符", after=mark)
+    await user.send_document("report.docx", b"PK\x03\x04 a real docx is a zip")
     received = await user.expect("共 1 份")
     mark = user.last_id()
     await user.answer(await user.press(received, "完成"))
