@@ -101,6 +101,10 @@ class LocalBotApi:
         handler: Handler | None = methods.HANDLERS.get(name)
         try:
             fault = self.world.take_fault(name, params.get("chat_id"))
+            if fault is not None and fault.code == 0:  # a network failure: the connection just drops
+                if request.transport is not None:
+                    request.transport.abort()
+                return web.Response(status=500)
             if fault is not None:
                 raise fault
             if handler is None:

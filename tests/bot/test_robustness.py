@@ -110,6 +110,7 @@ async def test_the_token_never_reaches_the_logs(harness: Harness) -> None:
     try:
         h = harness
         h.api.inject("sendMessage", 500, "Internal Server Error")
+        h.api.inject("getUpdates", 0, "connection dropped")  # a network error while polling
         await h.applicant.send("/start")
         await h.api.wait_until(lambda: [c for c in h.api.calls("sendMessage") if c.error])
         await h.applicant.send("/help")
@@ -120,6 +121,7 @@ async def test_the_token_never_reaches_the_logs(harness: Harness) -> None:
         root.setLevel(level)
     output = stream.getvalue()
     assert "handler failed" in output  # the failure was logged, one JSON object per line
+    assert "Failed to fetch updates" in output  # and the network error
     assert "token in a message: ***" in output
     assert TOKEN not in output
     assert TOKEN.split(":")[1] not in output

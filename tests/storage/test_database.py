@@ -43,3 +43,17 @@ async def test_a_failed_transaction_leaves_nothing(db: Database) -> None:
             raise ZeroDivisionError
     async with db.reader.execute("SELECT count(*) FROM people") as cursor:
         assert (await cursor.fetchone()) == (0,)
+
+
+async def test_the_database_file_is_readable_by_its_owner_only(tmp_path: Path) -> None:
+    import stat
+
+    path = tmp_path / "private.db"
+    database = await Database.open(path)
+    try:
+        async with database.transaction() as conn:
+            await conn.execute("INSERT INTO people (user_id) VALUES (1)")
+        for file in (path, path.with_name("private.db-wal")):
+            assert stat.S_IMODE(file.stat().st_mode) == 0o600, file
+    finally:
+        await database.close()

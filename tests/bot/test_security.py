@@ -1,0 +1,200 @@
+"""Hostile use: the wrong people, forged buttons, fuzzed text, floods, webhooks without the secret."""
+
+import asyncio
+import socket
+from typing import Any
+
+import aiohttp
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pydantic import SecretStr
+
+from approvals.models import Role
+from approvals.validation import InvalidField, clean_text
+from localbotapi import ChatUser
+from tests.bot.conftest import Harness
+from tests.bot.flows import card_in_group, submit
+
+
+async def snapshot(h: Harness, number: int) -> tuple[Any, ...]:
+    request = await h.repos.requests.get(number)
+    reviewers = [p.user_id for p in await h.repos.people.with_role(Role.REVIEWER)]
+    return (request.status, request.version, tuple(reviewers), tuple(await h.repos.subscribers.active()))
+
+
+async def test_nobody_acts_beyond_their_role(harness: Harness) -> None:
+    h = harness
+    number = await submit(h.applicant)
+    card = await card_in_group(h, number)
+    before = await snapshot(h, number)
+    attempts: list[tuple[ChatUser, str]] = []
+    for who in (h.stranger, h.applicant_en):  # no role; an applicant on someone else's request
+        attempts += [
+            (who, cmd)
+            for cmd in (
+                "/queue",
+                "/next",
+                "/stats",
+                "/summary",
+                "/export",
+                "/reviewers add 666",
+                f"/status {number}",
+                f"/withdraw {number}",
+            )
+        ]
+    attempts += [(h.reviewer, cmd) for cmd in ("/export", "/reviewers add 666", "/reviewers remove 202")]
+    for user, command in attempts:
+        mark = user.last_id()
+        await user.send(command)
+        reply = await user.world.wait_until(lambda u=user, m=mark: [x for x in u.inbox() if x["message_id"] > m])
+        assert reply, command
+    buttons = [f"rv:{a}:{number}" for a in ("c", "l", "a", "an", "i", "r")]
+    buttons += [f"wd:{number}:1", f"sp:{number}:0", f"sp:{number}:1", f"sb:{h.stranger.id}:1", "qp:0"]
+    for user in (h.stranger, h.applicant_en):
+        for data in buttons:
+            answer = await user.answer(await user.press_data(card, data))
+            assert answer["text"], data
+    for data in (f"sb:{h.stranger.id}:1",):  # a reviewer pressing an admin's button
+        assert (await h.reviewer.answer(await h.reviewer.press_data(card, data)))["show_alert"]
+    assert await snapshot(h, number) == before
+    assert h.api.unanswered_callbacks() == []
+    logged = await h.repos.denials.of(h.stranger.id)
+    assert ("Forbidden", "callback rv:an:" + str(number)) in logged
+    assert ("NotFound", "command /status") in logged  # someone else's request is "not found" and logged
+    status_replies = [m["text"] for m in h.applicant_en.inbox() if "was not found" in m.get("text", "")]
+    assert f"Request #{number} was not found." in status_replies  # the same words as for a missing number
+
+
+TRICKY = st.sampled_from(
+    [
+        "<b>bold</b>",
+        "</code>",
+        "&amp; & &lt;",
+        "<script>alert(1)</script>",
+        "a" * 5000,
+        "\u202eRTL override\u202c",
+        "zero\u200bwidth\u200d",
+        "🏭🌱🚧 项目",
+        "<a href='x'>link</a>",
+        "&#60;b&#62;",
+        "\\",
+        "%s {0} {name}",
+        "‮",
+    ]
+)
+TEXTS = st.one_of(TRICKY, st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=300))
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=TEXTS.filter(lambda s: s.strip()))
+async def test_any_text_goes_through_the_form_and_the_card_literally(harness: Harness, text: str) -> None:
+    h = harness
+    try:
+        name = clean_text("project_name", text)
+    except InvalidField:
+        mark = h.applicant.last_id()
+        await h.applicant.send("/submit")
+        await h.applicant.expect("第一步", after=mark)
+        await h.applicant.send(text)
+        await h.applicant.expect("项目名称", after=mark + 2)  # re-asked with the reason
+        await h.applicant.send("/cancel")
+        await h.applicant.expect("已取消", after=mark + 2)
+    else:
+        answers = {"project_name": text}
+        description = (text * 3)[:2000]
+        try:
+            clean_text("description", description)
+            answers["description"] = description  # the long field gets the hostile text too
+        except InvalidField:
+            pass
+        number = await submit(h.applicant, answers=answers)
+        card = await card_in_group(h, number)
+        assert name in card["text"]
+    refused = [c.error for c in h.api.calls() if c.error and c.error["error_code"] == 400]
+    assert refused == []  # never a message Telegram would reject as bad HTML or too long
+
+
+async def test_a_flooding_user_is_slowed_and_others_are_still_served(harness: Harness) -> None:
+    h = harness
+    await h.stop()
+    h.settings = h.settings.model_copy(update={"throttle_rate": 3.0, "throttle_burst": 20.0})
+    await h.start()
+    for n in range(50):
+        await h.stranger.send(f"/help {n}")
+    await h.applicant.send("/help")
+    await h.applicant.expect("命令")
+    warned = await h.stranger.expect("Too many messages at once")
+    await h.api.wait_until(lambda: not h.api.world.updates)  # every update fetched and confirmed
+    await h.applicant.send("/my")
+    await h.applicant.expect("您还没有申请")  # handled after all 50: the flood is behind us
+    replies = [m for m in h.stranger.inbox() if m["message_id"] != warned["message_id"]]
+    assert len(replies) <= 25  # the burst allowance (20) and what refilled meanwhile, not 50
+    assert len([m for m in h.stranger.inbox() if "Too many messages" in m.get("text", "")]) == 1
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def test_webhook_mode_requires_the_secret(harness: Harness) -> None:
+    from bot import create_application, serve
+
+    h = harness
+    await h.stop()
+    port = free_port()
+    secret = "s3cret-webhook-token-XYZ"
+    settings_ = h.settings.model_copy(
+        update={
+            "webhook_url": f"http://127.0.0.1:{port}/telegram/webhook",
+            "webhook_secret": SecretStr(secret),
+            "webhook_port": port,
+        }
+    )
+    application = await create_application(settings_, clock=h.clock)
+    stop = asyncio.Event()
+    task = asyncio.create_task(serve(application, handle_signals=False, stop=stop))
+    try:
+        await h.api.wait_until(lambda: h.api.world.webhook)
+        assert h.api.world.webhook == {"url": f"http://127.0.0.1:{port}/telegram/webhook", "secret_token": secret}
+        update = {
+            "update_id": 1,
+            "message": {
+                "message_id": 1,
+                "date": 1,
+                "chat": {"id": h.applicant.id, "type": "private"},
+                "from": h.applicant.user,
+                "text": "/help",
+            },
+        }
+        url = f"http://127.0.0.1:{port}/telegram/webhook"
+        async with aiohttp.ClientSession() as session:
+            for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "wrong"}):
+                async with session.post(url, json=update, headers=headers) as response:
+                    assert response.status == 401
+            assert not h.api.calls("sendMessage")
+            async with session.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": secret}) as response:
+                assert response.status == 200
+        await h.applicant.expect("命令")
+    finally:
+        stop.set()
+        await task
+        await application.close()
+
+
+@pytest.mark.parametrize(
+    "shape", ["1234567:FAKE_token_for_the_redaction_test_0000", "bot7700:abcdefghijklmnopqrstuvwxyz0123456789"]
+)
+def test_anything_shaped_like_a_token_is_redacted(shape: str) -> None:
+    import logging
+
+    import logsetup
+
+    record = logging.LogRecord(
+        "x", logging.ERROR, "", 0, "GET https://api.telegram.org/bot%s/getMe failed", (shape.removeprefix("bot"),), None
+    )
+    logsetup.RedactFilter().filter(record)
+    assert shape.removeprefix("bot") not in record.getMessage()
+    assert "***" in record.getMessage()
