@@ -4,24 +4,13 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from approvals.models import Attachment, Category, DocumentType, RequestDraft
+from approvals.models import Attachment, RequestDraft
 from approvals.validation import InvalidField, clean_investment, clean_key_code, clean_phone, clean_text
+from tests.factories import make_draft
 
 
 def draft(**changes: Any) -> RequestDraft:
-    fields: dict[str, Any] = {
-        "project_name": "城东污水处理厂扩建",
-        "organisation": "区水务集团",
-        "contact_name": "王工",
-        "phone": "13812345678",
-        "category": Category.INFRASTRUCTURE,
-        "document_type": DocumentType.REPORT_FORM,
-        "investment": "1,200.5",
-        "location": "城东街道",
-        "description": "日处理能力由2万吨扩至4万吨",
-    }
-    fields.update(changes)
-    return RequestDraft(**fields)
+    return make_draft(**{"investment": "1,200.5", **changes})
 
 
 def test_a_complete_draft_is_cleaned() -> None:
