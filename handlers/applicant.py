@@ -9,7 +9,9 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from approvals import validation as v
+from approvals.errors import DomainError
 from approvals.models import Actor, Attachment
+from approvals.states import Action
 from handlers import keyboards as kb
 from handlers import texts as t
 from handlers import views
@@ -84,8 +86,9 @@ def build_router() -> Router:
     async def supplement_start(
         query: CallbackQuery, callback_data: SupplementCB, actor: Actor, app: AppContext, state: FSMContext
     ) -> None:
-        view = await app.approvals.view(actor, callback_data.id)
-        if view.request.applicant_id != actor.user_id or view.request.status.value != "needs_info":
+        try:  # the domain decides whether this person may resubmit this request now
+            await app.approvals.check(actor, callback_data.id, Action.RESUBMIT)
+        except DomainError:
             await query.answer(_("This request is not waiting for material."), show_alert=True)
             return
         await query.answer()
