@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint catalogues catalogues-update clean
+.PHONY: run test lint browser bench bench-quick catalogues catalogues-update clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,8 +29,21 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-test: $(STAMP) catalogues lint
+# Browser tests drive Debian's Chromium (no browser download); fonts so Chinese text and emoji render.
+browser:
+	@command -v chromium >/dev/null && fc-list | grep -qi wqy && fc-list | grep -qi emoji || \
+	  { command -v apt-get >/dev/null && { apt-get install -y -q chromium fonts-wqy-microhei fonts-noto-color-emoji \
+	    >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q chromium fonts-wqy-microhei \
+	    fonts-noto-color-emoji >/dev/null; }; } || echo "apt-get not available: browser tests will be skipped"; }
+
+test: $(STAMP) catalogues lint browser
 	$(BIN)/python -m pytest
 
+bench: $(STAMP) catalogues
+	$(BIN)/python -m benchmarks
+
+bench-quick: $(STAMP) catalogues
+	$(BIN)/python -m benchmarks --quick
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache artifacts benchmarks/results

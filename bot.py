@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import os
 import signal
 import sys
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from config import ConfigError, Settings, load_settings
 from handlers import build_dispatcher
 from handlers.commands import register_commands
 from handlers.context import AppContext
+from handlers.middlewares import FlushBeforeSending, PinResponseTypes
 from handlers.throttle import Throttle
 from handlers.webhook import serve_webhook
 from jobs.scheduler import Jobs, ScheduleSettings
@@ -97,7 +99,9 @@ async def create_application(
         default=DefaultBotProperties(parse_mode=ParseMode.HTML),
     )
     throttle = Throttle(i18n, rate=settings.throttle_rate, burst=settings.throttle_burst)
-    dp = build_dispatcher(app, SqliteFsmStorage(db), throttle=throttle)
+    dp = build_dispatcher(app, SqliteFsmStorage(db, repos.committer), throttle=throttle)
+    bot.session.middleware(FlushBeforeSending())  # what the user is about to see is stored first
+    bot.session.middleware(PinResponseTypes())
     pacing = pacing or Pacing(settings.pace_private_seconds, settings.pace_group_seconds, settings.pace_per_second)
     sender = OutboxSender(bot, app, pacing=pacing)
     jobs = Jobs(app, clock, sender, ScheduleSettings(settings.summary_time, settings.summary_workdays_only))
@@ -175,14 +179,28 @@ async def run(settings: Settings) -> None:
         await application.close()
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if "--sandbox" in args:
+        return run_sandbox()
     try:
         settings = load_settings()
     except ConfigError as exc:
+        if exc.missing == {"BOT_TOKEN"}:  # nothing configured: show the built-in sandbox instead of failing
+            print("No BOT_TOKEN set: starting the sandbox (a local Telegram stand-in with a web chat).")
+            return run_sandbox()
         print(exc, file=sys.stderr)
         return 2
     logsetup.configure(settings.bot_token.get_secret_value())
     asyncio.run(run(settings))
+    return 0
+
+
+def run_sandbox() -> int:
+    from sandbox.app import run as sandbox  # the sandbox is a demo front end, not loaded by a production bot
+
+    logsetup.configure(level=logging.WARNING)
+    asyncio.run(sandbox(Path("data/sandbox"), port=int(os.environ.get("SANDBOX_PORT", "8080"))))
     return 0
 
 

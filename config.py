@@ -86,14 +86,20 @@ class Settings(BaseSettings):
 class ConfigError(Exception):
     """One line per bad setting, naming the variable; never echoes a value (it may be the token)."""
 
+    def __init__(self, message: str, missing: frozenset[str] = frozenset()) -> None:
+        super().__init__(message)
+        self.missing = missing  # settings not given at all, e.g. {"BOT_TOKEN"}
+
 
 def load_settings(**overrides: object) -> Settings:
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
-        lines = []
+        lines, missing = [], set()
         for error in exc.errors():
             name = str(error["loc"][0]).upper() if error["loc"] else "WEBHOOK_SECRET"
             problem = "is missing" if error["type"] == "missing" else f"is invalid: {error['msg']}"
             lines.append(f"configuration error: {name} {problem}")
-        raise ConfigError("\n".join(lines)) from None
+            if error["type"] == "missing":
+                missing.add(name)
+        raise ConfigError("\n".join(lines), frozenset(missing)) from None

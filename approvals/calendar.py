@@ -47,6 +47,9 @@ def _dates(values: object, key: str) -> frozenset[date]:
     return frozenset(values)
 
 
+RANK_ORIGIN = 2020  # any year; ranks are counted from its 1 January
+
+
 @dataclass(frozen=True)
 class WorkCalendar:
     """Answers 'is this a working day' and does working-day arithmetic. Immutable, so safe to share."""
@@ -55,6 +58,8 @@ class WorkCalendar:
     workdays: frozenset[date]
     official_years: frozenset[int]
     _cache: dict[date, bool] = field(default_factory=dict, compare=False, hash=False, repr=False)
+    # per year: (working days before 1 Jan counted from RANK_ORIGIN, running count through each day of the year)
+    _ranks: dict[int, tuple[int, list[int]]] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     @classmethod
     def china(cls, years: Iterable[int], overrides: CalendarOverrides | None = None) -> WorkCalendar:
@@ -111,6 +116,29 @@ class WorkCalendar:
         """Working days in (start, end]: how many days of a limit have been used from ``start`` to ``end``.
 
         Negative when ``end`` is before ``start`` (days left until a deadline)."""
-        if end < start:
-            return -self.working_days_between(end, start)
-        return sum(1 for n in range(1, (end - start).days + 1) if self.is_working_day(start + timedelta(days=n)))
+        # the summary asks this for every decision of the year: a difference of two ranks, not a walk over days
+        return self._rank(end) - self._rank(start)
+
+    def _rank(self, day: date) -> int:
+        """Working days from RANK_ORIGIN through ``day`` (negative before it); only differences matter."""
+        offset, running = self._year(day.year)
+        return offset + running[day.timetuple().tm_yday - 1]
+
+    def _year(self, year: int) -> tuple[int, list[int]]:
+        if year not in self._ranks:
+            running: list[int] = []
+            total = 0
+            day = date(year, 1, 1)
+            while day.year == year:
+                total += self.is_working_day(day)
+                running.append(total)
+                day += timedelta(days=1)
+            if year == RANK_ORIGIN:
+                offset = 0
+            elif year > RANK_ORIGIN:
+                before, days = self._year(year - 1)
+                offset = before + days[-1]
+            else:
+                offset = self._year(year + 1)[0] - total
+            self._ranks[year] = (offset, running)
+        return self._ranks[year]

@@ -8,6 +8,7 @@ from aiogram.fsm.storage.memory import SimpleEventIsolation
 
 from handlers import admin, applicant, applicant_form, common, errors, reviewer, summary
 from handlers.context import AppContext
+from handlers.filters import run_filters_inline
 from handlers.middlewares import ActorMiddleware, LocaleMiddleware, UpdateLedger
 from handlers.throttle import Throttle
 
@@ -39,4 +40,5 @@ def build_dispatcher(app: AppContext, storage: BaseStorage, *, throttle: Throttl
         await ledger.drain(STOP_GRACE_SECONDS)
 
     dp.shutdown.register(let_handlers_finish)
+    run_filters_inline(dp)
     return dp

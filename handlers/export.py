@@ -6,7 +6,6 @@ import io
 from datetime import tzinfo
 
 from aiogram.utils.i18n import gettext as _
-from openpyxl import Workbook
 
 from approvals.models import ApprovalRequest, AuditEvent
 from handlers import texts as t
@@ -42,6 +41,8 @@ def _headers() -> tuple[list[str], list[str]]:
 
 def workbook(requests: list[ApprovalRequest], events: list[AuditEvent], tz: tzinfo) -> bytes:
     """Plain values only (numbers, dates as text): nothing a spreadsheet could take for a formula."""
+    from openpyxl import Workbook  # ~30 MB: loaded by the first export, not at start-up
+
     book = Workbook()
     first = book.active
     assert first is not None

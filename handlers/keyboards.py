@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+
 from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
@@ -21,6 +25,22 @@ from handlers.callbacks import (
     SupplementCB,
     WithdrawCB,
 )
+
+
+def per_locale(build: Callable[[], InlineKeyboardMarkup]) -> Callable[[], InlineKeyboardMarkup]:
+    """Fixed keyboards are built once per language: building one (builder, deep copy, validation) costs more than
+    the rest of a form step. aiogram only reads a markup when it sends it, so one can be shared."""
+    built: dict[str, InlineKeyboardMarkup] = {}
+
+    @wraps(build)
+    def cached() -> InlineKeyboardMarkup:
+        locale = get_i18n().current_locale
+        if locale not in built:
+            built[locale] = build()
+        return built[locale]
+
+    return cached
+
 
 EDITABLE = (
     "project_name",
@@ -78,6 +98,7 @@ def queue_pages(page: int, pages: int) -> InlineKeyboardMarkup | None:
     return b.as_markup()
 
 
+@per_locale
 def categories() -> InlineKeyboardMarkup:
     b = InlineKeyboardBuilder()
     for value in Category:
@@ -86,6 +107,7 @@ def categories() -> InlineKeyboardMarkup:
     return b.as_markup()
 
 
+@per_locale
 def document_types() -> InlineKeyboardMarkup:
     b = InlineKeyboardBuilder()
     for value in DocumentType:
@@ -105,12 +127,14 @@ def key_projects(found: list[KeyProject]) -> InlineKeyboardMarkup:
     return b.as_markup()
 
 
+@per_locale
 def documents_done() -> InlineKeyboardMarkup:
     b = InlineKeyboardBuilder()
     b.button(text=_("Done"), callback_data=FormCB(action=FormAction.DOCS_DONE))
     return b.as_markup()
 
 
+@per_locale
 def confirm() -> InlineKeyboardMarkup:
     b = InlineKeyboardBuilder()
     b.button(text=_("Submit"), callback_data=FormCB(action=FormAction.SUBMIT))

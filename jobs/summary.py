@@ -13,7 +13,6 @@ from approvals.summary import SummaryFigures
 from handlers import texts as t
 from handlers.context import AppContext
 from handlers.summary_text import chart_titles, key_status_labels, lane_names, summary_text
-from jobs import charts
 from storage.outbox import Outgoing
 
 log = logging.getLogger(__name__)
@@ -43,6 +42,8 @@ async def render(app: AppContext, figures: SummaryFigures, locale: str, *, with_
     messages = [Outgoing(chat_id=0, text=text) for text in texts]
     if not with_charts:
         return messages
+    from jobs import charts  # matplotlib costs ~55 MB; loaded by the first summary with charts, not at start-up
+
     backlog = {lanes[lane]: figures.backlog.get(lane, 0) for lane in Lane}
     counts = Counter(status for _, status in board.rows)
     activity = await asyncio.to_thread(

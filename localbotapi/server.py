@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from aiohttp import web
@@ -43,10 +43,12 @@ class LocalBotApi:
 
     # --- lifecycle -----------------------------------------------------------------------------------------
 
-    async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
+    async def start(self, host: str = "127.0.0.1", port: int = 0, *, routes: Iterable[web.RouteDef] = ()) -> str:
+        """Serve on ``host:port`` (0: any free port); ``routes`` adds a caller's own endpoints beside the API."""
         app = web.Application(client_max_size=60 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._method)
         app.router.add_get("/file/bot{token}/{path:.+}", self._file)
+        app.add_routes(routes)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port)
@@ -97,7 +99,8 @@ class LocalBotApi:
         name = request.match_info["method"]
         params, files = await _read_params(request)
         call = Call(name, params, files)
-        self.world.calls.append(call)
+        if self.world.keep_calls:
+            self.world.calls.append(call)
         handler: Handler | None = methods.HANDLERS.get(name)
         try:
             fault = self.world.take_fault(name, params.get("chat_id"))
@@ -110,6 +113,8 @@ class LocalBotApi:
             if handler is None:
                 raise ApiError(404, "Not Found")
             result = await handler(self.world, params, files)
+            for listener in self.world.listeners:
+                listener(call, result)
         except ApiError as error:
             call.error = error.payload()
             await self.world.notify()

@@ -79,6 +79,9 @@ class World:
     faults: list[Fault] = field(default_factory=list)
     commands: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     webhook: dict[str, Any] | None = None
+    # called with (call, result) after every answered call: load drivers react at once, without polling
+    listeners: list[Callable[[Call, Any], None]] = field(default_factory=list)
+    keep_calls: bool = True  # calls and history; a long load run turns this off so they do not grow unbounded
     changed: asyncio.Condition = field(default_factory=asyncio.Condition)
     random: random.Random = field(default_factory=lambda: random.Random(1))
     _update_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -105,7 +108,8 @@ class World:
     async def push_update(self, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
         update = {"update_id": next(self._update_ids), kind: payload}
         self.updates.append(update)
-        self.history.append(update)
+        if self.keep_calls:
+            self.history.append(update)
         await self.notify()
         return update
 

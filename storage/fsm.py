@@ -1,8 +1,14 @@
-"""aiogram FSM state in SQLite, so a restart in the middle of a form loses nothing."""
+"""aiogram FSM state in SQLite, so a restart in the middle of a form loses nothing.
+
+Reads come from an in-process cache (this process is the only writer of form state: the bot runs as one process
+per database, and aiogram's event isolation serialises each chat's updates). Writes go into the update's write
+unit and are committed, grouped with other updates' writes, before the bot next speaks to the user.
+"""
 
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
@@ -10,48 +16,71 @@ from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, KeyBuilder, StateType, StorageKey
 
 from storage.database import Database
+from storage.group_commit import GroupCommit, write
+
+UPSERT = (
+    "INSERT INTO fsm (key, state, data) VALUES (?, ?, ?) "
+    "ON CONFLICT (key) DO UPDATE SET state = excluded.state, data = excluded.data"
+)
+# Chats in the middle of something; older ones are read again from the database. Far above the updates in
+# flight (the dispatcher's task cap), so an entry with a write not yet flushed is never the one evicted.
+CACHE_SIZE = 20_000
 
 
 class SqliteFsmStorage(BaseStorage):
     """Form state and data per chat and user. Data must be JSON: handlers store ids, text and numbers."""
 
-    def __init__(self, db: Database, key_builder: KeyBuilder | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        committer: GroupCommit | None = None,
+        key_builder: KeyBuilder | None = None,
+    ) -> None:
         self.db = db
+        self.committer = committer or GroupCommit(db)
         self.key_builder = key_builder or DefaultKeyBuilder(with_destiny=True)
-
-    def _key(self, key: StorageKey) -> str:
-        return self.key_builder.build(key)
+        self._cache: OrderedDict[str, tuple[str | None, str]] = OrderedDict()
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         value = state.state if isinstance(state, State) else state
-        async with self.db.transaction() as conn:
-            await conn.execute(
-                "INSERT INTO fsm (key, state) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET state = excluded.state",
-                (self._key(key), value),
-            )
+        name = self.key_builder.build(key)
+        _, data = await self._row(name)
+        await self._store(name, value, data)
 
     async def get_state(self, key: StorageKey) -> str | None:
-        row = await self._row(key)
-        return row[0] if row else None
+        return (await self._row(self.key_builder.build(key)))[0]
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
-        async with self.db.transaction() as conn:
-            await conn.execute(
-                "INSERT INTO fsm (key, data) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET data = excluded.data",
-                (self._key(key), json.dumps(dict(data), ensure_ascii=False)),
-            )
+        name = self.key_builder.build(key)
+        state, _ = await self._row(name)
+        await self._store(name, state, json.dumps(dict(data), ensure_ascii=False))
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
-        row = await self._row(key)
-        return dict(json.loads(row[1])) if row else {}
+        return dict(json.loads((await self._row(self.key_builder.build(key)))[1]))
 
-    async def _row(self, key: StorageKey) -> tuple[str | None, str] | None:
+    async def _store(self, name: str, state: str | None, data: str) -> None:
+        self._remember(name, (state, data))
+        await write(self.committer, UPSERT, (name, state, data))
+
+    async def _row(self, name: str) -> tuple[str | None, str]:
+        cached = self._cache.get(name)
+        if cached is not None:
+            self._cache.move_to_end(name)
+            return cached
         async with (
             self.db.point_read() as conn,
-            conn.execute("SELECT state, data FROM fsm WHERE key = ?", (self._key(key),)) as cursor,
+            conn.execute("SELECT state, data FROM fsm WHERE key = ?", (name,)) as cursor,
         ):
             row = await cursor.fetchone()
-        return (row[0], row[1]) if row else None
+        found: tuple[str | None, str] = (row[0], row[1]) if row else (None, "{}")
+        self._remember(name, found)
+        return found
+
+    def _remember(self, name: str, value: tuple[str | None, str]) -> None:
+        self._cache[name] = value
+        self._cache.move_to_end(name)
+        while len(self._cache) > CACHE_SIZE:
+            self._cache.popitem(last=False)
 
     async def close(self) -> None:
         """The database is closed by its owner, not by the dispatcher."""

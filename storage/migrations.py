@@ -194,6 +194,30 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TRIGGER denials_no_update BEFORE UPDATE ON denials BEGIN SELECT RAISE(ABORT, 'append-only'); END;
     CREATE TRIGGER denials_no_delete BEFORE DELETE ON denials BEGIN SELECT RAISE(ABORT, 'append-only'); END;
     """,
+    # 7: requests counted per status and lane, kept by triggers: the summary's backlog and /queue's page count
+    # read a few rows instead of scanning every open request (~70 ms at a million)
+    """
+    CREATE TABLE request_counts (
+        status TEXT NOT NULL,
+        lane INTEGER NOT NULL,
+        n INTEGER NOT NULL,
+        PRIMARY KEY (status, lane)
+    ) WITHOUT ROWID;
+    INSERT INTO request_counts (status, lane, n) SELECT status, lane, count(*) FROM requests GROUP BY status, lane;
+    CREATE TRIGGER request_counts_insert AFTER INSERT ON requests BEGIN
+        INSERT INTO request_counts (status, lane, n) VALUES (new.status, new.lane, 1)
+            ON CONFLICT (status, lane) DO UPDATE SET n = n + 1;
+    END;
+    CREATE TRIGGER request_counts_update AFTER UPDATE OF status, lane ON requests
+    WHEN old.status <> new.status OR old.lane <> new.lane BEGIN
+        UPDATE request_counts SET n = n - 1 WHERE status = old.status AND lane = old.lane;
+        INSERT INTO request_counts (status, lane, n) VALUES (new.status, new.lane, 1)
+            ON CONFLICT (status, lane) DO UPDATE SET n = n + 1;
+    END;
+    CREATE TRIGGER request_counts_delete AFTER DELETE ON requests BEGIN
+        UPDATE request_counts SET n = n - 1 WHERE status = old.status AND lane = old.lane;
+    END;
+    """,
 )
 
 

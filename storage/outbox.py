@@ -73,10 +73,12 @@ class SqliteOutbox:
         self.db.poke_outbox()
 
     async def pending(self, *, limit: int = 200) -> list[Queued]:
-        """The oldest pending rows, due or not (the sender keeps each chat's messages in order)."""
+        """The oldest pending rows, due or not (the sender keeps each chat's messages in order).
+
+        Read on the reader connection: the sender reads its backlog often, and on the writer (under the write
+        lock) each pass would hold up every handler's commit."""
         async with (
-            self.db.point_read() as conn,
-            conn.execute(
+            self.db.reader.execute(
                 "SELECT id, chat_id, text, photo, reply_markup, kind, request_id, edit_message_id, attempts, "
                 "next_attempt_at, event_id FROM outbox WHERE status = 'pending' ORDER BY id LIMIT ?",
                 (limit,),
@@ -139,7 +141,7 @@ class SqliteChats:
             await conn.execute("DELETE FROM undeliverable_chats WHERE chat_id = ?", (chat_id,))
 
     async def undeliverable(self) -> set[int]:
-        async with self.db.point_read() as conn, conn.execute("SELECT chat_id FROM undeliverable_chats") as cursor:
+        async with self.db.reader.execute("SELECT chat_id FROM undeliverable_chats") as cursor:
             return {int(row[0]) for row in await cursor.fetchall()}
 
     async def migrate(self, old_chat_id: int, new_chat_id: int) -> None:

@@ -2,18 +2,38 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 from approvals.models import Role
 from approvals.ports import Person
 from storage.database import Database
 
+CACHE_SIZE = 20_000
+
 
 class SqlitePeopleStore:
-    """Implements ``approvals.ports.PeopleStore``."""
+    """Implements ``approvals.ports.PeopleStore``.
+
+    ``get`` runs for every update (roles are checked on every action), so answers are cached in this process —
+    the only one writing this database — and every write below drops the person's entry first: a role taken
+    away counts from the next update on.
+    """
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._cache: OrderedDict[int, Person | None] = OrderedDict()
 
     async def get(self, user_id: int) -> Person | None:
+        if user_id in self._cache:
+            self._cache.move_to_end(user_id)
+            return self._cache[user_id]
+        person = await self._load(user_id)
+        self._cache[user_id] = person
+        while len(self._cache) > CACHE_SIZE:
+            self._cache.popitem(last=False)
+        return person
+
+    async def _load(self, user_id: int) -> Person | None:
         async with (
             self.db.point_read() as conn,
             conn.execute(
@@ -29,6 +49,7 @@ class SqlitePeopleStore:
         return Person(user_id, name, frozenset(Role(r) for r in (roles or "").split(",") if r), locale, seen)
 
     async def remember(self, user_id: int, name: str, seen_locale: str | None = None) -> None:
+        self._cache.pop(user_id, None)
         async with self.db.transaction() as conn:
             await conn.execute(
                 "INSERT INTO people (user_id, name, seen_locale) VALUES (?, ?, ?) ON CONFLICT (user_id) DO UPDATE "
@@ -38,11 +59,13 @@ class SqlitePeopleStore:
             )
 
     async def grant(self, user_id: int, role: Role) -> None:
+        self._cache.pop(user_id, None)
         async with self.db.transaction() as conn:
             await conn.execute("INSERT OR IGNORE INTO people (user_id) VALUES (?)", (user_id,))
             await conn.execute("INSERT OR IGNORE INTO roles (user_id, role) VALUES (?, ?)", (user_id, role.value))
 
     async def revoke(self, user_id: int, role: Role) -> bool:
+        self._cache.pop(user_id, None)
         async with self.db.transaction() as conn:
             cursor = await conn.execute("DELETE FROM roles WHERE user_id = ? AND role = ?", (user_id, role.value))
             return cursor.rowcount > 0
@@ -60,6 +83,7 @@ class SqlitePeopleStore:
         return [Person(user_id, name, frozenset({role}), locale) for user_id, name, locale in rows]
 
     async def set_locale(self, user_id: int, locale: str) -> None:
+        self._cache.pop(user_id, None)
         async with self.db.transaction() as conn:
             await conn.execute(
                 "INSERT INTO people (user_id, locale) VALUES (?, ?) "

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from storage.cards import SqliteCardStore
 from storage.database import Database
+from storage.group_commit import GroupCommit
 from storage.key_projects import SqliteKeyProjectStore
 from storage.outbox import SqliteChats, SqliteOutbox
 from storage.people import SqlitePeopleStore
@@ -18,6 +19,7 @@ from storage.updates import SqliteDenials, SqliteUpdates
 @dataclass(frozen=True)
 class Repositories:
     db: Database
+    committer: GroupCommit  # small per-update writes, committed many updates at a time
     requests: SqliteApprovalStore
     people: SqlitePeopleStore
     key_projects: SqliteKeyProjectStore
@@ -32,8 +34,10 @@ class Repositories:
 
     @classmethod
     def over(cls, db: Database) -> Repositories:
+        committer = GroupCommit(db)
         return cls(
             db=db,
+            committer=committer,
             requests=SqliteApprovalStore(db),
             people=SqlitePeopleStore(db),
             key_projects=SqliteKeyProjectStore(db),
@@ -41,7 +45,7 @@ class Repositories:
             cards=SqliteCardStore(db),
             outbox=SqliteOutbox(db),
             chats=SqliteChats(db),
-            updates=SqliteUpdates(db),
+            updates=SqliteUpdates(db, committer),
             denials=SqliteDenials(db),
             runs=SqliteRuns(db),
             subscribers=SqliteSubscribers(db),

@@ -27,6 +27,8 @@ class SqliteSummarySource:
         return int(rows[0][0]) if rows else 0
 
     async def count_approved(self, first_day: date | None, last_day: date | None) -> int:
+        if first_day is None and last_day is None:  # all time: the kept count, not a scan
+            return await self.count_status(Status.APPROVED)
         # two-sided range on the (status, decided_on) index; open sides use the widest ISO dates
         return await self._scalar(
             "SELECT count(*) FROM requests WHERE status = 'approved' AND decided_on BETWEEN ? AND ?",
@@ -50,14 +52,12 @@ class SqliteSummarySource:
 
     async def backlog_by_lane(self) -> dict[Lane, int]:
         counts = dict.fromkeys(Lane, 0)
-        for lane, count in await self._rows(
-            f"SELECT lane, count(*) FROM requests INDEXED BY requests_queue_lane WHERE status IN {OPEN} GROUP BY lane"
-        ):
-            counts[Lane(lane)] = int(count)
+        for lane, count in await self._rows(f"SELECT lane, n FROM request_counts WHERE status IN {OPEN}"):
+            counts[Lane(lane)] += int(count)  # at most nine rows, summed here rather than sorted by SQLite
         return counts
 
     async def count_status(self, status: Status) -> int:
-        return await self._scalar("SELECT count(*) FROM requests WHERE status = ?", (status.value,))
+        return await self._scalar("SELECT coalesce(sum(n), 0) FROM request_counts WHERE status = ?", (status.value,))
 
     async def count_open_due_by(self, day_: date, *, statutory: bool = False) -> int:
         column, index = ("statutory_due", "requests_statutory") if statutory else ("promised_due", "requests_queue_due")

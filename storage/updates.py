@@ -3,12 +3,15 @@ skipped rather than handled twice."""
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from datetime import datetime
 
 from storage.codec import stamp
 from storage.database import Database
+from storage.group_commit import GroupCommit, write
 
 KEEP = 100_000  # ids are increasing; far older ones can never come back
+RECENT = 10_000  # this process's own ids, for a webhook retry of an update it is still handling
 
 
 class SqliteDenials:
@@ -32,11 +35,25 @@ class SqliteDenials:
 
 
 class SqliteUpdates:
-    def __init__(self, db: Database) -> None:
+    """Implements the ledger of handled updates.
+
+    Update ids only grow. Ids above the highest one stored when this process started cannot have been handled by
+    an earlier run, so only those at or below it (redelivered after a crash) are looked up; newer ones are checked
+    against the ids this process has seen. The record is written with the update's other writes (group commit).
+    """
+
+    def __init__(self, db: Database, committer: GroupCommit) -> None:
         self.db = db
+        self.committer = committer
+        self._mark: int | None = None
+        self._recent: OrderedDict[int, None] = OrderedDict()
         self._recorded = 0
 
     async def seen(self, update_id: int) -> bool:
+        if self._mark is None:
+            self._mark = await self._highest()
+        if update_id > self._mark:
+            return update_id in self._recent
         async with (
             self.db.point_read() as conn,
             conn.execute("SELECT 1 FROM processed_updates WHERE update_id = ?", (update_id,)) as cursor,
@@ -44,10 +61,22 @@ class SqliteUpdates:
             return await cursor.fetchone() is not None
 
     async def record(self, update_id: int, now: datetime) -> None:
-        async with self.db.transaction() as conn:
-            await conn.execute(
-                "INSERT OR IGNORE INTO processed_updates (update_id, at) VALUES (?, ?)", (update_id, stamp(now))
-            )
-            self._recorded += 1
-            if self._recorded % 1000 == 0:
-                await conn.execute("DELETE FROM processed_updates WHERE update_id < ?", (update_id - KEEP,))
+        self._recent[update_id] = None
+        while len(self._recent) > RECENT:
+            self._recent.popitem(last=False)
+        await write(
+            self.committer,
+            "INSERT OR IGNORE INTO processed_updates (update_id, at) VALUES (?, ?)",
+            (update_id, stamp(now)),
+        )
+        self._recorded += 1
+        if self._recorded % 1000 == 0:
+            await write(self.committer, "DELETE FROM processed_updates WHERE update_id < ?", (update_id - KEEP,))
+
+    async def _highest(self) -> int:
+        async with (
+            self.db.point_read() as conn,
+            conn.execute("SELECT max(update_id) FROM processed_updates") as cursor,
+        ):
+            row = await cursor.fetchone()
+        return int(row[0]) if row and row[0] is not None else 0

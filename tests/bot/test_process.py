@@ -3,9 +3,12 @@
 import asyncio
 import json
 import os
+import re
 import signal
 import sys
 from pathlib import Path
+
+import aiohttp
 
 from localbotapi import ChatUser, LocalBotApi
 from tests.bot.conftest import TOKEN
@@ -40,3 +43,24 @@ async def test_bot_py_serves_and_stops_cleanly_on_sigterm(tmp_path: Path) -> Non
     assert "polling started" in events
     assert "polling stopped" in events
     assert TOKEN not in err.decode()
+
+
+async def test_with_no_token_bot_py_starts_the_sandbox_and_prints_its_address(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k.upper() != "BOT_TOKEN"} | {"SANDBOX_PORT": "0"}
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, str(ROOT / "bot.py"), cwd=tmp_path, env=env, stdout=asyncio.subprocess.PIPE
+    )
+    assert proc.stdout is not None
+    try:
+        first = (await asyncio.wait_for(proc.stdout.readline(), 60)).decode()
+        second = (await asyncio.wait_for(proc.stdout.readline(), 60)).decode()
+        assert "No BOT_TOKEN set: starting the sandbox" in first
+        address = re.search(r"open (http://127\.0\.0\.1:\d+)", second)
+        assert address, second
+        async with aiohttp.ClientSession() as http, http.get(address.group(1) + "/api/people") as response:
+            assert response.status == 200
+            assert {p["key"] for p in await response.json()} >= {"applicant", "reviewer", "admin", "group"}
+        assert (tmp_path / "data" / "sandbox" / "green.db").exists()
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(proc.wait(), 30) == 0

@@ -6,3 +6,17 @@ async def test_start_in_chinese_and_english(harness: Harness) -> None:
     await harness.applicant.expect("欢迎使用")
     await harness.applicant_en.send("/start")
     await harness.applicant_en.expect("Welcome to the Green Channel")
+
+
+def test_no_filter_is_left_to_run_in_a_thread(harness: Harness) -> None:
+    """aiogram hands plain-function filters (magic filters) to a worker thread; build_dispatcher runs them inline."""
+    dp = harness.application.dp
+    checks = [
+        check
+        for router in dp.chain_tail
+        for observer in router.observers.values()
+        for handler in [observer._handler, *observer.handlers]
+        for check in handler.filters or ()
+    ]
+    assert len(checks) > 20
+    assert all(check.awaitable for check in checks)

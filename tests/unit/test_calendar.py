@@ -1,6 +1,8 @@
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from approvals.calendar import CalendarOverrides, WorkCalendar
 
@@ -81,3 +83,11 @@ def test_bad_override_files_are_refused_with_the_reason(text: str, problem: str)
 def test_negative_counts_are_refused(cal: WorkCalendar) -> None:
     with pytest.raises(ValueError, match="negative"):
         cal.add_working_days(date(2026, 1, 5), -1)
+
+
+@given(st.dates(date(2023, 1, 1), date(2028, 12, 31)), st.dates(date(2023, 1, 1), date(2028, 12, 31)))
+@settings(max_examples=300, deadline=None)
+def test_working_days_between_matches_counting_day_by_day(cal: WorkCalendar, start: date, end: date) -> None:
+    low, high = min(start, end), max(start, end)
+    walked = sum(1 for n in range(1, (high - low).days + 1) if cal.is_working_day(low + timedelta(days=n)))
+    assert cal.working_days_between(start, end) == (walked if end >= start else -walked)

@@ -55,10 +55,14 @@ def test_a_bad_setting_is_named_in_one_line(monkeypatch: pytest.MonkeyPatch, env
     assert "nonsense" not in message  # values are never echoed: one of them is the token
 
 
-def test_bot_py_stops_with_one_clear_line(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if k.upper() != "BOT_TOKEN"}
+def test_bot_py_stops_with_one_clear_line_per_bad_setting(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k.upper() != "BOT_TOKEN"} | {"RISK_DAYS": "many"}
     result = subprocess.run(
         [sys.executable, str(ROOT / "bot.py")], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 2
-    assert result.stderr.strip() == "configuration error: BOT_TOKEN is missing"
+    assert sorted(result.stderr.strip().splitlines()) == [
+        "configuration error: BOT_TOKEN is missing",
+        "configuration error: RISK_DAYS is invalid: Input should be a valid integer, unable to parse string as an "
+        "integer",
+    ]

@@ -1,0 +1,44 @@
+"""python -m benchmarks [--quick] [--out FILE]: Green Channel against a bare aiogram bot, and the queue at scale."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from benchmarks import chat_load, queue_scale, report
+from benchmarks.processes import bot_api_server
+
+
+async def run(quick: bool, rounds: int, workdir: Path) -> dict[str, Any]:
+    load = chat_load.QUICK if quick else chat_load.FULL
+    results: dict[str, list[dict[str, Any]]] = {"echo": [], "green": []}
+    async with bot_api_server() as server:
+        for round_no in range(rounds):  # interleaved, so a noisy neighbour hits both alike
+            for kind in ("echo", "green"):
+                results[kind].append(await chat_load.measure(kind, server, workdir, load, round_no))
+    sizes = queue_scale.QUICK_SIZES if quick else queue_scale.FULL_SIZES
+    scale = await queue_scale.measure(sizes, workdir)
+    return report.combine(results, scale, quick=quick, load=load)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="smaller loads, same measurements (under a minute)")
+    parser.add_argument("--rounds", type=int, default=None, help="echo/Green Channel rounds (default: 1 quick, 3 full)")
+    parser.add_argument("--out", type=Path, default=Path("benchmarks/results/latest.json"))
+    args = parser.parse_args()
+    rounds = args.rounds or (1 if args.quick else 3)
+    with tempfile.TemporaryDirectory(prefix="gc-bench-") as tmp:
+        result = asyncio.run(run(args.quick, rounds, Path(tmp)))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    print(report.table(result))
+    print(f"\nresults written to {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,88 @@
+"""The people in the sandbox, and the sample data they find on first open (clearly marked as sample data)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from approvals.ledger import KeyProject
+from approvals.models import Actor, Attachment, Category, DocumentType, RequestDraft, Role
+from approvals.service import ApprovalService
+from storage.repositories import Repositories
+
+GROUP_ID = -1001000000001
+TOKEN = "100000:SANDBOX-not-a-real-telegram-token-x"
+
+
+@dataclass(frozen=True)
+class Person:
+    key: str  # how the web page names them
+    user_id: int
+    name: str
+    language: str  # the Telegram app's language
+    role: Role | None = None
+
+
+CAST = (
+    Person("applicant", 1001, "王建设 (区水务集团)", "zh-hans"),
+    Person("applicant2", 1002, "Li Na (Eastport Energy)", "en"),
+    Person("reviewer", 2001, "张审批", "zh-hans", Role.REVIEWER),
+    Person("reviewer2", 2002, "Chen Review", "en", Role.REVIEWER),
+    Person("admin", 9001, "刘科长 (admin)", "zh-hans", Role.ADMIN),
+)
+GROUP_TITLE = "审批科 Reviewers"
+
+SAMPLE_PROJECTS = tuple(
+    KeyProject(code=f"S{n:02d}", name=f"示例重点项目{n:02d}（样例数据）", owner=f"示例建设单位{(n - 1) % 7 + 1}")
+    for n in range(1, 51)
+)
+
+
+def _draft(name: str, category: Category, document: DocumentType, key: str | None = None) -> RequestDraft:
+    return RequestDraft(
+        project_name=f"{name}（样例）",
+        organisation="示例建设单位",
+        contact_name="示例联系人",
+        phone="13800000000",
+        category=category,
+        document_type=document,
+        investment="1200",
+        location="示例街道",
+        description="样例数据：演示用，非真实项目。",
+        key_code=key,
+        attachments=(Attachment(file_id="sample-file", name="样例环评报告表.pdf", size=1024, mime="application/pdf"),),
+    )
+
+
+async def seed(repos: Repositories, approvals: ApprovalService) -> bool:
+    """Fill an empty sandbox database; False (nothing done) when it was filled before."""
+    if await repos.key_projects.codes():
+        return False
+    await repos.key_projects.replace_all(SAMPLE_PROJECTS)
+    for person in CAST:
+        await repos.people.remember(person.user_id, person.name)
+        if person.role is Role.REVIEWER:
+            await repos.people.grant(person.user_id, Role.REVIEWER)
+    applicant, applicant2 = (Actor(user_id=p.user_id, name=p.name) for p in CAST[:2])
+    reviewer = Actor(user_id=2001, name=CAST[2].name, roles=frozenset({Role.REVIEWER}))
+    made = [
+        await approvals.submit(
+            applicant, _draft("城东污水处理厂扩建", Category.INFRASTRUCTURE, DocumentType.REPORT_FORM)
+        ),
+        await approvals.submit(applicant, _draft("示例重点项目01", Category.LIVELIHOOD, DocumentType.REPORT, "S01")),
+        await approvals.submit(applicant2, _draft("光伏屋顶改造", Category.ENERGY_SAVING, DocumentType.REPORT_FORM)),
+        await approvals.submit(applicant2, _draft("物流仓库新建", Category.OTHER, DocumentType.REPORT_FORM)),
+        await approvals.submit(
+            applicant, _draft("示例重点项目02", Category.INFRASTRUCTURE, DocumentType.REPORT, "S02")
+        ),
+        await approvals.submit(applicant2, _draft("社区卫生服务中心", Category.LIVELIHOOD, DocumentType.REPORT_FORM)),
+    ]
+    await approvals.claim(reviewer, made[1].id)
+    await approvals.approve(reviewer, made[1].id, "示环审〔2026〕1号")
+    await approvals.claim(reviewer, made[2].id)
+    await approvals.approve(reviewer, made[2].id)
+    await approvals.claim(reviewer, made[3].id)
+    await approvals.reject(reviewer, made[3].id, "选址位于饮用水源保护区（样例）")
+    await approvals.claim(reviewer, made[4].id)
+    await approvals.request_info(reviewer, made[4].id, "请补充噪声监测报告（样例）")
+    await approvals.claim(reviewer, made[5].id)
+    return True

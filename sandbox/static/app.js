@@ -1,0 +1,169 @@
+"use strict";
+// The sandbox's web chat: shows one chat as a Telegram user sees it and sends what they type or press.
+const state = { who: null, people: [], shown: "" };
+const $ = (id) => document.getElementById(id);
+
+async function api(path, options = {}) {
+  const response = await fetch(path, options);
+  if (!response.ok) throw new Error(await response.text());
+  return response.json();
+}
+
+function toast(text, alert) {
+  if (!text) return;
+  if (alert) { window.alert(text); return; }
+  const box = $("toast");
+  box.textContent = text;
+  box.hidden = false;
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => { box.hidden = true; }, 2500);
+}
+
+function renderPeople() {
+  const nav = $("people");
+  nav.replaceChildren();
+  for (const person of state.people) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.dataset.who = person.key;
+    button.textContent = person.name;
+    const role = document.createElement("small");
+    role.textContent = person.group ? "group chat (you act as 张审批)" : person.key.replace(/\d$/, " 2");
+    button.append(role);
+    button.classList.toggle("active", person.key === state.who);
+    button.addEventListener("click", () => choose(person.key));
+    nav.append(button);
+  }
+}
+
+function choose(who) {
+  state.who = who;
+  state.shown = "";
+  $("messages").replaceChildren();
+  $("toast").hidden = true; // a note about the last person's action does not belong on this one's chat
+  delete $("messages").dataset.who; // set again once this person's chat is shown
+  const person = state.people.find((p) => p.key === who);
+  $("chat-title").textContent = person.group ? person.name : `Chat with the bot — as ${person.name}`;
+  renderPeople();
+  refresh();
+}
+
+function messageNode(m) {
+  const node = document.createElement("div");
+  node.className = "msg" + (m.mine ? " mine" : "");
+  node.dataset.id = m.id;
+  if (!m.mine) {
+    const sender = document.createElement("div");
+    sender.className = "sender";
+    sender.textContent = m.bot ? "Green Channel" : m.sender;
+    node.append(sender);
+  }
+  if (m.photo) {
+    const img = document.createElement("img");
+    img.src = m.photo;
+    img.alt = "chart";
+    node.append(img);
+  }
+  if (m.document) {
+    const doc = document.createElement("a");
+    doc.className = "doc";
+    doc.href = m.document.url;
+    doc.textContent = "📄 " + m.document.name;
+    node.append(doc);
+  }
+  const body = document.createElement("div");
+  body.className = "body";
+  body.innerHTML = m.html; // server-side: bot HTML re-emitted from Telegram's tag subset, user text escaped
+  node.append(body);
+  if (m.edited) {
+    const edited = document.createElement("span");
+    edited.className = "edited";
+    edited.textContent = "edited";
+    body.append(edited);
+  }
+  if (m.buttons.length) {
+    const keyboard = document.createElement("div");
+    keyboard.className = "keyboard";
+    for (const row of m.buttons) {
+      const line = document.createElement("div");
+      line.className = "row";
+      for (const b of row) {
+        const button = document.createElement("button");
+        button.type = "button";
+        button.textContent = b.text;
+        button.addEventListener("click", () => press(m.id, b.data));
+        line.append(button);
+      }
+      keyboard.append(line);
+    }
+    node.append(keyboard);
+  }
+  return node;
+}
+
+async function refresh() {
+  if (!state.who) return;
+  const who = state.who;
+  const data = await api(`/api/chat?who=${encodeURIComponent(who)}`);
+  const text = JSON.stringify(data.messages);
+  if (who !== state.who || text === state.shown) return;
+  state.shown = text;
+  const box = $("messages");
+  const atBottom = !box.dataset.who || box.scrollHeight - box.scrollTop - box.clientHeight < 60;
+  box.replaceChildren(...data.messages.map(messageNode));
+  if (!data.messages.length) {
+    const empty = document.createElement("div");
+    empty.className = "empty";
+    empty.textContent = "No messages yet. Try /start, /submit, /queue, /stats or /summary.";
+    box.append(empty);
+  }
+  box.dataset.who = who;
+  if (atBottom) box.scrollTop = box.scrollHeight;
+}
+
+async function press(messageId, data) {
+  const answer = await api("/api/press", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ who: state.who, message_id: messageId, data }),
+  });
+  toast(answer.text, answer.alert);
+  refresh();
+}
+
+$("composer").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const input = $("text");
+  const text = input.value.trim();
+  if (!text) return;
+  input.value = "";
+  await api("/api/send", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ who: state.who, text }),
+  });
+  refresh();
+  $("messages").scrollTop = $("messages").scrollHeight;
+});
+
+$("file").addEventListener("change", async (event) => {
+  const file = event.target.files[0];
+  if (!file) return;
+  const form = new FormData();
+  form.append("who", state.who);
+  form.append("file", file, file.name);
+  event.target.value = "";
+  await api("/api/upload", { method: "POST", body: form });
+  refresh();
+});
+
+$("summary").addEventListener("click", async () => {
+  const result = await api("/api/summary", { method: "POST" });
+  toast(`Daily summary queued: ${result.queued} message(s) to the reviewers' group and subscribers.`);
+});
+
+(async () => {
+  state.people = await api("/api/people");
+  choose(state.people[0].key);
+  setInterval(refresh, 700);
+})();

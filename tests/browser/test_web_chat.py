@@ -1,0 +1,135 @@
+"""The sandbox in a browser: a request submitted through the page, approved with the card's button, the
+applicant told, the approved count up — and a screenshot of every role's view."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.async_api import Page, expect
+
+from tests.browser.conftest import SCREENSHOTS
+
+PDF = b"%PDF-1.4 browser test document"
+PROJECT = "浏览器测试项目"
+TIMEOUT = 15_000  # ms: the bot answers in milliseconds; this only bounds a failure
+
+
+async def as_person(page: Page, who: str) -> None:
+    await page.click(f"nav button[data-who='{who}']")
+    await expect(page.locator(f"#messages[data-who='{who}']")).to_be_attached()  # that person's chat is shown
+
+
+ANSWERED = """([after, text]) => [...document.querySelectorAll('.msg')].some(
+    m => +m.dataset.id > after && !m.classList.contains('mine') && m.innerText.includes(text))"""
+
+
+async def newest_id(page: Page) -> int:
+    return int(await page.evaluate("Math.max(0, ...[...document.querySelectorAll('.msg')].map(m => +m.dataset.id))"))
+
+
+async def say(page: Page, text: str, then_see: str) -> None:
+    """Type a message and wait for a bot message after it that contains ``then_see``."""
+    mark = await newest_id(page)
+    await page.fill("#text", text)
+    await page.press("#text", "Enter")
+    await page.wait_for_function(ANSWERED, arg=[mark, then_see], timeout=TIMEOUT)
+
+
+async def press(page: Page, message_text: str, button: str) -> None:
+    """Press a button on the newest message that shows ``message_text``."""
+    message = page.locator(".msg", has_text=message_text).last
+    await message.get_by_role("button", name=button, exact=True).click()
+
+
+async def approved_total(page: Page) -> int:
+    await say(page, "/stats", "累计已批复")
+    text = await page.locator(".msg", has_text="累计已批复").last.inner_text()
+    found = re.search(r"累计已批复 (\d+) 个项目", text)
+    assert found, text
+    return int(found.group(1))
+
+
+async def test_submit_approve_and_see_the_count_go_up(page: Page) -> None:
+    await as_person(page, "reviewer")
+    before = await approved_total(page)
+
+    await as_person(page, "applicant")
+    await say(page, "/submit", "第一步")
+    for answer, next_question in (
+        (PROJECT, "建设单位"),
+        ("区水务集团", "联系人"),
+        ("王工", "电话"),
+        ("13812345678", "类别"),
+    ):
+        await say(page, answer, next_question)
+    await press(page, "类别", "基础设施")
+    await expect(page.locator(".msg").last).to_contain_text("环评文件", timeout=TIMEOUT)
+    await press(page, "环评文件", "环境影响报告表")
+    await expect(page.locator(".msg").last).to_contain_text("总投资", timeout=TIMEOUT)
+    await say(page, "1200.5", "建设地点")
+    await say(page, "城东街道", "简要")
+    await say(page, "日处理能力由2万吨扩至4万吨", "重点项目")
+    await press(page, "重点项目", "非重点项目")
+    await expect(page.locator(".msg").last).to_contain_text("上传申报材料", timeout=TIMEOUT)
+    await page.set_input_files("#file", files=[{"name": "eia.pdf", "mimeType": "application/pdf", "buffer": PDF}])
+    await expect(page.locator(".msg").last).to_contain_text("已收到 eia.pdf", timeout=TIMEOUT)
+    await expect(page.locator(".msg .doc", has_text="eia.pdf")).to_be_visible()  # the upload, listed
+    await press(page, "已收到", "完成")
+    await expect(page.locator(".msg").last).to_contain_text("请核对", timeout=TIMEOUT)
+    await press(page, "请核对", "提交")
+    await expect(page.locator("#toast")).to_contain_text("已提交", timeout=TIMEOUT)
+
+    await as_person(page, "group")  # the card reaches the reviewers' group through the outbox
+    card = page.locator(".msg", has_text=PROJECT).last
+    await expect(card.locator(".keyboard button", has_text="领取")).to_be_visible(timeout=TIMEOUT)
+    await card.locator(".keyboard button", has_text="领取").click()
+    await expect(card.locator(".keyboard button", has_text="退回队列")).to_be_visible(
+        timeout=TIMEOUT
+    )  # edited in place
+    await card.get_by_role("button", name="批准", exact=True).click()
+    await press(page, "批复文号", "批准（暂无文号）")
+    await expect(page.locator("#toast")).to_contain_text("已批准", timeout=TIMEOUT)
+    await expect(card).to_contain_text("已批复", timeout=TIMEOUT)  # the card, edited in place, shows the decision
+
+    await as_person(page, "applicant")
+    await expect(page.locator(".msg", has_text=PROJECT).last).to_contain_text("已批复", timeout=TIMEOUT)
+
+    await as_person(page, "reviewer")
+    assert await approved_total(page) == before + 1
+
+
+async def test_every_role_has_a_readable_view(page: Page) -> None:
+    """Each person's chat after a first command, saved as a screenshot (artifacts/screenshots/)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    first = {
+        "applicant": ("/my", "#1"),
+        "applicant2": ("/my", "#3"),
+        "reviewer": ("/queue", "#1"),
+        "reviewer2": ("/queue", "#1"),
+        "admin": ("/stats", "累计已批复"),
+        "group": ("/stats", "累计已批复"),  # after the summary and its two charts
+    }
+    await page.click("#summary")  # the daily summary with its charts, into the group
+    await expect(page.locator("#toast")).to_contain_text("queued", timeout=TIMEOUT)
+    for who, (command, shows) in first.items():
+        await as_person(page, who)
+        try:
+            await say(page, command, shows)
+        except Exception as exc:
+            raise AssertionError(f"{who}: {command} never showed {shows!r}") from exc
+        if who == "group":  # the charts arrive as photos; show the last one in the screenshot
+            chart = page.locator(".msg img").last
+            await expect(chart).to_have_js_property("complete", True, timeout=TIMEOUT)
+            assert await chart.evaluate("img => img.naturalWidth") == 720
+            await chart.scroll_into_view_if_needed()
+        await expect(page.locator("#toast")).to_be_hidden()
+        overlaps = await page.evaluate(
+            """() => {
+                const boxes = [...document.querySelectorAll('.msg')].map(m => m.getBoundingClientRect());
+                let count = 0;
+                for (let i = 1; i < boxes.length; i++) if (boxes[i].top < boxes[i - 1].bottom - 1) count++;
+                return count;
+            }"""
+        )
+        assert overlaps == 0, f"{who}: messages overlap"
+        await page.screenshot(path=str(SCREENSHOTS / f"{who}.png"))

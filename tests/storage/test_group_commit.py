@@ -1,0 +1,104 @@
+"""Group commit, the per-update write unit, and the caches on the hot path (form state, people, update ids)."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from aiogram.fsm.storage.base import StorageKey
+
+from approvals.models import Role
+from storage.database import Database
+from storage.fsm import SqliteFsmStorage
+from storage.group_commit import GroupCommit, unit_of_work
+from storage.people import SqlitePeopleStore
+from storage.repositories import Repositories
+from storage.updates import SqliteUpdates
+from tests.storage.test_queue_sql import seed
+
+NOW = datetime(2026, 11, 18, 2, tzinfo=UTC)
+INSERT = "INSERT INTO processed_updates (update_id, at) VALUES (?, ?)"
+
+
+def rows(path: Path, sql: str) -> list[tuple[object, ...]]:
+    """What another connection sees: only committed data."""
+    with sqlite3.connect(path) as conn:
+        return conn.execute(sql).fetchall()
+
+
+async def test_many_callers_share_few_transactions_and_all_are_committed(db: Database) -> None:
+    committer = GroupCommit(db)
+    await asyncio.gather(*(committer.commit([(INSERT, (n, "t"))]) for n in range(200)))
+    assert rows(db.path, "SELECT count(*) FROM processed_updates") == [(200,)]
+    assert committer.commits < 20  # 200 callers arriving together: a handful of commits, not 200
+
+
+async def test_a_bad_statement_fails_only_its_own_caller(db: Database) -> None:
+    committer = GroupCommit(db)
+    good = [committer.commit([(INSERT, (n, "t"))]) for n in range(1, 6)]
+    bad = committer.commit([("INSERT INTO no_such_table VALUES (?)", (1,))])
+    results = await asyncio.gather(*good, bad, return_exceptions=True)
+    assert results[:5] == [None] * 5
+    assert isinstance(results[5], sqlite3.OperationalError)
+    assert rows(db.path, "SELECT count(*) FROM processed_updates") == [(5,)]
+
+
+async def test_a_unit_holds_writes_until_flushed_and_flushes_on_exit(db: Database) -> None:
+    committer = GroupCommit(db)
+    fsm = SqliteFsmStorage(db, committer)
+    key = StorageKey(bot_id=1, chat_id=5, user_id=5)
+    with pytest.raises(RuntimeError):
+        async with unit_of_work(committer) as unit:
+            await fsm.set_state(key, "Form:name")
+            await fsm.set_data(key, {"name": "城东"})
+            assert await fsm.get_state(key) == "Form:name"  # the update reads its own writes at once
+            assert rows(db.path, "SELECT * FROM fsm") == []  # nothing committed yet
+            await unit.flush()  # what happens before the bot sends anything
+            assert rows(db.path, "SELECT state, data FROM fsm") == [("Form:name", '{"name": "城东"}')]
+            await fsm.set_state(key, None)
+            raise RuntimeError("the handler failed")
+    # the writes made before the failure are still committed when the unit ends
+    assert rows(db.path, "SELECT state FROM fsm") == [(None,)]
+    fresh = SqliteFsmStorage(db, committer)  # a restarted bot reads it back from the file
+    assert await fresh.get_data(key) == {"name": "城东"}
+
+
+async def test_handled_update_ids_survive_a_restart_and_new_ones_need_no_query(db: Database) -> None:
+    committer = GroupCommit(db)
+    updates = SqliteUpdates(db, committer)
+    assert not await updates.seen(10)
+    await updates.record(10, NOW)
+    assert await updates.seen(10)  # this process remembers
+    assert not await updates.seen(11)
+    restarted = SqliteUpdates(db, committer)
+    assert await restarted.seen(10)  # at or below the stored high-water mark: looked up in the file
+    assert not await restarted.seen(9)
+    assert not await restarted.seen(12)
+
+
+async def test_people_cache_drops_a_person_on_every_change(db: Database) -> None:
+    people = SqlitePeopleStore(db)
+    assert await people.get(7) is None
+    await people.grant(7, Role.REVIEWER)
+    found = await people.get(7)
+    assert found is not None and Role.REVIEWER in found.roles
+    await people.revoke(7, Role.REVIEWER)
+    found = await people.get(7)
+    assert found is not None and Role.REVIEWER not in found.roles  # revoked: counts from the next update
+    await people.set_locale(7, "en")
+    found = await people.get(7)
+    assert found is not None and found.locale == "en"
+
+
+async def test_request_counts_follow_every_change(repos: Repositories, db: Database) -> None:
+    await seed(repos, 40, random.Random(3))  # the same varied requests the queue tests use
+    async with db.transaction() as conn:  # decisions and lane changes straight in SQL
+        await conn.execute("UPDATE requests SET status = 'approved' WHERE id % 3 = 0")
+        await conn.execute("UPDATE requests SET lane = 2 WHERE id % 5 = 0")
+    kept = rows(db.path, "SELECT status, lane, n FROM request_counts WHERE n > 0 ORDER BY status, lane")
+    counted = rows(db.path, "SELECT status, lane, count(*) FROM requests GROUP BY status, lane ORDER BY status, lane")
+    assert kept == counted
