@@ -186,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = load_settings()
     except ConfigError as exc:
-        if exc.missing == {"BOT_TOKEN"}:  # nothing configured: show the built-in sandbox instead of failing
+        if exc.missing == {"BOT_TOKEN"} and len(str(exc).splitlines()) == 1:  # nothing configured: the sandbox
             print("No BOT_TOKEN set: starting the sandbox (a local Telegram stand-in with a web chat).")
             return run_sandbox()
         print(exc, file=sys.stderr)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 from datetime import UTC, datetime, time
@@ -76,9 +77,13 @@ class Sandbox:
         if self._web is not None:
             await self._web.cleanup()
         if self.application is not None:
-            await self.application.dp.stop_polling()
             if self._polling is not None:
-                await asyncio.wait_for(self._polling, 15)
+                try:
+                    await self.application.dp.stop_polling()
+                except RuntimeError:  # stopped while still connecting: no polling to wind down
+                    self._polling.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await asyncio.wait_for(self._polling, 15)
             await self.application.close()
         await self.api.stop()
 
