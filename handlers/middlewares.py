@@ -10,7 +10,7 @@ from typing import Any
 
 from aiogram import BaseMiddleware, Bot
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
-from aiogram.methods import Response, TelegramMethod
+from aiogram.methods import AnswerCallbackQuery, GetFile, Response, TelegramMethod
 from aiogram.methods.base import TelegramType
 from aiogram.types import TelegramObject, Update, User
 from aiogram.utils.i18n import I18n
@@ -48,10 +48,10 @@ class UpdateLedger(BaseMiddleware):
         self.idle.clear()
         try:
             async with unit_of_work(self.app.repos.committer):  # the update's small writes, group-committed
-                try:
-                    return await handler(event, data)
-                finally:
-                    await updates.record(event.update_id, self.app.approvals.clock.now())
+                # recorded in the same transaction as the update's first writes: a crash cannot leave a form
+                # moved on by an update that is then delivered again and read as the answer to the next question
+                await updates.record(event.update_id, self.app.approvals.clock.now())
+                return await handler(event, data)
         finally:
             self.in_flight -= 1
             if self.in_flight == 0:
@@ -114,14 +114,19 @@ class LocaleMiddleware(SimpleI18nMiddleware):
 
 
 class FlushBeforeSending(BaseRequestMiddleware):
-    """Before any call to Telegram made while handling an update, commit that update's pending writes: the user
-    never sees a reply whose state a crash could still lose."""
+    """Before a call to Telegram that shows the user something, made while handling an update, commit that
+    update's pending writes: the user never sees a reply whose state a crash could still lose.
+
+    Answering a button press (it stops the spinner; its toasts say nothing that is not already stored) and
+    fetching a file show nothing that depends on the pending writes, so they do not wait for a commit."""
+
+    SILENT = (AnswerCallbackQuery, GetFile)
 
     async def __call__(
         self, make_request: NextRequestMiddlewareType[TelegramType], bot: Bot, method: TelegramMethod[TelegramType]
     ) -> Response[TelegramType]:
         unit = current_unit()
-        if unit is not None:
+        if unit is not None and not isinstance(method, self.SILENT):
             await unit.flush()
         return await make_request(bot, method)
 

@@ -60,7 +60,7 @@ class SqliteFsmStorage(BaseStorage):
 
     async def _store(self, name: str, state: str | None, data: str) -> None:
         self._remember(name, (state, data))
-        await write(self.committer, UPSERT, (name, state, data))
+        await write(self.committer, UPSERT, (name, state, data), key=(UPSERT, name))
 
     async def _row(self, name: str) -> tuple[str | None, str]:
         cached = self._cache.get(name)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
@@ -68,25 +69,30 @@ class GroupCommit:
 
     async def _run(self, ops: list[Op]) -> None:
         ordered = sorted(ops, key=lambda op: op[0])  # stable: same-SQL statements keep their order
-        async with self.db.transaction() as conn:
-            for sql, group in groupby(ordered, key=lambda op: op[0]):
-                await conn.executemany(sql, [params for _, params in group])
+        statements = [(sql, [params for _, params in group]) for sql, group in groupby(ordered, key=lambda op: op[0])]
+
+        def work(conn: sqlite3.Connection) -> None:
+            for sql, rows in statements:
+                conn.executemany(sql, rows)
+
+        await self.db.run_transaction(work)
         self.commits += 1
 
 
 class WriteUnit:
-    """One update's pending writes."""
+    """One update's pending writes. A write given a ``key`` replaces the pending write with the same key (a form
+    step sets its data and then its state: one upsert of the row reaches the database, not two)."""
 
     def __init__(self, committer: GroupCommit) -> None:
         self.committer = committer
-        self._ops: list[Op] = []
+        self._ops: dict[object, Op] = {}
 
-    def add(self, sql: str, params: Sequence[Any]) -> None:
-        self._ops.append((sql, params))
+    def add(self, sql: str, params: Sequence[Any], key: object = None) -> None:
+        self._ops[key if key is not None else object()] = (sql, params)
 
     async def flush(self) -> None:
         if self._ops:
-            ops, self._ops = self._ops, []
+            ops, self._ops = list(self._ops.values()), {}
             await self.committer.commit(ops)
 
 
@@ -110,10 +116,11 @@ async def unit_of_work(committer: GroupCommit) -> AsyncIterator[WriteUnit]:
         await unit.flush()
 
 
-async def write(committer: GroupCommit, sql: str, params: Sequence[Any]) -> None:
-    """Into the current update's unit if there is one, else committed now (with whatever else is queued)."""
+async def write(committer: GroupCommit, sql: str, params: Sequence[Any], key: object = None) -> None:
+    """Into the current update's unit if there is one (``key``: see ``WriteUnit``), else committed now (with
+    whatever else is queued)."""
     unit = current_unit()
     if unit is not None:
-        unit.add(sql, params)
+        unit.add(sql, params, key)
     else:
         await committer.commit([(sql, params)])

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sqlite3
 
-import aiosqlite
+from storage.inline import InlineConnection
 
 OPEN = "('submitted', 'resubmitted', 'in_review')"
 
@@ -221,13 +221,13 @@ MIGRATIONS: tuple[str, ...] = (
 )
 
 
-async def schema_version(conn: aiosqlite.Connection) -> int:
+async def schema_version(conn: InlineConnection) -> int:
     async with conn.execute("PRAGMA user_version") as cursor:
         row = await cursor.fetchone()
     return int(row[0]) if row else 0
 
 
-async def migrate(conn: aiosqlite.Connection) -> int:
+async def migrate(conn: InlineConnection) -> int:
     """Apply every step the file has not seen, each in its own transaction. Safe to run at every start."""
     current = await schema_version(conn)
     if current > len(MIGRATIONS):

@@ -10,10 +10,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
 from storage.codec import stamp
 from storage.database import Database
+from storage.inline import InlineConnection
 
 NOW = ""  # sorts before every timestamp: due at once
 
@@ -42,7 +41,7 @@ class Queued:
     event_id: int | None = None
 
 
-async def enqueue(conn: aiosqlite.Connection, messages: Iterable[Outgoing], now: datetime) -> None:
+async def enqueue(conn: InlineConnection, messages: Iterable[Outgoing], now: datetime) -> None:
     """Inside a caller's transaction: the messages exist exactly when the change does."""
     at = stamp(now)
     await conn.executemany(
@@ -55,7 +54,7 @@ async def enqueue(conn: aiosqlite.Connection, messages: Iterable[Outgoing], now:
     )
 
 
-async def enqueue_event(conn: aiosqlite.Connection, event_id: int, request_id: int, at: str) -> None:
+async def enqueue_event(conn: InlineConnection, event_id: int, request_id: int, at: str) -> None:
     await conn.execute(
         "INSERT INTO outbox (chat_id, kind, event_id, request_id, created_at, next_attempt_at) "
         "VALUES (0, 'event', ?, ?, ?, ?)",

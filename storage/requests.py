@@ -12,6 +12,7 @@ import aiosqlite
 from approvals.models import ApprovalRequest, Attachment, AuditEvent, Category, DocumentType, Lane, Status
 from storage.codec import day, must_day, stamp, unday, unstamp
 from storage.database import Database
+from storage.inline import InlineConnection
 from storage.migrations import OPEN
 from storage.outbox import enqueue_event
 
@@ -49,6 +50,7 @@ _COLUMNS = (
     "promised_due",
     "statutory_due",
 )
+Connection = aiosqlite.Connection | InlineConnection  # queries shared by the reader and the writer
 _SELECT = f"SELECT id, {', '.join(_COLUMNS)} FROM requests"
 
 
@@ -235,14 +237,14 @@ class SqliteApprovalStore:
             row = await cursor.fetchone()
         return int(row[0]) if row else 0
 
-    async def _select(self, conn: aiosqlite.Connection, sql: str, params: Sequence[Any]) -> list[ApprovalRequest]:
+    async def _select(self, conn: Connection, sql: str, params: Sequence[Any]) -> list[ApprovalRequest]:
         async with conn.execute(sql, params) as cursor:
             rows = list(await cursor.fetchall())
         files = await _attachments(conn, [row[0] for row in rows])
         return [_request(row, files.get(row[0], [])) for row in rows]
 
 
-async def _attachments(conn: aiosqlite.Connection, ids: Iterable[int]) -> dict[int, list[Attachment]]:
+async def _attachments(conn: Connection, ids: Iterable[int]) -> dict[int, list[Attachment]]:
     wanted = list(ids)
     found: dict[int, list[Attachment]] = {}
     if not wanted:
@@ -259,14 +261,14 @@ async def _attachments(conn: aiosqlite.Connection, ids: Iterable[int]) -> dict[i
     return found
 
 
-async def _insert_attachments(conn: aiosqlite.Connection, request_id: int, files: Iterable[Attachment]) -> None:
+async def _insert_attachments(conn: InlineConnection, request_id: int, files: Iterable[Attachment]) -> None:
     await conn.executemany(
         "INSERT INTO attachments (request_id, file_id, name, size, mime) VALUES (?, ?, ?, ?, ?)",
         [(request_id, f.file_id, f.name, f.size, f.mime) for f in files],
     )
 
 
-async def _insert_event(conn: aiosqlite.Connection, event: AuditEvent) -> None:
+async def _insert_event(conn: InlineConnection, event: AuditEvent) -> None:
     """The audit record and, in the same transaction, the outbox row that will tell people about it."""
     cursor = await conn.execute(
         "INSERT INTO audit_events (request_id, actor_id, actor_name, at, action, from_status, to_status, reason) "

@@ -1,11 +1,13 @@
 """Telegram's failures, hostile text, restarts, and secrets."""
 
 import logging
+import sqlite3
 
 import pytest
 
 from approvals.ledger import KeyProject
 from approvals.models import Status
+from localbotapi.world import Call
 from tests.bot.conftest import TOKEN, Harness
 from tests.bot.flows import card_in_group, submit
 
@@ -125,3 +127,28 @@ async def test_the_token_never_reaches_the_logs(harness: Harness) -> None:
     assert "token in a message: ***" in output
     assert TOKEN not in output
     assert TOKEN.split(":")[1] not in output
+
+
+async def test_a_reply_is_sent_only_after_its_form_state_and_update_are_stored(harness: Harness) -> None:
+    """What the applicant is asked must already be in the file, with the update that led to it marked handled:
+    a crash right after the reply can neither lose the answer nor read a redelivered answer as the next one."""
+    h = harness
+    path = h.settings.database_path
+    chat = h.applicant.id
+    seen: list[tuple[str | None, int | None]] = []
+
+    def on_call(call: Call, result: object) -> None:
+        if call.method == "sendMessage" and int(call.params["chat_id"]) == chat:
+            with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:  # only what is committed
+                state = conn.execute("SELECT state FROM fsm WHERE key LIKE ?", (f"%:{chat}:{chat}:%",)).fetchone()
+                handled = conn.execute("SELECT max(update_id) FROM processed_updates").fetchone()
+            seen.append((state[0] if state else None, handled[0]))
+
+    h.api.world.listeners.append(on_call)
+    await h.applicant.send("/submit")
+    submit_update = h.api.world.history[-1]["update_id"]
+    await h.api.wait_until(lambda: len(seen) == 1)
+    await h.applicant.send("城东污水处理厂扩建")
+    name_update = h.api.world.history[-1]["update_id"]
+    await h.api.wait_until(lambda: len(seen) == 2)
+    assert seen == [("SubmitForm:project_name", submit_update), ("SubmitForm:organisation", name_update)]

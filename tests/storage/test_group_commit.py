@@ -67,6 +67,38 @@ async def test_a_unit_holds_writes_until_flushed_and_flushes_on_exit(db: Databas
     assert await fresh.get_data(key) == {"name": "城东"}
 
 
+async def test_a_form_step_setting_data_then_state_writes_its_row_once(db: Database) -> None:
+    committer = GroupCommit(db)
+    fsm = SqliteFsmStorage(db, committer)
+    key = StorageKey(bot_id=1, chat_id=5, user_id=5)
+    before = db.writer.total_changes
+    async with unit_of_work(committer):
+        await fsm.set_data(key, {"name": "城东"})
+        await fsm.set_state(key, "Form:organisation")
+    assert db.writer.total_changes - before == 1  # one upsert of the row, not one per call
+    assert rows(db.path, "SELECT state, data FROM fsm") == [("Form:organisation", '{"name": "城东"}')]
+
+
+async def test_a_transaction_run_on_the_database_thread_commits_or_leaves_nothing(db: Database) -> None:
+    def insert_two(conn: sqlite3.Connection) -> int:
+        conn.execute(INSERT, (1, "t"))
+        conn.execute(INSERT, (2, "t"))
+        return 2
+
+    assert await db.run_transaction(insert_two) == 2
+
+    def insert_then_fail(conn: sqlite3.Connection) -> None:
+        conn.execute(INSERT, (3, "t"))
+        conn.execute(INSERT, (1, "t"))  # primary key taken
+
+    with pytest.raises(sqlite3.IntegrityError):
+        await db.run_transaction(insert_then_fail)
+    assert rows(db.path, "SELECT update_id FROM processed_updates ORDER BY 1") == [(1,), (2,)]
+    assert not db.writer.in_transaction  # rolled back: the next transaction can begin
+    await db.run_transaction(lambda conn: conn.execute(INSERT, (3, "t")))
+    assert rows(db.path, "SELECT count(*) FROM processed_updates") == [(3,)]
+
+
 async def test_handled_update_ids_survive_a_restart_and_new_ones_need_no_query(db: Database) -> None:
     committer = GroupCommit(db)
     updates = SqliteUpdates(db, committer)
