@@ -140,7 +140,6 @@ async def serve(
         reviewer_chat_id=settings.reviewer_chat_id,
         admin_ids=sorted(settings.admin_ids),
     )
-    sys.setswitchinterval(float(os.environ.get("SWITCH", "0.005")))
     gc.freeze()  # start-up objects live for the whole run: keep them out of every collection
     if settings.webhook_url is not None:
         stop = stop or asyncio.Event()

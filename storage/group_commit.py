@@ -1,10 +1,10 @@
 """Group commit: the small writes of many updates, made durable in one transaction.
 
-Each awaited aiosqlite call costs a thread hand-off (~88 µs here) and each COMMIT an fsync, so a transaction per
-update caps a bot well below what aiogram can do. Updates hand their writes (form state, the processed update id)
-to a ``WriteUnit``; the unit is flushed when the update first calls Telegram — so nothing is shown to the user
-before it is stored — or when the update ends. Flushes that arrive while a commit is running wait and go together
-in the next one.
+Each COMMIT is an fsync (synchronous=FULL), and it runs on the event loop (``storage/inline.py``), so a
+transaction per update would cost every update one. Updates hand their writes (form state, the processed update
+id) to a ``WriteUnit``; the unit is flushed when the update first shows the user something — so nothing is shown
+before it is stored — or when the update ends. Every flush requested during one turn of the event loop goes into
+the same transaction, made on the next turn.
 """
 
 from __future__ import annotations
