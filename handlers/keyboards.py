@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import wraps
 
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from approvals.ledger import KeyProject
 from approvals.models import ApprovalRequest, Category, DocumentType, Status
@@ -22,9 +22,32 @@ from handlers.callbacks import (
     QueuePageCB,
     ReviewAction,
     ReviewCB,
+    SubscriptionCB,
     SupplementCB,
     WithdrawCB,
 )
+
+Button = tuple[str, CallbackData]
+
+
+def rows(*lines: Sequence[Button]) -> InlineKeyboardMarkup:
+    """A keyboard from rows of (label, callback data), built directly: aiogram's builder deep-copies the whole
+    keyboard for every button added, which the profile showed costing more than the rest of a form step."""
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [InlineKeyboardButton(text=text, callback_data=data.pack()) for text, data in line]
+            for line in lines
+            if line
+        ]
+    )
+
+
+def column(buttons: Sequence[Button]) -> InlineKeyboardMarkup:
+    return rows(*([button] for button in buttons))
+
+
+def pairs(buttons: Sequence[Button]) -> InlineKeyboardMarkup:
+    return rows(*(buttons[i : i + 2] for i in range(0, len(buttons), 2)))
 
 
 def per_locale(build: Callable[[], InlineKeyboardMarkup]) -> Callable[[], InlineKeyboardMarkup]:
@@ -59,120 +82,110 @@ EDITABLE = (
 
 def review(request: ApprovalRequest) -> InlineKeyboardMarkup | None:
     """The card's buttons for its current status; a decided request has none."""
-    b = InlineKeyboardBuilder()
     rid = request.id
     if request.status in (Status.SUBMITTED, Status.RESUBMITTED):
-        b.button(text=_("Claim"), callback_data=ReviewCB(action=ReviewAction.CLAIM, id=rid))
+        first = (_("Claim"), ReviewCB(action=ReviewAction.CLAIM, id=rid))
     elif request.status is Status.IN_REVIEW:
-        b.button(text=_("Release"), callback_data=ReviewCB(action=ReviewAction.RELEASE, id=rid))
+        first = (_("Release"), ReviewCB(action=ReviewAction.RELEASE, id=rid))
     else:
         return None
-    b.button(text=_("Approve"), callback_data=ReviewCB(action=ReviewAction.APPROVE, id=rid))
-    b.button(text=_("Request info"), callback_data=ReviewCB(action=ReviewAction.INFO, id=rid))
-    b.button(text=_("Reject"), callback_data=ReviewCB(action=ReviewAction.REJECT, id=rid))
-    b.adjust(2, 2)
-    return b.as_markup()
+    return pairs(
+        [
+            first,
+            (_("Approve"), ReviewCB(action=ReviewAction.APPROVE, id=rid)),
+            (_("Request info"), ReviewCB(action=ReviewAction.INFO, id=rid)),
+            (_("Reject"), ReviewCB(action=ReviewAction.REJECT, id=rid)),
+        ]
+    )
 
 
 def approve_prompt(request_id: int) -> InlineKeyboardMarkup:
-    b = InlineKeyboardBuilder()
-    b.button(text=_("Approve without a number"), callback_data=ReviewCB(action=ReviewAction.APPROVE_NOW, id=request_id))
-    b.button(text=_("Cancel"), callback_data=ReviewCB(action=ReviewAction.CANCEL, id=request_id))
-    return b.as_markup()
+    return rows(
+        [
+            (_("Approve without a number"), ReviewCB(action=ReviewAction.APPROVE_NOW, id=request_id)),
+            (_("Cancel"), ReviewCB(action=ReviewAction.CANCEL, id=request_id)),
+        ]
+    )
 
 
 def cancel_review(request_id: int) -> InlineKeyboardMarkup:
-    b = InlineKeyboardBuilder()
-    b.button(text=_("Cancel"), callback_data=ReviewCB(action=ReviewAction.CANCEL, id=request_id))
-    return b.as_markup()
+    return rows([(_("Cancel"), ReviewCB(action=ReviewAction.CANCEL, id=request_id))])
 
 
 def queue_pages(page: int, pages: int) -> InlineKeyboardMarkup | None:
     if pages <= 1:
         return None
-    b = InlineKeyboardBuilder()
+    line: list[Button] = []
     if page > 0:
-        b.button(text=_("◀ Previous"), callback_data=QueuePageCB(page=page - 1))
+        line.append((_("◀ Previous"), QueuePageCB(page=page - 1)))
     if page < pages - 1:
-        b.button(text=_("Next ▶"), callback_data=QueuePageCB(page=page + 1))
-    return b.as_markup()
+        line.append((_("Next ▶"), QueuePageCB(page=page + 1)))
+    return rows(line)
 
 
 @per_locale
 def categories() -> InlineKeyboardMarkup:
-    b = InlineKeyboardBuilder()
-    for value in Category:
-        b.button(text=t.category(value), callback_data=ChoiceCB(field="category", value=value.value))
-    b.adjust(1)
-    return b.as_markup()
+    return column([(t.category(value), ChoiceCB(field="category", value=value.value)) for value in Category])
 
 
 @per_locale
 def document_types() -> InlineKeyboardMarkup:
-    b = InlineKeyboardBuilder()
-    for value in DocumentType:
-        b.button(text=t.document_type(value), callback_data=ChoiceCB(field="document_type", value=value.value))
-    b.adjust(1)
-    return b.as_markup()
+    return column(
+        [(t.document_type(value), ChoiceCB(field="document_type", value=value.value)) for value in DocumentType]
+    )
 
 
 def key_projects(found: list[KeyProject]) -> InlineKeyboardMarkup:
-    b = InlineKeyboardBuilder()
-    for project in found:
-        b.button(
-            text=f"{project.code} {project.name}"[:60], callback_data=ChoiceCB(field="key_code", value=project.code)
-        )
-    b.button(text=_("Not a key project"), callback_data=FormCB(action=FormAction.NOT_KEY))
-    b.adjust(1)
-    return b.as_markup()
+    return column(
+        [
+            *((f"{p.code} {p.name}"[:60], ChoiceCB(field="key_code", value=p.code)) for p in found),
+            (_("Not a key project"), FormCB(action=FormAction.NOT_KEY)),
+        ]
+    )
 
 
 @per_locale
 def documents_done() -> InlineKeyboardMarkup:
-    b = InlineKeyboardBuilder()
-    b.button(text=_("Done"), callback_data=FormCB(action=FormAction.DOCS_DONE))
-    return b.as_markup()
+    return rows([(_("Done"), FormCB(action=FormAction.DOCS_DONE))])
 
 
 @per_locale
 def confirm() -> InlineKeyboardMarkup:
-    b = InlineKeyboardBuilder()
-    b.button(text=_("Submit"), callback_data=FormCB(action=FormAction.SUBMIT))
-    b.button(text=_("Edit"), callback_data=FormCB(action=FormAction.EDIT))
-    b.button(text=_("Cancel"), callback_data=FormCB(action=FormAction.CANCEL))
-    b.adjust(1, 2)
-    return b.as_markup()
+    return rows(
+        [(_("Submit"), FormCB(action=FormAction.SUBMIT))],
+        [(_("Edit"), FormCB(action=FormAction.EDIT)), (_("Cancel"), FormCB(action=FormAction.CANCEL))],
+    )
 
 
 def edit_fields(labels: dict[str, str]) -> InlineKeyboardMarkup:
-    b = InlineKeyboardBuilder()
-    for field in EDITABLE:
-        b.button(text=labels[field], callback_data=EditCB(field=field))
-    b.adjust(2)
-    return b.as_markup()
+    return pairs([(labels[field], EditCB(field=field)) for field in EDITABLE])
 
 
 def withdraw(request_id: int) -> InlineKeyboardMarkup:
-    b = InlineKeyboardBuilder()
-    b.button(text=_("Yes, withdraw"), callback_data=WithdrawCB(id=request_id, confirm=True))
-    b.button(text=_("No, keep it"), callback_data=WithdrawCB(id=request_id, confirm=False))
-    return b.as_markup()
+    return rows(
+        [
+            (_("Yes, withdraw"), WithdrawCB(id=request_id, confirm=True)),
+            (_("No, keep it"), WithdrawCB(id=request_id, confirm=False)),
+        ]
+    )
 
 
 def supplement_start(request_id: int) -> InlineKeyboardMarkup:
-    b = InlineKeyboardBuilder()
-    b.button(text=_("Send more material"), callback_data=SupplementCB(id=request_id))
-    return b.as_markup()
+    return rows([(_("Send more material"), SupplementCB(id=request_id))])
 
 
 def supplement_send(request_id: int) -> InlineKeyboardMarkup:
-    b = InlineKeyboardBuilder()
-    b.button(text=_("Send to the bureau"), callback_data=SupplementCB(id=request_id, send=True))
-    return b.as_markup()
+    return rows([(_("Send to the bureau"), SupplementCB(id=request_id, send=True))])
 
 
 def languages() -> InlineKeyboardMarkup:
-    b = InlineKeyboardBuilder()
-    b.button(text="中文", callback_data=LangCB(locale="zh_CN"))
-    b.button(text="English", callback_data=LangCB(locale="en"))
-    return b.as_markup()
+    return rows([("中文", LangCB(locale="zh_CN")), ("English", LangCB(locale="en"))])
+
+
+def subscription(user_id: int) -> InlineKeyboardMarkup:
+    return rows(
+        [
+            (_("Approve"), SubscriptionCB(user_id=user_id, approve=True)),
+            (_("Decline"), SubscriptionCB(user_id=user_id, approve=False)),
+        ]
+    )

@@ -6,11 +6,11 @@ from aiogram import Bot, F, Router
 from aiogram.filters import Command
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from approvals.admin import ensure_admin
 from approvals.models import Actor
 from approvals.service import ensure_reviewer
+from handlers import keyboards as kb
 from handlers import texts as t
 from handlers.callbacks import SubscriptionCB
 from handlers.context import AppContext
@@ -43,13 +43,11 @@ def build_router() -> Router:
         notices = []
         for admin_id in sorted(app.admin.admin_ids):
             with app.i18n.use_locale(await app.locale_for_chat(admin_id)):
-                b = InlineKeyboardBuilder()
-                b.button(text=_("Approve"), callback_data=SubscriptionCB(user_id=actor.user_id, approve=True))
-                b.button(text=_("Decline"), callback_data=SubscriptionCB(user_id=actor.user_id, approve=False))
+                markup = kb.subscription(actor.user_id)
                 text = _("{name} ({id}) asks to receive the daily summary.").format(
                     name=t.escape(actor.name), id=actor.user_id
                 )
-            notices.append(Outgoing(admin_id, text, reply_markup=b.as_markup().model_dump_json(exclude_none=True)))
+            notices.append(Outgoing(admin_id, text, reply_markup=markup.model_dump_json(exclude_none=True)))
         await app.repos.outbox.add(notices, app.approvals.clock.now())
         await message.answer(_("Your request was sent to the administrators."))
 

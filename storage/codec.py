@@ -10,7 +10,8 @@ _STAMP = "%Y-%m-%dT%H:%M:%S.%fZ"
 def stamp(value: datetime) -> str:
     if value.tzinfo is None:
         raise ValueError("naive datetime: the domain only uses timezone-aware times")
-    return value.astimezone(UTC).strftime(_STAMP)
+    # isoformat is several times faster than strftime and gives the same text: one stamp per update is written
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def unstamp(text: str) -> datetime:

@@ -18,12 +18,17 @@ def _project(row: Sequence[Any]) -> KeyProject:
 
 
 class SqliteKeyProjectStore:
-    """Implements ``approvals.ports.KeyProjectStore``."""
+    """Implements ``approvals.ports.KeyProjectStore``.
+
+    The list is short (the district's fifty), read on every form and changed only by an import through this
+    process, so it is held in memory after the first read and dropped when replaced."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._held: list[KeyProject] | None = None
 
     async def replace_all(self, projects: Sequence[KeyProject]) -> None:
+        self._held = None
         async with self.db.transaction() as conn:
             await conn.execute("DELETE FROM key_projects")
             await conn.executemany(
@@ -35,27 +40,24 @@ class SqliteKeyProjectStore:
                 ],
             )
 
-    async def _select(self, sql: str, params: tuple[Any, ...] = ()) -> list[KeyProject]:
-        async with self.db.reader.execute(sql, params) as cursor:
-            return [_project(row) for row in await cursor.fetchall()]
-
     async def all(self) -> list[KeyProject]:
-        return await self._select(f"{_SELECT} ORDER BY position")
+        if self._held is None:
+            async with self.db.reader.execute(f"{_SELECT} ORDER BY position") as cursor:
+                self._held = [_project(row) for row in await cursor.fetchall()]
+        return list(self._held)
 
     async def get(self, code: str) -> KeyProject | None:
-        found = await self._select(f"{_SELECT} WHERE code = ?", (code,))
-        return found[0] if found else None
+        return next((p for p in await self.all() if p.code == code), None)
 
     async def codes(self) -> set[str]:
-        async with self.db.reader.execute("SELECT code FROM key_projects") as cursor:
-            return {row[0] for row in await cursor.fetchall()}
+        return {p.code for p in await self.all()}
 
     async def search(self, text: str, *, limit: int) -> list[KeyProject]:
-        """Code prefix or any part of the name or owner; the list is small (tens), so a scan is fine."""
-        escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        pattern = f"%{escaped}%"
-        return await self._select(
-            f"{_SELECT} WHERE code LIKE ? ESCAPE '\\' OR name LIKE ? ESCAPE '\\' OR owner LIKE ? ESCAPE '\\' "
-            "ORDER BY position LIMIT ?",
-            (f"{escaped.upper()}%", pattern, pattern, limit),
+        """Code prefix or any part of the name or owner, in list order, ignoring case."""
+        wanted = text.casefold()
+        found = (
+            p
+            for p in await self.all()
+            if p.code.casefold().startswith(wanted) or wanted in p.name.casefold() or wanted in p.owner.casefold()
         )
+        return [p for _, p in zip(range(limit), found, strict=False)]

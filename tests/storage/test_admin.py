@@ -48,3 +48,11 @@ async def test_a_bad_import_changes_nothing(admin: AdminService) -> None:
     assert [p.code for p in await admin.search_key_projects("学校")] == ["KP-02"]
     assert [p.code for p in await admin.search_key_projects("kp-0")] == ["KP-01", "KP-02"]
     assert await admin.search_key_projects("100%") == []
+
+
+async def test_a_new_import_replaces_the_list_the_form_offers(admin: AdminService) -> None:
+    await admin.import_key_projects(ADMIN, "list.csv", "code,name,owner\nKP-01,城东污水厂,区水务集团\n".encode())
+    assert [p.code for p in await admin.search_key_projects("")] == ["KP-01"]  # read once, then held
+    await admin.import_key_projects(ADMIN, "list.csv", "code,name,owner\nKP-09,学校,教育局\n".encode())
+    assert [p.code for p in await admin.search_key_projects("")] == ["KP-09"]
+    assert [p.code for p in await admin.search_key_projects("", limit=0)] == []
