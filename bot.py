@@ -28,10 +28,11 @@ from approvals.deadlines import DeadlinePolicy
 from approvals.ports import Clock
 from approvals.service import ApprovalService
 from config import ConfigError, Settings, load_settings
-from handlers import build_dispatcher
 from handlers.commands import register_commands
 from handlers.context import AppContext
-from handlers.middlewares import FlushBeforeSending, PinResponseTypes
+from handlers.dispatcher import build_dispatcher
+from handlers.middlewares import FlushBeforeSending
+from handlers.response_types import PinResponseTypes
 from handlers.throttle import Throttle
 from handlers.webhook import serve_webhook
 from jobs.scheduler import Jobs, ScheduleSettings

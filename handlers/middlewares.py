@@ -129,20 +129,3 @@ class FlushBeforeSending(BaseRequestMiddleware):
         if unit is not None and not isinstance(method, self.SILENT):
             await unit.flush()
         return await make_request(bot, method)
-
-
-class PinResponseTypes(BaseRequestMiddleware):
-    """aiogram parses every answer with ``Response[ReturnType]``, a pydantic generic class that pydantic caches
-    only weakly: once garbage-collected it is built again (~1 ms), which the profile showed on ~7 % of samples.
-    Holding each one the bot has used keeps it built."""
-
-    def __init__(self) -> None:
-        self._held: dict[type[Any], type[Any]] = {}
-
-    async def __call__(
-        self, make_request: NextRequestMiddlewareType[TelegramType], bot: Bot, method: TelegramMethod[TelegramType]
-    ) -> Response[TelegramType]:
-        kind = type(method)
-        if kind not in self._held:
-            self._held[kind] = Response[method.__returning__]  # type: ignore[name-defined]
-        return await make_request(bot, method)

@@ -1,0 +1,44 @@
+"""The dispatcher: middlewares and routers in the order they must run."""
+
+from __future__ import annotations
+
+from aiogram import Dispatcher
+from aiogram.fsm.storage.base import BaseStorage
+from aiogram.fsm.storage.memory import SimpleEventIsolation
+
+from handlers import admin, applicant, applicant_form, common, errors, reviewer, summary
+from handlers.context import AppContext
+from handlers.filters import run_filters_inline
+from handlers.middlewares import ActorMiddleware, LocaleMiddleware, UpdateLedger
+from handlers.throttle import Throttle
+
+STOP_GRACE_SECONDS = 10.0
+
+
+def build_dispatcher(app: AppContext, storage: BaseStorage, *, throttle: Throttle | None = None) -> Dispatcher:
+    """A fresh dispatcher with fresh routers (a router can be attached only once)."""
+    # One update at a time per user and chat: several documents sent at once must not race on the form data.
+    dp = Dispatcher(storage=storage, events_isolation=SimpleEventIsolation(), app=app)
+    ledger = UpdateLedger(app)
+    dp.update.outer_middleware(throttle or Throttle(app.i18n))  # first: a flood costs no database work
+    dp.update.outer_middleware(ledger)  # an update handled before is not handled again
+    dp.update.outer_middleware(ActorMiddleware(app))  # then roles and language choice for everything below
+    LocaleMiddleware(app.i18n).setup(dp)
+    # Order matters: /cancel and /start work inside any form; the form claims its states before the
+    # free-standing applicant commands; errors and the catch-all for stale buttons come last.
+    dp.include_routers(
+        common.build_router(),
+        applicant_form.build_router(),
+        applicant.build_router(),
+        reviewer.build_router(),
+        admin.build_router(),
+        summary.build_router(),
+        errors.build_router(),
+    )
+
+    async def let_handlers_finish() -> None:  # registered first, so it runs before the jobs stop
+        await ledger.drain(STOP_GRACE_SECONDS)
+
+    dp.shutdown.register(let_handlers_finish)
+    run_filters_inline(dp)
+    return dp
