@@ -7,12 +7,16 @@ flagged as estimated so a reader knows the date may move.
 
 from __future__ import annotations
 
+import importlib.util
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from pathlib import Path
+from types import ModuleType
+from typing import Any
 
-from holidays.countries.china import China, ChinaStaticHolidays
+import holidays
 
 
 @dataclass(frozen=True)
@@ -64,9 +68,10 @@ class WorkCalendar:
     @classmethod
     def china(cls, years: Iterable[int], overrides: CalendarOverrides | None = None) -> WorkCalendar:
         years = sorted(set(years))
-        cn = China(years=years)  # type: ignore[no-untyped-call]
+        china = _china_definitions()
+        cn: Any = china.China(years=years)
         official = {d.year for d in cn.weekend_workdays if d.year in years}  # 调休 data means a published schedule
-        special = ChinaStaticHolidays.special_public_holidays
+        special = china.ChinaStaticHolidays.special_public_holidays
         official |= {y for y in special if y in years}
         off = frozenset(d for d in cn if d.year in official)
         on = frozenset(cn.weekend_workdays)
@@ -142,3 +147,18 @@ class WorkCalendar:
                 offset = self._year(year + 1)[0] - total
             self._ranks[year] = (offset, running)
         return self._ranks[year]
+
+
+def _china_definitions() -> ModuleType:
+    """The ``holidays`` library's China module, loaded on its own.
+
+    ``import holidays.countries.china`` first runs ``holidays.countries``, which imports all ~250 countries: ~8 MB
+    held for the bot's whole life (measured) for one country. The module file imports only the library's shared
+    parts (calendars, groups, base classes), so it is executed by itself. tests/unit/test_calendar.py checks
+    published dates (holidays and 调休 workdays) through it."""
+    path = Path(holidays.__file__).parent / "countries" / "china.py"
+    spec = importlib.util.spec_from_file_location("green_channel_holidays_china", path)
+    assert spec is not None and spec.loader is not None, f"holidays has no China module at {path}"
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
