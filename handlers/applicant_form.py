@@ -202,6 +202,8 @@ def build_router() -> Router:
 async def submit(query: CallbackQuery, state: FSMContext, actor: Actor, app: AppContext) -> None:
     data: dict[str, Any] = await state.get_data()
     fields = {k: data.get(k) for k in RequestDraft.model_fields if k != "attachments"}
+    # the language to write to them in is stored first: the receipt is rendered as soon as the request commits
+    await app.admin.remember(actor, app.i18n.current_locale)
     try:
         draft = RequestDraft(**fields, attachments=tuple(Attachment(**a) for a in data.get("attachments", [])))
         await app.approvals.submit(actor, draft, client_key=data.get("client_key"))
@@ -217,7 +219,6 @@ async def submit(query: CallbackQuery, state: FSMContext, actor: Actor, app: App
         return
     await state.clear()
     await query.answer(_("Submitted."))
-    await app.admin.remember(actor, app.i18n.current_locale)
     if isinstance(query.message, Message):  # cosmetic: freeze the screen; the receipt comes through the outbox
         with suppress(TelegramBadRequest):
             await query.message.edit_text(views.form_summary(data))

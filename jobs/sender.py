@@ -31,7 +31,7 @@ from aiogram.types import BufferedInputFile, InlineKeyboardMarkup
 from handlers.context import AppContext
 from handlers.notify import notices_for, render_card
 from storage.codec import stamp
-from storage.outbox import Queued
+from storage.outbox import Outgoing, Queued
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF_SECONDS = 300
@@ -108,9 +108,8 @@ class OutboxSender:
             self._next_wake = self.idle_seconds
             rows = await self.outbox.pending()
             events = [row for row in rows if row.message.kind == "event"]
-            for row in events:
-                await self._expand(row)
             if events:
+                await self.outbox.expand([(row.id, await self._notices(row)) for row in events], self.now())
                 rows = await self.outbox.pending()
             return await self._deliver_due(rows)
 
@@ -139,10 +138,10 @@ class OutboxSender:
                 held.add(chat)
         return delivered
 
-    async def _expand(self, row: Queued) -> None:
+    async def _notices(self, row: Queued) -> list[Outgoing]:
+        """The messages an event row stands for (none if the event is gone)."""
         event = await self.app.repos.requests.event(row.event_id or 0)
-        messages = await notices_for(self.app, event) if event is not None else []
-        await self.outbox.expand(row.id, messages, self.now())
+        return await notices_for(self.app, event) if event is not None else []
 
     async def _run(self) -> None:
         while True:

@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 from storage.database import Database
+from storage.group_commit import GroupCommit
+
+ADD = "INSERT OR IGNORE INTO cards (request_id, chat_id, message_id) VALUES (?, ?, ?)"
 
 
 class SqliteCardStore:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, committer: GroupCommit) -> None:
         self.db = db
+        self.committer = committer
 
     async def add(self, request_id: int, chat_id: int, message_id: int) -> None:
-        async with self.db.transaction() as conn:
-            await conn.execute(
-                "INSERT OR IGNORE INTO cards (request_id, chat_id, message_id) VALUES (?, ?, ?)",
-                (request_id, chat_id, message_id),
-            )
+        """Committed with whatever else is being committed (one row, idempotent)."""
+        await self.committer.commit(
+            [
+                (
+                    "INSERT OR IGNORE INTO cards (request_id, chat_id, message_id) VALUES (?, ?, ?)",
+                    (request_id, chat_id, message_id),
+                )
+            ]
+        )
 
     async def of(self, request_id: int) -> list[tuple[int, int]]:
         async with (

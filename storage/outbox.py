@@ -12,6 +12,7 @@ from datetime import datetime
 
 from storage.codec import stamp
 from storage.database import Database
+from storage.group_commit import GroupCommit
 from storage.inline import InlineConnection
 
 NOW = ""  # sorts before every timestamp: due at once
@@ -62,9 +63,13 @@ async def enqueue_event(conn: InlineConnection, event_id: int, request_id: int, 
     )
 
 
+SENT = "UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1 WHERE id = ?"
+
+
 class SqliteOutbox:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, committer: GroupCommit) -> None:
         self.db = db
+        self.committer = committer  # marking a row sent shares the next group commit with the handlers' writes
 
     async def add(self, messages: Sequence[Outgoing], now: datetime) -> None:
         async with self.db.transaction() as conn:
@@ -89,18 +94,25 @@ class SqliteOutbox:
             for row in rows
         ]
 
-    async def expand(self, event_row: int, messages: Sequence[Outgoing], now: datetime) -> None:
-        """Replace an event row by the messages it means, in one transaction (a crash leaves one or the other)."""
+    async def expand(self, expansions: Sequence[tuple[int, Sequence[Outgoing]]], now: datetime) -> None:
+        """Replace event rows by the messages each means, all in one transaction (a crash leaves one or the
+        other, never both)."""
         async with self.db.transaction() as conn:
-            await enqueue(conn, messages, now)
-            await conn.execute("UPDATE outbox SET status = 'sent', sent_at = ? WHERE id = ?", (stamp(now), event_row))
+            for event_row, messages in expansions:
+                await enqueue(conn, messages, now)
+                await conn.execute(
+                    "UPDATE outbox SET status = 'sent', sent_at = ? WHERE id = ?", (stamp(now), event_row)
+                )
 
     async def mark_sent(self, row: int, now: datetime) -> None:
-        async with self.db.transaction() as conn:
-            await conn.execute(
-                "UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1 WHERE id = ?",
-                (stamp(now), row),
-            )
+        await self.committer.commit(
+            [
+                (
+                    "UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1 WHERE id = ?",
+                    (stamp(now), row),
+                )
+            ]
+        )
 
     async def retry_at(self, row: int, when: datetime, error: str) -> None:
         async with self.db.transaction() as conn:

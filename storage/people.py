@@ -49,6 +49,9 @@ class SqlitePeopleStore:
         return Person(user_id, name, frozenset(Role(r) for r in (roles or "").split(",") if r), locale, seen)
 
     async def remember(self, user_id: int, name: str, seen_locale: str | None = None) -> None:
+        known = self._cache.get(user_id)
+        if known is not None and name in ("", known.name) and seen_locale in (None, known.seen_locale):
+            return  # a returning applicant: nothing would change, so no transaction
         self._cache.pop(user_id, None)
         async with self.db.transaction() as conn:
             await conn.execute(

@@ -134,3 +134,16 @@ async def test_request_counts_follow_every_change(repos: Repositories, db: Datab
     kept = rows(db.path, "SELECT status, lane, n FROM request_counts WHERE n > 0 ORDER BY status, lane")
     counted = rows(db.path, "SELECT status, lane, count(*) FROM requests GROUP BY status, lane ORDER BY status, lane")
     assert kept == counted
+
+
+async def test_remembering_someone_unchanged_writes_nothing(db: Database) -> None:
+    people = SqlitePeopleStore(db)
+    await people.remember(7, "王工", "zh_CN")
+    assert await people.get(7) is not None  # now cached
+    before = db.writer.total_changes
+    await people.remember(7, "王工", "zh_CN")
+    await people.remember(7, "", None)
+    assert db.writer.total_changes == before
+    await people.remember(7, "王工程师", None)  # a new name is stored
+    found = await people.get(7)
+    assert found is not None and (found.name, found.seen_locale) == ("王工程师", "zh_CN")
