@@ -78,6 +78,7 @@ async def attachment_of(message: Message) -> Attachment:
 def build_router() -> Router:
     router = Router(name="applicant_form")
     router.message.filter(F.chat.type == "private")
+    router.callback_query.filter(StateFilter(SubmitForm))  # every button here belongs to a form in progress
 
     @router.message(Command("submit"))
     async def begin(message: Message, state: FSMContext, app: AppContext) -> None:

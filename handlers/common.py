@@ -44,6 +44,9 @@ def help_text(actor: Actor) -> str:
 
 def build_router() -> Router:
     router = Router(name="common")
+    # every message handler here is a command: one test lets every other message (most of them: form answers)
+    # skip this router instead of parsing it as each command in turn
+    router.message.filter(F.text.startswith("/"))
 
     @router.message(CommandStart())
     async def start(message: Message, actor: Actor, app: AppContext, state: FSMContext) -> None:

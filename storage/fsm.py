@@ -39,30 +39,32 @@ class SqliteFsmStorage(BaseStorage):
         self.db = db
         self.committer = committer or GroupCommit(db)
         self.key_builder = key_builder or DefaultKeyBuilder(with_destiny=True)
-        self._cache: OrderedDict[str, tuple[str | None, str]] = OrderedDict()
+        # per chat: state, data (never handed out: get_data copies it, as aiogram's MemoryStorage does), data as JSON
+        self._cache: OrderedDict[str, tuple[str | None, dict[str, Any], str]] = OrderedDict()
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         value = state.state if isinstance(state, State) else state
         name = self.key_builder.build(key)
-        _, data = await self._row(name)
-        await self._store(name, value, data)
+        _, data, text = await self._row(name)
+        await self._store(name, (value, data, text))
 
     async def get_state(self, key: StorageKey) -> str | None:
         return (await self._row(self.key_builder.build(key)))[0]
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
         name = self.key_builder.build(key)
-        state, _ = await self._row(name)
-        await self._store(name, state, json.dumps(dict(data), ensure_ascii=False))
+        state, _, _ = await self._row(name)
+        copied = dict(data)
+        await self._store(name, (state, copied, json.dumps(copied, ensure_ascii=False)))
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
-        return dict(json.loads((await self._row(self.key_builder.build(key)))[1]))
+        return dict((await self._row(self.key_builder.build(key)))[1])
 
-    async def _store(self, name: str, state: str | None, data: str) -> None:
-        self._remember(name, (state, data))
-        await write(self.committer, UPSERT, (name, state, data), key=(UPSERT, name))
+    async def _store(self, name: str, row: tuple[str | None, dict[str, Any], str]) -> None:
+        self._remember(name, row)
+        await write(self.committer, UPSERT, (name, row[0], row[2]), key=(UPSERT, name))
 
-    async def _row(self, name: str) -> tuple[str | None, str]:
+    async def _row(self, name: str) -> tuple[str | None, dict[str, Any], str]:
         cached = self._cache.get(name)
         if cached is not None:
             self._cache.move_to_end(name)
@@ -72,11 +74,11 @@ class SqliteFsmStorage(BaseStorage):
             conn.execute("SELECT state, data FROM fsm WHERE key = ?", (name,)) as cursor,
         ):
             row = await cursor.fetchone()
-        found: tuple[str | None, str] = (row[0], row[1]) if row else (None, "{}")
+        found = (row[0], dict(json.loads(row[1])), row[1]) if row else (None, {}, "{}")
         self._remember(name, found)
         return found
 
-    def _remember(self, name: str, value: tuple[str | None, str]) -> None:
+    def _remember(self, name: str, value: tuple[str | None, dict[str, Any], str]) -> None:
         self._cache[name] = value
         self._cache.move_to_end(name)
         while len(self._cache) > CACHE_SIZE:
