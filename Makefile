@@ -18,8 +18,8 @@ catalogues: $(STAMP)
 	$(BIN)/pybabel compile --statistics -d locales -D messages 2>&1 | tail -n 2
 
 catalogues-update: $(STAMP)
-	$(BIN)/pybabel extract -F locales/babel.cfg -k _ -k gettext -o locales/messages.pot --no-location --omit-header .
-	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel extract -F locales/babel.cfg -k _ -k gettext -o locales/messages.pot --no-location --omit-header --no-wrap .
+	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --ignore-obsolete --no-wrap
 
 run: $(STAMP) catalogues
 	$(BIN)/python bot.py

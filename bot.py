@@ -187,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = load_settings()
     except ConfigError as exc:
-        if exc.missing == {"BOT_TOKEN"} and len(str(exc).splitlines()) == 1:  # nothing configured: the sandbox
+        if exc.missing == {"BOT_TOKEN"} and not exc.invalid:  # nothing configured: the sandbox
             print("No BOT_TOKEN set: starting the sandbox (a local Telegram stand-in with a web chat).")
             return run_sandbox()
         print(exc, file=sys.stderr)

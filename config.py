@@ -86,20 +86,22 @@ class Settings(BaseSettings):
 class ConfigError(Exception):
     """One line per bad setting, naming the variable; never echoes a value (it may be the token)."""
 
-    def __init__(self, message: str, missing: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self, message: str, missing: frozenset[str] = frozenset(), invalid: frozenset[str] = frozenset()
+    ) -> None:
         super().__init__(message)
         self.missing = missing  # settings not given at all, e.g. {"BOT_TOKEN"}
+        self.invalid = invalid  # settings given with a value that is refused
 
 
 def load_settings(**overrides: object) -> Settings:
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
-        lines, missing = [], set()
+        lines, missing, invalid = [], set(), set()
         for error in exc.errors():
             name = str(error["loc"][0]).upper() if error["loc"] else "WEBHOOK_SECRET"
             problem = "is missing" if error["type"] == "missing" else f"is invalid: {error['msg']}"
             lines.append(f"configuration error: {name} {problem}")
-            if error["type"] == "missing":
-                missing.add(name)
-        raise ConfigError("\n".join(lines), frozenset(missing)) from None
+            (missing if error["type"] == "missing" else invalid).add(name)
+        raise ConfigError("\n".join(lines), frozenset(missing), frozenset(invalid)) from None

@@ -59,13 +59,11 @@ def build_router() -> Router:
         if number is None:
             await message.answer(_("Send the request number, e.g. /withdraw 12"))
             return
-        view = await app.approvals.view(actor, number)
-        if view.request.applicant_id != actor.user_id:
-            await message.answer(_("Only the applicant can withdraw a request."))
-            return
+        # refused now, as pressing Yes would be (someone else's request, or one already decided or withdrawn)
+        request = await app.approvals.check(actor, number, Action.WITHDRAW)
         await message.answer(
             _("Withdraw request #{id} {name}? This cannot be undone.").format(
-                id=number, name=t.escape(view.request.project_name)
+                id=number, name=t.escape(request.project_name)
             ),
             reply_markup=kb.withdraw(number),
         )

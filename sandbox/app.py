@@ -54,7 +54,7 @@ class Sandbox:
         if await seed(app.repos, app.approvals):
             log.info("sandbox seeded with sample data path=%s", settings.database_path)
         self._polling = asyncio.create_task(serve(application, handle_signals=False, polling_timeout=1))
-        chat = WebChat(world, users, self.summary_now)
+        chat = WebChat(world, users, self.summary_now, app.i18n)
         self._web = web.AppRunner(chat.app(), access_log=None)
         await self._web.setup()
         site = web.TCPSite(self._web, self.host, self.port)

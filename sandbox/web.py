@@ -8,11 +8,13 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+from aiogram.utils.i18n import I18n
 from aiohttp import web
 
 from localbotapi import ChatUser
 from localbotapi.world import World
 from sandbox.cast import CAST, GROUP_ID, GROUP_TITLE
+from sandbox.labels import labels
 from sandbox.safe_html import clean
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -21,15 +23,19 @@ MAX_UPLOAD = 20 * 1024 * 1024
 
 
 class WebChat:
-    def __init__(self, world: World, users: dict[str, ChatUser], summary_now: Callable[[], Awaitable[int]]) -> None:
+    def __init__(
+        self, world: World, users: dict[str, ChatUser], summary_now: Callable[[], Awaitable[int]], i18n: I18n
+    ) -> None:
         self.world = world
         self.users = users
         self.summary_now = summary_now
+        self.i18n = i18n
 
     def app(self) -> web.Application:
         app = web.Application(client_max_size=MAX_UPLOAD + 1024 * 1024)
         app.router.add_get("/", self.index)
         app.router.add_static("/static/", STATIC)
+        app.router.add_get("/api/labels", self.labels)
         app.router.add_get("/api/people", self.people)
         app.router.add_get("/api/chat", self.chat)
         app.router.add_post("/api/send", self.send)
@@ -41,6 +47,9 @@ class WebChat:
 
     async def index(self, request: web.Request) -> web.StreamResponse:
         return web.FileResponse(STATIC / "index.html")
+
+    async def labels(self, request: web.Request) -> web.Response:
+        return web.json_response(labels(self.i18n, request.query.get("locale", self.i18n.default_locale)))
 
     async def people(self, request: web.Request) -> web.Response:
         views = [{"key": p.key, "name": p.name, "group": False} for p in CAST]

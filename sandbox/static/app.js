@@ -1,7 +1,9 @@
 "use strict";
 // The sandbox's web chat: shows one chat as a Telegram user sees it and sends what they type or press.
-const state = { who: null, people: [], shown: "" };
+const state = { who: null, people: [], shown: "", labels: {} };
 const $ = (id) => document.getElementById(id);
+// the page's own words come from the bot's catalogue (/api/labels), in the language chosen at the top
+const say = (key, params = {}) => (state.labels[key] || key).replace(/\{(\w+)\}/g, (_, k) => params[k] ?? "");
 
 async function api(path, options = {}) {
   const response = await fetch(path, options);
@@ -28,7 +30,11 @@ function renderPeople() {
     button.dataset.who = person.key;
     button.textContent = person.name;
     const role = document.createElement("small");
-    role.textContent = person.group ? "group chat (you act as 张审批)" : person.key.replace(/\d$/, " 2");
+    const actor = state.people.find((p) => p.key === "reviewer");
+    const second = /\d$/.test(person.key) ? " 2" : "";
+    role.textContent = person.group
+      ? say("group_role", { name: actor ? actor.name : "" })
+      : say("role_" + person.key.replace(/\d$/, "")) + second;
     button.append(role);
     button.classList.toggle("active", person.key === state.who);
     button.addEventListener("click", () => choose(person.key));
@@ -43,7 +49,7 @@ function choose(who) {
   $("toast").hidden = true; // a note about the last person's action does not belong on this one's chat
   delete $("messages").dataset.who; // set again once this person's chat is shown
   const person = state.people.find((p) => p.key === who);
-  $("chat-title").textContent = person.group ? person.name : `Chat with the bot — as ${person.name}`;
+  $("chat-title").textContent = person.group ? person.name : say("chat_with", { name: person.name });
   renderPeople();
   refresh();
 }
@@ -78,7 +84,7 @@ function messageNode(m) {
   if (m.edited) {
     const edited = document.createElement("span");
     edited.className = "edited";
-    edited.textContent = "edited";
+    edited.textContent = say("edited");
     body.append(edited);
   }
   if (m.buttons.length) {
@@ -114,7 +120,7 @@ async function refresh() {
   if (!data.messages.length) {
     const empty = document.createElement("div");
     empty.className = "empty";
-    empty.textContent = "No messages yet. Try /start, /submit, /queue, /stats or /summary.";
+    empty.textContent = say("empty");
     box.append(empty);
   }
   box.dataset.who = who;
@@ -159,10 +165,32 @@ $("file").addEventListener("change", async (event) => {
 
 $("summary").addEventListener("click", async () => {
   const result = await api("/api/summary", { method: "POST" });
-  toast(`Daily summary queued: ${result.queued} message(s) to the reviewers' group and subscribers.`);
+  toast(say("queued", { count: result.queued }));
 });
 
+async function useLanguage(locale) {
+  state.labels = await api(`/api/labels?locale=${encodeURIComponent(locale)}`);
+  localStorage.setItem("sandbox-locale", state.labels.locale);
+  const english = state.labels.locale === "en";
+  document.documentElement.lang = english ? "en" : "zh-CN";
+  document.title = say("title");
+  for (const node of document.querySelectorAll("[data-label]")) node.textContent = say(node.dataset.label);
+  for (const attr of ["title", "placeholder", "aria-label"]) {
+    for (const node of document.querySelectorAll(`[data-label-${attr}]`)) {
+      node.setAttribute(attr, say(node.getAttribute(`data-label-${attr}`)));
+    }
+  }
+  const other = $("language"); // offers the other language, named in that language
+  other.textContent = english ? "中文" : "English";
+  other.lang = english ? "zh-CN" : "en";
+  other.dataset.locale = english ? "zh_CN" : "en";
+  if (state.who) choose(state.who); // redraw the names, roles and chat title in the new language
+}
+
+$("language").addEventListener("click", () => useLanguage($("language").dataset.locale));
+
 (async () => {
+  await useLanguage(localStorage.getItem("sandbox-locale") || "zh_CN");
   state.people = await api("/api/people");
   choose(state.people[0].key);
   setInterval(refresh, 700);

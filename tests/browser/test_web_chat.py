@@ -110,7 +110,7 @@ async def test_every_role_has_a_readable_view(page: Page) -> None:
         "group": ("/stats", "累计已批复"),  # after the summary and its two charts
     }
     await page.click("#summary")  # the daily summary with its charts, into the group
-    await expect(page.locator("#toast")).to_contain_text("queued", timeout=TIMEOUT)
+    await expect(page.locator("#toast")).to_contain_text("每日汇总已排队", timeout=TIMEOUT)
     for who, (command, shows) in first.items():
         await as_person(page, who)
         try:
@@ -133,3 +133,17 @@ async def test_every_role_has_a_readable_view(page: Page) -> None:
         )
         assert overlaps == 0, f"{who}: messages overlap"
         await page.screenshot(path=str(SCREENSHOTS / f"{who}.png"))
+
+
+async def test_the_page_speaks_the_chosen_language(page: Page) -> None:
+    """The page's own labels come from the bot's catalogue: Chinese first, English at a press, kept on reload."""
+    await expect(page.locator("#summary")).to_have_text("📊 立即发送每日汇总")
+    await expect(page.locator("#text")).to_have_attribute("placeholder", "输入消息，例如 /submit")
+    await expect(page.locator("nav button[data-who='reviewer'] small")).to_have_text("审批人")
+    await page.click("#language")
+    await expect(page.locator("#summary")).to_have_text("📊 Send daily summary now")
+    await expect(page.locator("nav button[data-who='applicant2'] small")).to_have_text("applicant 2")
+    await expect(page.locator("#chat-title")).to_contain_text("Chat with the bot, as")
+    await page.reload()
+    await expect(page.locator("#composer button[type=submit]")).to_have_text("Send")
+    await expect(page.locator("#language")).to_have_text("中文")

@@ -13,7 +13,7 @@ PLACEHOLDER = re.compile(r"\{(\w*)\}")
 def used_strings() -> set[str]:
     found = {
         message
-        for package in ("handlers", "jobs")
+        for package in ("handlers", "jobs", "sandbox")
         for _file, _line, message, _comments, _context in extract_from_dir(
             ROOT / package, method_map=[("**.py", "python")], keywords={"_": None, "gettext": None}
         )

@@ -66,3 +66,15 @@ def test_bot_py_stops_with_one_clear_line_per_bad_setting(tmp_path: Path) -> Non
         "configuration error: RISK_DAYS is invalid: Input should be a valid integer, unable to parse string as an "
         "integer",
     ]
+
+
+def test_the_error_names_missing_and_refused_settings_apart(monkeypatch: pytest.MonkeyPatch) -> None:
+    """bot.py starts the sandbox only when nothing but the token is missing: it reads these, not the text."""
+    monkeypatch.delenv("BOT_TOKEN", raising=False)
+    with pytest.raises(ConfigError) as only_token:
+        load_settings(_env_file=None)
+    assert (only_token.value.missing, only_token.value.invalid) == ({"BOT_TOKEN"}, frozenset())
+    monkeypatch.setenv("RISK_DAYS", "many")
+    with pytest.raises(ConfigError) as both:
+        load_settings(_env_file=None)
+    assert (both.value.missing, both.value.invalid) == ({"BOT_TOKEN"}, {"RISK_DAYS"})

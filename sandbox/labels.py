@@ -1,0 +1,37 @@
+"""The sandbox page's own words (what the bot says comes with its messages), from the bot's catalogue."""
+
+from __future__ import annotations
+
+from aiogram.utils.i18n import I18n
+
+
+def _(text: str) -> str:
+    """Marks a label for the catalogue (pybabel extracts ``_``); it is translated per request in ``labels``."""
+    return text
+
+
+LABELS = {
+    "title": _("Green Channel sandbox"),
+    "note": _("Sandbox: a local stand-in for Telegram. Sample data only."),
+    "summary": _("📊 Send daily summary now"),
+    "summary_hint": _("Send the daily summary to its recipients now"),
+    "people": _("Who you are"),
+    "attach": _("Send a document"),
+    "placeholder": _("Write a message, e.g. /submit"),
+    "send": _("Send"),
+    "role_applicant": _("applicant"),
+    "role_reviewer": _("reviewer"),
+    "role_admin": _("administrator"),
+    "group_role": _("group chat (you act as {name})"),
+    "chat_with": _("Chat with the bot, as {name}"),
+    "edited": _("edited"),
+    "empty": _("No messages yet. Try /start, /submit, /queue, /stats or /summary."),
+    "queued": _("Daily summary queued: {count} message(s) to the reviewers' group and subscribers."),
+}
+
+
+def labels(i18n: I18n, locale: str) -> dict[str, str]:
+    """Every label in ``locale`` (the bureau's default if the catalogue has no such language)."""
+    if locale not in i18n.available_locales:
+        locale = i18n.default_locale
+    return {key: i18n.gettext(text, locale=locale) for key, text in LABELS.items()} | {"locale": locale}
