@@ -1,3 +1,4 @@
+import asyncio
 import sqlite3
 from pathlib import Path
 
@@ -57,3 +58,49 @@ async def test_the_database_file_is_readable_by_its_owner_only(tmp_path: Path) -
             assert stat.S_IMODE(file.stat().st_mode) == 0o600, file
     finally:
         await database.close()
+
+
+async def test_a_write_lock_held_elsewhere_is_waited_for_without_blocking_the_loop(db: Database) -> None:
+    other = sqlite3.connect(db.path, isolation_level=None)  # another process, as far as SQLite can tell
+    other.execute("BEGIN IMMEDIATE")
+    ticks = 0
+    busy_a_while = asyncio.Event()
+
+    async def tick() -> None:  # runs only if the loop is free while the write waits
+        nonlocal ticks
+        while True:
+            ticks += 1
+            if ticks == 20:
+                busy_a_while.set()
+            await asyncio.sleep(0.002)
+
+    async def write() -> None:
+        async with db.transaction() as conn:
+            await conn.execute("INSERT INTO people (user_id, name) VALUES (1, 'x')")
+
+    ticker = asyncio.create_task(tick())
+    writing = asyncio.create_task(write())
+    await asyncio.wait_for(busy_a_while.wait(), 5)
+    assert not writing.done()  # still waiting for the lock, and the loop kept running meanwhile
+    other.execute("COMMIT")
+    await asyncio.wait_for(writing, 5)
+    ticker.cancel()
+    other.close()
+    async with db.reader.execute("SELECT name FROM people") as cursor:
+        assert await cursor.fetchall() == [("x",)]
+
+
+async def test_a_write_lock_never_released_fails_after_the_busy_timeout(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("storage.database.BUSY_TIMEOUT_MS", 50)
+    other = sqlite3.connect(db.path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            async with db.transaction() as conn:
+                await conn.execute("INSERT INTO people (user_id) VALUES (1)")
+    finally:
+        other.close()
+    async with db.transaction() as conn:  # nothing left half-open: the next write goes through
+        await conn.execute("INSERT INTO people (user_id) VALUES (2)")
