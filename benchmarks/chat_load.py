@@ -20,7 +20,7 @@ class ChatLoad:
     burst_per_user: int
 
 
-QUICK = ChatLoad(applicants=150, reviewers=4, paced_rate=200, paced_applicants=60, burst_users=500, burst_per_user=10)
+QUICK = ChatLoad(applicants=150, reviewers=4, paced_rate=200, paced_applicants=40, burst_users=500, burst_per_user=10)
 FULL = ChatLoad(applicants=800, reviewers=8, paced_rate=200, paced_applicants=300, burst_users=2000, burst_per_user=10)
 
 

@@ -37,12 +37,16 @@ class Control:
         self.burst_target = 0
         self.calls: Counter[str] = Counter()  # by method, for "API calls per update"
         self.world.listeners.append(self.on_call)
+        self.world.arrivals.append(self.on_arrival)
         ChatUser.group(self.world, GROUP_ID, "审批科")
+
+    def on_arrival(self, call: Call) -> None:
+        if call.method == "getUpdates":
+            self.polled.set()  # the bot is polling: started (not when this poll ends, up to its timeout later)
 
     def on_call(self, call: Call, result: Any) -> None:
         self.calls[call.method] += 1
         if call.method == "getUpdates":
-            self.polled.set()
             if result and self.burst_target and not self.burst_first_poll:
                 self.burst_first_poll = time.monotonic()
         elif call.method == "sendMessage" and call.params.get("chat_id") in self.burst_chats:

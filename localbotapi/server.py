@@ -101,6 +101,8 @@ class LocalBotApi:
         call = Call(name, params, files)
         if self.world.keep_calls:
             self.world.calls.append(call)
+        for arrival in self.world.arrivals:
+            arrival(call)
         handler: Handler | None = methods.HANDLERS.get(name)
         try:
             fault = self.world.take_fault(name, params.get("chat_id"))

@@ -81,6 +81,8 @@ class World:
     webhook: dict[str, Any] | None = None
     # called with (call, result) after every answered call: load drivers react at once, without polling
     listeners: list[Callable[[Call, Any], None]] = field(default_factory=list)
+    # called with each call as it arrives, before it is answered (a long poll is answered only when it ends)
+    arrivals: list[Callable[[Call], None]] = field(default_factory=list)
     keep_calls: bool = True  # calls and history; a long load run turns this off so they do not grow unbounded
     changed: asyncio.Condition = field(default_factory=asyncio.Condition)
     random: random.Random = field(default_factory=lambda: random.Random(1))

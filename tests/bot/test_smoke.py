@@ -1,3 +1,4 @@
+from localbotapi.world import Call
 from tests.bot.conftest import Harness
 
 
@@ -20,3 +21,16 @@ def test_no_filter_is_left_to_run_in_a_thread(harness: Harness) -> None:
     ]
     assert len(checks) > 20
     assert all(check.awaitable for check in checks)
+
+
+async def test_the_local_server_reports_a_call_as_it_arrives(harness: Harness) -> None:
+    """The benchmark knows a bot is up when its first long poll arrives, not when that poll times out."""
+    world = harness.api.world
+    arrived: list[Call] = []
+    answered: list[Call] = []
+    world.arrivals.append(arrived.append)
+    world.listeners.append(lambda call, result: answered.append(call))
+    await harness.api.wait_until(lambda: [c for c in arrived if c.method == "getUpdates"])
+    poll = next(c for c in arrived if c.method == "getUpdates")
+    assert not any(c is poll for c in answered)  # nothing to deliver: the poll is still open
+    await harness.api.wait_until(lambda: any(c is poll for c in answered))
