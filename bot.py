@@ -42,6 +42,7 @@ from storage.fsm import SqliteFsmStorage
 from storage.repositories import Repositories
 
 LOCALES = Path(__file__).resolve().parent / "locales"
+SWITCH_INTERVAL_SECONDS = 0.0005
 log = logging.getLogger("green_channel")
 
 
@@ -141,6 +142,9 @@ async def serve(
         reviewer_chat_id=settings.reviewer_chat_id,
         admin_ids=sorted(settings.admin_ids),
     )
+    # aiosqlite's reader thread needs the GIL back after each query and by default waits up to 5 ms for the busy
+    # loop to let go, holding up the update that asked; 0.5 ms measured ~10 % more updates/s under load
+    sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
     gc.freeze()  # start-up objects live for the whole run: keep them out of every collection
     if settings.webhook_url is not None:
         stop = stop or asyncio.Event()
