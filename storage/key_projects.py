@@ -26,9 +26,16 @@ class SqliteKeyProjectStore:
     def __init__(self, db: Database) -> None:
         self.db = db
         self._held: list[KeyProject] | None = None
+        self._version = 0  # bumped when an import commits: a read that started before is not kept
 
     async def replace_all(self, projects: Sequence[KeyProject]) -> None:
-        self._held = None
+        try:
+            await self._replace(projects)
+        finally:
+            self._held = None
+            self._version += 1
+
+    async def _replace(self, projects: Sequence[KeyProject]) -> None:
         async with self.db.transaction() as conn:
             await conn.execute("DELETE FROM key_projects")
             await conn.executemany(
@@ -41,10 +48,14 @@ class SqliteKeyProjectStore:
             )
 
     async def all(self) -> list[KeyProject]:
-        if self._held is None:
-            async with self.db.reader.execute(f"{_SELECT} ORDER BY position") as cursor:
-                self._held = [_project(row) for row in await cursor.fetchall()]
-        return list(self._held)
+        if self._held is not None:
+            return list(self._held)
+        version = self._version
+        async with self.db.reader.execute(f"{_SELECT} ORDER BY position") as cursor:
+            found = [_project(row) for row in await cursor.fetchall()]
+        if version == self._version:
+            self._held = found
+        return found
 
     async def get(self, code: str) -> KeyProject | None:
         return next((p for p in await self.all() if p.code == code), None)

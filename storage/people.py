@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from approvals.models import Role
 from approvals.ports import Person
 from storage.database import Database
+from storage.inline import InlineConnection
 
 CACHE_SIZE = 20_000
 
@@ -33,6 +36,16 @@ class SqlitePeopleStore:
             self._cache.popitem(last=False)
         return person
 
+    @asynccontextmanager
+    async def _changing(self, user_id: int) -> AsyncIterator[InlineConnection]:
+        """A write about one person; their cached entry is dropped once it is committed. (Dropped before, a read
+        that was already waiting for the database could put the old row back after it.)"""
+        try:
+            async with self.db.transaction() as conn:
+                yield conn
+        finally:
+            self._cache.pop(user_id, None)
+
     async def _load(self, user_id: int) -> Person | None:
         async with (
             self.db.point_read() as conn,
@@ -52,8 +65,7 @@ class SqlitePeopleStore:
         known = self._cache.get(user_id)
         if known is not None and name in ("", known.name) and seen_locale in (None, known.seen_locale):
             return  # a returning applicant: nothing would change, so no transaction
-        self._cache.pop(user_id, None)
-        async with self.db.transaction() as conn:
+        async with self._changing(user_id) as conn:
             await conn.execute(
                 "INSERT INTO people (user_id, name, seen_locale) VALUES (?, ?, ?) ON CONFLICT (user_id) DO UPDATE "
                 "SET name = coalesce(nullif(excluded.name, ''), name), "
@@ -62,14 +74,12 @@ class SqlitePeopleStore:
             )
 
     async def grant(self, user_id: int, role: Role) -> None:
-        self._cache.pop(user_id, None)
-        async with self.db.transaction() as conn:
+        async with self._changing(user_id) as conn:
             await conn.execute("INSERT OR IGNORE INTO people (user_id) VALUES (?)", (user_id,))
             await conn.execute("INSERT OR IGNORE INTO roles (user_id, role) VALUES (?, ?)", (user_id, role.value))
 
     async def revoke(self, user_id: int, role: Role) -> bool:
-        self._cache.pop(user_id, None)
-        async with self.db.transaction() as conn:
+        async with self._changing(user_id) as conn:
             cursor = await conn.execute("DELETE FROM roles WHERE user_id = ? AND role = ?", (user_id, role.value))
             return cursor.rowcount > 0
 
@@ -86,8 +96,7 @@ class SqlitePeopleStore:
         return [Person(user_id, name, frozenset({role}), locale) for user_id, name, locale in rows]
 
     async def set_locale(self, user_id: int, locale: str) -> None:
-        self._cache.pop(user_id, None)
-        async with self.db.transaction() as conn:
+        async with self._changing(user_id) as conn:
             await conn.execute(
                 "INSERT INTO people (user_id, locale) VALUES (?, ?) "
                 "ON CONFLICT (user_id) DO UPDATE SET locale = excluded.locale",

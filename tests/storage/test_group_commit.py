@@ -11,10 +11,12 @@ from pathlib import Path
 import pytest
 from aiogram.fsm.storage.base import StorageKey
 
+from approvals.ledger import KeyProject
 from approvals.models import Role
 from storage.database import Database
 from storage.fsm import SqliteFsmStorage
 from storage.group_commit import GroupCommit, unit_of_work
+from storage.key_projects import SqliteKeyProjectStore
 from storage.people import SqlitePeopleStore
 from storage.repositories import Repositories
 from storage.updates import SqliteUpdates
@@ -147,3 +149,37 @@ async def test_remembering_someone_unchanged_writes_nothing(db: Database) -> Non
     await people.remember(7, "王工程师", None)  # a new name is stored
     found = await people.get(7)
     assert found is not None and (found.name, found.seen_locale) == ("王工程师", "zh_CN")
+
+
+async def test_a_role_granted_while_a_read_waits_is_not_hidden_by_that_read(db: Database) -> None:
+    """Another process holds the write lock; a read and a grant queue behind it: the read's older answer must not
+    outlive the grant in the cache."""
+    people = SqlitePeopleStore(db)
+    other = sqlite3.connect(db.path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    waiting = asyncio.create_task(people.remember(8, "someone"))  # holds this process's write lock meanwhile
+    await asyncio.sleep(0)  # each task runs until it waits for the lock, in the order started (FIFO)
+    reading = asyncio.create_task(people.get(7))
+    await asyncio.sleep(0)
+    granting = asyncio.create_task(people.grant(7, Role.REVIEWER))
+    await asyncio.sleep(0)
+    other.execute("COMMIT")
+    other.close()
+    await asyncio.wait_for(asyncio.gather(waiting, reading, granting), 5)
+    assert reading.result() is None  # it read the row as it was before the grant
+    found = await people.get(7)
+    assert found is not None and Role.REVIEWER in found.roles
+
+
+async def test_a_key_project_import_is_seen_even_if_a_read_ran_while_it_waited(db: Database) -> None:
+    store = SqliteKeyProjectStore(db)
+    await store.replace_all([KeyProject(code="K1", name="旧", owner="x")])
+    other = sqlite3.connect(db.path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process writing: the import waits
+    importing = asyncio.create_task(store.replace_all([KeyProject(code="K2", name="新", owner="x")]))
+    await asyncio.sleep(0)  # the import runs until it waits for the lock
+    assert [p.code for p in await store.all()] == ["K1"]  # read meanwhile: the list as committed so far
+    other.execute("COMMIT")
+    other.close()
+    await asyncio.wait_for(importing, 5)
+    assert [p.code for p in await store.all()] == ["K2"]
