@@ -127,11 +127,10 @@ class LocalBotApi:
     async def _file(self, request: web.Request) -> web.StreamResponse:
         if request.match_info["token"] != self.token:
             return web.Response(status=401)
-        path = request.match_info["path"]
-        for stored in self.world.files.values():
-            if stored.path == path:
-                return web.Response(body=stored.data, content_type="application/octet-stream")
-        return web.Response(status=404)
+        stored = self.world.file_paths.get(request.match_info["path"])
+        if stored is None:
+            return web.Response(status=404)
+        return web.Response(body=stored.data, content_type="application/octet-stream")
 
 
 async def _read_params(request: web.Request) -> tuple[dict[str, Any], dict[str, tuple[str, bytes]]]:

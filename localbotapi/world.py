@@ -71,6 +71,7 @@ class World:
     chats: dict[int, dict[str, Any]] = field(default_factory=dict)
     messages: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
     files: dict[str, StoredFile] = field(default_factory=dict)
+    file_paths: dict[str, StoredFile] = field(default_factory=dict)  # for downloads: a lookup, not a scan
     updates: list[dict[str, Any]] = field(default_factory=list)  # not yet confirmed by an offset
     history: list[dict[str, Any]] = field(default_factory=list)  # every update ever sent
     calls: list[Call] = field(default_factory=list)
@@ -101,6 +102,7 @@ class World:
         n = next(self._file_ids)
         stored = StoredFile(f"BQACAgIAAx-file-{n}", f"AgAD{n}", name, mime, data, f"documents/file_{n}_{name}")
         self.files[stored.file_id] = stored
+        self.file_paths[stored.path] = stored
         return stored
 
     async def notify(self) -> None:
