@@ -8,6 +8,7 @@ to play a load and report what it saw.
 from __future__ import annotations
 
 import asyncio
+import gc
 import sys
 import time
 from collections import Counter
@@ -67,6 +68,11 @@ class Control:
 
     async def forget_polls(self, request: web.Request) -> web.Response:
         self.polled.clear()  # called before a bot starts, so /bench/ready waits for that bot's first poll
+        # Everything the earlier rounds left in the world (their chats and messages) stays for the whole run: keep
+        # it out of this process's garbage collections, or their pauses grow round by round and show up as the
+        # bot's latency (p99 at 200/s grew 14 -> 80 ms over five rounds before this)
+        gc.collect()
+        gc.freeze()
         return web.json_response({"ok": True})
 
     async def ready(self, request: web.Request) -> web.Response:
