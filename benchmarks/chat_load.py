@@ -61,6 +61,9 @@ async def measure(kind: str, server: Server, workdir: Path, load: ChatLoad, roun
         closed = await server.post(
             "/bench/load", applicants=load.applicants, reviewers=load.reviewers, base=base, fake_buttons=fake
         )
+        steps = await server.post(  # the target's unit: each step one update, one reply, its state stored
+            "/bench/load", applicants=load.applicants, reviewers=0, base=base + 50_000, fake_buttons=fake, script="form"
+        )
         paced = await server.post(
             "/bench/load",
             applicants=load.paced_applicants,
@@ -75,6 +78,7 @@ async def measure(kind: str, server: Server, workdir: Path, load: ChatLoad, roun
         peak = process.peak_rss_mb()
     return {
         "closed": summarise(closed),
+        "form_steps": summarise(steps),
         "paced": summarise(paced),
         "burst": {
             "updates": burst["replies"],

@@ -140,6 +140,19 @@ class Load:
         shown = await self.press(user, shown, "fm:d")  # documents done
         await self.press(user, shown, "fm:s", expect="answer")  # submit
 
+    async def form_steps(self, user: ChatUser, n: int) -> None:
+        """The form's questions alone: 12 updates, each one update, one reply and (ours) its state stored — the
+        unit the throughput target is set in. No upload, no submission, no reviewers; /cancel clears the form."""
+        shown = await self.say(user, "/submit")
+        for answer in ANSWERS:
+            shown = await self.say(user, answer)
+        shown = await self.press(user, shown, f"ch:category:{_pick(shown, 'ch:category:', n)}")
+        shown = await self.press(user, shown, "ch:document_type:")
+        for answer in MORE_ANSWERS:
+            shown = await self.say(user, answer)
+        await self.press(user, shown, "fm:n")  # not a key project
+        await self.say(user, "/cancel")
+
     async def reviewer(self, user: ChatUser, done: asyncio.Event) -> None:
         """/next, Approve, Approve without a number — until the applicants are finished."""
         while not done.is_set():
@@ -150,13 +163,13 @@ class Load:
             prompt = await self.press(user, card, "rv:a:")
             await self.press(user, prompt, "rv:an:", expect="answer")
 
-    async def run(self, applicants: list[ChatUser], reviewers: list[ChatUser]) -> Tally:
+    async def run(self, applicants: list[ChatUser], reviewers: list[ChatUser], *, whole_form: bool = True) -> Tally:
+        """Every applicant at once (``whole_form``: through Submit, else the questions alone), reviewers beside."""
+        play = self.applicant if whole_form else self.form_steps
         done = asyncio.Event()
         self.tally.started = time.monotonic()
         checking = [asyncio.create_task(self.reviewer(r, done)) for r in reviewers]
-        results = await asyncio.gather(
-            *(self.applicant(u, n) for n, u in enumerate(applicants)), return_exceptions=True
-        )
+        results = await asyncio.gather(*(play(u, n) for n, u in enumerate(applicants)), return_exceptions=True)
         self.tally.finished = time.monotonic()
         done.set()
         reviewed = await asyncio.gather(*checking, return_exceptions=True)

@@ -87,7 +87,7 @@ class Control:
         reviewers = people(self.world, spec["reviewers"], base + 500_000, "en")
         load = Load(self.world, self.replies, Pacer(spec.get("rate")), fake_buttons=spec["fake_buttons"])
         before = Counter(self.calls)
-        tally = await load.run(applicants, reviewers)
+        tally = await load.run(applicants, reviewers, whole_form=spec.get("script") != "form")
         calls = self.calls - before
         return web.json_response({**tally.as_dict(), "calls": dict(calls)})
 
