@@ -18,7 +18,7 @@ from handlers import texts as t
 from handlers import views
 from handlers.context import AppContext
 from handlers.export import workbook
-from handlers.filters import IsAdmin
+from handlers.filters import IsAdmin, in_private_chat
 
 LEDGER_SUFFIXES = (".csv", ".xlsx")
 
@@ -59,7 +59,7 @@ def build_router() -> Router:
             await message.answer(text)
 
     @router.message(
-        F.chat.type == "private",
+        in_private_chat,
         StateFilter(None),
         F.document.file_name.lower().endswith(LEDGER_SUFFIXES),
         IsAdmin(),

@@ -18,6 +18,7 @@ from handlers import views
 from handlers.applicant_form import attachment_of
 from handlers.callbacks import SupplementCB, WithdrawCB
 from handlers.context import AppContext
+from handlers.filters import in_private_chat, is_typed_answer
 from handlers.replies import ChatTarget, edit_or_send
 from handlers.states import Supplement
 
@@ -29,7 +30,7 @@ def request_number(command: CommandObject) -> int | None:
 
 def build_router() -> Router:
     router = Router(name="applicant")
-    router.message.filter(F.chat.type == "private")
+    router.message.filter(in_private_chat)
 
     @router.message(Command("my"))
     async def my(message: Message, actor: Actor, app: AppContext) -> None:
@@ -82,7 +83,12 @@ def build_router() -> Router:
 
     @router.callback_query(SupplementCB.filter(~F.send))
     async def supplement_start(
-        query: CallbackQuery, callback_data: SupplementCB, actor: Actor, app: AppContext, state: FSMContext
+        query: CallbackQuery,
+        callback_data: SupplementCB,
+        actor: Actor,
+        app: AppContext,
+        state: FSMContext,
+        bot: Bot,
     ) -> None:
         try:  # the domain decides whether this person may resubmit this request now
             await app.approvals.check(actor, callback_data.id, Action.RESUBMIT)
@@ -92,12 +98,12 @@ def build_router() -> Router:
         await query.answer()
         await state.set_state(Supplement.material)
         await state.set_data({"request_id": callback_data.id, "notes": [], "attachments": []})
-        await ChatTarget.of(query).answer(
+        await ChatTarget.of(query, bot).answer(
             _("Send your explanation as text and the documents as files, then press the button.").format(),
             reply_markup=kb.supplement_send(callback_data.id),
         )
 
-    @router.message(Supplement.material, F.text, ~F.text.startswith("/"))
+    @router.message(Supplement.material, is_typed_answer)
     async def supplement_text(message: Message, state: FSMContext) -> None:
         data = await state.get_data()
         await state.update_data(notes=[*data["notes"], message.text or ""])
@@ -143,7 +149,7 @@ def build_router() -> Router:
         await state.clear()
         await query.answer(_("Sent."))
         view = await app.approvals.view(actor, request.id)
-        await ChatTarget.of(query).answer(
+        await ChatTarget.of(query, bot).answer(
             _("Thank you: request #{id} is back with the bureau.").format(id=request.id) + "\n" + views.deadlines(view)
         )
 

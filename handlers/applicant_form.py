@@ -23,6 +23,7 @@ from handlers import texts as t
 from handlers import views
 from handlers.callbacks import ChoiceCB, EditCB, FormAction, FormCB
 from handlers.context import AppContext
+from handlers.filters import in_private_chat, is_typed_answer
 from handlers.form_steps import BY_FIELD, BY_STATE, TEXT_STATES, Step, labels, next_step, prompt
 from handlers.replies import ChatTarget, edit_or_send
 from handlers.states import SubmitForm
@@ -77,18 +78,11 @@ async def attachment_of(message: Message) -> Attachment:
 
 def build_router() -> Router:
     router = Router(name="applicant_form")
-    router.message.filter(F.chat.type == "private")
+    router.message.filter(in_private_chat)
     router.callback_query.filter(StateFilter(SubmitForm))  # every button here belongs to a form in progress
 
-    @router.message(Command("submit"))
-    async def begin(message: Message, state: FSMContext, app: AppContext) -> None:
-        await state.clear()
-        # one key per form: pressing Submit twice, or the same update arriving again, makes one request
-        await state.update_data(attachments=[], client_key=uuid.uuid4().hex)
-        await ask(ChatTarget.of(message), state, BY_FIELD["project_name"], app)
-
-    @router.message(StateFilter(*TEXT_STATES), F.text, ~F.text.startswith("/"))
-    async def typed_answer(message: Message, state: FSMContext, app: AppContext) -> None:
+    @router.message(StateFilter(*TEXT_STATES), is_typed_answer)
+    async def typed_answer(message: Message, state: FSMContext, app: AppContext, bot: Bot) -> None:
         step = BY_STATE[str(await state.get_state())]
         assert step.clean is not None
         try:
@@ -98,20 +92,30 @@ def build_router() -> Router:
             await message.answer(f"{t.field_problem(exc)}\n{text}", reply_markup=markup)
             return
         await state.update_data({step.field: value})
-        await advance(ChatTarget.of(message), state, step.field, app)
+        await advance(ChatTarget.of(message, bot), state, step.field, app)
+
+    # after the answers: "/submit" in the middle of a form is not an answer, so it reaches here and restarts
+    @router.message(Command("submit"))
+    async def begin(message: Message, state: FSMContext, app: AppContext, bot: Bot) -> None:
+        await state.clear()
+        # one key per form: pressing Submit twice, or the same update arriving again, makes one request
+        await state.update_data(attachments=[], client_key=uuid.uuid4().hex)
+        await ask(ChatTarget.of(message, bot), state, BY_FIELD["project_name"], app)
 
     @router.callback_query(
         StateFilter(SubmitForm.category, SubmitForm.document_type),
         ChoiceCB.filter(F.field.in_({"category", "document_type"})),
     )
-    async def picked(query: CallbackQuery, callback_data: ChoiceCB, state: FSMContext, app: AppContext) -> None:
+    async def picked(
+        query: CallbackQuery, callback_data: ChoiceCB, state: FSMContext, app: AppContext, bot: Bot
+    ) -> None:
         step = BY_STATE[str(await state.get_state())]
         if step.field != callback_data.field:
             await query.answer(_("This button is no longer active."))
             return
         await query.answer()
         await state.update_data({step.field: callback_data.value})
-        await advance(ChatTarget.of(query), state, step.field, app)
+        await advance(ChatTarget.of(query, bot), state, step.field, app)
 
     @router.message(SubmitForm.key_project, F.text)
     async def search_key(message: Message, app: AppContext) -> None:
@@ -120,19 +124,21 @@ def build_router() -> Router:
         await message.answer(text, reply_markup=kb.key_projects(found))
 
     @router.callback_query(SubmitForm.key_project, ChoiceCB.filter(F.field == "key_code"))
-    async def picked_key(query: CallbackQuery, callback_data: ChoiceCB, state: FSMContext, app: AppContext) -> None:
+    async def picked_key(
+        query: CallbackQuery, callback_data: ChoiceCB, state: FSMContext, app: AppContext, bot: Bot
+    ) -> None:
         if await app.repos.key_projects.get(callback_data.value) is None:
             await query.answer(_("That project is no longer on the list."), show_alert=True)
             return
         await query.answer()
         await state.update_data(key_code=callback_data.value)
-        await advance(ChatTarget.of(query), state, "key_project", app)
+        await advance(ChatTarget.of(query, bot), state, "key_project", app)
 
     @router.callback_query(SubmitForm.key_project, FormCB.filter(F.action == FormAction.NOT_KEY))
-    async def not_key(query: CallbackQuery, state: FSMContext, app: AppContext) -> None:
+    async def not_key(query: CallbackQuery, state: FSMContext, app: AppContext, bot: Bot) -> None:
         await query.answer()
         await state.update_data(key_code=None)
-        await advance(ChatTarget.of(query), state, "key_project", app)
+        await advance(ChatTarget.of(query, bot), state, "key_project", app)
 
     @router.message(SubmitForm.documents, F.document)
     async def document(message: Message, state: FSMContext) -> None:
@@ -151,12 +157,12 @@ def build_router() -> Router:
         )
 
     @router.callback_query(SubmitForm.documents, FormCB.filter(F.action == FormAction.DOCS_DONE))
-    async def documents_done(query: CallbackQuery, state: FSMContext) -> None:
+    async def documents_done(query: CallbackQuery, state: FSMContext, bot: Bot) -> None:
         if not (await state.get_data()).get("attachments"):
             await query.answer(_("Please send at least one document first."), show_alert=True)
             return
         await query.answer()
-        await show_confirmation(ChatTarget.of(query), state)
+        await show_confirmation(ChatTarget.of(query, bot), state)
 
     @router.message(
         StateFilter(SubmitForm.category, SubmitForm.document_type, SubmitForm.documents, SubmitForm.confirm)
@@ -180,27 +186,27 @@ def build_router() -> Router:
             return
         if callback_data.action is FormAction.EDIT:
             await query.answer()
-            await ChatTarget.of(query).answer(
+            await ChatTarget.of(query, bot).answer(
                 _("What would you like to change?"), reply_markup=kb.edit_fields(labels())
             )
             return
         if callback_data.action is not FormAction.SUBMIT:
             await query.answer(_("This button is no longer active."))
             return
-        await submit(query, state, actor, app)
+        await submit(query, state, actor, app, bot)
 
     @router.callback_query(SubmitForm.confirm, EditCB.filter(F.field.in_(set(BY_FIELD))))
-    async def edit(query: CallbackQuery, callback_data: EditCB, state: FSMContext, app: AppContext) -> None:
+    async def edit(query: CallbackQuery, callback_data: EditCB, state: FSMContext, app: AppContext, bot: Bot) -> None:
         await query.answer()
         await state.update_data(editing=True)
         if callback_data.field == "documents":
             await state.update_data(attachments=[])
-        await ask(ChatTarget.of(query), state, BY_FIELD[callback_data.field], app)
+        await ask(ChatTarget.of(query, bot), state, BY_FIELD[callback_data.field], app)
 
     return router
 
 
-async def submit(query: CallbackQuery, state: FSMContext, actor: Actor, app: AppContext) -> None:
+async def submit(query: CallbackQuery, state: FSMContext, actor: Actor, app: AppContext, bot: Bot) -> None:
     data: dict[str, Any] = await state.get_data()
     fields = {k: data.get(k) for k in RequestDraft.model_fields if k != "attachments"}
     # the language to write to them in is stored first: the receipt is rendered as soon as the request commits
@@ -211,7 +217,7 @@ async def submit(query: CallbackQuery, state: FSMContext, actor: Actor, app: App
     except (ValidationError, DomainError) as exc:
         problem = exc if isinstance(exc, DomainError) else None
         await query.answer()
-        await ChatTarget.of(query).answer(
+        await ChatTarget.of(query, bot).answer(
             (t.error(problem) if problem else _("Some answers are not valid."))
             + "\n"
             + _("Press Edit to correct them."),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
@@ -12,6 +12,7 @@ from approvals.models import Actor
 from handlers import keyboards as kb
 from handlers.callbacks import LangCB
 from handlers.context import AppContext
+from handlers.filters import is_command
 from handlers.replies import ChatTarget
 
 
@@ -46,7 +47,7 @@ def build_router() -> Router:
     router = Router(name="common")
     # every message handler here is a command: one test lets every other message (most of them: form answers)
     # skip this router instead of parsing it as each command in turn
-    router.message.filter(F.text.startswith("/"))
+    router.message.filter(is_command)
 
     @router.message(CommandStart())
     async def start(message: Message, actor: Actor, app: AppContext, state: FSMContext) -> None:
@@ -80,11 +81,13 @@ def build_router() -> Router:
         await message.answer(_("Choose your language:"), reply_markup=kb.languages())
 
     @router.callback_query(LangCB.filter(F.locale.in_({"zh_CN", "en"})))
-    async def set_language(query: CallbackQuery, callback_data: LangCB, actor: Actor, app: AppContext) -> None:
+    async def set_language(
+        query: CallbackQuery, callback_data: LangCB, actor: Actor, app: AppContext, bot: Bot
+    ) -> None:
         await app.admin.set_locale(actor.user_id, callback_data.locale)
         with app.i18n.use_locale(callback_data.locale):
             text = _("Language set to English.") if callback_data.locale == "en" else _("Language set to Chinese.")
             await query.answer(text)
-            await ChatTarget.of(query).answer(text)
+            await ChatTarget.of(query, bot).answer(text)
 
     return router

@@ -8,7 +8,7 @@ from typing import Any
 
 from aiogram import Router
 from aiogram.filters import Filter
-from aiogram.types import TelegramObject
+from aiogram.types import Message, TelegramObject
 
 from approvals.models import Actor
 
@@ -21,6 +21,22 @@ class IsReviewer(Filter):
 class IsAdmin(Filter):
     async def __call__(self, event: TelegramObject, actor: Actor) -> bool:
         return actor.is_admin
+
+
+# The routers' hot filters, as plain functions: the magic-filter spelling (F.text.startswith("/")) resolves its
+# chain attribute by attribute on every update and was ~2 % of the bot's time for the same answer.
+def is_command(message: Message) -> bool:
+    """Text starting with a slash: a command, never a form answer."""
+    return message.text is not None and message.text.startswith("/")
+
+
+def is_typed_answer(message: Message) -> bool:
+    """Text that is not a command: an answer to the question asked."""
+    return bool(message.text) and not message.text.startswith("/")  # type: ignore[union-attr]
+
+
+def in_private_chat(message: Message) -> bool:
+    return message.chat.type == "private"
 
 
 def run_filters_inline(router: Router) -> None:

@@ -19,7 +19,7 @@ from babel import Locale, UnknownLocaleError
 
 from approvals.models import Actor
 from handlers.context import AppContext
-from storage.group_commit import current_unit, unit_of_work
+from storage.group_commit import UnitOfWork, current_unit
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ class UpdateLedger(BaseMiddleware):
         self.in_flight += 1
         self.idle.clear()
         try:
-            async with unit_of_work(self.app.repos.committer):  # the update's small writes, group-committed
+            async with UnitOfWork(self.app.repos.committer):  # the update's small writes, group-committed
                 # recorded in the same transaction as the update's first writes: a crash cannot leave a form
                 # moved on by an update that is then delivered again and read as the answer to the next question
                 await updates.record(event.update_id, self.app.approvals.clock.now())

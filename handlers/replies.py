@@ -16,13 +16,12 @@ class ChatTarget:
     chat_id: int
 
     @classmethod
-    def of(cls, event: Message | CallbackQuery) -> ChatTarget:
+    def of(cls, event: Message | CallbackQuery, bot: Bot) -> ChatTarget:
+        """``bot`` as the handler was given it (``event.bot`` is a pydantic private attribute: slow to read)."""
         if isinstance(event, Message):
-            assert event.bot is not None
-            return cls(event.bot, event.chat.id)
-        assert event.bot is not None
+            return cls(bot, event.chat.id)
         chat_id = event.message.chat.id if event.message is not None else event.from_user.id
-        return cls(event.bot, chat_id)
+        return cls(bot, chat_id)
 
     async def answer(self, text: str, reply_markup: InlineKeyboardMarkup | None = None) -> Message:
         return await self.bot.send_message(self.chat_id, text, reply_markup=reply_markup)
@@ -37,4 +36,5 @@ async def edit_or_send(query: CallbackQuery, text: str, reply_markup: InlineKeyb
         except TelegramBadRequest as exc:
             if "not modified" in exc.message:
                 return
-    await ChatTarget.of(query).answer(text, reply_markup)
+    assert query.bot is not None
+    await ChatTarget.of(query, query.bot).answer(text, reply_markup)

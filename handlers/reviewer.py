@@ -17,6 +17,7 @@ from handlers import texts as t
 from handlers import views
 from handlers.callbacks import QueuePageCB, ReviewAction, ReviewCB
 from handlers.context import AppContext
+from handlers.filters import is_typed_answer
 from handlers.notify import send_card
 from handlers.replies import ChatTarget, edit_or_send
 from handlers.states import Review
@@ -51,7 +52,12 @@ def build_router() -> Router:
 
     @router.callback_query(ReviewCB.filter(F.action.in_(set(PROMPTED))))
     async def ask_for_details(
-        query: CallbackQuery, callback_data: ReviewCB, actor: Actor, app: AppContext, state: FSMContext
+        query: CallbackQuery,
+        callback_data: ReviewCB,
+        actor: Actor,
+        app: AppContext,
+        state: FSMContext,
+        bot: Bot,
     ) -> None:
         action = PROMPTED[callback_data.action]
         request = await app.approvals.check(actor, callback_data.id, action)  # refuse now, not after typing
@@ -67,7 +73,7 @@ def build_router() -> Router:
         else:
             text = _("{name}: reply to this message with the reason for #{id}.").format(name=mention, id=request.id)
             markup = kb.cancel_review(request.id)
-        await ChatTarget.of(query).answer(text, markup)
+        await ChatTarget.of(query, bot).answer(text, markup)
 
     @router.callback_query(ReviewCB.filter(F.action == ReviewAction.APPROVE_NOW))
     async def approve_now(
@@ -84,7 +90,7 @@ def build_router() -> Router:
         await query.answer(_("Cancelled."))
         await edit_or_send(query, _("Cancelled."))
 
-    @router.message(Review.reason, F.text, ~F.text.startswith("/"))
+    @router.message(Review.reason, is_typed_answer)
     async def reason(message: Message, state: FSMContext, actor: Actor, app: AppContext, bot: Bot) -> None:
         data = await state.get_data()
         request_id, action = int(data["request_id"]), Action(data["action"])
@@ -99,7 +105,7 @@ def build_router() -> Router:
         await state.clear()
         await message.reply(_("Done: #{id} is now {status}.").format(id=request.id, status=t.status(request.status)))
 
-    @router.message(Review.approval_number, F.text, ~F.text.startswith("/"))
+    @router.message(Review.approval_number, is_typed_answer)
     async def approval_number(message: Message, state: FSMContext, actor: Actor, app: AppContext, bot: Bot) -> None:
         request_id = int((await state.get_data())["request_id"])
         try:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.filters import Command
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
@@ -14,6 +14,7 @@ from handlers import keyboards as kb
 from handlers import texts as t
 from handlers.callbacks import SubscriptionCB
 from handlers.context import AppContext
+from handlers.filters import in_private_chat
 from handlers.replies import edit_or_send
 from jobs.summary import render
 from storage.outbox import Outgoing
@@ -33,7 +34,7 @@ def build_router() -> Router:
             else:
                 await message.answer(item.text or "")
 
-    @router.message(Command("subscribe"), F.chat.type == "private")
+    @router.message(Command("subscribe"), in_private_chat)
     async def subscribe(message: Message, actor: Actor, app: AppContext) -> None:
         status = await app.repos.subscribers.request(actor.user_id, app.approvals.clock.now())
         if status == "active":
@@ -51,7 +52,7 @@ def build_router() -> Router:
         await app.repos.outbox.add(notices, app.approvals.clock.now())
         await message.answer(_("Your request was sent to the administrators."))
 
-    @router.message(Command("unsubscribe"), F.chat.type == "private")
+    @router.message(Command("unsubscribe"), in_private_chat)
     async def unsubscribe(message: Message, actor: Actor, app: AppContext) -> None:
         removed = await app.repos.subscribers.remove(actor.user_id)
         await message.answer(

@@ -15,7 +15,7 @@ from approvals.ledger import KeyProject
 from approvals.models import Role
 from storage.database import Database
 from storage.fsm import SqliteFsmStorage
-from storage.group_commit import GroupCommit, unit_of_work
+from storage.group_commit import GroupCommit, UnitOfWork
 from storage.key_projects import SqliteKeyProjectStore
 from storage.people import SqlitePeopleStore
 from storage.repositories import Repositories
@@ -54,7 +54,7 @@ async def test_a_unit_holds_writes_until_flushed_and_flushes_on_exit(db: Databas
     fsm = SqliteFsmStorage(db, committer)
     key = StorageKey(bot_id=1, chat_id=5, user_id=5)
     with pytest.raises(RuntimeError):
-        async with unit_of_work(committer) as unit:
+        async with UnitOfWork(committer) as unit:
             await fsm.set_state(key, "Form:name")
             await fsm.set_data(key, {"name": "城东"})
             assert await fsm.get_state(key) == "Form:name"  # the update reads its own writes at once
@@ -74,7 +74,7 @@ async def test_a_form_step_setting_data_then_state_writes_its_row_once(db: Datab
     fsm = SqliteFsmStorage(db, committer)
     key = StorageKey(bot_id=1, chat_id=5, user_id=5)
     before = db.writer.total_changes
-    async with unit_of_work(committer):
+    async with UnitOfWork(committer):
         await fsm.set_data(key, {"name": "城东"})
         await fsm.set_state(key, "Form:organisation")
     assert db.writer.total_changes - before == 1  # one upsert of the row, not one per call
