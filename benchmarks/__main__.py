@@ -15,11 +15,12 @@ from benchmarks.processes import bot_api_server
 
 async def run(quick: bool, rounds: int, workdir: Path) -> dict[str, Any]:
     load = chat_load.QUICK if quick else chat_load.FULL
-    results: dict[str, list[dict[str, Any]]] = {"echo": [], "green": []}
+    results: dict[str, list[dict[str, Any]]] = {"echo": [], "floor": [], "green": []}
     async with bot_api_server() as server:
-        for round_no in range(rounds):  # interleaved, so a noisy neighbour hits both alike
-            for kind in ("echo", "green"):
-                results[kind].append(await chat_load.measure(kind, server, workdir, load, round_no))
+        for round_no in range(rounds):  # interleaved, so a noisy neighbour hits all alike
+            results["echo"].append(await chat_load.measure("echo", server, workdir, load, round_no))
+            results["floor"].append(await chat_load.measure_floor(server, workdir, load, round_no))
+            results["green"].append(await chat_load.measure("green", server, workdir, load, round_no))
     sizes = queue_scale.QUICK_SIZES if quick else queue_scale.FULL_SIZES
     scale = await queue_scale.measure(sizes, workdir)
     return report.combine(results, scale, quick=quick, load=load)

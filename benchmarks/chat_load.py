@@ -51,6 +51,16 @@ def summarise(tally: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+async def measure_floor(server: Server, workdir: Path, load: ChatLoad, round_no: int) -> dict[str, Any]:
+    """The form's questions alone against the plainest aiogram version of the form (``form_floor_bot``)."""
+    base = 1_000_000 * (round_no * 10 + 3)
+    async with bot("floor", server, workdir / f"floor-{round_no}", reviewer_ids=[]):
+        steps = await server.post(
+            "/bench/load", applicants=load.applicants, reviewers=0, base=base, fake_buttons=False, script="form"
+        )
+    return {"form_steps": summarise(steps)}
+
+
 async def measure(kind: str, server: Server, workdir: Path, load: ChatLoad, round_no: int) -> dict[str, Any]:
     """Throughput (closed loop), latency at a fixed rate, then a fresh process for the burst's peak memory."""
     base = 1_000_000 * (round_no * 10 + (1 if kind == "echo" else 2))  # fresh users for every phase

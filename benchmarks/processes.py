@@ -67,6 +67,11 @@ class BotProcess:
         raise RuntimeError("no VmHWM in /proc: Linux is needed for the memory figure")
 
 
+def key_projects() -> list[KeyProject]:
+    """The key-project list every benchmark bot is given (Green Channel's database, the floor bot's keyboard)."""
+    return [KeyProject(code=f"K{n:02d}", name=f"示例重点项目 {n}", owner="示例单位") for n in range(1, 51)]
+
+
 async def seed_green_channel(path: Path, reviewer_ids: list[int]) -> None:
     """Reviewers with their role and a key-project list, as an admin would have set them up."""
     db = await Database.open(path)
@@ -75,15 +80,14 @@ async def seed_green_channel(path: Path, reviewer_ids: list[int]) -> None:
         for user_id in reviewer_ids:
             await repos.people.remember(user_id, f"reviewer {user_id}")
             await repos.people.grant(user_id, Role.REVIEWER)
-        projects = [KeyProject(code=f"K{n:02d}", name=f"示例重点项目 {n}", owner="示例单位") for n in range(1, 51)]
-        await repos.key_projects.replace_all(projects)
+        await repos.key_projects.replace_all(key_projects())
     finally:
         await db.close()
 
 
 @asynccontextmanager
 async def bot(kind: str, server: Server, workdir: Path, *, reviewer_ids: list[int]) -> AsyncIterator[BotProcess]:
-    """Start the echo baseline or Green Channel (``python bot.py``, production settings) against the server."""
+    """Start the echo baseline, the form floor or Green Channel (``python bot.py``, production settings)."""
     workdir.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 — before the bot starts; nothing else runs
     env = {
         **os.environ,
@@ -91,8 +95,8 @@ async def bot(kind: str, server: Server, workdir: Path, *, reviewer_ids: list[in
         "TELEGRAM_API_BASE": server.base_url,
         "MAX_CONCURRENT_UPDATES": "64",
     }
-    if kind == "echo":
-        args = ["-m", "benchmarks.echo_bot"]
+    if kind in ("echo", "floor"):
+        args = ["-m", "benchmarks.echo_bot" if kind == "echo" else "benchmarks.form_floor_bot"]
     else:
         database = workdir / "green.db"
         await seed_green_channel(database, reviewer_ids)
