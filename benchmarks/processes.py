@@ -6,7 +6,7 @@ import asyncio
 import os
 import signal
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,8 +86,11 @@ async def seed_green_channel(path: Path, reviewer_ids: list[int]) -> None:
 
 
 @asynccontextmanager
-async def bot(kind: str, server: Server, workdir: Path, *, reviewer_ids: list[int]) -> AsyncIterator[BotProcess]:
-    """Start the echo baseline, the form floor or Green Channel (``python bot.py``, production settings)."""
+async def bot(
+    kind: str, server: Server, workdir: Path, *, reviewer_ids: list[int], wrapper: Sequence[str] = ()
+) -> AsyncIterator[BotProcess]:
+    """Start the echo baseline, the form floor or Green Channel (``python bot.py``, production settings);
+    ``wrapper``: a command to run the bot under (valgrind, for ``benchmarks.instructions``)."""
     workdir.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 — before the bot starts; nothing else runs
     env = {
         **os.environ,
@@ -112,7 +115,9 @@ async def bot(kind: str, server: Server, workdir: Path, *, reviewer_ids: list[in
         args = [str(ROOT / "bot.py")]
     await server.post("/bench/forget-polls")
     with (workdir / f"{kind}.log").open("ab") as log:
-        proc = await asyncio.create_subprocess_exec(sys.executable, *args, cwd=ROOT, env=env, stdout=log, stderr=log)
+        proc = await asyncio.create_subprocess_exec(
+            *wrapper, sys.executable, *args, cwd=ROOT, env=env, stdout=log, stderr=log
+        )
     process = BotProcess(proc)
     try:
         await server.post("/bench/ready", seconds=120)

@@ -1,6 +1,7 @@
 """The benchmark's moving parts, run small: every bot it compares answers every scripted step, and the figures it
 reports are computed from what the load saw. No timing is asserted (machines here are shared and noisy)."""
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -8,6 +9,7 @@ import pytest
 
 from benchmarks import report
 from benchmarks.chat_load import QUICK, summarise
+from benchmarks.instructions import dumped_instructions
 from benchmarks.processes import REVIEWER_BASE, bot, bot_api_server
 
 FORM_STEPS = 12  # /submit, 7 typed answers, 3 buttons, /cancel
@@ -69,3 +71,12 @@ def test_report_compares_like_with_like() -> None:
     assert result["next_ms_at_1m"] == 1.0 and result["summary_ms_at_1m"] == 50.0
     assert result["growth_exponent"]["summary_ms"] == pytest.approx(1 / 3)  # 10x over 1000x: n^(1/3)
     assert "form_step_ratio 0.50" in report.table(result)
+
+
+def test_instruction_count_is_read_from_the_newest_callgrind_dump(tmp_path: Path) -> None:
+    out = tmp_path / "callgrind.green"
+    older, newer = tmp_path / "callgrind.green.41", tmp_path / "callgrind.green.41.1"
+    older.write_text("events: Ir\ntotals: 999\n")
+    newer.write_text("# callgrind format\nevents: Ir\nfn=main\n1 5\nsummary: 123456\n")
+    os.utime(older, (1, 1))  # the start-up part, written long before the dump asked for
+    assert dumped_instructions(out) == 123456
