@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from typing import Any
 
@@ -17,6 +18,10 @@ def _project(row: Sequence[Any]) -> KeyProject:
     return KeyProject(code=code, name=name, owner=owner, planned_start=unday(start), planned_approval=unday(approval))
 
 
+def _failed(task: asyncio.Task[list[KeyProject]]) -> bool:
+    return task.done() and (task.cancelled() or task.exception() is not None)
+
+
 class SqliteKeyProjectStore:
     """Implements ``approvals.ports.KeyProjectStore``.
 
@@ -27,6 +32,9 @@ class SqliteKeyProjectStore:
         self.db = db
         self._held: list[KeyProject] | None = None
         self._version = 0  # bumped when an import commits: a read that started before is not kept
+        # the read in flight and the version it started at: updates arriving together (a cold start under load)
+        # share one read instead of each reading and parsing the whole list
+        self._loading: tuple[int, asyncio.Task[list[KeyProject]]] | None = None
 
     async def replace_all(self, projects: Sequence[KeyProject]) -> None:
         try:
@@ -51,11 +59,16 @@ class SqliteKeyProjectStore:
         if self._held is not None:
             return list(self._held)
         version = self._version
-        async with self.db.reader.execute(f"{_SELECT} ORDER BY position") as cursor:
-            found = [_project(row) for row in await cursor.fetchall()]
+        if self._loading is None or self._loading[0] != version or _failed(self._loading[1]):
+            self._loading = (version, asyncio.create_task(self._read()))
+        found = await asyncio.shield(self._loading[1])  # one waiter cancelled must not cancel the others' read
         if version == self._version:
             self._held = found
-        return found
+        return list(found)
+
+    async def _read(self) -> list[KeyProject]:
+        async with self.db.reader.execute(f"{_SELECT} ORDER BY position") as cursor:
+            return [_project(row) for row in await cursor.fetchall()]
 
     async def get(self, code: str) -> KeyProject | None:
         return next((p for p in await self.all() if p.code == code), None)

@@ -1,8 +1,13 @@
+import asyncio
+import sqlite3
+
 import pytest
 
 from approvals.admin import AdminService
 from approvals.errors import Forbidden, LedgerImportError
+from approvals.ledger import KeyProject
 from approvals.models import Role
+from storage.repositories import Repositories
 from tests.conftest import ADMIN_ID
 from tests.factories import ADMIN, REVIEWER
 
@@ -56,3 +61,42 @@ async def test_a_new_import_replaces_the_list_the_form_offers(admin: AdminServic
     await admin.import_key_projects(ADMIN, "list.csv", "code,name,owner\nKP-09,学校,教育局\n".encode())
     assert [p.code for p in await admin.search_key_projects("")] == ["KP-09"]
     assert [p.code for p in await admin.search_key_projects("", limit=0)] == []
+
+
+async def test_forms_arriving_together_share_one_read_of_the_key_project_list(
+    admin: AdminService, repos: Repositories, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await admin.import_key_projects(ADMIN, "list.csv", "code,name,owner\nKP-01,城东污水厂,区水务集团\n".encode())
+    store = repos.key_projects
+    reads = 0
+    read = store._read
+
+    async def counted() -> list[KeyProject]:
+        nonlocal reads
+        reads += 1
+        return await read()
+
+    monkeypatch.setattr(store, "_read", counted)
+    found = await asyncio.gather(*(admin.search_key_projects("") for _ in range(20)))
+    assert reads == 1  # a cold start under load: one read, not one per waiting form
+    assert all([p.code for p in f] == ["KP-01"] for f in found)
+
+
+async def test_a_failed_read_of_the_key_project_list_is_tried_again(
+    admin: AdminService, repos: Repositories, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await admin.import_key_projects(ADMIN, "list.csv", "code,name,owner\nKP-01,城东污水厂,区水务集团\n".encode())
+    store = repos.key_projects
+    read = store._read
+    failing = True
+
+    async def flaky() -> list[KeyProject]:
+        if failing:
+            raise sqlite3.OperationalError("disk I/O error")
+        return await read()
+
+    monkeypatch.setattr(store, "_read", flaky)
+    with pytest.raises(sqlite3.OperationalError):
+        await admin.search_key_projects("")
+    failing = False
+    assert [p.code for p in await admin.search_key_projects("")] == ["KP-01"]
