@@ -126,8 +126,8 @@ class Load:
             user, lambda: user.press_data(shown, data), expect, "button " + ":".join(prefix.split(":")[:2])
         )
 
-    async def applicant(self, user: ChatUser, n: int) -> None:
-        """One whole /submit form: 14 updates, each answered before the next."""
+    async def questions(self, user: ChatUser, n: int) -> dict[str, Any]:
+        """/submit and the answers up to the key-project question (10 updates); returns that question."""
         shown = await self.say(user, "/submit")
         for answer in ANSWERS:
             shown = await self.say(user, answer)
@@ -135,7 +135,11 @@ class Load:
         shown = await self.press(user, shown, "ch:document_type:")
         for answer in MORE_ANSWERS:
             shown = await self.say(user, answer)
-        shown = await self.press(user, shown, "fm:n")  # not a key project
+        return shown
+
+    async def applicant(self, user: ChatUser, n: int) -> None:
+        """One whole /submit form: 14 updates, each answered before the next."""
+        shown = await self.press(user, await self.questions(user, n), "fm:n")  # not a key project
         shown = await self.step(user, lambda: user.send_document("eia.pdf", PDF), "message", "document")
         shown = await self.press(user, shown, "fm:d")  # documents done
         await self.press(user, shown, "fm:s", expect="answer")  # submit
@@ -143,14 +147,7 @@ class Load:
     async def form_steps(self, user: ChatUser, n: int) -> None:
         """The form's questions alone: 12 updates, each one update, one reply and (ours) its state stored — the
         unit the throughput target is set in. No upload, no submission, no reviewers; /cancel clears the form."""
-        shown = await self.say(user, "/submit")
-        for answer in ANSWERS:
-            shown = await self.say(user, answer)
-        shown = await self.press(user, shown, f"ch:category:{_pick(shown, 'ch:category:', n)}")
-        shown = await self.press(user, shown, "ch:document_type:")
-        for answer in MORE_ANSWERS:
-            shown = await self.say(user, answer)
-        await self.press(user, shown, "fm:n")  # not a key project
+        await self.press(user, await self.questions(user, n), "fm:n")  # not a key project
         await self.say(user, "/cancel")
 
     async def reviewer(self, user: ChatUser, done: asyncio.Event) -> None:

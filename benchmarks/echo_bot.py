@@ -9,20 +9,11 @@ rebuilding them, which would flatter every ratio). Nothing stored.
 from __future__ import annotations
 
 import asyncio
-import gc
 import html
-import os
-import sys
 
-from aiogram import Bot, Dispatcher
-from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.telegram import TelegramAPIServer
-from aiogram.enums import ParseMode
-from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import CallbackQuery, Message
 
-from handlers.response_types import PinResponseTypes
+from benchmarks.bare_bot import bare_bot, poll
 
 
 async def echo(message: Message) -> None:
@@ -36,24 +27,10 @@ async def pressed(query: CallbackQuery) -> None:
 
 
 async def main() -> None:
-    session = AiohttpSession(api=TelegramAPIServer.from_base(os.environ["TELEGRAM_API_BASE"]))
-    bot = Bot(os.environ["BOT_TOKEN"], session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
-    bot.session.middleware(PinResponseTypes())
-    dp = Dispatcher(events_isolation=SimpleEventIsolation())
+    bot, dp = bare_bot()
     dp.message.register(echo)
     dp.callback_query.register(pressed)
-    await bot.get_me()
-    sys.setswitchinterval(0.0005)  # as bot.py (this bot has no other thread, so it changes nothing here)
-    gc.freeze()
-    try:
-        await dp.start_polling(
-            bot,
-            polling_timeout=10,
-            allowed_updates=dp.resolve_used_update_types(),
-            tasks_concurrency_limit=int(os.environ.get("MAX_CONCURRENT_UPDATES", "64")),
-        )
-    finally:
-        await bot.session.close()
+    await poll(bot, dp)
 
 
 if __name__ == "__main__":

@@ -13,29 +13,21 @@ reach on this machine; Green Channel's over it is what durability, the ledger, r
 from __future__ import annotations
 
 import asyncio
-import gc
-import os
-import sys
 
-from aiogram import Bot, Dispatcher, Router
-from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.telegram import TelegramAPIServer
-from aiogram.enums import ParseMode
+from aiogram import Bot, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n.middleware import SimpleI18nMiddleware
 
+from benchmarks.bare_bot import bare_bot, poll
 from benchmarks.processes import ROOT, key_projects
 from handlers import keyboards as kb
 from handlers.callbacks import ChoiceCB, FormAction, FormCB
 from handlers.filters import is_typed_answer, run_filters_inline
 from handlers.form_steps import BY_FIELD, BY_STATE, TEXT_STATES, Step, next_step, prompt
-from handlers.response_types import PinResponseTypes
 
 SHOWN_KEY_PROJECTS = key_projects()[:8]  # what Green Channel's key-project question shows: the first eight
 
@@ -87,25 +79,11 @@ def build_router() -> Router:
 
 
 async def main() -> None:
-    session = AiohttpSession(api=TelegramAPIServer.from_base(os.environ["TELEGRAM_API_BASE"]))
-    bot = Bot(os.environ["BOT_TOKEN"], session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
-    bot.session.middleware(PinResponseTypes())
-    dp = Dispatcher(events_isolation=SimpleEventIsolation())
+    bot, dp = bare_bot()
     SimpleI18nMiddleware(I18n(path=ROOT / "locales", default_locale="zh_CN", domain="messages")).setup(dp)
     dp.include_router(build_router())
     run_filters_inline(dp)
-    await bot.get_me()
-    sys.setswitchinterval(0.0005)  # as bot.py and the echo bot
-    gc.freeze()
-    try:
-        await dp.start_polling(
-            bot,
-            polling_timeout=10,
-            allowed_updates=dp.resolve_used_update_types(),
-            tasks_concurrency_limit=int(os.environ.get("MAX_CONCURRENT_UPDATES", "64")),
-        )
-    finally:
-        await bot.session.close()
+    await poll(bot, dp)
 
 
 if __name__ == "__main__":
