@@ -32,7 +32,8 @@ def is_command(message: Message) -> bool:
 
 def is_typed_answer(message: Message) -> bool:
     """Text that is not a command: an answer to the question asked."""
-    return bool(message.text) and not message.text.startswith("/")  # type: ignore[union-attr]
+    text = message.text
+    return text is not None and text != "" and not text.startswith("/")
 
 
 def in_private_chat(message: Message) -> bool:
