@@ -29,7 +29,9 @@ async def run(quick: bool, rounds: int, workdir: Path) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="smaller loads, same measurements (under a minute)")
-    parser.add_argument("--rounds", type=int, default=None, help="echo/Green Channel rounds (default: 1 quick, 5 full)")
+    parser.add_argument(
+        "--rounds", type=int, default=None, help="rounds of echo, floor and Green Channel (default: 1 quick, 5 full)"
+    )
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results/latest.json"))
     args = parser.parse_args()
     rounds = args.rounds or (1 if args.quick else 5)  # a shared machine: medians of five rounds move less

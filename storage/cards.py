@@ -15,14 +15,7 @@ class SqliteCardStore:
 
     async def add(self, request_id: int, chat_id: int, message_id: int) -> None:
         """Committed with whatever else is being committed (one row, idempotent)."""
-        await self.committer.commit(
-            [
-                (
-                    "INSERT OR IGNORE INTO cards (request_id, chat_id, message_id) VALUES (?, ?, ?)",
-                    (request_id, chat_id, message_id),
-                )
-            ]
-        )
+        await self.committer.commit([(ADD, (request_id, chat_id, message_id))])
 
     async def of(self, request_id: int) -> list[tuple[int, int]]:
         async with (

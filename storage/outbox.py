@@ -105,14 +105,7 @@ class SqliteOutbox:
                 )
 
     async def mark_sent(self, row: int, now: datetime) -> None:
-        await self.committer.commit(
-            [
-                (
-                    "UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1 WHERE id = ?",
-                    (stamp(now), row),
-                )
-            ]
-        )
+        await self.committer.commit([(SENT, (stamp(now), row))])
 
     async def retry_at(self, row: int, when: datetime, error: str) -> None:
         async with self.db.transaction() as conn:
