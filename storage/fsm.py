@@ -2,7 +2,8 @@
 
 Reads come from an in-process cache (this process is the only writer of form state: the bot runs as one process
 per database, and aiogram's event isolation serialises each chat's updates). Writes go into the update's write
-unit and are committed, grouped with other updates' writes, before the bot next speaks to the user.
+unit and are committed, grouped with other updates' writes, before the bot next speaks to the user; a write that
+fails to commit drops its cache entry, so the cache never runs ahead of the file.
 """
 
 from __future__ import annotations
@@ -62,7 +63,12 @@ class SqliteFsmStorage(BaseStorage):
 
     async def _store(self, name: str, row: tuple[str | None, dict[str, Any], str]) -> None:
         self._remember(name, row)
-        await write(self.committer, UPSERT, (name, row[0], row[2]), key=(UPSERT, name))
+        # never committed (the database was locked past the busy timeout): forget it, so the next read returns
+        # what is stored, not a step the user was told did not happen
+        await write(self.committer, UPSERT, (name, row[0], row[2]), key=(UPSERT, name), undo=lambda: self._forget(name))
+
+    def _forget(self, name: str) -> None:
+        self._cache.pop(name, None)
 
     async def _row(self, name: str) -> tuple[str | None, dict[str, Any], str]:
         cached = self._cache.get(name)

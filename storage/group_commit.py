@@ -1,10 +1,14 @@
 """Group commit: the small writes of many updates, made durable in one transaction.
 
-Each COMMIT is an fsync (synchronous=FULL), and it runs on the event loop (``storage/inline.py``), so a
-transaction per update would cost every update one. Updates hand their writes (form state, the processed update
-id) to a ``WriteUnit``; the unit is flushed when the update first shows the user something — so nothing is shown
-before it is stored — or when the update ends. Every flush requested during one turn of the event loop goes into
-the same transaction, made on the next turn.
+Each COMMIT is an fsync (synchronous=FULL), so a transaction per update would cost every update one. Updates hand
+their writes (form state, the processed update id, the reply about to be sent) to a ``WriteUnit``; the unit is
+flushed when the update first shows the user something — so nothing is shown before it is stored — or when the
+update ends. Every flush requested while a commit is in progress goes into the next transaction: the statements
+run on the loop, the COMMIT on the database's commit thread (``Database.transaction``), and meanwhile the loop
+collects the next batch.
+
+A unit whose flush fails undoes what it had already shown to this process (cached form state, remembered update
+ids): the caches return to what is committed, so a retried answer is read against the state the database has.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextvars import ContextVar, Token
 from itertools import groupby
 from typing import Any
@@ -59,12 +63,12 @@ class GroupCommit:
                     try:
                         await self._run(ops)
                     except Exception as exc:
-                        done.set_exception(exc)
+                        _settle(done, exc)
                     else:
-                        done.set_result(None)
+                        _settle(done)
                 continue
             for _, done in batch:
-                done.set_result(None)
+                _settle(done)
 
     async def _run(self, ops: list[Op]) -> None:
         ordered = sorted(ops, key=lambda op: op[0])  # stable: same-SQL statements keep their order
@@ -78,21 +82,50 @@ class GroupCommit:
         self.commits += 1
 
 
+def _settle(done: asyncio.Future[None], error: BaseException | None = None) -> None:
+    """A waiter may have been cancelled (a task stopped while its writes were in a batch): skip it, and let the
+    batch's other waiters have their answer."""
+    if done.done():
+        return
+    if error is None:
+        done.set_result(None)
+    else:
+        done.set_exception(error)
+
+
+Undo = Callable[[], None]
+
+
 class WriteUnit:
     """One update's pending writes. A write given a ``key`` replaces the pending write with the same key (a form
-    step sets its data and then its state: one upsert of the row reaches the database, not two)."""
+    step sets its data and then its state: one upsert of the row reaches the database, not two). A write may bring
+    an ``undo``: what to do to this process's caches if the write is never committed."""
 
     def __init__(self, committer: GroupCommit) -> None:
         self.committer = committer
         self._ops: dict[object, Op] = {}
+        self._undo: list[Undo] = []
 
-    def add(self, sql: str, params: Sequence[Any], key: object = None) -> None:
+    def add(self, sql: str, params: Sequence[Any], key: object = None, undo: Undo | None = None) -> None:
         self._ops[key if key is not None else object()] = (sql, params)
+        if undo is not None:
+            self._undo.append(undo)
+
+    @property
+    def pending(self) -> bool:
+        return bool(self._ops)
 
     async def flush(self) -> None:
-        if self._ops:
-            ops, self._ops = list(self._ops.values()), {}
+        if not self._ops:
+            return
+        ops, self._ops = list(self._ops.values()), {}
+        undo, self._undo = self._undo, []
+        try:
             await self.committer.commit(ops)
+        except BaseException:
+            for step in undo:  # also when cancelled: the commit may or may not happen, and a cache re-read is safe
+                step()
+            raise
 
 
 _current: ContextVar[WriteUnit | None] = ContextVar("green_channel_write_unit", default=None)
@@ -123,11 +156,18 @@ class UnitOfWork:
         await self.unit.flush()
 
 
-async def write(committer: GroupCommit, sql: str, params: Sequence[Any], key: object = None) -> None:
-    """Into the current update's unit if there is one (``key``: see ``WriteUnit``), else committed now (with
-    whatever else is queued)."""
+async def write(
+    committer: GroupCommit, sql: str, params: Sequence[Any], key: object = None, undo: Undo | None = None
+) -> None:
+    """Into the current update's unit if there is one (``key``, ``undo``: see ``WriteUnit``), else committed now
+    (with whatever else is queued)."""
     unit = current_unit()
     if unit is not None:
-        unit.add(sql, params, key)
-    else:
+        unit.add(sql, params, key, undo)
+        return
+    try:
         await committer.commit([(sql, params)])
+    except BaseException:
+        if undo is not None:
+            undo()
+        raise

@@ -68,6 +68,7 @@ class SqliteUpdates:
             self.committer,
             "INSERT OR IGNORE INTO processed_updates (update_id, at) VALUES (?, ?)",
             (update_id, stamp(now)),
+            undo=lambda: self._recent.pop(update_id, None),  # not stored: a retry must be handled, not skipped
         )
         self._recorded += 1
         if self._recorded % 1000 == 0:

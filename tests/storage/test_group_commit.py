@@ -183,3 +183,46 @@ async def test_a_key_project_import_is_seen_even_if_a_read_ran_while_it_waited(d
     other.close()
     await asyncio.wait_for(importing, 5)
     assert [p.code for p in await store.all()] == ["K2"]
+
+
+async def test_a_cancelled_waiter_does_not_stall_the_others_in_its_batch(db: Database) -> None:
+    committer = GroupCommit(db)
+    other = sqlite3.connect(db.path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process writing: the batch waits for the lock
+    stopped = asyncio.create_task(committer.commit([(INSERT, (1, "t"))]))
+    kept = asyncio.create_task(committer.commit([(INSERT, (2, "t"))]))
+    await asyncio.sleep(0.05)  # both are queued in one batch, waiting for the lock (not a synchronisation)
+    stopped.cancel()  # e.g. the outbox sender stopped while its "sent" mark was queued
+    other.execute("COMMIT")
+    other.close()
+    await asyncio.wait_for(kept, 10)  # the batch's other waiter still gets its answer
+    assert rows(db.path, "SELECT update_id FROM processed_updates ORDER BY 1") == [(1,), (2,)]
+    await asyncio.wait_for(committer.commit([(INSERT, (3, "t"))]), 10)  # and the committer still works
+
+
+async def test_a_failed_flush_returns_the_form_state_cache_to_what_is_stored(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("storage.database.BUSY_TIMEOUT_MS", 200)  # give up on the lock quickly
+    committer = GroupCommit(db)
+    fsm = SqliteFsmStorage(db, committer)
+    updates = SqliteUpdates(db, committer)
+    key = StorageKey(bot_id=1, chat_id=5, user_id=5)
+    async with UnitOfWork(committer):
+        await fsm.set_state(key, "Form:project_name")
+    other = sqlite3.connect(db.path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process holds the write lock past the busy timeout
+    try:
+        with pytest.raises(sqlite3.OperationalError):
+            async with UnitOfWork(committer) as unit:
+                await updates.record(41, NOW)
+                await fsm.update_data(key, {"project_name": "城东污水处理厂"})
+                await fsm.set_state(key, "Form:organisation")
+                await unit.flush()  # the bot is about to ask the next question: this fails ("nothing changed")
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    # the user was told nothing changed: the form is still at the project name, and the update can be retried
+    assert await fsm.get_state(key) == "Form:project_name"
+    assert await fsm.get_data(key) == {}
+    assert not await updates.seen(41)
