@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from aiogram import Bot, Dispatcher
+from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
@@ -31,7 +31,8 @@ from config import ConfigError, Settings, load_settings
 from handlers.commands import register_commands
 from handlers.context import AppContext
 from handlers.dispatcher import build_dispatcher
-from handlers.middlewares import FlushBeforeSending
+from handlers.journal import JournalReplies
+from handlers.polling import DurableDispatcher
 from handlers.response_types import PinResponseTypes
 from handlers.throttle import Throttle
 from handlers.webhook import serve_webhook
@@ -63,7 +64,7 @@ class Application:
     settings: Settings
     db: Database
     bot: Bot
-    dp: Dispatcher
+    dp: DurableDispatcher
     app: AppContext
     jobs: Jobs
 
@@ -102,7 +103,7 @@ async def create_application(
     )
     throttle = Throttle(i18n, rate=settings.throttle_rate, burst=settings.throttle_burst)
     dp = build_dispatcher(app, SqliteFsmStorage(db, repos.committer), throttle=throttle)
-    bot.session.middleware(FlushBeforeSending())  # what the user is about to see is stored first
+    bot.session.middleware(JournalReplies(repos.replies, clock))  # what the user is about to see is stored first
     bot.session.middleware(PinResponseTypes())
     pacing = pacing or Pacing(settings.pace_private_seconds, settings.pace_group_seconds, settings.pace_per_second)
     sender = OutboxSender(bot, app, pacing=pacing)
@@ -146,6 +147,10 @@ async def serve(
     # loop to let go, holding up the update that asked; 0.5 ms measured ~10 % more updates/s under load
     sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
     gc.freeze()  # start-up objects live for the whole run: keep them out of every collection
+    # what a killed run left: replies committed but not sent go out through the outbox; updates stored but not
+    # handled are handled now, before Telegram can deliver any of them again
+    await application.app.repos.replies.requeue(application.app.approvals.clock.now())
+    await application.dp.replay_inbox(application.bot)
     if settings.webhook_url is not None:
         stop = stop or asyncio.Event()
         if handle_signals:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from aiogram import Dispatcher
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 
@@ -10,18 +9,20 @@ from handlers import admin, applicant, applicant_form, common, errors, reviewer,
 from handlers.context import AppContext
 from handlers.filters import run_filters_inline
 from handlers.middlewares import ActorMiddleware, LocaleMiddleware, UpdateLedger
+from handlers.polling import DurableDispatcher
 from handlers.throttle import Throttle
 
 STOP_GRACE_SECONDS = 10.0
 
 
-def build_dispatcher(app: AppContext, storage: BaseStorage, *, throttle: Throttle | None = None) -> Dispatcher:
+def build_dispatcher(app: AppContext, storage: BaseStorage, *, throttle: Throttle | None = None) -> DurableDispatcher:
     """A fresh dispatcher with fresh routers (a router can be attached only once)."""
     # One update at a time per user and chat: several documents sent at once must not race on the form data.
-    dp = Dispatcher(storage=storage, events_isolation=SimpleEventIsolation(), app=app)
+    dp = DurableDispatcher(inbox=app.repos.inbox, storage=storage, events_isolation=SimpleEventIsolation(), app=app)
     ledger = UpdateLedger(app)
-    dp.update.outer_middleware(throttle or Throttle(app.i18n))  # first: a flood costs no database work
-    dp.update.outer_middleware(ledger)  # an update handled before is not handled again
+    # first: an update handled before is not handled again, and every update — a flood's too — leaves the inbox
+    dp.update.outer_middleware(ledger)
+    dp.update.outer_middleware(throttle or Throttle(app.i18n))  # then flood control, before any other work
     dp.update.outer_middleware(ActorMiddleware(app))  # then roles and language choice for everything below
     LocaleMiddleware(app.i18n).setup(dp)
     # Order matters: /cancel and /start work inside any form; the form claims its states before the

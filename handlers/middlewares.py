@@ -8,10 +8,7 @@ from collections.abc import Awaitable, Callable
 from functools import cache
 from typing import Any
 
-from aiogram import BaseMiddleware, Bot
-from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
-from aiogram.methods import AnswerCallbackQuery, GetFile, Response, TelegramMethod
-from aiogram.methods.base import TelegramType
+from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, Update, User
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n.middleware import SimpleI18nMiddleware
@@ -19,7 +16,7 @@ from babel import Locale, UnknownLocaleError
 
 from approvals.models import Actor
 from handlers.context import AppContext
-from storage.group_commit import UnitOfWork, current_unit
+from storage.group_commit import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +40,7 @@ class UpdateLedger(BaseMiddleware):
         assert isinstance(event, Update)
         updates = self.app.repos.updates
         if await updates.seen(event.update_id):
+            await updates.skipped(event.update_id)
             return None
         self.in_flight += 1
         self.idle.clear()
@@ -111,21 +109,3 @@ class LocaleMiddleware(SimpleI18nMiddleware):
                 if locale.split("_")[0] == language:
                     return locale
         return self.i18n.default_locale
-
-
-class FlushBeforeSending(BaseRequestMiddleware):
-    """Before a call to Telegram that shows the user something, made while handling an update, commit that
-    update's pending writes: the user never sees a reply whose state a crash could still lose.
-
-    Answering a button press (it stops the spinner; its toasts say nothing that is not already stored) and
-    fetching a file show nothing that depends on the pending writes, so they do not wait for a commit."""
-
-    SILENT = (AnswerCallbackQuery, GetFile)
-
-    async def __call__(
-        self, make_request: NextRequestMiddlewareType[TelegramType], bot: Bot, method: TelegramMethod[TelegramType]
-    ) -> Response[TelegramType]:
-        unit = current_unit()
-        if unit is not None and not isinstance(method, self.SILENT):
-            await unit.flush()
-        return await make_request(bot, method)

@@ -29,6 +29,7 @@ from aiogram.exceptions import (
 from aiogram.types import BufferedInputFile, InlineKeyboardMarkup
 
 from handlers.context import AppContext
+from handlers.journal import load_call
 from handlers.notify import notices_for, render_card
 from storage.codec import stamp
 from storage.outbox import Outgoing, Queued
@@ -155,6 +156,14 @@ class OutboxSender:
 
     async def _send(self, row: Queued) -> None:
         m = row.message
+        if m.kind == "call":  # a reply journalled by a run that died before sending it
+            assert m.method is not None and m.payload is not None
+            try:
+                await self.bot(load_call(m.method, m.payload, m.photo))
+            except TelegramBadRequest as exc:
+                if "not modified" not in exc.message:
+                    raise
+            return
         if m.kind in ("card", "edit_card"):
             text, markup = await render_card(self.app, m.request_id or 0, m.chat_id)
             if m.kind == "card":

@@ -218,6 +218,26 @@ MIGRATIONS: tuple[str, ...] = (
         UPDATE request_counts SET n = n - 1 WHERE status = old.status AND lane = old.lane;
     END;
     """,
+    # 8: nothing acknowledged is lost. The inbox holds each update from before Telegram is told it arrived until
+    # it is handled; the reply journal holds each reply from the commit it confirms until it is sent (a crash
+    # between the two sends it at the next start, through the outbox, which can now carry any Bot API call).
+    """
+    CREATE TABLE inbox (
+        update_id INTEGER PRIMARY KEY,
+        payload TEXT NOT NULL,
+        received_at TEXT NOT NULL
+    );
+    CREATE TABLE replies (
+        id INTEGER PRIMARY KEY,
+        chat_id INTEGER NOT NULL,
+        method TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        file BLOB,
+        created_at TEXT NOT NULL
+    );
+    ALTER TABLE outbox ADD COLUMN method TEXT;
+    ALTER TABLE outbox ADD COLUMN payload TEXT;
+    """,
 )
 
 

@@ -22,7 +22,9 @@ NOW = ""  # sorts before every timestamp: due at once
 class Outgoing:
     """A message to deliver: text, or a photo with ``text`` as its caption. ``reply_markup`` is Bot API JSON.
 
-    ``kind`` 'card' posts request ``request_id``'s card; 'edit_card' redraws it in message ``edit_message_id``."""
+    ``kind`` 'card' posts request ``request_id``'s card; 'edit_card' redraws it in message ``edit_message_id``;
+    'call' is any Bot API call, ``method`` with JSON ``payload`` (and its one file in ``photo``), as the reply
+    journal holds them (``storage/replies.py``)."""
 
     chat_id: int
     text: str | None = None
@@ -31,6 +33,8 @@ class Outgoing:
     kind: str = "message"
     request_id: int | None = None
     edit_message_id: int | None = None
+    method: str | None = None
+    payload: str | None = None
 
 
 @dataclass(frozen=True)
@@ -84,13 +88,19 @@ class SqliteOutbox:
         async with (
             self.db.reader.execute(
                 "SELECT id, chat_id, text, photo, reply_markup, kind, request_id, edit_message_id, attempts, "
-                "next_attempt_at, event_id FROM outbox WHERE status = 'pending' ORDER BY id LIMIT ?",
+                "next_attempt_at, event_id, method, payload FROM outbox WHERE status = 'pending' ORDER BY id LIMIT ?",
                 (limit,),
             ) as cursor,
         ):
             rows = await cursor.fetchall()
         return [
-            Queued(row[0], Outgoing(row[1], row[2], row[3], row[4], row[5], row[6], row[7]), row[8], row[9], row[10])
+            Queued(
+                row[0],
+                Outgoing(row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[11], row[12]),
+                row[8],
+                row[9],
+                row[10],
+            )
             for row in rows
         ]
 

@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from storage.cards import SqliteCardStore
 from storage.database import Database
 from storage.group_commit import GroupCommit
+from storage.inbox import SqliteInbox
 from storage.key_projects import SqliteKeyProjectStore
 from storage.outbox import SqliteChats, SqliteOutbox
 from storage.people import SqlitePeopleStore
+from storage.replies import SqliteReplies
 from storage.requests import SqliteApprovalStore
 from storage.runs import SqliteRuns, SqliteSubscribers
 from storage.summary import SqliteSummarySource
@@ -31,6 +33,8 @@ class Repositories:
     denials: SqliteDenials
     runs: SqliteRuns
     subscribers: SqliteSubscribers
+    inbox: SqliteInbox
+    replies: SqliteReplies
 
     @classmethod
     def over(cls, db: Database) -> Repositories:
@@ -49,4 +53,6 @@ class Repositories:
             denials=SqliteDenials(db),
             runs=SqliteRuns(db),
             subscribers=SqliteSubscribers(db),
+            inbox=SqliteInbox(db, committer),
+            replies=SqliteReplies(db),
         )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from datetime import datetime
 
+from storage import inbox
 from storage.codec import stamp
 from storage.database import Database
 from storage.group_commit import GroupCommit, write
@@ -70,6 +71,11 @@ class SqliteUpdates:
             (update_id, stamp(now)),
             undo=lambda: self._recent.pop(update_id, None),  # not stored: a retry must be handled, not skipped
         )
+        await write(self.committer, inbox.DONE, (update_id,))  # handled: the inbox need not keep it
+
+    async def skipped(self, update_id: int) -> None:
+        """A handled update delivered again: nothing to do but make sure the inbox lets it go."""
+        await write(self.committer, inbox.DONE, (update_id,))
         self._recorded += 1
         if self._recorded % 1000 == 0:
             await write(self.committer, "DELETE FROM processed_updates WHERE update_id < ?", (update_id - KEEP,))

@@ -124,7 +124,7 @@ async def test_the_token_never_reaches_the_logs(harness: Harness) -> None:
         root.setLevel(level)
     output = stream.getvalue()
     assert "handler failed" in output  # the failure was logged, one JSON object per line
-    assert "Failed to fetch updates" in output  # and the network error
+    assert "fetching or storing updates failed" in output  # and the network error
     assert "token in a message: ***" in output
     assert TOKEN not in output
     assert TOKEN.split(":")[1] not in output
