@@ -4,10 +4,11 @@ from datetime import date
 
 import pytest
 
-from approvals.errors import AlreadyDecided, Forbidden, InvalidTransition, NotClaimant, NotFound
+from approvals.errors import AlreadyDecided, Forbidden, InvalidTransition, NotClaimant, NotFound, SelfReview
 from approvals.ledger import KeyProject
 from approvals.models import Attachment, Category, DocumentType, Lane, Status
 from approvals.service import ApprovalService
+from approvals.states import Action
 from approvals.validation import InvalidField
 from storage.repositories import Repositories
 from tests.conftest import FakeClock
@@ -149,3 +150,36 @@ async def test_next_claims_the_top_of_the_queue_and_skips_claimed_ones(
     assert (page.total, page.pages, [v.request.id for v in page.items]) == (3, 2, [key.id, green.id])
     with pytest.raises(Forbidden):
         await service.queue_page(APPLICANT, page=0)
+
+
+async def test_a_reviewer_never_reviews_a_request_they_submitted(service: ApprovalService) -> None:
+    own = await service.submit(REVIEWER, make_draft())
+    for attempt in (service.claim, service.approve):
+        with pytest.raises(SelfReview):
+            await attempt(REVIEWER, own.id)
+    for decision in (service.reject, service.request_info):
+        with pytest.raises(SelfReview):
+            await decision(REVIEWER, own.id, "材料齐全")
+    for action in (Action.CLAIM, Action.APPROVE, Action.REJECT, Action.REQUEST_INFO):
+        with pytest.raises(SelfReview):
+            await service.check(REVIEWER, own.id, action)
+    admins_own = await service.submit(ADMIN, make_draft())
+    with pytest.raises(SelfReview):
+        await service.approve(ADMIN, admins_own.id)  # an admin is no exception
+    assert (await service.requests.get(own.id)).status is Status.SUBMITTED
+    assert [e.action for e in await service.requests.history(own.id)] == ["submit"]
+    assert (await service.approve(REVIEWER_2, own.id)).decided_by == REVIEWER_2.user_id  # a colleague decides
+
+
+async def test_next_never_hands_a_reviewer_their_own_request(service: ApprovalService, repos: Repositories) -> None:
+    await repos.key_projects.replace_all([KeyProject(code="KP-01", name="A", owner="B")])
+    own = await service.submit(REVIEWER, make_draft(key_code="KP-01"))  # the top of the queue
+    other = await service.submit(APPLICANT, make_draft(category=Category.OTHER))
+    claimed = await service.claim_next(REVIEWER)
+    assert claimed is not None and claimed.id == other.id
+    assert await service.claim_next(REVIEWER) is None  # only their own is left
+    colleague = await service.claim_next(REVIEWER_2)
+    assert colleague is not None and colleague.id == own.id
+    page = await service.queue_page(REVIEWER, page=0)
+    assert [v.request.id for v in page.items] == [own.id, other.id]  # everyone sees the same order
+    assert page.own == frozenset({own.id})  # listed, but marked as not theirs to review
