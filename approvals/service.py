@@ -63,7 +63,7 @@ class ApprovalService:
 
     async def submit(self, actor: Actor, draft: RequestDraft, *, client_key: str | None = None) -> ApprovalRequest:
         now = self.clock.now()
-        accepted_on = dl.acceptance_day(self.calendar, now.astimezone(self.tz).date())
+        accepted_on = dl.acceptance_day(self.calendar, self.policy, now.astimezone(self.tz), draft.document_type)
         codes = await self.key_projects.codes()
         lane = assign_lane(draft.category, draft.key_code, codes)
         if draft.key_code is not None and draft.key_code not in codes:

@@ -24,12 +24,12 @@ async def test_submission_gets_a_lane_and_both_deadlines(service: ApprovalServic
     assert stored.lane is Lane.GREEN
     assert stored.accepted_on == date(2026, 11, 30)
     assert stored.promised_due == date(2026, 12, 14)  # 10 working days for a green 报告表
-    assert stored.statutory_due == date(2027, 1, 11)  # 30 working days (2027 counted as weekdays)
+    assert stored.statutory_due == date(2027, 1, 12)  # 30 working days, over New Year's Day 2027
     assert stored.attachments == (PDF,)
     view = await service.view(APPLICANT, request.id)
     assert [e.action for e in view.history] == ["submit"]
     assert view.days_left == 10
-    assert view.estimated  # the statutory date lies in 2027, which has no published schedule yet
+    assert view.estimated  # 2027's holidays are known, its make-up days (调休) are not yet published
 
 
 async def test_a_registered_key_code_puts_the_request_in_the_key_lane(
@@ -47,6 +47,20 @@ async def test_a_submission_on_a_saturday_is_accepted_on_monday(service: Approva
     request = await service.submit(APPLICANT, make_draft(document_type=DocumentType.REGISTRATION))
     assert request.accepted_on == date(2026, 11, 30)
     assert request.promised_due == request.statutory_due == date(2026, 11, 30)
+
+
+async def test_a_registration_filed_after_office_hours_is_due_the_next_working_day(
+    service: ApprovalService, clock: FakeClock
+) -> None:
+    registration = make_draft(document_type=DocumentType.REGISTRATION)
+    clock.set_local(2026, 12, 1, 17, 29)
+    in_hours = await service.submit(APPLICANT, registration)
+    clock.set_local(2026, 12, 1, 17, 30)  # OFFICE_HOURS_END: the office has closed
+    after_hours = await service.submit(APPLICANT, registration)
+    report_form = await service.submit(APPLICANT, make_draft())
+    assert (in_hours.accepted_on, in_hours.promised_due, in_hours.statutory_due) == (date(2026, 12, 1),) * 3
+    assert (after_hours.accepted_on, after_hours.promised_due, after_hours.statutory_due) == (date(2026, 12, 2),) * 3
+    assert report_form.accepted_on == date(2026, 12, 1)  # the others' count starts the next day anyway
 
 
 async def test_full_road_with_a_pause_that_moves_the_deadlines(service: ApprovalService, clock: FakeClock) -> None:
