@@ -59,6 +59,10 @@ def build_calendar(settings: Settings, today: date) -> WorkCalendar:
     return WorkCalendar.china(range(today.year - 2, today.year + 3), overrides)
 
 
+def build_policy(settings: Settings) -> DeadlinePolicy:
+    return DeadlinePolicy(risk_days=settings.risk_days, office_hours_end=settings.office_hours_end)
+
+
 @dataclass
 class Application:
     settings: Settings
@@ -85,7 +89,7 @@ async def create_application(
         requests=repos.requests,
         key_projects=repos.key_projects,
         calendar=calendar,
-        policy=DeadlinePolicy(risk_days=settings.risk_days),
+        policy=build_policy(settings),
         clock=clock,
         tz=tz,
     )

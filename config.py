@@ -26,6 +26,7 @@ class Settings(BaseSettings):
     risk_days: int = Field(default=3, ge=0, le=30)
     summary_time: time = time(8, 30)
     summary_workdays_only: bool = False
+    office_hours_end: time = time(17, 30)  # a 登记表 handed in from then on is due the next working day
     max_concurrent_updates: int = Field(default=64, ge=1, le=10_000)
     # Telegram's limits; a self-hosted Bot API server (or a test) may allow more
     pace_private_seconds: float = Field(default=1.0, ge=0)

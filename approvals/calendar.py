@@ -1,8 +1,11 @@
 """China's working-day calendar: statutory holidays, make-up workdays (调休) and the bureau's own overrides.
 
 Administrative Licensing Law art. 82 counts time limits in working days. The ``holidays`` package carries the
-State Council's published schedule; years it has no published schedule for are counted Monday to Friday and
-flagged as estimated so a reader knows the date may move.
+State Council's published schedule. For a year without one it still knows the statutory holidays of the
+《全国年节及纪念日放假办法》 (as amended in 2024: 元旦 1 day, 春节 4, 清明 1, 劳动节 2, 端午 1, 中秋 1,
+国庆 3; lunar dates computed) and gives a holiday that falls on a weekend back on the following weekday
+(art. 6). Only the make-up workdays (调休) are unknown until the schedule is published, so such a year is
+counted with its statutory holidays and flagged as estimated: a reader knows the date may still move.
 """
 
 from __future__ import annotations
@@ -73,9 +76,11 @@ class WorkCalendar:
         official = {d.year for d in cn.weekend_workdays if d.year in years}  # 调休 data means a published schedule
         special = china.ChinaStaticHolidays.special_public_holidays
         official |= {y for y in special if y in years}
-        off = frozenset(d for d in cn if d.year in official)
-        on = frozenset(cn.weekend_workdays)
         extra = overrides or CalendarOverrides()
+        # a year the bureau checked by hand is counted from its file alone; any other year gets the package's days
+        # off: the published schedule, or the statutory holidays with weekend ones given back (the estimate)
+        off = frozenset(d for d in cn if d.year in years and d.year not in extra.official_years - official)
+        on = frozenset(cn.weekend_workdays)
         return cls(
             holidays=(off | extra.holidays) - extra.workdays,
             workdays=(on | extra.workdays) - extra.holidays,
@@ -83,7 +88,7 @@ class WorkCalendar:
         )
 
     def is_estimated(self, day: date) -> bool:
-        """True when no published schedule covers ``day``: counted as Mon-Fri, may move."""
+        """True when no published schedule covers ``day``: statutory holidays only, no 调休 yet; may move."""
         return day.year not in self.official_years
 
     def is_working_day(self, day: date) -> bool:

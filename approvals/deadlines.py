@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from types import MappingProxyType
 
 from approvals.calendar import WorkCalendar
@@ -33,10 +33,12 @@ DEFAULT_PROMISES: Mapping[tuple[Lane, DocumentType], int] = MappingProxyType(
 
 @dataclass(frozen=True)
 class DeadlinePolicy:
-    """The bureau's published promises per lane and document type, and when a request counts as at risk."""
+    """The bureau's published promises per lane and document type, when a request counts as at risk, and when
+    the office closes (local time)."""
 
     promises: Mapping[tuple[Lane, DocumentType], int] = field(default_factory=lambda: DEFAULT_PROMISES)
     risk_days: int = 3
+    office_hours_end: time = time(17, 30)
 
     def __post_init__(self) -> None:
         if self.risk_days < 0:
@@ -60,9 +62,19 @@ class Deadlines:
     statutory: date
 
 
-def acceptance_day(calendar: WorkCalendar, submitted_on: date) -> date:
-    """A request handed in on a rest day is accepted on the next working day."""
-    return calendar.next_working_day(submitted_on)
+def acceptance_day(
+    calendar: WorkCalendar, policy: DeadlinePolicy, submitted_at: datetime, document_type: DocumentType
+) -> date:
+    """The day a request handed in at ``submitted_at`` (the bureau's local time) is accepted (受理).
+
+    A request handed in on a rest day is accepted on the next working day. A 登记表 is filed the day it is
+    accepted, which the office cannot do for one arriving once it has closed (``office_hours_end``): that one is
+    accepted, and due, the next working day. A report or report form keeps its day whatever the hour: its count
+    only starts the day after acceptance."""
+    day = submitted_at.date()
+    if document_type is DocumentType.REGISTRATION and submitted_at.time() >= policy.office_hours_end:
+        day += timedelta(days=1)
+    return calendar.next_working_day(day)
 
 
 def compute_deadlines(

@@ -71,6 +71,16 @@ class NotClaimant(DomainError):
         self.by_name = by_name
 
 
+class SelfReview(DomainError):
+    """A reviewer tried to claim or decide a request they submitted themselves: a colleague must review it."""
+
+    key = "error.self_review"
+
+    def __init__(self, request_id: int) -> None:
+        super().__init__(f"request {request_id} was submitted by the reviewer", request_id=request_id)
+        self.request_id = request_id
+
+
 class LedgerImportError(DomainError):
     """A key-project file had bad rows; nothing was imported."""
 

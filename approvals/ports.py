@@ -57,9 +57,15 @@ class ApprovalStore(Protocol):
     async def history(self, request_id: int) -> list[AuditEvent]: ...
 
     async def queue(
-        self, *, risk_cutoff: date, limit: int, offset: int = 0, unclaimed_only: bool = False
+        self,
+        *,
+        risk_cutoff: date,
+        limit: int,
+        offset: int = 0,
+        unclaimed_only: bool = False,
+        exclude_applicant: int | None = None,
     ) -> list[ApprovalRequest]:
-        """Open requests in ``lanes.queue_key`` order."""
+        """Open requests in ``lanes.queue_key`` order; without those ``exclude_applicant`` submitted, if given."""
         ...
 
     async def count_open(self) -> int: ...

@@ -10,11 +10,11 @@ from typing import Any
 from approvals import deadlines as dl
 from approvals import validation as v
 from approvals.calendar import WorkCalendar
-from approvals.errors import AlreadyDecided, Forbidden, InvalidTransition, NotClaimant, NotFound
+from approvals.errors import AlreadyDecided, Forbidden, InvalidTransition, NotClaimant, NotFound, SelfReview
 from approvals.lanes import assign_lane
 from approvals.models import Actor, ApprovalRequest, Attachment, AuditEvent, RequestDraft, Status
 from approvals.ports import ApprovalStore, Clock, KeyProjectStore
-from approvals.states import APPLICANT_ACTIONS, DECISIONS, REVIEWER_ACTIONS, Action, Step, transition
+from approvals.states import APPLICANT_ACTIONS, DECISIONS, REVIEWER_ACTIONS, SELF_REVIEW, Action, Step, transition
 
 CAS_ATTEMPTS = 3  # a lost compare-and-set is re-read and re-judged; a third loss means heavy contention
 
@@ -41,6 +41,7 @@ class QueuePage:
     page: int
     pages: int
     total: int
+    own: frozenset[int] = frozenset()  # ids on this page the viewer submitted: listed, but a colleague reviews them
 
 
 @dataclass
@@ -62,7 +63,7 @@ class ApprovalService:
 
     async def submit(self, actor: Actor, draft: RequestDraft, *, client_key: str | None = None) -> ApprovalRequest:
         now = self.clock.now()
-        accepted_on = dl.acceptance_day(self.calendar, now.astimezone(self.tz).date())
+        accepted_on = dl.acceptance_day(self.calendar, self.policy, now.astimezone(self.tz), draft.document_type)
         codes = await self.key_projects.codes()
         lane = assign_lane(draft.category, draft.key_code, codes)
         if draft.key_code is not None and draft.key_code not in codes:
@@ -146,10 +147,14 @@ class ApprovalService:
         return request
 
     async def claim_next(self, actor: Actor) -> ApprovalRequest | None:
-        """Claim the top unclaimed request; if a colleague takes it first, try the next one."""
+        """Claim the top unclaimed request not submitted by ``actor``; if a colleague takes it first, try the next."""
         ensure_reviewer(actor, Action.CLAIM.value)
         for _ in range(CAS_ATTEMPTS * 3):
-            top = await self.requests.queue(risk_cutoff=self.risk_cutoff(self.today()), limit=1, unclaimed_only=True)
+            cutoff = self.risk_cutoff(self.today())
+            # never one's own request: the queue skips it rather than offering it only to refuse it
+            top = await self.requests.queue(
+                risk_cutoff=cutoff, limit=1, unclaimed_only=True, exclude_applicant=actor.user_id
+            )
             if not top:
                 return None
             try:
@@ -165,7 +170,8 @@ class ApprovalService:
         pages = max((total + size - 1) // size, 1)
         page = min(max(page, 0), pages - 1)
         found = await self.requests.queue(risk_cutoff=self.risk_cutoff(today), limit=size, offset=page * size)
-        return QueuePage([self._view(r, [], today) for r in found], page, pages, total)
+        own = frozenset(r.id for r in found if r.applicant_id == actor.user_id)
+        return QueuePage([self._view(r, [], today) for r in found], page, pages, total, own)
 
     # --- shared -------------------------------------------------------------------------------------------
 
@@ -214,6 +220,8 @@ class ApprovalService:
             raise NotFound(request.id)
         if action in REVIEWER_ACTIONS and not actor.is_reviewer:
             raise Forbidden(action.value)
+        if action in SELF_REVIEW and request.applicant_id == actor.user_id:
+            raise SelfReview(request.id)  # no one reviews their own request, admins included
         claimed = request.status is Status.IN_REVIEW and request.claimed_by not in (None, actor.user_id)
         if claimed and action in REVIEWER_ACTIONS and not (action is Action.RELEASE and actor.is_admin):
             raise NotClaimant(request.id, request.claimed_by or 0)

@@ -28,6 +28,8 @@ class Action(StrEnum):
 REVIEWER_ACTIONS = frozenset({Action.CLAIM, Action.RELEASE, Action.APPROVE, Action.REJECT, Action.REQUEST_INFO})
 APPLICANT_ACTIONS = frozenset({Action.RESUBMIT, Action.WITHDRAW})
 DECISIONS = frozenset({Action.APPROVE, Action.REJECT})
+# what no one may do on a request they submitted; releasing a claim they hold stays allowed (it hands it on)
+SELF_REVIEW = frozenset({Action.CLAIM, Action.APPROVE, Action.REJECT, Action.REQUEST_INFO})
 NEEDS_REASON = frozenset({Action.REJECT, Action.REQUEST_INFO})
 
 # (from status, action) -> to status. A decision may come straight from the queue: claiming first is a

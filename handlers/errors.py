@@ -13,7 +13,7 @@ from aiogram.filters import ExceptionTypeFilter
 from aiogram.types import CallbackQuery, ErrorEvent, User
 from aiogram.utils.i18n import gettext as _
 
-from approvals.errors import DomainError, Forbidden, NotClaimant, NotFound
+from approvals.errors import DomainError, Forbidden, NotClaimant, NotFound, SelfReview
 from handlers import texts as t
 from handlers.context import AppContext
 
@@ -31,7 +31,7 @@ async def _tell(event: ErrorEvent, text: str) -> None:
         log.warning("could not report error update_id=%d error=%s", update.update_id, exc.message)
 
 
-DENIALS = (Forbidden, NotFound, NotClaimant)  # refusals worth a line in the security log
+DENIALS = (Forbidden, NotFound, NotClaimant, SelfReview)  # refusals worth a line in the security log
 
 
 def _what(event: ErrorEvent) -> str:

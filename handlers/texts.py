@@ -16,6 +16,7 @@ from approvals.errors import (
     NotClaimant,
     NotFound,
     RowProblem,
+    SelfReview,
 )
 from approvals.ledger import KeyProjectStatus
 from approvals.models import Category, DocumentType, Lane, Status
@@ -136,6 +137,8 @@ def error(exc: DomainError) -> str:
         return _("This request is {status}, so you cannot {action} it.").format(
             status=status(exc.status).lower(), action=action(exc.action)
         )
+    if isinstance(exc, SelfReview):
+        return _("You submitted request #{id} yourself, so a colleague must review it.").format(id=exc.request_id)
     if isinstance(exc, Forbidden):
         return _("You are not allowed to do that.")
     if isinstance(exc, NotFound):

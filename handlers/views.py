@@ -116,9 +116,10 @@ def queue_page(page: QueuePage) -> list[str]:
         r = view.request
         risk = "⚠️ " if view.at_risk else ""
         claimed = " · 🔒" if r.status is Status.IN_REVIEW else ""
+        own = " · " + _("submitted by you: a colleague reviews it") if r.id in page.own else ""
         blocks.append(
             f"{risk}{t.lane(r.lane)} <b>#{r.id}</b> {escape(r.project_name)}\n"
-            f"   {r.promised_due.isoformat()} · {_days(view)}{claimed}"
+            f"   {r.promised_due.isoformat()} · {_days(view)}{claimed}{own}"
         )
     return blocks
 

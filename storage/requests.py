@@ -178,28 +178,37 @@ class SqliteApprovalStore:
             return [_event(row) for row in await cursor.fetchall()]
 
     async def queue(
-        self, *, risk_cutoff: date, limit: int, offset: int = 0, unclaimed_only: bool = False
+        self,
+        *,
+        risk_cutoff: date,
+        limit: int,
+        offset: int = 0,
+        unclaimed_only: bool = False,
+        exclude_applicant: int | None = None,
     ) -> list[ApprovalRequest]:
         """``lanes.queue_key`` order, in two index walks: the at-risk part by deadline, then the rest by lane."""
         # the OPEN term must appear as the partial indexes spell it for SQLite to use them
         status = f"{OPEN} AND status <> 'in_review'" if unclaimed_only else OPEN
+        # a reviewer's own requests are filtered as the index walk meets them (/next: no self-review)
+        mine = "" if exclude_applicant is None else " AND applicant_id <> ?"
+        also = () if exclude_applicant is None else (exclude_applicant,)
         cutoff = day(risk_cutoff)
         at_risk = await self._select(
             self.db.reader,
-            f"{_SELECT} INDEXED BY requests_queue_due WHERE status IN {status} AND promised_due <= ? "
+            f"{_SELECT} INDEXED BY requests_queue_due WHERE status IN {status} AND promised_due <= ?{mine} "
             "ORDER BY promised_due, lane, submitted_at, id LIMIT ? OFFSET ?",
-            (cutoff, limit, offset),
+            (cutoff, *also, limit, offset),
         )
         if len(at_risk) == limit:
             return at_risk
         risky_count = await self._count(
-            f"INDEXED BY requests_queue_due WHERE status IN {status} AND promised_due <= ?", (cutoff,)
+            f"INDEXED BY requests_queue_due WHERE status IN {status} AND promised_due <= ?{mine}", (cutoff, *also)
         )
         rest = await self._select(
             self.db.reader,
-            f"{_SELECT} INDEXED BY requests_queue_lane WHERE status IN {status} AND promised_due > ? "
+            f"{_SELECT} INDEXED BY requests_queue_lane WHERE status IN {status} AND promised_due > ?{mine} "
             "ORDER BY lane, promised_due, submitted_at, id LIMIT ? OFFSET ?",
-            (cutoff, limit - len(at_risk), max(offset - risky_count, 0)),
+            (cutoff, *also, limit - len(at_risk), max(offset - risky_count, 0)),
         )
         return at_risk + rest
 

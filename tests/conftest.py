@@ -33,8 +33,8 @@ class FakeClock:
     def advance(self, **delta: float) -> None:
         self.current += timedelta(**delta)
 
-    def set_local(self, year: int, month: int, day: int, hour: int = 10) -> None:
-        self.current = datetime(year, month, day, hour, tzinfo=SHANGHAI).astimezone(UTC)
+    def set_local(self, year: int, month: int, day: int, hour: int = 10, minute: int = 0) -> None:
+        self.current = datetime(year, month, day, hour, minute, tzinfo=SHANGHAI).astimezone(UTC)
 
 
 @pytest.fixture

@@ -64,6 +64,23 @@ async def test_nobody_acts_beyond_their_role(harness: Harness) -> None:
     assert ("NotFound", "command /status") in logged  # someone else's request is "not found" and logged
     status_replies = [m["text"] for m in h.applicant_en.inbox() if "was not found" in m.get("text", "")]
     assert f"Request #{number} was not found." in status_replies  # the same words as for a missing number
+    # an applicant the admin made a reviewer never reviews their own request: not through /next, not with buttons
+    mark = h.admin.last_id()
+    await h.admin.send(f"/reviewers add {h.applicant.id}")
+    await h.admin.expect(f"{h.applicant.id}", after=mark)
+    mark = h.applicant.last_id()
+    await h.applicant.send("/next")
+    await h.applicant.expect("当前没有待办申请", after=mark)
+    for data in (f"rv:{a}:{number}" for a in ("c", "a", "an", "i", "r")):
+        answer = await h.applicant.answer(await h.applicant.press_data(card, data))
+        assert answer["show_alert"] and f"#{number}" in answer["text"] and "本人" in answer["text"], data
+    request = await h.repos.requests.get(number)
+    assert (request.status, request.version, request.claimed_by) == (before[0], before[1], None)
+    assert ("SelfReview", f"callback rv:an:{number}") in await h.repos.denials.of(h.applicant.id)
+    mark = h.applicant.last_id()
+    await h.applicant.send("/queue")
+    assert "本人提交" in (await h.applicant.expect(f"#{number}", after=mark))["text"]
+    assert h.api.unanswered_callbacks() == []
 
 
 TRICKY = st.sampled_from(

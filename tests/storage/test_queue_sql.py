@@ -62,6 +62,11 @@ async def test_sql_queue_pages_match_the_domain_order(
         q.id for q in expected if q.id not in {r.id for r in open_ones if r.status is Status.IN_REVIEW}
     ]
     assert await repos.requests.count_open() == len(open_ones)
+    mine = {r.id for r in open_ones if r.applicant_id == 5}
+    others: list[ApprovalRequest] = []
+    for offset in range(0, len(open_ones) + 7, 7):  # pages past the at-risk part skip the right number of rows
+        others += await repos.requests.queue(risk_cutoff=cutoff, limit=7, offset=offset, exclude_applicant=5)
+    assert mine and [r.id for r in others] == [q.id for q in expected if q.id not in mine]
 
 
 async def test_queue_and_summary_queries_are_served_by_indexes(
@@ -74,6 +79,7 @@ async def test_queue_and_summary_queries_are_served_by_indexes(
     cutoff = date(2026, 12, 4)
     await repos.requests.queue(risk_cutoff=cutoff, limit=5, offset=40)
     await repos.requests.queue(risk_cutoff=cutoff, limit=1, unclaimed_only=True)
+    await repos.requests.queue(risk_cutoff=cutoff, limit=1, offset=20, unclaimed_only=True, exclude_applicant=3)
     await repos.requests.count_open()
     summary = repos.summary
     await summary.count_approved(date(2026, 1, 1), date(2026, 12, 31))

@@ -4,10 +4,11 @@ from datetime import date
 
 import pytest
 
-from approvals.errors import AlreadyDecided, Forbidden, InvalidTransition, NotClaimant, NotFound
+from approvals.errors import AlreadyDecided, Forbidden, InvalidTransition, NotClaimant, NotFound, SelfReview
 from approvals.ledger import KeyProject
 from approvals.models import Attachment, Category, DocumentType, Lane, Status
 from approvals.service import ApprovalService
+from approvals.states import Action
 from approvals.validation import InvalidField
 from storage.repositories import Repositories
 from tests.conftest import FakeClock
@@ -23,12 +24,12 @@ async def test_submission_gets_a_lane_and_both_deadlines(service: ApprovalServic
     assert stored.lane is Lane.GREEN
     assert stored.accepted_on == date(2026, 11, 30)
     assert stored.promised_due == date(2026, 12, 14)  # 10 working days for a green 报告表
-    assert stored.statutory_due == date(2027, 1, 11)  # 30 working days (2027 counted as weekdays)
+    assert stored.statutory_due == date(2027, 1, 12)  # 30 working days, over New Year's Day 2027
     assert stored.attachments == (PDF,)
     view = await service.view(APPLICANT, request.id)
     assert [e.action for e in view.history] == ["submit"]
     assert view.days_left == 10
-    assert view.estimated  # the statutory date lies in 2027, which has no published schedule yet
+    assert view.estimated  # 2027's holidays are known, its make-up days (调休) are not yet published
 
 
 async def test_a_registered_key_code_puts_the_request_in_the_key_lane(
@@ -46,6 +47,20 @@ async def test_a_submission_on_a_saturday_is_accepted_on_monday(service: Approva
     request = await service.submit(APPLICANT, make_draft(document_type=DocumentType.REGISTRATION))
     assert request.accepted_on == date(2026, 11, 30)
     assert request.promised_due == request.statutory_due == date(2026, 11, 30)
+
+
+async def test_a_registration_filed_after_office_hours_is_due_the_next_working_day(
+    service: ApprovalService, clock: FakeClock
+) -> None:
+    registration = make_draft(document_type=DocumentType.REGISTRATION)
+    clock.set_local(2026, 12, 1, 17, 29)
+    in_hours = await service.submit(APPLICANT, registration)
+    clock.set_local(2026, 12, 1, 17, 30)  # OFFICE_HOURS_END: the office has closed
+    after_hours = await service.submit(APPLICANT, registration)
+    report_form = await service.submit(APPLICANT, make_draft())
+    assert (in_hours.accepted_on, in_hours.promised_due, in_hours.statutory_due) == (date(2026, 12, 1),) * 3
+    assert (after_hours.accepted_on, after_hours.promised_due, after_hours.statutory_due) == (date(2026, 12, 2),) * 3
+    assert report_form.accepted_on == date(2026, 12, 1)  # the others' count starts the next day anyway
 
 
 async def test_full_road_with_a_pause_that_moves_the_deadlines(service: ApprovalService, clock: FakeClock) -> None:
@@ -149,3 +164,36 @@ async def test_next_claims_the_top_of_the_queue_and_skips_claimed_ones(
     assert (page.total, page.pages, [v.request.id for v in page.items]) == (3, 2, [key.id, green.id])
     with pytest.raises(Forbidden):
         await service.queue_page(APPLICANT, page=0)
+
+
+async def test_a_reviewer_never_reviews_a_request_they_submitted(service: ApprovalService) -> None:
+    own = await service.submit(REVIEWER, make_draft())
+    for attempt in (service.claim, service.approve):
+        with pytest.raises(SelfReview):
+            await attempt(REVIEWER, own.id)
+    for decision in (service.reject, service.request_info):
+        with pytest.raises(SelfReview):
+            await decision(REVIEWER, own.id, "材料齐全")
+    for action in (Action.CLAIM, Action.APPROVE, Action.REJECT, Action.REQUEST_INFO):
+        with pytest.raises(SelfReview):
+            await service.check(REVIEWER, own.id, action)
+    admins_own = await service.submit(ADMIN, make_draft())
+    with pytest.raises(SelfReview):
+        await service.approve(ADMIN, admins_own.id)  # an admin is no exception
+    assert (await service.requests.get(own.id)).status is Status.SUBMITTED
+    assert [e.action for e in await service.requests.history(own.id)] == ["submit"]
+    assert (await service.approve(REVIEWER_2, own.id)).decided_by == REVIEWER_2.user_id  # a colleague decides
+
+
+async def test_next_never_hands_a_reviewer_their_own_request(service: ApprovalService, repos: Repositories) -> None:
+    await repos.key_projects.replace_all([KeyProject(code="KP-01", name="A", owner="B")])
+    own = await service.submit(REVIEWER, make_draft(key_code="KP-01"))  # the top of the queue
+    other = await service.submit(APPLICANT, make_draft(category=Category.OTHER))
+    claimed = await service.claim_next(REVIEWER)
+    assert claimed is not None and claimed.id == other.id
+    assert await service.claim_next(REVIEWER) is None  # only their own is left
+    colleague = await service.claim_next(REVIEWER_2)
+    assert colleague is not None and colleague.id == own.id
+    page = await service.queue_page(REVIEWER, page=0)
+    assert [v.request.id for v in page.items] == [own.id, other.id]  # everyone sees the same order
+    assert page.own == frozenset({own.id})  # listed, but marked as not theirs to review

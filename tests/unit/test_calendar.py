@@ -9,7 +9,7 @@ from approvals.calendar import CalendarOverrides, WorkCalendar
 
 @pytest.fixture(scope="module")
 def cal() -> WorkCalendar:
-    return WorkCalendar.china(range(2025, 2028))
+    return WorkCalendar.china(range(2025, 2029))
 
 
 @pytest.mark.parametrize(
@@ -48,12 +48,50 @@ def test_working_days_between_counts_end_not_start_and_is_signed(cal: WorkCalend
     assert cal.working_days_between(date(2026, 12, 1), date(2026, 12, 1)) == 0
 
 
-def test_years_without_a_published_schedule_count_weekdays_and_are_flagged(cal: WorkCalendar) -> None:
+# the statutory days off of 2027 and 2028 (放假办法 as amended in 2024): lunar and solar-term dates from the almanac
+ESTIMATED_DAYS_OFF = [
+    (date(2027, 1, 1), "元旦, a Friday"),
+    (date(2027, 2, 5), "农历除夕 (the lunar new year is Saturday 2027-02-06)"),
+    (date(2027, 2, 8), "春节, third day of the first lunar month"),
+    (date(2027, 2, 9), "春节 day given back for Saturday 6 February (art. 6)"),
+    (date(2027, 2, 10), "春节 day given back for Sunday 7 February"),
+    (date(2027, 4, 5), "清明, the solar term day"),
+    (date(2027, 5, 3), "劳动节: 1 May, a Saturday, given back"),
+    (date(2027, 5, 4), "劳动节: 2 May, a Sunday, given back"),
+    (date(2027, 6, 9), "端午, 5th of the 5th lunar month"),
+    (date(2027, 9, 15), "中秋, 15th of the 8th lunar month"),
+    (date(2027, 10, 1), "国庆"),
+    (date(2027, 10, 4), "国庆: 2 October, a Saturday, given back"),
+    (date(2027, 10, 5), "国庆: 3 October, a Sunday, given back"),
+    (date(2028, 1, 3), "元旦 falls on a Saturday: given back on Monday"),
+    (date(2028, 1, 25), "农历除夕 (the lunar new year is 2028-01-26)"),
+    (date(2028, 1, 28), "春节, third day"),
+    (date(2028, 4, 4), "清明 falls on 4 April in 2028"),
+    (date(2028, 5, 2), "劳动节, second day"),
+    (date(2028, 5, 29), "端午 falls on Sunday 28 May: given back on Monday"),
+    (date(2028, 10, 3), "国庆 and 中秋 on the same day"),
+    (date(2028, 10, 4), "国庆: 1 October, a Sunday, given back"),
+]
+
+
+@pytest.mark.parametrize(("day", "why"), ESTIMATED_DAYS_OFF, ids=[day.isoformat() for day, _ in ESTIMATED_DAYS_OFF])
+def test_statutory_holidays_are_known_in_years_without_a_published_schedule(
+    cal: WorkCalendar, day: date, why: str
+) -> None:
+    assert not cal.is_working_day(day), why
+    assert cal.is_estimated(day)  # the make-up days (调休) are unknown, so the date may still move
+
+
+def test_an_estimated_year_loses_exactly_the_statutory_thirteen_weekdays_and_guesses_no_make_up_days(
+    cal: WorkCalendar,
+) -> None:
+    days = [date(2027, 1, 1) + timedelta(n) for n in range(365)]
+    assert sum(1 for d in days if d.weekday() < 5 and not cal.is_working_day(d)) == 13  # 1+4+1+2+1+1+3
+    assert not any(cal.is_working_day(d) for d in days if d.weekday() >= 5)
+    for day in (date(2027, 2, 11), date(2027, 5, 5), date(2027, 10, 6), date(2028, 1, 31), date(2028, 10, 5)):
+        assert cal.is_working_day(day), day  # the first working day after each break
     assert not cal.is_estimated(date(2026, 12, 31))
-    assert cal.is_estimated(date(2027, 1, 1))
-    # the package's rule-based 2027 guesses are not used: New Year's Day 2027 (a Friday) counts as a weekday
-    assert cal.is_working_day(date(2027, 1, 1))
-    assert cal.add_working_days(date(2026, 12, 31), 1) == date(2027, 1, 1)
+    assert cal.add_working_days(date(2026, 12, 31), 1) == date(2027, 1, 4)  # over New Year's Day
 
 
 def test_overrides_add_days_off_and_workdays() -> None:
@@ -64,6 +102,8 @@ def test_overrides_add_days_off_and_workdays() -> None:
     assert not cal.is_working_day(date(2026, 12, 31))
     assert cal.is_working_day(date(2026, 12, 26))  # a Saturday the bureau opens
     assert not cal.is_estimated(date(2027, 3, 1))
+    # a year the bureau checked by hand is counted from its file alone, without the estimate's days off
+    assert cal.is_working_day(date(2027, 2, 9))
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,7 @@
 import os
 import subprocess
 import sys
+from datetime import time
 from pathlib import Path
 
 import pytest
@@ -33,6 +34,17 @@ def test_defaults_and_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
     assert FAKE not in repr(settings)  # the token is a secret even in reprs
 
 
+def test_office_hours_end_reaches_the_deadline_policy(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot import build_policy
+
+    monkeypatch.setenv("BOT_TOKEN", FAKE)
+    assert build_policy(load_settings()).office_hours_end == time(17, 30)
+    monkeypatch.setenv("OFFICE_HOURS_END", "18:00")
+    monkeypatch.setenv("RISK_DAYS", "5")
+    policy = build_policy(load_settings())
+    assert (policy.office_hours_end, policy.risk_days) == (time(18, 0), 5)
+
+
 @pytest.mark.parametrize(
     ("env", "line"),
     [
@@ -42,6 +54,7 @@ def test_defaults_and_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
         ({"BOT_TOKEN": FAKE, "TIMEZONE": "Mars/Olympus"}, "configuration error: TIMEZONE is invalid"),
         ({"BOT_TOKEN": FAKE, "TELEGRAM_API_BASE": "not a url"}, "configuration error: TELEGRAM_API_BASE is invalid"),
         ({"BOT_TOKEN": FAKE, "DEFAULT_LOCALE": "fr"}, "configuration error: DEFAULT_LOCALE is invalid"),
+        ({"BOT_TOKEN": FAKE, "OFFICE_HOURS_END": "after five"}, "configuration error: OFFICE_HOURS_END is invalid"),
     ],
 )
 def test_a_bad_setting_is_named_in_one_line(monkeypatch: pytest.MonkeyPatch, env: dict[str, str], line: str) -> None:

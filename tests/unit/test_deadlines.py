@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, datetime, time
 
 import pytest
 
@@ -16,11 +16,12 @@ from approvals.models import DocumentType, Lane
 
 @pytest.fixture(scope="module")
 def cal() -> WorkCalendar:
-    return WorkCalendar.china(range(2025, 2028))
+    return WorkCalendar.china(range(2025, 2029))
 
 
 def test_report_form_handed_in_on_mid_autumn_runs_across_national_day(cal: WorkCalendar) -> None:
-    accepted = acceptance_day(cal, date(2026, 9, 25))  # Mid-Autumn Festival: accepted the next working day
+    # Mid-Autumn Festival: accepted the next working day
+    accepted = acceptance_day(cal, DeadlinePolicy(), datetime(2026, 9, 25, 10), DocumentType.REPORT_FORM)
     assert accepted == date(2026, 9, 28)
     dues = compute_deadlines(
         cal, DeadlinePolicy(), lane=Lane.STANDARD, document_type=DocumentType.REPORT_FORM, accepted_on=accepted
@@ -87,3 +88,42 @@ def test_days_left_and_risk_window(cal: WorkCalendar) -> None:
     assert is_at_risk(cal, policy, due, date(2026, 12, 1))
     assert working_days_left(cal, due, date(2026, 12, 8)) == -2
     assert is_at_risk(cal, policy, due, date(2026, 12, 8))
+
+
+@pytest.mark.parametrize(
+    ("submitted", "document", "accepted"),
+    [
+        (datetime(2026, 12, 1, 17, 29), DocumentType.REGISTRATION, date(2026, 12, 1)),
+        (datetime(2026, 12, 1, 17, 30), DocumentType.REGISTRATION, date(2026, 12, 2)),  # the office has closed
+        (datetime(2026, 12, 1, 23, 59), DocumentType.REGISTRATION, date(2026, 12, 2)),
+        (datetime(2026, 12, 2, 0, 5), DocumentType.REGISTRATION, date(2026, 12, 2)),  # before opening: that day
+        (datetime(2026, 12, 4, 18, 0), DocumentType.REGISTRATION, date(2026, 12, 7)),  # Friday evening: Monday
+        (datetime(2026, 12, 5, 18, 0), DocumentType.REGISTRATION, date(2026, 12, 7)),  # a Saturday anyway
+        (datetime(2026, 12, 31, 18, 0), DocumentType.REGISTRATION, date(2027, 1, 4)),  # over New Year's Day 2027
+        (datetime(2026, 12, 1, 18, 0), DocumentType.REPORT_FORM, date(2026, 12, 1)),  # its count starts tomorrow
+        (datetime(2026, 12, 1, 18, 0), DocumentType.REPORT, date(2026, 12, 1)),
+    ],
+)
+def test_a_registration_filed_after_office_hours_is_due_the_next_working_day(
+    cal: WorkCalendar, submitted: datetime, document: DocumentType, accepted: date
+) -> None:
+    day = acceptance_day(cal, DeadlinePolicy(), submitted, document)
+    assert day == accepted
+    dues = compute_deadlines(cal, DeadlinePolicy(), lane=Lane.GREEN, document_type=document, accepted_on=day)
+    if document is DocumentType.REGISTRATION:
+        assert dues.promised == dues.statutory == accepted
+
+
+def test_office_hours_end_is_the_bureaus_setting(cal: WorkCalendar) -> None:
+    late = DeadlinePolicy(office_hours_end=time(18, 0))
+    assert acceptance_day(cal, late, datetime(2026, 12, 1, 17, 45), DocumentType.REGISTRATION) == date(2026, 12, 1)
+    assert acceptance_day(cal, late, datetime(2026, 12, 1, 18, 0), DocumentType.REGISTRATION) == date(2026, 12, 2)
+
+
+def test_a_deadline_in_an_estimated_year_counts_around_its_statutory_holidays(cal: WorkCalendar) -> None:
+    dues = compute_deadlines(
+        cal, DeadlinePolicy(), lane=Lane.KEY, document_type=DocumentType.REPORT_FORM, accepted_on=date(2027, 2, 1)
+    )
+    # Feb 2, 3, 4 · Spring Festival Feb 5-10 (eve, three days, two given back for the weekend) · Feb 11, 12
+    assert dues.promised == date(2027, 2, 12)
+    assert cal.is_estimated(dues.promised)

@@ -9,7 +9,7 @@ CAL = WorkCalendar.china([2026, 2027])
 
 
 def request(status: Status = Status.SUBMITTED, claimed_by: int | None = None) -> ApprovalRequest:
-    # accepted Mon 2026-11-30, promised 10 working days (2026-12-14), legal 2027-01-11
+    # accepted Mon 2026-11-30, promised 10 working days (2026-12-14), legal 30 (2027-01-12, after New Year's Day)
     now = datetime(2026, 11, 30, 2, tzinfo=UTC)
     return ApprovalRequest(
         **make_draft().model_dump(),
@@ -22,7 +22,7 @@ def request(status: Status = Status.SUBMITTED, claimed_by: int | None = None) ->
         updated_at=now,
         accepted_on=date(2026, 11, 30),
         promised_due=date(2026, 12, 14),
-        statutory_due=date(2027, 1, 11),
+        statutory_due=date(2027, 1, 12),
     )
 
 
@@ -34,8 +34,8 @@ def test_half_and_four_fifths_of_the_promise_then_three_days_before_the_law() ->
     assert kinds(date(2026, 12, 4)) == []  # 4 of 10 used
     assert kinds(date(2026, 12, 7)) == [ReminderKind.HALF]  # 5 of 10
     assert kinds(date(2026, 12, 10)) == [ReminderKind.HALF, ReminderKind.MOST]  # 8 of 10
-    assert ReminderKind.STATUTORY not in kinds(date(2027, 1, 5))  # 4 working days left
-    assert ReminderKind.STATUTORY in kinds(date(2027, 1, 6))  # 3 left
+    assert ReminderKind.STATUTORY not in kinds(date(2027, 1, 6))  # 4 working days left
+    assert ReminderKind.STATUTORY in kinds(date(2027, 1, 7))  # 3 left
 
 
 def test_a_claimed_request_reminds_its_reviewer_else_the_group() -> None:
