@@ -1,6 +1,7 @@
 """Hostile use: the wrong people, forged buttons, fuzzed text, floods, webhooks without the secret."""
 
 import asyncio
+import logging
 import socket
 from typing import Any
 
@@ -64,6 +65,50 @@ async def test_nobody_acts_beyond_their_role(harness: Harness) -> None:
     assert ("NotFound", "command /status") in logged  # someone else's request is "not found" and logged
     status_replies = [m["text"] for m in h.applicant_en.inbox() if "was not found" in m.get("text", "")]
     assert f"Request #{number} was not found." in status_replies  # the same words as for a missing number
+
+
+# Digits int() accepts or chokes on that are not plain ASCII, and numbers out of range: request numbers stop at
+# 10^9, ids at SQLite's largest integer 2^63-1.
+NOT_DIGITS = ["²", "①", "٣", "０１", "𝟏", "0"]
+HUGE_ID = str(2**63)
+
+
+async def test_numbers_in_commands_are_ascii_digits_in_range_or_get_the_usage_line(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    h = harness
+    before = [p.user_id for p in await h.repos.people.with_role(Role.REVIEWER)]
+    numbers = [*NOT_DIGITS, "1000000001", "99999999999999999999"]
+    attempts = [(h.applicant_en, f"/status {n}", "Send the request number, e.g. /status 12") for n in numbers]
+    attempts += [(h.applicant_en, f"/withdraw {n}", "Send the request number, e.g. /withdraw 12") for n in numbers]
+    usage = "请发送 Telegram 用户 ID：只用数字 0-9，从 1 到 9223372036854775807"
+    ids = [*NOT_DIGITS, HUGE_ID, "99999999999999999999"]
+    attempts += [(h.admin, f"/reviewers {verb} {n}", usage) for verb in ("add", "remove") for n in ids]
+    for user, command, expected in attempts:
+        mark = user.last_id()
+        await user.send(command)
+        reply = await user.world.wait_until(lambda u=user, m=mark: [x for x in u.inbox() if x["message_id"] > m])
+        assert reply[0]["text"].startswith(expected), command
+    assert [p.user_id for p in await h.repos.people.with_role(Role.REVIEWER)] == before
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]  # no traceback, no "something went wrong"
+
+
+async def test_button_data_with_ids_out_of_range_is_refused_as_forged_and_logged(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    h = harness
+    number = await submit(h.applicant)
+    card = await card_in_group(h, number)
+    before = await snapshot(h, number)
+    forged = [f"rv:{a}:{HUGE_ID}" for a in ("c", "l", "a", "an", "i", "r")]
+    forged += [f"rv:c:{n}" for n in ("0", "-1", "٣", "+1", "1_0")]
+    forged += [f"wd:{HUGE_ID}:1", f"sp:{HUGE_ID}:0", f"sp:{HUGE_ID}:1", f"sb:{HUGE_ID}:1", f"qp:{HUGE_ID}"]
+    for data in forged:
+        answer = await h.admin.answer(await h.admin.press_data(card, data))
+        assert answer["text"], data
+    assert await snapshot(h, number) == before
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert await h.repos.denials.of(h.admin.id) == [("ForgedData", f"callback {data}") for data in forged]
 
 
 TRICKY = st.sampled_from(
