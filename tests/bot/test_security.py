@@ -1,9 +1,13 @@
-"""Hostile use: the wrong people, forged buttons, fuzzed text, floods, webhooks without the secret."""
+"""Hostile use: the wrong people, forged buttons, fuzzed text, floods, webhooks without the secret, other web
+pages driving the sandbox."""
 
 import asyncio
+import json
 import logging
+import re
 import socket
 from typing import Any
+from urllib.parse import unquote
 
 import aiohttp
 import pytest
@@ -14,6 +18,7 @@ from pydantic import SecretStr
 from approvals.models import Role
 from approvals.validation import InvalidField, clean_text
 from localbotapi import ChatUser
+from sandbox.app import Sandbox
 from tests.bot.conftest import Harness
 from tests.bot.flows import card_in_group, submit
 
@@ -227,6 +232,66 @@ async def test_webhook_mode_requires_the_secret(harness: Harness) -> None:
         stop.set()
         await task
         await application.close()
+
+
+EVIL = "http://evil.example"
+
+
+async def page_token(session: aiohttp.ClientSession, url: str) -> str:
+    async with session.get(url) as response:
+        found = re.search(r'<meta name="sandbox-token" content="([^"]+)">', await response.text())
+    assert found, "the page carries its token"
+    return found.group(1)
+
+
+async def test_another_web_page_cannot_act_in_the_sandbox(sandbox: Sandbox) -> None:
+    """Every request that acts needs the page's own token and JSON; a foreign Origin or Host is refused even with
+    them (the Host check stops DNS rebinding, where another site's name points at 127.0.0.1)."""
+    url, world = sandbox.url, sandbox.api.world
+    port = url.rsplit(":", 1)[1]
+    attack = json.dumps({"who": "admin", "text": "/reviewers add 666"})
+    async with aiohttp.ClientSession() as session:
+        # what any page can send cross-origin without a preflight: text/plain or a form, no custom header
+        plain = {"Content-Type": "text/plain", "Origin": EVIL}
+        async with session.post(f"{url}/api/send", data=attack, headers=plain) as response:
+            assert response.status == 403
+        async with session.post(f"{url}/api/summary", headers={"Origin": EVIL}) as response:
+            assert response.status == 403
+        form = aiohttp.FormData({"who": "admin"})
+        form.add_field("file", b"%PDF-1.4", filename="x.pdf", content_type="application/pdf")
+        async with session.post(f"{url}/api/upload", data=form, headers={"Origin": EVIL}) as response:
+            assert response.status == 403
+        token = {"X-Sandbox-Token": await page_token(session, url)}
+        refused = [
+            ({**token, "Content-Type": "application/json", "Origin": EVIL}, 403),
+            ({**token, "Content-Type": "application/json", "Host": f"evil.example:{port}"}, 421),
+            ({**token, "Content-Type": "text/plain"}, 415),
+        ]
+        for headers, status in refused:
+            async with session.post(f"{url}/api/send", data=attack, headers=headers) as response:
+                assert response.status == status, headers
+        async with session.get(url, headers={"Host": f"evil.example:{port}"}) as response:
+            assert response.status == 421  # nor is the page (and its token) served under another name
+        assert not [m for m in world.messages.values() if m.get("text") == "/reviewers add 666"]
+        own = {**token, "Origin": url}
+        async with session.post(f"{url}/api/send", json={"who": "admin", "text": "/help"}, headers=own) as response:
+            assert response.status == 200  # the page itself still acts
+    await world.wait_until(lambda: [m for m in world.messages.values() if m.get("text") == "/help"])
+    assert sandbox.application is not None
+    assert await sandbox.application.app.repos.people.get(666) is None
+
+
+async def test_a_downloaded_file_keeps_its_name_and_cannot_add_headers(sandbox: Sandbox) -> None:
+    name = '报告"; filename="evil.exe\r\nX-Injected: 1.pdf'
+    stored = sandbox.api.world.store_file(name, "application/pdf", b"%PDF-1.4")
+    async with aiohttp.ClientSession() as session, session.get(f"{sandbox.url}/api/file/{stored.file_id}") as response:
+        assert response.status == 200
+        assert "X-Injected" not in response.headers
+        (header,) = response.headers.getall("Content-Disposition")
+    assert header.isascii()
+    params = dict(re.findall(r';\s*([\w*]+)=("(?:[^"\\]|\\.)*"|[^;]*)', header))
+    assert unquote(params["filename*"].removeprefix("UTF-8''")) == name  # RFC 6266: the name, exactly
+    assert re.fullmatch(r'"[^"\\]*"', params["filename"])  # and a plain stand-in for old clients
 
 
 @pytest.mark.parametrize(
