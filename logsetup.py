@@ -40,7 +40,9 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "event": record.getMessage(),
         }
-        return json.dumps(entry, ensure_ascii=False)
+        # ASCII only: user text with U+2028, U+0085 and the like would otherwise split one record into several
+        # lines for line-based tools (str.splitlines, log shippers).
+        return json.dumps(entry, ensure_ascii=True)
 
 
 def configure(*secrets: str, level: int = logging.INFO, stream: TextIO | None = None) -> None:

@@ -87,7 +87,8 @@ class LedgerImportError(DomainError):
     key = "error.ledger_import"
 
     def __init__(self, problems: list[RowProblem]) -> None:
-        lines = "; ".join(f"row {p.row}: {p.problem} {p.params}" for p in problems)
+        # rows and problem keys only: the cells are the uploader's text, kept in ``params`` for the report
+        lines = "; ".join(f"row {p.row}: {p.problem}" for p in problems)
         super().__init__(f"{len(problems)} bad row(s): {lines}", count=len(problems))
         self.problems = problems
 

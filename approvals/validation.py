@@ -18,6 +18,8 @@ _MOBILE = re.compile(r"^(?:\+?86)?1[3-9]\d{9}$")
 _LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}(?:-\d{1,6})?$")
 _KEY_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
 
+MAX_ID = 2**63 - 1  # SQLite's largest integer: Telegram ids and request numbers are stored as one
+MAX_REQUEST_NUMBER = 10**9
 MAX_INVESTMENT = Decimal("100000000")  # 1e8 万元 = 1 trillion yuan; anything above is a typo
 LIMITS: dict[str, tuple[int, int]] = {
     "project_name": (2, 100),
@@ -48,6 +50,19 @@ def clean_text(field: str, value: str) -> str:
     if len(text) > high:
         raise InvalidField(field, "too_long", min=low, max=high)
     return text
+
+
+def parse_number(text: str, *, high: int, low: int = 1) -> int | None:
+    """A whole number from ``low`` to ``high`` written in ASCII digits only, else None.
+
+    ``int()`` also reads Arabic-Indic, full-width and mathematical digits, signs, underscores and blanks, and
+    ``str.isdigit()`` passes superscripts that ``int()`` then refuses; the length is checked before converting so
+    a long string costs nothing.
+    """
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(high)):
+        return None
+    number = int(text)
+    return number if low <= number <= high else None
 
 
 def clean_phone(value: str) -> str:

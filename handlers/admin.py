@@ -10,6 +10,7 @@ from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.types import BufferedInputFile, Message
 from aiogram.utils.i18n import gettext as _
 
+from approvals import validation as v
 from approvals.admin import ensure_admin
 from approvals.errors import LedgerImportError
 from approvals.models import Actor
@@ -30,10 +31,11 @@ def build_router() -> Router:
     async def reviewers(message: Message, command: CommandObject, actor: Actor, app: AppContext) -> None:
         verb, _sep, target = (command.args or "").strip().partition(" ")
         if verb in ("add", "remove"):
-            if not target.strip().isdigit():
-                await message.answer(_("Send a numeric Telegram user id, e.g. /reviewers add 123456789"))
+            user_id = v.parse_number(target.strip(), high=v.MAX_ID)
+            if user_id is None:
+                usage = _("Send a Telegram user id: digits 0-9 only, from 1 to {max}, e.g. /reviewers add 123456789")
+                await message.answer(usage.format(max=v.MAX_ID))
                 return
-            user_id = int(target.strip())
             if verb == "add":
                 await app.admin.add_reviewer(actor, user_id)
                 await message.answer(_("{id} is now a reviewer.").format(id=user_id))

@@ -24,8 +24,7 @@ from handlers.states import Supplement
 
 
 def request_number(command: CommandObject) -> int | None:
-    text = (command.args or "").strip().lstrip("#")
-    return int(text) if text.isdigit() and len(text) < 10 else None
+    return v.parse_number((command.args or "").strip().removeprefix("#"), high=v.MAX_REQUEST_NUMBER)
 
 
 def build_router() -> Router:

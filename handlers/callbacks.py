@@ -1,10 +1,35 @@
-"""Typed callback data. Ids and enum values only: never user text, always under Telegram's 64 bytes."""
+"""Typed callback data. Ids and enum values only: never user text, always under Telegram's 64 bytes.
+
+A client can send any data with a button press. Ids and pages are read as ASCII digits within range (pydantic
+alone would take "+1", "1_0" or 2^64, and SQLite overflows on the last), so such data matches no filter;
+``is_forged`` then tells it apart from a merely stale button.
+"""
 
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Annotated
 
 from aiogram.filters.callback_data import CallbackData
+from pydantic import BeforeValidator, Field
+
+from approvals.validation import MAX_ID, MAX_REQUEST_NUMBER, parse_number
+
+
+def _digits(low: int, high: int) -> BeforeValidator:
+    def check(value: object) -> object:
+        if not isinstance(value, str):
+            return value  # built by our own code; Field's bounds check it
+        number = parse_number(value, low=low, high=high)
+        if number is None:
+            raise ValueError("not a number in range")  # the value itself stays out of the message
+        return number
+
+    return BeforeValidator(check)
+
+
+Id = Annotated[int, _digits(1, MAX_ID), Field(ge=1, le=MAX_ID)]
+Page = Annotated[int, _digits(0, MAX_REQUEST_NUMBER), Field(ge=0, le=MAX_REQUEST_NUMBER)]
 
 
 class ReviewAction(StrEnum):
@@ -19,11 +44,11 @@ class ReviewAction(StrEnum):
 
 class ReviewCB(CallbackData, prefix="rv"):
     action: ReviewAction
-    id: int
+    id: Id
 
 
 class QueuePageCB(CallbackData, prefix="qp"):
-    page: int
+    page: Page
 
 
 class ChoiceCB(CallbackData, prefix="ch"):
@@ -50,12 +75,12 @@ class EditCB(CallbackData, prefix="ed"):
 
 
 class WithdrawCB(CallbackData, prefix="wd"):
-    id: int
+    id: Id
     confirm: bool
 
 
 class SupplementCB(CallbackData, prefix="sp"):
-    id: int
+    id: Id
     send: bool = False
 
 
@@ -64,5 +89,30 @@ class LangCB(CallbackData, prefix="lg"):
 
 
 class SubscriptionCB(CallbackData, prefix="sb"):
-    user_id: int
+    user_id: Id
     approve: bool
+
+
+KINDS: tuple[type[CallbackData], ...] = (
+    ReviewCB,
+    QueuePageCB,
+    ChoiceCB,
+    FormCB,
+    EditCB,
+    WithdrawCB,
+    SupplementCB,
+    LangCB,
+    SubscriptionCB,
+)
+
+
+def is_forged(data: str) -> bool:
+    """Data under one of our prefixes that none of our buttons can carry (an id out of range, an unknown action)."""
+    for kind in KINDS:
+        if data.startswith(kind.__prefix__ + kind.__separator__):
+            try:
+                kind.unpack(data)
+            except (TypeError, ValueError):
+                return True
+            return False
+    return False  # not ours at all: a button from an older version, or noise

@@ -1,6 +1,7 @@
 """Errors, in one place: a refused action gets a clear answer; anything else is logged and apologised for.
 
-Also the last word on callbacks: a button no handler took (stale, forged, from an old version) is answered.
+Also the last word on callbacks: a button no handler took (stale, forged, from an old version) is answered, and
+forged data (see handlers/callbacks.py) is logged with the other denials.
 """
 
 from __future__ import annotations
@@ -10,11 +11,12 @@ import logging
 from aiogram import Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import ExceptionTypeFilter
-from aiogram.types import CallbackQuery, ErrorEvent, User
+from aiogram.types import CallbackQuery, ErrorEvent, Update, User
 from aiogram.utils.i18n import gettext as _
 
 from approvals.errors import DomainError, Forbidden, NotClaimant, NotFound, SelfReview
 from handlers import texts as t
+from handlers.callbacks import is_forged
 from handlers.context import AppContext
 
 log = logging.getLogger(__name__)
@@ -32,6 +34,7 @@ async def _tell(event: ErrorEvent, text: str) -> None:
 
 
 DENIALS = (Forbidden, NotFound, NotClaimant, SelfReview)  # refusals worth a line in the security log
+FORGED = "ForgedData"  # the denial recorded for button data none of our buttons carries
 
 
 def _what(event: ErrorEvent) -> str:
@@ -64,7 +67,11 @@ def build_router() -> Router:
         await _tell(event, _("Sorry, something went wrong. Nothing was changed; please try again."))
 
     @router.callback_query()
-    async def expired_button(query: CallbackQuery) -> None:
-        await query.answer(_("This button is no longer active."))
+    async def expired_button(query: CallbackQuery, event_update: Update, app: AppContext) -> None:
+        data = query.data or ""
+        if is_forged(data):
+            log.info("refused update_id=%d error=%s", event_update.update_id, FORGED)
+            await app.repos.denials.record(query.from_user.id, FORGED, f"callback {data}", app.approvals.clock.now())
+        await query.answer(_("This button is no longer active."))  # the same words either way: nothing to learn
 
     return router

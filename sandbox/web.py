@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import html
+import json
 import mimetypes
+import secrets
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from aiogram.utils.i18n import I18n
 from aiohttp import web
@@ -14,12 +17,34 @@ from aiohttp import web
 from localbotapi import ChatUser
 from localbotapi.world import World
 from sandbox.cast import CAST, GROUP_ID, GROUP_TITLE
+from sandbox.guard import guard
 from sandbox.labels import labels
 from sandbox.safe_html import clean
 
 STATIC = Path(__file__).resolve().parent / "static"
 SHOWN = 150  # the latest messages of a chat sent to the page
 MAX_UPLOAD = 20 * 1024 * 1024
+TOKEN_SLOT = "{{token}}"  # in index.html: where the page's own token goes
+
+
+def attachment(name: str) -> str:
+    """``Content-Disposition`` for a download (RFC 6266): the exact name UTF-8 encoded, and a plain ASCII stand-in
+    for old clients; neither can end the header or add a parameter, whatever the name holds."""
+    fallback = "".join(ch if " " <= ch <= "~" and ch not in '"\\;' else "_" for ch in name)
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+async def json_body(request: web.Request) -> dict[str, Any]:
+    """The request's JSON object; JSON only, so a plain cross-site form cannot pass for the page."""
+    if request.content_type != "application/json":
+        raise web.HTTPUnsupportedMediaType(text="send application/json")
+    try:
+        body = await request.json()
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise web.HTTPBadRequest(text="not JSON") from None
+    if not isinstance(body, dict):
+        raise web.HTTPBadRequest(text="expected a JSON object")
+    return body
 
 
 class WebChat:
@@ -30,9 +55,10 @@ class WebChat:
         self.users = users
         self.summary_now = summary_now
         self.i18n = i18n
+        self.token = secrets.token_urlsafe(32)  # this process's page, and no other, may act
 
     def app(self) -> web.Application:
-        app = web.Application(client_max_size=MAX_UPLOAD + 1024 * 1024)
+        app = web.Application(client_max_size=MAX_UPLOAD + 1024 * 1024, middlewares=[guard(self.token)])
         app.router.add_get("/", self.index)
         app.router.add_static("/static/", STATIC)
         app.router.add_get("/api/labels", self.labels)
@@ -46,7 +72,9 @@ class WebChat:
         return app
 
     async def index(self, request: web.Request) -> web.StreamResponse:
-        return web.FileResponse(STATIC / "index.html")
+        page = (STATIC / "index.html").read_text(encoding="utf-8").replace(TOKEN_SLOT, self.token)
+        # not cached: a page kept from an earlier run would carry that run's token
+        return web.Response(text=page, content_type="text/html", headers={"Cache-Control": "no-store"})
 
     async def labels(self, request: web.Request) -> web.Response:
         return web.json_response(labels(self.i18n, request.query.get("locale", self.i18n.default_locale)))
@@ -96,7 +124,7 @@ class WebChat:
         return shown
 
     async def send(self, request: web.Request) -> web.Response:
-        body = await request.json()
+        body = await json_body(request)
         user, chat = self._who(str(body.get("who", "")))
         text = str(body.get("text", "")).strip()
         if not text:
@@ -105,10 +133,11 @@ class WebChat:
         return web.json_response({"ok": True})
 
     async def press(self, request: web.Request) -> web.Response:
-        body = await request.json()
+        body = await json_body(request)
         user, chat = self._who(str(body.get("who", "")))
         chat_id = (chat or self.world.chats[user.id])["id"]
-        message = self.world.messages.get((chat_id, int(body.get("message_id", 0))))
+        message_id = body.get("message_id")
+        message = self.world.messages.get((chat_id, message_id)) if type(message_id) is int else None
         if message is None:
             raise web.HTTPNotFound(text="no such message")
         query_id = await user.press_data(message, str(body.get("data", "")))
@@ -130,6 +159,7 @@ class WebChat:
         return web.json_response({"ok": True})
 
     async def summary(self, request: web.Request) -> web.Response:
+        await json_body(request)
         return web.json_response({"queued": await self.summary_now()})
 
     async def file(self, request: web.Request) -> web.Response:
@@ -137,5 +167,5 @@ class WebChat:
         if stored is None:
             raise web.HTTPNotFound()
         kind = "image/png" if stored.data.startswith(b"\x89PNG") else "application/octet-stream"
-        headers = {} if kind == "image/png" else {"Content-Disposition": f'attachment; filename="{stored.name}"'}
+        headers = {} if kind == "image/png" else {"Content-Disposition": attachment(stored.name)}
         return web.Response(body=stored.data, content_type=kind, headers=headers)

@@ -1,4 +1,4 @@
-"""Fixtures shared by every test layer: a settable clock, a real database file, the services over it."""
+"""Fixtures shared by every test layer: a settable clock, a real database file, the services over it, the sandbox."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from approvals.admin import AdminService
 from approvals.calendar import WorkCalendar
 from approvals.deadlines import DeadlinePolicy
 from approvals.service import ApprovalService
+from sandbox.app import Sandbox
 from storage.database import Database
 from storage.repositories import Repositories
 
@@ -77,3 +78,14 @@ def admin(repos: Repositories) -> AdminService:
     return AdminService(
         people=repos.people, key_projects=repos.key_projects, source=repos.summary, admin_ids=frozenset({ADMIN_ID})
     )
+
+
+@pytest.fixture
+async def sandbox(tmp_path: Path) -> AsyncIterator[Sandbox]:
+    """The sandbox as `make run` starts it without a token, on a free port."""
+    running = Sandbox(tmp_path / "sandbox", port=0)
+    await running.start()
+    try:
+        yield running
+    finally:
+        await running.stop()

@@ -11,6 +11,16 @@ async function api(path, options = {}) {
   return response.json();
 }
 
+// Whatever acts carries the page's own token (sandbox/guard.py): other pages cannot read it, so cannot act.
+const TOKEN = document.querySelector('meta[name="sandbox-token"]').content;
+
+function act(path, body) {
+  const form = body instanceof FormData;
+  const headers = { "X-Sandbox-Token": TOKEN };
+  if (!form) headers["Content-Type"] = "application/json";
+  return api(path, { method: "POST", headers, body: form ? body : JSON.stringify(body) });
+}
+
 function toast(text, alert) {
   if (!text) return;
   if (alert) { window.alert(text); return; }
@@ -128,11 +138,7 @@ async function refresh() {
 }
 
 async function press(messageId, data) {
-  const answer = await api("/api/press", {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ who: state.who, message_id: messageId, data }),
-  });
+  const answer = await act("/api/press", { who: state.who, message_id: messageId, data });
   toast(answer.text, answer.alert);
   refresh();
 }
@@ -143,11 +149,7 @@ $("composer").addEventListener("submit", async (event) => {
   const text = input.value.trim();
   if (!text) return;
   input.value = "";
-  await api("/api/send", {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ who: state.who, text }),
-  });
+  await act("/api/send", { who: state.who, text });
   refresh();
   $("messages").scrollTop = $("messages").scrollHeight;
 });
@@ -159,12 +161,12 @@ $("file").addEventListener("change", async (event) => {
   form.append("who", state.who);
   form.append("file", file, file.name);
   event.target.value = "";
-  await api("/api/upload", { method: "POST", body: form });
+  await act("/api/upload", form);
   refresh();
 });
 
 $("summary").addEventListener("click", async () => {
-  const result = await api("/api/summary", { method: "POST" });
+  const result = await act("/api/summary", {});
   toast(say("queued", { count: result.queued }));
 });
 

@@ -21,7 +21,7 @@ async def test_reviewers_are_listed_added_and_removed_by_admins_only(harness: Ha
     await h.admin.send("/reviewers remove 666")
     await h.admin.expect("666 已不再是审批人员")
     await h.admin.send("/reviewers add bob")
-    await h.admin.expect("请发送数字形式")
+    await h.admin.expect("请发送 Telegram 用户 ID")
     await h.reviewer.send("/reviewers add 777")
     await h.reviewer.expect("您无权进行此操作")
     assert (await h.repos.people.get(777)) is None

@@ -1,8 +1,13 @@
-"""Hostile use: the wrong people, forged buttons, fuzzed text, floods, webhooks without the secret."""
+"""Hostile use: the wrong people, forged buttons, fuzzed text, floods, webhooks without the secret, other web
+pages driving the sandbox."""
 
 import asyncio
+import json
+import logging
+import re
 import socket
 from typing import Any
+from urllib.parse import unquote
 
 import aiohttp
 import pytest
@@ -13,6 +18,7 @@ from pydantic import SecretStr
 from approvals.models import Role
 from approvals.validation import InvalidField, clean_text
 from localbotapi import ChatUser
+from sandbox.app import Sandbox
 from tests.bot.conftest import Harness
 from tests.bot.flows import card_in_group, submit
 
@@ -81,6 +87,50 @@ async def test_nobody_acts_beyond_their_role(harness: Harness) -> None:
     await h.applicant.send("/queue")
     assert "本人提交" in (await h.applicant.expect(f"#{number}", after=mark))["text"]
     assert h.api.unanswered_callbacks() == []
+
+
+# Digits int() accepts or chokes on that are not plain ASCII, and numbers out of range: request numbers stop at
+# 10^9, ids at SQLite's largest integer 2^63-1.
+NOT_DIGITS = ["²", "①", "٣", "０１", "𝟏", "0"]
+HUGE_ID = str(2**63)
+
+
+async def test_numbers_in_commands_are_ascii_digits_in_range_or_get_the_usage_line(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    h = harness
+    before = [p.user_id for p in await h.repos.people.with_role(Role.REVIEWER)]
+    numbers = [*NOT_DIGITS, "1000000001", "99999999999999999999"]
+    attempts = [(h.applicant_en, f"/status {n}", "Send the request number, e.g. /status 12") for n in numbers]
+    attempts += [(h.applicant_en, f"/withdraw {n}", "Send the request number, e.g. /withdraw 12") for n in numbers]
+    usage = "请发送 Telegram 用户 ID：只用数字 0-9，从 1 到 9223372036854775807"
+    ids = [*NOT_DIGITS, HUGE_ID, "99999999999999999999"]
+    attempts += [(h.admin, f"/reviewers {verb} {n}", usage) for verb in ("add", "remove") for n in ids]
+    for user, command, expected in attempts:
+        mark = user.last_id()
+        await user.send(command)
+        reply = await user.world.wait_until(lambda u=user, m=mark: [x for x in u.inbox() if x["message_id"] > m])
+        assert reply[0]["text"].startswith(expected), command
+    assert [p.user_id for p in await h.repos.people.with_role(Role.REVIEWER)] == before
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]  # no traceback, no "something went wrong"
+
+
+async def test_button_data_with_ids_out_of_range_is_refused_as_forged_and_logged(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    h = harness
+    number = await submit(h.applicant)
+    card = await card_in_group(h, number)
+    before = await snapshot(h, number)
+    forged = [f"rv:{a}:{HUGE_ID}" for a in ("c", "l", "a", "an", "i", "r")]
+    forged += [f"rv:c:{n}" for n in ("0", "-1", "٣", "+1", "1_0")]
+    forged += [f"wd:{HUGE_ID}:1", f"sp:{HUGE_ID}:0", f"sp:{HUGE_ID}:1", f"sb:{HUGE_ID}:1", f"qp:{HUGE_ID}"]
+    for data in forged:
+        answer = await h.admin.answer(await h.admin.press_data(card, data))
+        assert answer["text"], data
+    assert await snapshot(h, number) == before
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert await h.repos.denials.of(h.admin.id) == [("ForgedData", f"callback {data}") for data in forged]
 
 
 TRICKY = st.sampled_from(
@@ -199,6 +249,66 @@ async def test_webhook_mode_requires_the_secret(harness: Harness) -> None:
         stop.set()
         await task
         await application.close()
+
+
+EVIL = "http://evil.example"
+
+
+async def page_token(session: aiohttp.ClientSession, url: str) -> str:
+    async with session.get(url) as response:
+        found = re.search(r'<meta name="sandbox-token" content="([^"]+)">', await response.text())
+    assert found, "the page carries its token"
+    return found.group(1)
+
+
+async def test_another_web_page_cannot_act_in_the_sandbox(sandbox: Sandbox) -> None:
+    """Every request that acts needs the page's own token and JSON; a foreign Origin or Host is refused even with
+    them (the Host check stops DNS rebinding, where another site's name points at 127.0.0.1)."""
+    url, world = sandbox.url, sandbox.api.world
+    port = url.rsplit(":", 1)[1]
+    attack = json.dumps({"who": "admin", "text": "/reviewers add 666"})
+    async with aiohttp.ClientSession() as session:
+        # what any page can send cross-origin without a preflight: text/plain or a form, no custom header
+        plain = {"Content-Type": "text/plain", "Origin": EVIL}
+        async with session.post(f"{url}/api/send", data=attack, headers=plain) as response:
+            assert response.status == 403
+        async with session.post(f"{url}/api/summary", headers={"Origin": EVIL}) as response:
+            assert response.status == 403
+        form = aiohttp.FormData({"who": "admin"})
+        form.add_field("file", b"%PDF-1.4", filename="x.pdf", content_type="application/pdf")
+        async with session.post(f"{url}/api/upload", data=form, headers={"Origin": EVIL}) as response:
+            assert response.status == 403
+        token = {"X-Sandbox-Token": await page_token(session, url)}
+        refused = [
+            ({**token, "Content-Type": "application/json", "Origin": EVIL}, 403),
+            ({**token, "Content-Type": "application/json", "Host": f"evil.example:{port}"}, 421),
+            ({**token, "Content-Type": "text/plain"}, 415),
+        ]
+        for headers, status in refused:
+            async with session.post(f"{url}/api/send", data=attack, headers=headers) as response:
+                assert response.status == status, headers
+        async with session.get(url, headers={"Host": f"evil.example:{port}"}) as response:
+            assert response.status == 421  # nor is the page (and its token) served under another name
+        assert not [m for m in world.messages.values() if m.get("text") == "/reviewers add 666"]
+        own = {**token, "Origin": url}
+        async with session.post(f"{url}/api/send", json={"who": "admin", "text": "/help"}, headers=own) as response:
+            assert response.status == 200  # the page itself still acts
+    await world.wait_until(lambda: [m for m in world.messages.values() if m.get("text") == "/help"])
+    assert sandbox.application is not None
+    assert await sandbox.application.app.repos.people.get(666) is None
+
+
+async def test_a_downloaded_file_keeps_its_name_and_cannot_add_headers(sandbox: Sandbox) -> None:
+    name = '报告"; filename="evil.exe\r\nX-Injected: 1.pdf'
+    stored = sandbox.api.world.store_file(name, "application/pdf", b"%PDF-1.4")
+    async with aiohttp.ClientSession() as session, session.get(f"{sandbox.url}/api/file/{stored.file_id}") as response:
+        assert response.status == 200
+        assert "X-Injected" not in response.headers
+        (header,) = response.headers.getall("Content-Disposition")
+    assert header.isascii()
+    params = dict(re.findall(r';\s*([\w*]+)=("(?:[^"\\]|\\.)*"|[^;]*)', header))
+    assert unquote(params["filename*"].removeprefix("UTF-8''")) == name  # RFC 6266: the name, exactly
+    assert re.fullmatch(r'"[^"\\]*"', params["filename"])  # and a plain stand-in for old clients
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,7 @@ from datetime import UTC, datetime
 import pytest
 from aiogram.types import Chat, Message
 
+from handlers.callbacks import QueuePageCB, ReviewAction, ReviewCB, is_forged
 from handlers.filters import in_private_chat, is_command, is_typed_answer
 
 
@@ -28,3 +29,23 @@ def test_a_command_is_never_taken_for_an_answer(text: str | None, command: bool,
 def test_private_chats_are_told_from_groups() -> None:
     assert in_private_chat(message("x"))
     assert not in_private_chat(message("x", "supergroup"))
+
+
+@pytest.mark.parametrize(
+    ("data", "forged"),
+    [
+        (ReviewCB(action=ReviewAction.CLAIM, id=2**63 - 1).pack(), False),  # ours, however large a real id gets
+        (QueuePageCB(page=0).pack(), False),
+        ("fm:s", False),  # valid, merely stale outside the form
+        ("garbage", False),  # not ours at all
+        (f"rv:c:{2**63}", True),  # SQLite could not even look it up
+        ("rv:c:0", True),
+        ("rv:c:+1", True),
+        ("rv:c:٣", True),
+        ("rv:zz:1", True),
+        ("qp:-1", True),
+        ("wd:1", True),  # a field missing
+    ],
+)
+def test_button_data_none_of_our_buttons_carries_is_forged(data: str, forged: bool) -> None:
+    assert is_forged(data) is forged

@@ -82,3 +82,15 @@ def test_a_damaged_spreadsheet_is_refused() -> None:
 )
 def test_a_key_projects_status_derives_from_its_requests(statuses: list[Status], expected: KeyProjectStatus) -> None:
     assert key_project_status(statuses) is expected
+
+
+def test_a_refused_file_keeps_its_cells_out_of_the_error_message() -> None:
+    """The report shows the bad values (params); the exception's message, which may reach a log, does not."""
+    text = "code,name,owner,planned_start\nKP 秘密,A,B,\nKP-1,C,D,\nKP-1,E,F,\nKP-5,G,H,someday-private\n"
+    with pytest.raises(LedgerImportError) as caught:
+        parse_csv(text.encode())
+    message = str(caught.value)
+    for cell in ("秘密", "KP-1", "someday"):
+        assert cell not in message
+    assert "row 2: bad_code" in message
+    assert caught.value.problems[0].params == {"value": "KP 秘密"}

@@ -5,7 +5,15 @@ import pytest
 from pydantic import ValidationError
 
 from approvals.models import Attachment, RequestDraft
-from approvals.validation import InvalidField, clean_investment, clean_key_code, clean_phone, clean_text
+from approvals.validation import (
+    MAX_ID,
+    InvalidField,
+    clean_investment,
+    clean_key_code,
+    clean_phone,
+    clean_text,
+    parse_number,
+)
 from tests.factories import make_draft
 
 
@@ -79,3 +87,22 @@ def test_attachments_are_limited_to_documents_of_at_most_20_mb() -> None:
         Attachment(file_id="f", name="photo.jpg", size=10)
     with pytest.raises(ValidationError):
         Attachment(file_id="f", name="big.zip", size=20 * 1024 * 1024 + 1)
+
+
+@pytest.mark.parametrize(("text", "number"), [("1", 1), ("007", 7), ("1000", 1000)])
+def test_a_number_is_ascii_digits_within_range(text: str, number: int) -> None:
+    assert parse_number(text, high=1000) == number
+
+
+@pytest.mark.parametrize(
+    "text",
+    # superscript, circled, Arabic-Indic, full-width and mathematical digits; what int() would also take; 0; too big
+    ["²", "①", "٣", "０１", "𝟏", "+1", "-1", " 1", "1_0", "1.0", "", "0", "1001", "9" * 5000],
+)
+def test_anything_else_is_not_a_number(text: str) -> None:
+    assert parse_number(text, high=1000) is None
+
+
+def test_ids_reach_sqlites_largest_integer_and_no_further() -> None:
+    assert parse_number(str(2**63 - 1), high=MAX_ID) == 2**63 - 1
+    assert parse_number(str(2**63), high=MAX_ID) is None
