@@ -4,9 +4,11 @@ from datetime import time
 
 from approvals.ledger import KeyProject
 from approvals.models import Actor, Category, Role
-from tests.bot.conftest import Harness
+from storage.outbox import Outgoing
+from tests.bot.conftest import ADMIN_ID, Harness
 from tests.bot.flows import submit
 from tests.factories import make_draft
+from tests.faults import refusing_messages_to
 
 BOSS = Actor(user_id=9001, name="局长", roles=frozenset({Role.ADMIN, Role.REVIEWER}))
 
@@ -129,8 +131,53 @@ async def test_unsubscribe(harness: Harness) -> None:
     h = harness
     await h.applicant.send("/unsubscribe")
     await h.applicant.expect("您尚未订阅")
-    await h.repos.subscribers.request(h.applicant.id, h.clock.now())
-    await h.repos.subscribers.approve(h.applicant.id)
+    await h.repos.subscribers.request(h.applicant.id, [], h.clock.now())
+    await h.repos.subscribers.approve(h.applicant.id, Outgoing(h.applicant.id, "welcome"), h.clock.now())
     await h.applicant.send("/unsubscribe")
     await h.applicant.expect("已退订每日简报")
     assert await h.repos.subscribers.active() == []
+
+
+async def on_file(h: Harness) -> list[tuple[int, str]]:
+    async with h.db.reader.execute("SELECT user_id, status FROM subscribers ORDER BY user_id") as cursor:
+        return [(int(user_id), str(status)) for user_id, status in await cursor.fetchall()]
+
+
+async def test_an_approval_whose_notice_cannot_be_written_changes_nothing_and_can_be_pressed_again(
+    harness: Harness,
+) -> None:
+    h = harness
+    await h.applicant_en.send("/subscribe")
+    await h.applicant_en.expect("Your request was sent to the administrators.")
+    ask = await h.admin.expect("申请订阅每日简报")
+    async with refusing_messages_to(h.db, h.applicant_en.id):  # as if killed before the notice was written
+        failed = await h.admin.answer(await h.admin.press(ask, "批准"))
+    assert failed["text"] == "抱歉，系统出现问题，未作任何更改，请重试。"
+    assert await on_file(h) == [(h.applicant_en.id, "pending")]
+    assert (await h.admin.answer(await h.admin.press(ask, "批准")))["text"] == "已处理。"
+    await h.applicant_en.expect("You will receive the daily summary.")
+    assert await on_file(h) == [(h.applicant_en.id, "active")]
+    late_decline = await h.admin.press_data(ask, f"sb:{h.applicant_en.id}:0")  # a copy of the buttons left over
+    assert (await h.admin.answer(late_decline))["text"] == "已处理过。"
+    assert await h.repos.subscribers.active() == [h.applicant_en.id]
+
+
+async def test_a_decline_reaches_the_applicant(harness: Harness) -> None:
+    h = harness
+    await h.applicant.send("/subscribe")
+    ask = await h.admin.expect("申请订阅每日简报")
+    assert (await h.admin.answer(await h.admin.press(ask, "拒绝")))["text"] == "已处理。"
+    await h.applicant.expect("您的订阅申请未获批准")
+    assert await on_file(h) == []
+
+
+async def test_a_request_to_subscribe_the_admins_cannot_hear_of_is_not_kept(harness: Harness) -> None:
+    h = harness
+    async with refusing_messages_to(h.db, ADMIN_ID):  # as if killed before the admins' notice was written
+        await h.applicant_en.send("/subscribe")
+        await h.applicant_en.expect("Nothing was changed; please try again.")
+    assert await on_file(h) == []  # no request that no admin will ever see
+    await h.applicant_en.send("/subscribe")
+    await h.applicant_en.expect("Your request was sent to the administrators.")
+    await h.admin.expect("申请订阅每日简报")
+    assert await on_file(h) == [(h.applicant_en.id, "pending")]
