@@ -9,6 +9,8 @@ from storage.codec import stamp
 from storage.database import Database
 from storage.outbox import Outgoing, enqueue
 
+FIRST_START = "first_start"  # a summary_runs row marking the day a fresh database started counting
+
 
 class SqliteRuns:
     def __init__(self, db: Database) -> None:
@@ -34,6 +36,29 @@ class SqliteRuns:
             "SELECT 1 FROM summary_runs WHERE day = ? AND kind = ?", (day.isoformat(), kind)
         ) as cursor:
             return await cursor.fetchone() is not None
+
+    async def counting_from(self, today: date, now: datetime) -> date:
+        """The first day whose daily run counts: the earliest on record. A database with none records ``today``
+        (its first start), so a fresh bot does not catch up days from before it existed."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO summary_runs (day, kind, claimed_at) SELECT ?, ?, ? "
+                "WHERE NOT EXISTS (SELECT 1 FROM summary_runs)",
+                (today.isoformat(), FIRST_START, stamp(now)),
+            )
+            async with conn.execute("SELECT min(day) FROM summary_runs") as cursor:
+                row = await cursor.fetchone()
+        return date.fromisoformat(row[0]) if row and row[0] else today
+
+    async def done_days(self, kinds: Sequence[str], *, since: date) -> set[date]:
+        """Days from ``since`` on whose runs of every one of ``kinds`` are claimed."""
+        marks = ", ".join("?" * len(kinds))
+        async with self.db.reader.execute(
+            f"SELECT day FROM summary_runs WHERE kind IN ({marks}) AND day >= ? "
+            "GROUP BY day HAVING count(DISTINCT kind) = ?",
+            (*kinds, since.isoformat(), len(set(kinds))),
+        ) as cursor:
+            return {date.fromisoformat(row[0]) for row in await cursor.fetchall()}
 
     async def reminders_sent(self) -> set[tuple[int, str]]:
         async with self.db.reader.execute("SELECT request_id, kind FROM reminders_sent") as cursor:

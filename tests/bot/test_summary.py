@@ -67,6 +67,75 @@ async def test_a_late_start_sends_the_days_summary_once_in_each_language(harness
     assert await h.application.jobs.run_daily() is False
 
 
+def sent(h: Harness) -> int:
+    return len(h.api.calls("sendMessage")) + len(h.api.calls("sendPhoto"))
+
+
+async def test_a_day_missed_while_the_bot_was_down_is_sent_the_next_morning_once_marked_late(
+    harness: Harness,
+) -> None:
+    h = harness
+    numbers = await seed(h)
+    await h.applicant_en.send("/subscribe")
+    await h.admin.answer(await h.admin.press(await h.admin.expect("申请订阅每日简报"), "批准"))
+    await h.applicant_en.expect("You will receive the daily summary.")
+    await with_summary_at(h, time(8, 30))  # Monday 10:00: Monday's summary, on time
+    await h.reviewer.expect("绿色通道 · 2026-11-30", chat=h.group)
+
+    h.clock.set_local(2026, 12, 1, hour=8)  # Tuesday 08:00: one approval, then the bot stops until Wednesday
+    await h.application.app.approvals.approve(BOSS, numbers[2])
+    await h.restart()
+    await h.application.jobs.catch_up_done()
+    await h.stop()
+    h.clock.set_local(2026, 12, 2, hour=8)
+    mark = h.reviewer.last_id(h.group)
+    await h.start()
+    await h.application.jobs.catch_up_done()
+
+    late = await h.reviewer.expect("补发：2026-12-01 的每日汇总", chat=h.group, after=mark)
+    assert late["text"].split("\n")[:3] == [
+        "补发：2026-12-01 的每日汇总",
+        "2026-12-01 当日批复 1 件；以下为 2026-12-02 的最新数字。",
+        "绿色通道 · 2026-12-02",
+    ]
+    assert "累计已批复 3 个项目" in late["text"]
+    english = await h.applicant_en.expect("Sent late: the daily summary for 2026-12-01")
+    assert english["text"].split("\n")[1] == (
+        "1 request was approved on 2026-12-01; the figures below are as they stand on 2026-12-02."
+    )
+    await h.application.jobs.sender.flush()
+    before = sent(h)
+    await h.restart()  # still 08:00 on Wednesday: Tuesday is done, Wednesday not yet due
+    await h.application.jobs.catch_up_done()
+    await h.application.jobs.sender.flush()
+    assert sent(h) == before
+    summaries = [m for m in h.reviewer.inbox(h.group) if "补发" in (m.get("text") or "")]
+    assert len(summaries) == 1
+
+    h.clock.set_local(2026, 12, 2, hour=9)
+    assert await h.application.jobs.run_daily() is True  # Wednesday's own summary, on time: not marked late
+    today = await h.reviewer.expect("绿色通道 · 2026-12-02", chat=h.group, after=summaries[0]["message_id"])
+    assert "补发" not in today["text"]
+
+
+async def test_a_missed_days_overdue_list_is_sent_late_once(harness: Harness) -> None:
+    h = harness
+    number = await submit(h.applicant)  # promised 2026-12-14
+    h.clock.set_local(2026, 12, 14, hour=9)
+    await with_summary_at(h, time(8, 30))
+    await h.stop()  # down from Monday 09:00 until Wednesday 08:00: Tuesday's run is missed
+    h.clock.set_local(2026, 12, 16, hour=8)
+    await h.start()
+    await h.application.jobs.catch_up_done()
+    listing = await h.reviewer.expect("补发：2026-12-15 的超期清单", chat=h.group)
+    assert f"#{number} 城东污水处理厂扩建 · 承诺 2026-12-14 · 已超 1 个工作日" in listing["text"]
+    await h.restart()
+    await h.application.jobs.catch_up_done()
+    await h.application.jobs.sender.flush()
+    lists = [m for m in h.reviewer.inbox(h.group) if "超期申请" in (m.get("text") or "")]
+    assert len(lists) == 1
+
+
 async def test_summary_on_demand_for_reviewers_only(harness: Harness) -> None:
     h = harness
     await seed(h)

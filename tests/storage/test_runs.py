@@ -33,6 +33,24 @@ async def test_a_day_is_claimed_once_with_its_messages_even_from_two_databases(
     assert not await repos.runs.is_claimed("summary", date(2026, 12, 1))
 
 
+async def test_a_fresh_database_counts_daily_runs_from_its_first_start(repos: Repositories) -> None:
+    assert await repos.runs.counting_from(date(2026, 11, 30), NOW) == date(2026, 11, 30)
+    assert await repos.runs.counting_from(date(2026, 12, 9), NOW) == date(2026, 11, 30)  # the first start stays
+
+
+async def test_a_database_with_runs_counts_from_the_earliest(repos: Repositories) -> None:
+    await repos.runs.claim_daily("summary", date(2026, 11, 2), [], NOW)
+    assert await repos.runs.counting_from(date(2026, 11, 30), NOW) == date(2026, 11, 2)
+
+
+async def test_a_day_is_done_when_every_kind_of_its_run_is_claimed(repos: Repositories) -> None:
+    for day, kinds in ((23, ("summary", "overdue")), (27, ("summary",)), (30, ("overdue", "summary"))):
+        for kind in kinds:
+            await repos.runs.claim_daily(kind, date(2026, 11, day), [], NOW)
+    done = await repos.runs.done_days(("summary", "overdue"), since=date(2026, 11, 24))
+    assert done == {date(2026, 11, 30)}  # the 23rd is before ``since``; the 27th still owes its overdue list
+
+
 async def test_reminders_are_claimed_once_per_request_and_kind(repos: Repositories) -> None:
     from approvals.models import ApprovalRequest, AuditEvent, Lane
     from tests.factories import APPLICANT, make_draft
