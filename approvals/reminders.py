@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, tzinfo
+from datetime import date
 from enum import StrEnum
 
 from approvals.calendar import WorkCalendar
@@ -50,15 +50,3 @@ def due_reminders(calendar: WorkCalendar, requests: Iterable[ApprovalRequest], t
             kinds.append(ReminderKind.STATUTORY)
         found += [Reminder(r, kind, used, promised, statutory_left, recipient) for kind in kinds]
     return found
-
-
-def daily_run_due(now: datetime, tz: tzinfo, at: time, calendar: WorkCalendar, *, workdays_only: bool) -> date | None:
-    """The local day whose daily run is due at ``now``, if any: once the clock has passed ``at`` that day.
-
-    A process that was down at ``at`` and starts later the same day still finds the day due (catch-up)."""
-    local = now.astimezone(tz)
-    if local.time() < at:
-        return None
-    if workdays_only and not calendar.is_working_day(local.date()):
-        return None
-    return local.date()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram import Bot, Router
+from aiogram import Router
 from aiogram.filters import Command
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
@@ -36,10 +36,6 @@ def build_router() -> Router:
 
     @router.message(Command("subscribe"), in_private_chat)
     async def subscribe(message: Message, actor: Actor, app: AppContext) -> None:
-        status = await app.repos.subscribers.request(actor.user_id, app.approvals.clock.now())
-        if status == "active":
-            await message.answer(_("You already receive the daily summary."))
-            return
         await app.admin.remember(actor, app.i18n.current_locale)
         notices = []
         for admin_id in sorted(app.admin.admin_ids):
@@ -49,8 +45,12 @@ def build_router() -> Router:
                     name=t.escape(actor.name), id=actor.user_id
                 )
             notices.append(Outgoing(admin_id, text, reply_markup=markup.model_dump_json(exclude_none=True)))
-        await app.repos.outbox.add(notices, app.approvals.clock.now())
-        await message.answer(_("Your request was sent to the administrators."))
+        # the request and the admins' notices are one write: no request waits that no admin was told of
+        status = await app.repos.subscribers.request(actor.user_id, notices, app.approvals.clock.now())
+        if status == "active":
+            await message.answer(_("You already receive the daily summary."))
+        else:
+            await message.answer(_("Your request was sent to the administrators."))
 
     @router.message(Command("unsubscribe"), in_private_chat)
     async def unsubscribe(message: Message, actor: Actor, app: AppContext) -> None:
@@ -60,15 +60,18 @@ def build_router() -> Router:
         )
 
     @router.callback_query(SubscriptionCB.filter())
-    async def decide(
-        query: CallbackQuery, callback_data: SubscriptionCB, actor: Actor, app: AppContext, bot: Bot
-    ) -> None:
+    async def decide(query: CallbackQuery, callback_data: SubscriptionCB, actor: Actor, app: AppContext) -> None:
         ensure_admin(actor, "approve_subscription")
         user_id = callback_data.user_id
-        if callback_data.approve:
-            changed = await app.repos.subscribers.approve(user_id)
-        else:
-            changed = await app.repos.subscribers.remove(user_id)
+        with app.i18n.use_locale(await app.locale_for_chat(user_id)):
+            text = (
+                _("You will receive the daily summary.")
+                if callback_data.approve
+                else _("Your subscription was declined.")
+            )
+        # the decision and the notice to the person are one write: no one is subscribed and never told
+        decide_with_notice = app.repos.subscribers.approve if callback_data.approve else app.repos.subscribers.decline
+        changed = await decide_with_notice(user_id, Outgoing(user_id, text), app.approvals.clock.now())
         await query.answer(_("Done.") if changed else _("Already handled."))
         if not changed:
             return
@@ -78,12 +81,5 @@ def build_router() -> Router:
                 id=user_id
             ),
         )
-        with app.i18n.use_locale(await app.locale_for_chat(user_id)):
-            text = (
-                _("You will receive the daily summary.")
-                if callback_data.approve
-                else _("Your subscription was declined.")
-            )
-        await app.repos.outbox.add([Outgoing(user_id, text)], app.approvals.clock.now())
 
     return router

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
 from html import escape
 
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 
 from approvals.admin import KeyBoard
 from approvals.ledger import KeyProjectStatus
@@ -44,6 +46,20 @@ def summary_text(f: SummaryFigures, board: KeyBoard, names: dict[int, str]) -> l
             reviewer = escape(names.get(r.claimed_by, "")) if r.claimed_by else _("unclaimed")
             blocks.append(f"⚠️ #{r.id} {escape(r.project_name)} · {reviewer} · {when}")
     return blocks
+
+
+def late_notice(day: date, approved: int, today: date) -> str:
+    """The first lines of a summary sent after its day: which day it stands for, and that its figures are today's
+    (only that day's approvals can be counted after the fact)."""
+    return (
+        _("<b>Sent late: the daily summary for {day}</b>").format(day=day.isoformat())
+        + "\n"
+        + ngettext(
+            "{n} request was approved on {day}; the figures below are as they stand on {today}.",
+            "{n} requests were approved on {day}; the figures below are as they stand on {today}.",
+            approved,
+        ).format(n=approved, day=day.isoformat(), today=today.isoformat())
+    )
 
 
 def chart_titles() -> dict[str, str]:

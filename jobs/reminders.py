@@ -8,6 +8,7 @@ from html import escape
 
 from aiogram.utils.i18n import gettext as _
 
+from approvals.models import ApprovalRequest
 from approvals.reminders import Reminder, ReminderKind, due_reminders
 from handlers import texts as t
 from handlers.context import AppContext
@@ -52,23 +53,38 @@ async def send_reminders(app: AppContext, today: date, now: datetime) -> int:
     return queued
 
 
-async def send_overdue_list(app: AppContext, today: date, now: datetime) -> bool:
-    """Once a day, the reviewers' group sees every request past its promised date until it is decided."""
-    if app.reviewer_chat_id is None or await app.repos.runs.is_claimed(OVERDUE, today):
+async def send_overdue_list(app: AppContext, day: date, now: datetime) -> bool:
+    """Once a day, the reviewers' group sees every request past its promised date until it is decided.
+
+    A day that is over (the process was down at the summary time) gets its list late, marked as such. Without a
+    reviewers' group the day is still claimed, so it is not owed again."""
+    if await app.repos.runs.is_claimed(OVERDUE, day):
         return False
-    requests = await app.repos.requests.queue(risk_cutoff=today, limit=OPEN_LIMIT)
-    overdue = [r for r in requests if r.promised_due < today]
+    chat_id = app.reviewer_chat_id
+    messages: list[Outgoing] = []
+    if chat_id is not None:
+        requests = await app.repos.requests.queue(risk_cutoff=day, limit=OPEN_LIMIT)
+        overdue = [r for r in requests if r.promised_due < day]
+        if overdue:
+            late = day < now.astimezone(app.tz).date()
+            with app.i18n.context(), app.i18n.use_locale(app.i18n.default_locale):
+                blocks = overdue_blocks(app, overdue, day, late=late)
+            messages = [Outgoing(chat_id, text) for text in t.chunks(blocks)]
+    return await app.repos.runs.claim_daily(OVERDUE, day, messages, now)
+
+
+def overdue_blocks(app: AppContext, overdue: list[ApprovalRequest], day: date, *, late: bool) -> list[str]:
+    """The list's blocks for ``texts.chunks``, in the current language."""
     calendar = app.approvals.calendar
-    with app.i18n.context(), app.i18n.use_locale(app.i18n.default_locale):
-        blocks = [_("<b>Overdue requests</b> ({n})").format(n=len(overdue))]
-        blocks += [
-            _("#{id} {name} · promised {due} · {n} working days late").format(
-                id=r.id,
-                name=escape(r.project_name),
-                due=r.promised_due.isoformat(),
-                n=-calendar.working_days_between(today, r.promised_due),
-            )
-            for r in overdue
-        ]
-        messages = [Outgoing(app.reviewer_chat_id, text) for text in t.chunks(blocks)] if overdue else []
-    return await app.repos.runs.claim_daily(OVERDUE, today, messages, now)
+    header = _("<b>Overdue requests</b> ({n})").format(n=len(overdue))
+    if late:
+        header = _("<b>Sent late: the overdue list for {day}</b>").format(day=day.isoformat()) + "\n" + header
+    return [header] + [
+        _("#{id} {name} · promised {due} · {n} working days late").format(
+            id=r.id,
+            name=escape(r.project_name),
+            due=r.promised_due.isoformat(),
+            n=-calendar.working_days_between(day, r.promised_due),
+        )
+        for r in overdue
+    ]

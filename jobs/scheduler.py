@@ -1,7 +1,8 @@
 """APScheduler 3 jobs, started and stopped with the dispatcher.
 
-The cron trigger carries the bureau's time zone, so the host's zone never shifts 08:30. A missed run is caught up
-at start; the database claim (summary_runs) makes every daily run happen once however many processes try.
+The cron trigger carries the bureau's time zone, so the host's zone never shifts 08:30. Runs missed while the
+process was down (a week back at most) are caught up at start, oldest first and marked late; the database claim
+(summary_runs) makes every day's run happen once however many processes try.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from datetime import time, tzinfo
+from datetime import time, timedelta, tzinfo
 
 from aiogram import Dispatcher
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -17,11 +18,11 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from approvals.ports import Clock
-from approvals.reminders import daily_run_due
+from approvals.schedule import CATCH_UP_DAYS, daily_runs_due
 from handlers.context import AppContext
-from jobs.reminders import send_overdue_list, send_reminders
+from jobs.reminders import OVERDUE, send_overdue_list, send_reminders
 from jobs.sender import OutboxSender
-from jobs.summary import send_daily_summary
+from jobs.summary import SUMMARY, send_daily_summary
 
 log = logging.getLogger(__name__)
 
@@ -52,20 +53,25 @@ class Jobs:
         await self.run_daily()
 
     async def run_daily(self) -> bool:
-        """True when this process claimed and queued the day's summary."""
+        """Every day whose run is due and not done, oldest first. True when this process claimed a summary."""
         now = self.clock.now()
-        day = daily_run_due(
+        runs = self.app.repos.runs
+        today = now.astimezone(self.app.tz).date()
+        days = daily_runs_due(
             now,
             self.app.tz,
             self.settings.summary_time,
             self.app.approvals.calendar,
             workdays_only=self.settings.workdays_only,
+            first_day=await runs.counting_from(today, now),
+            done=await runs.done_days((SUMMARY, OVERDUE), since=today - timedelta(days=CATCH_UP_DAYS)),
         )
-        if day is None:
-            return False
-        claimed = await send_daily_summary(self.app, day, now)
-        await send_overdue_list(self.app, day, now)
-        self.sender.wake.set()
+        claimed = False
+        for day in days:  # each day claimed in its own transaction: a crash part-way keeps the days already sent
+            claimed = await send_daily_summary(self.app, day, now) or claimed
+            await send_overdue_list(self.app, day, now)
+        if days:
+            self.sender.wake.set()
         return claimed
 
     async def reminders(self) -> None:

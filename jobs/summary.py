@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from approvals.ledger import KeyProjectStatus
@@ -12,11 +13,19 @@ from approvals.models import Lane
 from approvals.summary import SummaryFigures
 from handlers import texts as t
 from handlers.context import AppContext
-from handlers.summary_text import chart_titles, key_status_labels, lane_names, summary_text
+from handlers.summary_text import chart_titles, key_status_labels, lane_names, late_notice, summary_text
 from storage.outbox import Outgoing
 
 log = logging.getLogger(__name__)
 SUMMARY = "summary"
+
+
+@dataclass(frozen=True)
+class LateDay:
+    """A day whose summary is sent after it passed (the process was down at the summary time)."""
+
+    day: date
+    approved: int  # approved that day: the one figure that can still be told as of then
 
 
 async def recipients(app: AppContext) -> list[tuple[int, str]]:
@@ -29,13 +38,20 @@ async def recipients(app: AppContext) -> list[tuple[int, str]]:
     return found
 
 
-async def render(app: AppContext, figures: SummaryFigures, locale: str, *, with_charts: bool) -> list[Outgoing]:
-    """The messages for one chat, without a chat id yet (0): text chunks, then the two charts."""
+async def render(
+    app: AppContext, figures: SummaryFigures, locale: str, *, with_charts: bool, late: LateDay | None = None
+) -> list[Outgoing]:
+    """The messages for one chat, without a chat id yet (0): text chunks, then the two charts.
+
+    A late summary opens with the day it stands for."""
     board = await app.admin.key_board()
     claimed = {r.claimed_by for r in figures.at_risk_items if r.claimed_by}
     names = {uid: (await app.admin.actor(uid)).name or str(uid) for uid in claimed}
     with app.i18n.context(), app.i18n.use_locale(locale):
-        texts = t.chunks(summary_text(figures, board, names))
+        blocks = summary_text(figures, board, names)
+        if late is not None:
+            blocks.insert(0, late_notice(late.day, late.approved, figures.today))
+        texts = t.chunks(blocks)
         titles = chart_titles()
         lanes = lane_names()
         labels = key_status_labels()
@@ -63,22 +79,28 @@ async def render(app: AppContext, figures: SummaryFigures, locale: str, *, with_
     return [*messages, Outgoing(chat_id=0, photo=activity), Outgoing(chat_id=0, photo=ledger)]
 
 
-async def daily_messages(app: AppContext) -> list[Outgoing]:
+async def daily_messages(app: AppContext, late: LateDay | None = None) -> list[Outgoing]:
+    """Every recipient's messages. A late summary is text only: its charts would be today's, and today's own
+    summary carries them."""
     figures = await app.figures()
     rendered: dict[str, list[Outgoing]] = {}
     messages: list[Outgoing] = []
     for chat_id, locale in await recipients(app):
         if locale not in rendered:  # one rendering (and one pair of charts) per language
-            rendered[locale] = await render(app, figures, locale, with_charts=True)
+            rendered[locale] = await render(app, figures, locale, with_charts=late is None, late=late)
         messages += [Outgoing(chat_id, m.text, m.photo, m.reply_markup) for m in rendered[locale]]
     return messages
 
 
 async def send_daily_summary(app: AppContext, day: date, now: datetime) -> bool:
-    """Queue ``day``'s summary unless some process already did. True when this call claimed it."""
+    """Queue ``day``'s summary unless some process already did; marked late if ``day`` is over. True when this
+    call claimed it."""
     if await app.repos.runs.is_claimed(SUMMARY, day):
         return False  # cheap early exit; the claim below is what makes it exactly once
-    messages = await daily_messages(app)
+    late = None
+    if day < now.astimezone(app.tz).date():
+        late = LateDay(day, await app.repos.summary.count_approved(day, day))
+    messages = await daily_messages(app, late)
     claimed = await app.repos.runs.claim_daily(SUMMARY, day, messages, now)
-    log.info("daily summary day=%s claimed=%s messages=%d", day, claimed, len(messages))
+    log.info("daily summary day=%s late=%s claimed=%s messages=%d", day, late is not None, claimed, len(messages))
     return claimed
