@@ -18,19 +18,27 @@ from approvals.errors import DomainError, Forbidden, NotClaimant, NotFound, Self
 from handlers import texts as t
 from handlers.callbacks import is_forged
 from handlers.context import AppContext
+from handlers.journal import best_effort
 
 log = logging.getLogger(__name__)
 
 
 async def _tell(event: ErrorEvent, text: str) -> None:
+    """Say that the action failed. Not journalled: it confirms no change, and the database may be what failed —
+    the user hears of it even then. (A kill in the instant before it is sent loses this notice; nothing changed.)"""
     update = event.update
     try:
-        if update.callback_query is not None:
-            await update.callback_query.answer(text, show_alert=True)
-        elif update.message is not None:
-            await update.message.answer(t.escape(text))
+        with best_effort():
+            await _send(update, text)
     except TelegramBadRequest as exc:  # e.g. the callback query was already answered
         log.warning("could not report error update_id=%d error=%s", update.update_id, exc.message)
+
+
+async def _send(update: Update, text: str) -> None:
+    if update.callback_query is not None:
+        await update.callback_query.answer(text, show_alert=True)
+    elif update.message is not None:
+        await update.message.answer(t.escape(text))
 
 
 DENIALS = (Forbidden, NotFound, NotClaimant, SelfReview)  # refusals worth a line in the security log
