@@ -26,8 +26,8 @@ from aiogram.methods.base import TelegramType
 from aiogram.types import BufferedInputFile, InputFile
 
 from approvals.ports import Clock
-from storage.group_commit import current_unit
 from storage.replies import Reply, SqliteReplies
+from storage.unit import current_unit
 
 FILE = "attach://file"  # where the call's one file goes; the bytes travel beside the JSON
 

@@ -16,7 +16,7 @@ from babel import Locale, UnknownLocaleError
 
 from approvals.models import Actor
 from handlers.context import AppContext
-from storage.group_commit import UnitOfWork
+from storage.unit import UnitOfWork
 
 log = logging.getLogger(__name__)
 

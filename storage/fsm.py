@@ -17,7 +17,8 @@ from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, KeyBuilder, StateType, StorageKey
 
 from storage.database import Database
-from storage.group_commit import GroupCommit, write
+from storage.group_commit import GroupCommit
+from storage.unit import write
 
 UPSERT = (
     "INSERT INTO fsm (key, state, data) VALUES (?, ?, ?) "

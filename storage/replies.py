@@ -12,8 +12,8 @@ from datetime import datetime
 
 from storage.codec import stamp
 from storage.database import Database
-from storage.group_commit import Op
 from storage.outbox import NOW
+from storage.unit import Op
 
 ADD = "INSERT INTO replies (id, chat_id, method, payload, file, created_at) VALUES (?, ?, ?, ?, ?, ?)"
 DONE = "DELETE FROM replies WHERE id = ?"

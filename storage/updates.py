@@ -9,7 +9,8 @@ from datetime import datetime
 from storage import inbox
 from storage.codec import stamp
 from storage.database import Database
-from storage.group_commit import GroupCommit, write
+from storage.group_commit import GroupCommit
+from storage.unit import write
 
 KEEP = 100_000  # ids are increasing; far older ones can never come back
 RECENT = 10_000  # this process's own ids, for a webhook retry of an update it is still handling

@@ -15,10 +15,11 @@ from approvals.ledger import KeyProject
 from approvals.models import Role
 from storage.database import Database
 from storage.fsm import SqliteFsmStorage
-from storage.group_commit import GroupCommit, UnitOfWork
+from storage.group_commit import GroupCommit
 from storage.key_projects import SqliteKeyProjectStore
 from storage.people import SqlitePeopleStore
 from storage.repositories import Repositories
+from storage.unit import UnitOfWork
 from storage.updates import SqliteUpdates
 from tests.storage.test_queue_sql import seed
 
