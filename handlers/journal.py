@@ -32,6 +32,18 @@ from storage.unit import current_unit
 FILE = "attach://file"  # where the call's one file goes; the bytes travel beside the JSON
 
 _best_effort: ContextVar[bool] = ContextVar("green_channel_best_effort", default=False)
+_card_of: ContextVar[int | None] = ContextVar("green_channel_card_of", default=None)
+
+
+@contextmanager
+def posting_card(request_id: int) -> Iterator[None]:
+    """The call sent inside posts ``request_id``'s card: if it has to be sent again at the next start, the copy
+    sent then is recorded as that request's card."""
+    token = _card_of.set(request_id)
+    try:
+        yield
+    finally:
+        _card_of.reset(token)
 
 
 @contextmanager
@@ -81,6 +93,7 @@ def dump_call(bot: Bot, method: TelegramMethod[Any]) -> Reply:
         method.__api_method__,
         json.dumps(params, ensure_ascii=False),
         data,
+        _card_of.get(),
     )
 
 

@@ -16,6 +16,7 @@ from approvals.models import Actor, ApprovalRequest, AuditEvent, Role, Status
 from handlers import keyboards as kb
 from handlers import views
 from handlers.context import AppContext
+from handlers.journal import posting_card
 from storage.outbox import Outgoing
 
 STAFF = Actor(user_id=0, roles=frozenset({Role.REVIEWER}))  # cards are for reviewers: the full view
@@ -29,9 +30,11 @@ async def render_card(app: AppContext, request_id: int, chat_id: int) -> tuple[s
 
 
 async def send_card(bot: Bot, app: AppContext, request_id: int, chat_id: int) -> None:
-    """Show a card as a reply (e.g. /next) and remember it, so later changes redraw it too."""
+    """Show a card as a reply (e.g. /next) and remember it, so later changes redraw it too. The record is one of
+    the update's writes, committed with the mark that the reply went out."""
     text, markup = await render_card(app, request_id, chat_id)
-    message = await bot.send_message(chat_id, text, reply_markup=markup)
+    with posting_card(request_id):
+        message = await bot.send_message(chat_id, text, reply_markup=markup)
     await app.repos.cards.add(request_id, chat_id, message.message_id)
 
 

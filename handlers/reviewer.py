@@ -16,6 +16,7 @@ from handlers import keyboards as kb
 from handlers import texts as t
 from handlers import views
 from handlers.callbacks import QueuePageCB, ReviewAction, ReviewCB
+from handlers.cards import AdoptCards
 from handlers.context import AppContext
 from handlers.filters import is_typed_answer
 from handlers.notify import send_card
@@ -38,6 +39,7 @@ async def queue_message(app: AppContext, actor: Actor, page: int) -> tuple[str, 
 
 def build_router() -> Router:
     router = Router(name="reviewer")
+    router.callback_query.middleware(AdoptCards())  # a card copy sent but never recorded is recorded when pressed
 
     @router.callback_query(ReviewCB.filter(F.action.in_({ReviewAction.CLAIM, ReviewAction.RELEASE})))
     async def claim_or_release(

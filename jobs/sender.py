@@ -26,7 +26,7 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
-from aiogram.types import BufferedInputFile, InlineKeyboardMarkup
+from aiogram.types import BufferedInputFile, InlineKeyboardMarkup, Message
 
 from handlers.context import AppContext
 from handlers.journal import load_call
@@ -154,22 +154,27 @@ class OutboxSender:
                 await asyncio.wait_for(self.wake.wait(), self._next_wake)
             self.wake.clear()
 
-    async def _send(self, row: Queued) -> None:
+    async def _send(self, row: Queued) -> bool:
+        """Send one row. True when the row was marked sent here (with what it recorded, in one transaction)."""
         m = row.message
         if m.kind == "call":  # a reply journalled by a run that died before sending it
             assert m.method is not None and m.payload is not None
             try:
-                await self.bot(load_call(m.method, m.payload, m.photo))
+                result = await self.bot(load_call(m.method, m.payload, m.photo))
             except TelegramBadRequest as exc:
                 if "not modified" not in exc.message:
                     raise
-            return
+                return False
+            if m.request_id is not None and isinstance(result, Message):  # a card: the copy sent now is recorded
+                await self.app.repos.cards.posted(row.id, m.request_id, result.chat.id, result.message_id, self.now())
+                return True
+            return False
         if m.kind in ("card", "edit_card"):
             text, markup = await render_card(self.app, m.request_id or 0, m.chat_id)
             if m.kind == "card":
                 sent = await self.bot.send_message(m.chat_id, text, reply_markup=markup)
-                await self.app.repos.cards.add(m.request_id or 0, m.chat_id, sent.message_id)
-                return
+                await self.app.repos.cards.posted(row.id, m.request_id or 0, m.chat_id, sent.message_id, self.now())
+                return True
             try:
                 await self.bot.edit_message_text(
                     text, chat_id=m.chat_id, message_id=m.edit_message_id, reply_markup=markup
@@ -177,7 +182,7 @@ class OutboxSender:
             except TelegramBadRequest as exc:
                 if "not modified" not in exc.message and "not found" not in exc.message:
                     raise
-            return
+            return False
         markup_ = InlineKeyboardMarkup.model_validate_json(m.reply_markup) if m.reply_markup else None
         if m.photo is not None:
             await self.bot.send_photo(
@@ -185,11 +190,12 @@ class OutboxSender:
             )
         else:
             await self.bot.send_message(m.chat_id, m.text or "", reply_markup=markup_)
+        return False
 
     async def _deliver(self, row: Queued) -> bool:
         chat = row.message.chat_id
         try:
-            await self._send(row)
+            marked = await self._send(row)
         except TelegramRetryAfter as exc:
             await self.outbox.retry_at(row.id, self.now() + timedelta(seconds=exc.retry_after), exc.message)
             return False
@@ -211,5 +217,6 @@ class OutboxSender:
             delay = min(2 ** min(row.attempts, 16), MAX_BACKOFF_SECONDS)
             await self.outbox.retry_at(row.id, self.now() + timedelta(seconds=delay), repr(exc))
             return False
-        await self.outbox.mark_sent(row.id, self.now())
+        if not marked:
+            await self.outbox.mark_sent(row.id, self.now())
         return True

@@ -233,6 +233,7 @@ MIGRATIONS: tuple[str, ...] = (
         method TEXT NOT NULL,
         payload TEXT NOT NULL,
         file BLOB,
+        request_id INTEGER,
         created_at TEXT NOT NULL
     );
     ALTER TABLE outbox ADD COLUMN method TEXT;

@@ -15,7 +15,7 @@ from storage.database import Database
 from storage.outbox import NOW
 from storage.unit import Op
 
-ADD = "INSERT INTO replies (id, chat_id, method, payload, file, created_at) VALUES (?, ?, ?, ?, ?, ?)"
+ADD = "INSERT INTO replies (id, chat_id, method, payload, file, request_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
 DONE = "DELETE FROM replies WHERE id = ?"
 
 
@@ -25,6 +25,7 @@ class Reply:
     method: str
     payload: str
     file: bytes | None = None
+    card_of: int | None = None  # the call posts this request's card: sent again, the new copy is recorded
 
 
 class SqliteReplies:
@@ -44,7 +45,10 @@ class SqliteReplies:
                 row = await cursor.fetchone()
             self._next = int(row[0]) + 1
         reply_id, self._next = self._next, self._next + 1
-        return reply_id, (ADD, (reply_id, reply.chat_id, reply.method, reply.payload, reply.file, stamp(now)))
+        return reply_id, (
+            ADD,
+            (reply_id, reply.chat_id, reply.method, reply.payload, reply.file, reply.card_of, stamp(now)),
+        )
 
     @staticmethod
     def done(reply_id: int) -> Op:
@@ -55,8 +59,8 @@ class SqliteReplies:
         is journalled). Returns how many."""
         async with self.db.transaction() as conn:
             cursor = await conn.execute(
-                "INSERT INTO outbox (chat_id, kind, method, payload, photo, created_at, next_attempt_at) "
-                "SELECT chat_id, 'call', method, payload, file, ?, ? FROM replies ORDER BY id",
+                "INSERT INTO outbox (chat_id, kind, method, payload, photo, request_id, created_at, next_attempt_at) "
+                "SELECT chat_id, 'call', method, payload, file, request_id, ?, ? FROM replies ORDER BY id",
                 (stamp(now), NOW),
             )
             moved = cursor.rowcount
