@@ -15,16 +15,23 @@ def used_strings() -> set[str]:
         message
         for package in ("handlers", "jobs", "sandbox")
         for _file, _line, message, _comments, _context in extract_from_dir(
-            ROOT / package, method_map=[("**.py", "python")], keywords={"_": None, "gettext": None}
+            ROOT / package,
+            method_map=[("**.py", "python")],
+            keywords={"_": None, "gettext": None, "ngettext": (1, 2)},
         )
     }
     assert len(found) > 100  # the extractor really read the handlers
-    return {m for m in found if isinstance(m, str)}
+    return {m if isinstance(m, str) else m[0] for m in found if m}
 
 
 def catalogue(locale: str) -> dict[str, str]:
+    """msgid -> msgstr; a plural message is keyed by its singular, its forms joined (Chinese has one)."""
     with (ROOT / "locales" / locale / "LC_MESSAGES" / "messages.po").open("rb") as f:
-        return {m.id: m.string for m in read_po(f) if m.id}
+        return {
+            m.id if isinstance(m.id, str) else m.id[0]: m.string if isinstance(m.string, str) else "\n".join(m.string)
+            for m in read_po(f)
+            if m.id
+        }
 
 
 def test_every_string_has_a_chinese_translation() -> None:
