@@ -74,7 +74,7 @@ def _check_zip(data: bytes) -> None:
                 if unpacked > MAX_ZIP_UNPACKED:
                     raise v.InvalidField("attachment", "zip_too_big", max_mb=MAX_ZIP_UNPACKED >> 20)
                 _check_member(archive, member)
-    except v.InvalidField:
+    except (v.InvalidField, MemoryError):
         raise
     except Exception as exc:  # BadZipFile, an unknown compression method, a damaged stream...
         raise v.InvalidField("attachment", "damaged") from exc

@@ -130,6 +130,8 @@ def parse_xlsx(data: bytes) -> list[KeyProject]:
     _check_package(data)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
+    except MemoryError:
+        raise  # not the file's fault as such: whoever bounds the memory says so
     except Exception as exc:  # openpyxl raises several unrelated types for a damaged file
         raise LedgerImportError([RowProblem(0, "unreadable")]) from exc
     try:
@@ -147,6 +149,8 @@ def _check_package(data: bytes) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as package:
             parts = package.infolist()
+    except MemoryError:
+        raise
     except Exception as exc:  # BadZipFile, or whatever a damaged directory makes zipfile raise
         raise LedgerImportError([RowProblem(0, "unreadable")]) from exc
     too_big = any(part.file_size > XLSX_PART_BYTES for part in parts)
@@ -228,6 +232,8 @@ def _next_row(rows: Iterator[Sequence[Any]], read: int) -> Sequence[Any] | None:
         return next(rows)
     except StopIteration:
         return None
+    except MemoryError:
+        raise
     except Exception as exc:
         problem = RowProblem(read + 1, "unreadable_row") if read else RowProblem(0, "unreadable")
         raise LedgerImportError([problem]) from exc
