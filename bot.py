@@ -41,6 +41,7 @@ from jobs.sender import OutboxSender, Pacing
 from storage.database import Database
 from storage.fsm import SqliteFsmStorage
 from storage.repositories import Repositories
+from untrusted.ledger import ConfinedLedgerReader
 
 LOCALES = Path(__file__).resolve().parent / "locales"
 SWITCH_INTERVAL_SECONDS = 0.0005
@@ -94,7 +95,11 @@ async def create_application(
         tz=tz,
     )
     admin = AdminService(
-        people=repos.people, key_projects=repos.key_projects, source=repos.summary, admin_ids=settings.admin_ids
+        people=repos.people,
+        key_projects=repos.key_projects,
+        source=repos.summary,
+        admin_ids=settings.admin_ids,
+        ledger_reader=ConfinedLedgerReader(),
     )
     i18n = I18n(path=LOCALES, default_locale=settings.default_locale, domain="messages")
     app = AppContext(approvals, admin, repos, i18n, tz, settings.reviewer_chat_id)

@@ -6,16 +6,32 @@ from dataclasses import dataclass
 from pathlib import PurePath
 
 from approvals.errors import Forbidden, LedgerImportError, RowProblem
-from approvals.ledger import KeyProject, KeyProjectStatus, key_project_status, parse_csv, parse_xlsx
+from approvals.ledger import KeyProject, KeyProjectStatus, key_project_status
 from approvals.models import Actor, Role
-from approvals.ports import KeyProjectStore, PeopleStore, Person, SummarySource
+from approvals.ports import KeyProjectStore, LedgerReader, PeopleStore, Person, SummarySource
 
 MAX_LEDGER_BYTES = 5 * 1024 * 1024
+LEDGER_KINDS = (".csv", ".xlsx")
 
 
 def ensure_admin(actor: Actor, what: str) -> None:
     if not actor.is_admin:
         raise Forbidden(what)
+
+
+def ledger_too_big() -> LedgerImportError:
+    return LedgerImportError([RowProblem(0, "too_big", max_mb=MAX_LEDGER_BYTES // 1024 // 1024)])
+
+
+def check_ledger_file(filename: str, size: int) -> str:
+    """The kind of a key-project file ('.csv' or '.xlsx'), if it may be read at all: a front end calls this with
+    the size the file claims before fetching it, the import again with the bytes that came."""
+    if size > MAX_LEDGER_BYTES:
+        raise ledger_too_big()
+    kind = PurePath(filename.lower()).suffix
+    if kind not in LEDGER_KINDS:
+        raise LedgerImportError([RowProblem(0, "bad_type")])
+    return kind
 
 
 @dataclass(frozen=True)
@@ -37,6 +53,7 @@ class AdminService:
     key_projects: KeyProjectStore
     source: SummarySource
     admin_ids: frozenset[int]
+    ledger_reader: LedgerReader
 
     async def actor(self, user_id: int, name: str = "") -> Actor:
         """Roles come from the database plus the configured admins (who are always reviewers too)."""
@@ -78,15 +95,8 @@ class AdminService:
     async def import_key_projects(self, actor: Actor, filename: str, data: bytes) -> list[KeyProject]:
         """Replace the ledger with the file's projects, or change nothing and report every bad row."""
         self._admin(actor, "import_key_projects")
-        if len(data) > MAX_LEDGER_BYTES:
-            raise LedgerImportError([RowProblem(0, "too_big", max_mb=MAX_LEDGER_BYTES // 1024 // 1024)])
-        suffix = PurePath(filename.lower()).suffix
-        if suffix == ".csv":
-            projects = parse_csv(data)
-        elif suffix == ".xlsx":
-            projects = parse_xlsx(data)
-        else:
-            raise LedgerImportError([RowProblem(0, "bad_type")])
+        kind = check_ledger_file(filename, len(data))
+        projects = await self.ledger_reader.read(kind, data)
         await self.key_projects.replace_all(projects)
         return projects
 

@@ -82,15 +82,16 @@ class SelfReview(DomainError):
 
 
 class LedgerImportError(DomainError):
-    """A key-project file had bad rows; nothing was imported."""
+    """A key-project file had bad rows; nothing was imported. ``more``: bad rows counted but not listed."""
 
     key = "error.ledger_import"
 
-    def __init__(self, problems: list[RowProblem]) -> None:
+    def __init__(self, problems: list[RowProblem], *, more: int = 0) -> None:
         # rows and problem keys only: the cells are the uploader's text, kept in ``params`` for the report
         lines = "; ".join(f"row {p.row}: {p.problem}" for p in problems)
-        super().__init__(f"{len(problems)} bad row(s): {lines}", count=len(problems))
+        super().__init__(f"{len(problems) + more} bad row(s): {lines}", count=len(problems) + more)
         self.problems = problems
+        self.more = more
 
 
 class RowProblem:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
-from collections.abc import Iterable, Sequence
+import zipfile
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
@@ -58,61 +60,183 @@ _HEADERS = {
 }
 _REQUIRED = ("code", "name", "owner")
 MAX_ROWS = 5000
+MAX_COLUMNS = 64  # the header is looked for here; cells further right are never built
+MAX_REPORTED_PROBLEMS = 50  # a report past this length helps nobody: the rest are counted
+LAST_SHEET_ROW = 1_048_576  # Excel's last row: a row number past it comes from no spreadsheet program
+# What an XLSX (a ZIP of XML parts) may unpack to. zipfile stops each part at its declared size, so checking the
+# declared sizes bounds what is parsed. A genuine list of 5,000 projects unpacks to a few MB.
+XLSX_PART_BYTES = 16 << 20
+XLSX_TOTAL_BYTES = 48 << 20
+XLSX_MAX_PARTS = 500
+
+
+def parse_ledger(kind: str, data: bytes) -> list[KeyProject]:
+    """The projects in a key-project file (``kind`` is its suffix, '.csv' or '.xlsx'), or every bad row."""
+    if kind == ".csv":
+        return parse_csv(data)
+    if kind == ".xlsx":
+        return parse_xlsx(data)
+    raise LedgerImportError([RowProblem(0, "bad_type")])
 
 
 def parse_csv(data: bytes) -> list[KeyProject]:
+    text = _decode(data)
+    first_line = text[: text.find("\n")]
+    delimiter = "\t" if "\t" in first_line and "," not in first_line else ","  # Excel's "Unicode text" uses tabs
+    return _parse_rows(csv.reader(io.StringIO(text), delimiter=delimiter))
+
+
+def _decode(data: bytes) -> str:
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # Excel's "Unicode text"
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise LedgerImportError([RowProblem(0, "bad_encoding")]) from None
     try:
-        text = data.decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        text = data.decode("gb18030")  # Excel on a Chinese Windows saves CSV as GBK
-    rows = list(csv.reader(io.StringIO(text)))
-    return _parse_rows(rows)
+        pass
+    # Excel on a Chinese Windows saves CSV as GBK; but lines pasted together from UTF-8 and GBK files would
+    # decode as GBK into nonsense, so such a file is refused, naming the first line that changes encoding.
+    mixed = _first_line_in_another_encoding(data)
+    if mixed:
+        raise LedgerImportError([RowProblem(mixed, "mixed_encoding")])
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError:
+        raise LedgerImportError([RowProblem(0, "bad_encoding")]) from None
+
+
+def _first_line_in_another_encoding(data: bytes) -> int:
+    first_is_utf8: bool | None = None
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+            is_utf8 = True
+        except UnicodeDecodeError:
+            is_utf8 = False
+        if first_is_utf8 is None:
+            first_is_utf8 = is_utf8
+        elif is_utf8 != first_is_utf8:
+            return number
+    return 0
 
 
 def parse_xlsx(data: bytes) -> list[KeyProject]:
     from openpyxl import load_workbook  # heavy import, only when a spreadsheet actually arrives
 
+    _check_package(data)
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
+    except MemoryError:
+        raise  # not the file's fault as such: whoever bounds the memory says so
     except Exception as exc:  # openpyxl raises several unrelated types for a damaged file
         raise LedgerImportError([RowProblem(0, "unreadable")]) from exc
     try:
         sheet = book.worksheets[0]
-        rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+        if not hasattr(sheet, "reset_dimensions"):  # a chart sheet, or a workbook opened for writing
+            raise LedgerImportError([RowProblem(0, "unreadable")])
+        # <dimension> is what the file claims: one declaring A1:XFD1048576 would pad every row to 16,384 cells
+        sheet.reset_dimensions()
+        return _parse_rows(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True))
     finally:
         book.close()
-    return _parse_rows(rows)
 
 
-def _parse_rows(rows: Sequence[Sequence[Any]]) -> list[KeyProject]:
-    """Header row first; every data row checked; any problem rejects the whole file."""
-    if not rows:
+def _check_package(data: bytes) -> None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            parts = package.infolist()
+    except MemoryError:
+        raise
+    except Exception as exc:  # BadZipFile, or whatever a damaged directory makes zipfile raise
+        raise LedgerImportError([RowProblem(0, "unreadable")]) from exc
+    too_big = any(part.file_size > XLSX_PART_BYTES for part in parts)
+    if too_big or len(parts) > XLSX_MAX_PARTS or sum(part.file_size for part in parts) > XLSX_TOTAL_BYTES:
+        raise LedgerImportError([RowProblem(0, "too_big_unpacked", max_mb=XLSX_PART_BYTES >> 20)])
+
+
+class _Report:
+    """The bad rows: the first ``MAX_REPORTED_PROBLEMS`` in full, the rest counted."""
+
+    def __init__(self) -> None:
+        self.problems: list[RowProblem] = []
+        self.more = 0
+
+    def add(self, problem: RowProblem, *, first: bool = False) -> None:
+        if len(self.problems) >= MAX_REPORTED_PROBLEMS:
+            self.more += 1
+            if not first:
+                return
+            self.problems.pop()
+        if first:
+            self.problems.insert(0, problem)
+        else:
+            self.problems.append(problem)
+
+
+def _parse_rows(rows: Iterable[Sequence[Any]]) -> list[KeyProject]:
+    """Header row first; rows read one at a time and checked; any problem rejects the whole file."""
+    report = _Report()
+    reading = iter(rows)
+    header = _next_row(reading, 0)
+    if header is None:
         raise LedgerImportError([RowProblem(0, "empty_file")])
-    columns = _columns(rows[0])
-    problems: list[RowProblem] = []
+    columns = _columns(header[:MAX_COLUMNS])
     projects: list[KeyProject] = []
     seen: dict[str, int] = {}
-    for number, row in enumerate(rows[1:], start=2):
+    number = 1
+    while True:
+        try:
+            row = _next_row(reading, number)
+        except LedgerImportError as exc:
+            report.add(exc.problems[0])
+            break
+        number += 1
+        if row is None:
+            break
+        if number > LAST_SHEET_ROW:
+            report.add(RowProblem(0, "unreadable"), first=True)
+            break
+        if not any(row):
+            continue  # a blank line, or a gap between a sheet's rows (cheap: a sheet may skip to row 1,048,576)
         cells = {field: _cell(row, index) for field, index in columns.items()}
         if not any(cells.values()):
             continue  # blank line
+        if len(projects) + len(report.problems) + report.more >= MAX_ROWS:
+            report.add(RowProblem(0, "too_many", max=MAX_ROWS), first=True)
+            break  # the rest is not read
         try:
             project = _project(cells)
         except _Bad as bad:
-            problems.append(RowProblem(number, bad.problem, **bad.params))
+            report.add(RowProblem(number, bad.problem, **bad.params))
             continue
         if project.code in seen:
-            problems.append(RowProblem(number, "duplicate", code=project.code, first=seen[project.code]))
+            report.add(RowProblem(number, "duplicate", code=project.code, first=seen[project.code]))
             continue
         seen[project.code] = number
         projects.append(project)
-    if len(projects) > MAX_ROWS:
-        problems.append(RowProblem(0, "too_many", max=MAX_ROWS))
-    if not projects and not problems:
-        problems.append(RowProblem(0, "no_projects"))
-    if problems:
-        raise LedgerImportError(problems)
+    if not projects and not report.problems:
+        report.add(RowProblem(0, "no_projects"))
+    if report.problems:
+        raise LedgerImportError(report.problems, more=report.more)
     return projects
+
+
+def _next_row(rows: Iterator[Sequence[Any]], read: int) -> Sequence[Any] | None:
+    """The next row, or None at the end. A row the library cannot read (bad XML, a refused entity declaration, a
+    cell over the CSV module's limit) is reported by its number, as a bad row is."""
+    try:
+        return next(rows)
+    except StopIteration:
+        return None
+    except MemoryError:
+        raise
+    except Exception as exc:
+        problem = RowProblem(read + 1, "unreadable_row") if read else RowProblem(0, "unreadable")
+        raise LedgerImportError([problem]) from exc
 
 
 def _columns(header: Sequence[Any]) -> dict[str, int]:
@@ -149,7 +273,10 @@ def _project(cells: dict[str, Any]) -> KeyProject:
         code = v.clean_key_code(str(cells["code"]))
     except v.InvalidField:
         raise _Bad("bad_code", value=str(cells["code"])[:40]) from None
-    name, owner = str(cells["name"]), str(cells["owner"])
+    name, owner = v.clean_name(str(cells["name"])), v.clean_name(str(cells["owner"]))
+    for field, value in (("name", name), ("owner", owner)):
+        if not value:  # nothing but control characters
+            raise _Bad("empty_field", column=field)
     if len(name) > 200 or len(owner) > 200:
         raise _Bad("too_long", max=200)
     return KeyProject(

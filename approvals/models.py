@@ -58,6 +58,7 @@ class Role(StrEnum):
 
 
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024  # what a Telegram bot may download
+MAX_NAME_LENGTH = 129  # a Telegram first and last name, 64 characters each
 ALLOWED_EXTENSIONS = frozenset({".pdf", ".doc", ".docx", ".zip"})
 
 
@@ -81,7 +82,10 @@ class Attachment(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     file_id: str = Field(min_length=1, max_length=256)
-    name: Annotated[str, Field(min_length=1, max_length=255), AfterValidator(check_attachment_name)]
+    # shown to reviewers: "invoice\u202eexe.pdf" would read "invoicefdp.exe"
+    name: Annotated[
+        str, Field(min_length=1, max_length=255), AfterValidator(v.clean_name), AfterValidator(check_attachment_name)
+    ]
     size: int = Field(ge=0, le=MAX_ATTACHMENT_BYTES)
     mime: str = Field(default="application/octet-stream", max_length=127)
 
@@ -157,7 +161,7 @@ class Actor(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     user_id: int
-    name: str = ""
+    name: Annotated[str, AfterValidator(lambda name: v.clean_name(name)[:MAX_NAME_LENGTH])] = ""  # stored, shown
     roles: frozenset[Role] = frozenset({Role.APPLICANT})
     locale: str | None = None  # the language the person chose, if any
 

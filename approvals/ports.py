@@ -113,6 +113,14 @@ class KeyProjectStore(Protocol):
     async def search(self, text: str, *, limit: int) -> list[KeyProject]: ...
 
 
+class LedgerReader(Protocol):
+    async def read(self, kind: str, data: bytes) -> list[KeyProject]:
+        """The projects in a key-project file (``kind``: '.csv' or '.xlsx'), or ``LedgerImportError``.
+
+        The bytes come from whoever sent the file: a reader bounds the time and memory that reading them takes."""
+        ...
+
+
 @dataclass(frozen=True)
 class Person:
     user_id: int

@@ -41,9 +41,15 @@ class InvalidField(DomainError, ValueError):  # ValueError: pydantic reports it 
         self.problem = problem
 
 
+def visible(value: str, *, keep: str = "") -> str:
+    r"""``value`` without control, format (bidirectional overrides, zero-width), surrogate or unassigned characters:
+    "invoice\u202eexe.pdf" would show as "invoicefdp.exe", and a workbook cannot hold "\x0b"."""
+    return "".join(ch for ch in value if ch in keep or unicodedata.category(ch)[0] != "C")
+
+
 def clean_text(field: str, value: str) -> str:
     """Strip control characters and surrounding blanks, then check the field's length."""
-    text = "".join(ch for ch in value if ch in "\n\t" or unicodedata.category(ch)[0] != "C").strip()
+    text = visible(value, keep="\n\t").strip()
     low, high = LIMITS[field]
     if len(text) < low:
         raise InvalidField(field, "too_short", min=low, max=high)
@@ -63,6 +69,11 @@ def parse_number(text: str, *, high: int, low: int = 1) -> int | None:
         return None
     number = int(text)
     return number if low <= number <= high else None
+
+
+def clean_name(value: str) -> str:
+    """A name others will see (a person's, a file's, a key project's): visible characters on one line."""
+    return " ".join(visible(value, keep="\t\n\r").split())
 
 
 def clean_phone(value: str) -> str:
@@ -96,22 +107,3 @@ def clean_key_code(value: str) -> str:
     if not _KEY_CODE.match(code):
         raise InvalidField("key_code", "bad_code")
     return code
-
-
-# What each accepted format starts with: an .exe renamed to .pdf is caught here.
-SIGNATURES: dict[str, tuple[bytes, ...]] = {
-    ".pdf": (b"%PDF-",),
-    ".doc": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",),  # OLE compound file
-    ".docx": (b"PK\x03\x04",),
-    ".zip": (b"PK\x03\x04", b"PK\x05\x06"),
-}
-
-
-def check_content(name: str, head: bytes) -> None:
-    """The file's first bytes must match its extension."""
-    suffix = "." + name.lower().rsplit(".", 1)[-1] if "." in name else ""
-    expected = SIGNATURES.get(suffix)
-    if expected is None:
-        raise InvalidField("attachment", "bad_type")
-    if not head.startswith(expected):
-        raise InvalidField("attachment", "disguised")

@@ -16,7 +16,7 @@ from typing import Any
 from localbotapi import ChatUser
 from localbotapi.world import Call, World
 
-PDF = b"%PDF-1.4 benchmark document"
+PDF = b"%PDF-1.4 benchmark document\ntrailer\n<<>>\nstartxref\n0\n%%EOF\n"
 ANSWERS = ("城东污水处理厂扩建", "区水务集团", "王工", "13812345678")
 MORE_ANSWERS = ("1200.5", "城东街道", "日处理能力由2万吨扩至4万吨")
 FAKE_BUTTON = "x"  # the echo bot shows no buttons: its users press this instead

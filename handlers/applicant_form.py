@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import io
+import asyncio
 import uuid
 from contextlib import suppress
 from typing import Any
@@ -16,6 +16,7 @@ from aiogram.utils.i18n import gettext as _
 from pydantic import ValidationError
 
 from approvals import validation as v
+from approvals.documents import check_document
 from approvals.errors import DomainError
 from approvals.models import MAX_ATTACHMENT_BYTES, Actor, Attachment, RequestDraft
 from handlers import keyboards as kb
@@ -23,6 +24,7 @@ from handlers import texts as t
 from handlers import views
 from handlers.callbacks import ChoiceCB, EditCB, FormAction, FormCB
 from handlers.context import AppContext
+from handlers.downloads import FileTooLarge, download_at_most
 from handlers.filters import in_private_chat, is_typed_answer
 from handlers.form_steps import BY_FIELD, BY_STATE, TEXT_STATES, Step, labels, next_step, prompt
 from handlers.replies import ChatTarget, edit_or_send
@@ -54,7 +56,7 @@ async def show_confirmation(chat: ChatTarget, state: FSMContext) -> None:
 
 
 async def attachment_of(message: Message) -> Attachment:
-    """A document as the bureau accepts it: type by name, size, and content that matches the name."""
+    """A document as the bureau accepts it: type by name, size, and content that matches the name to its end."""
     doc = message.document
     assert doc is not None and message.bot is not None
     size = doc.file_size or 0
@@ -70,10 +72,12 @@ async def attachment_of(message: Message) -> Attachment:
     except ValidationError as exc:
         cause = exc.errors()[0].get("ctx", {}).get("error")
         raise cause if isinstance(cause, v.InvalidField) else v.InvalidField("attachment", "bad_type") from None
-    content = io.BytesIO()
-    await message.bot.download(doc, destination=content)  # at most 20 MB, checked above
-    v.check_content(attachment.name, content.getvalue()[:16])
-    return attachment
+    try:  # the size a message declares is a claim: the download stops past the limit whatever it said
+        data = await download_at_most(message.bot, doc.file_id, declared=doc.file_size, limit=MAX_ATTACHMENT_BYTES)
+    except FileTooLarge:
+        raise v.InvalidField("attachment", "too_big") from None
+    await asyncio.to_thread(check_document, attachment.name, data)  # reads a ZIP's directory: off the event loop
+    return attachment.model_copy(update={"size": len(data)})
 
 
 def build_router() -> Router:

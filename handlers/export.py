@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import tzinfo
 
 from aiogram.utils.i18n import gettext as _
 
 from approvals.models import ApprovalRequest, AuditEvent
 from handlers import texts as t
+
+# openpyxl's own rule (openpyxl.cell.cell.ILLEGAL_CHARACTERS_RE), without importing openpyxl at start-up
+_ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 
 
 def _headers() -> tuple[list[str], list[str]]:
@@ -95,5 +99,7 @@ def workbook(requests: list[ApprovalRequest], events: list[AuditEvent], tz: tzin
 
 
 def _cell(text: str) -> str:
-    """User text that starts like a formula is stored as text (CSV/XLSX injection)."""
+    """User text that starts like a formula is stored as text (CSV/XLSX injection); characters a workbook cannot
+    hold (control characters, which older rows may still carry) are dropped rather than failing the export."""
+    text = _ILLEGAL.sub("", text)
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text

@@ -96,13 +96,29 @@ def field_problem(exc: InvalidField) -> str:
         "bad_type": _("Only PDF, DOC, DOCX or ZIP files are accepted."),
         "too_big": _("Files must be 20 MB or smaller."),
         "disguised": _("The file's content does not match its name; please send the real document."),
+        "damaged": _("The file is damaged or incomplete; please send it again."),
+        "zip_member": _("A ZIP may hold PDF, DOC and DOCX documents only, not {name}.").format(
+            name=escape(str(p.get("name", "")))
+        ),
+        "zip_encrypted": _("The ZIP holds an encrypted file ({name}); please send it without a password.").format(
+            name=escape(str(p.get("name", "")))
+        ),
+        "zip_too_big": _("The ZIP unpacks to more than {max_mb} MB.").format(max_mb=p.get("max_mb")),
+        "zip_too_many": _("A ZIP may hold at most {max} files.").format(max=p.get("max")),
     }.get(exc.problem, _("That value is not valid."))
 
 
 def row_problem(problem: RowProblem) -> str:
     p = {k: escape(str(v)) for k, v in problem.params.items()}
     text = {
-        "unreadable": _("not a readable XLSX file"),
+        "unreadable": _("the file cannot be read as a spreadsheet"),
+        "unreadable_row": _("this row cannot be read"),
+        "bad_encoding": _("the text is neither UTF-8, UTF-16 nor GBK; save the file as CSV UTF-8"),
+        "mixed_encoding": _("from this row on the text is in another encoding; save the file as CSV UTF-8"),
+        "too_big_unpacked": _("a part of the spreadsheet unpacks to more than {max_mb} MB").format(
+            max_mb=p.get("max_mb")
+        ),
+        "too_complex": _("the file needs more time or memory to read than allowed; send a plain CSV or XLSX list"),
         "empty_file": _("the file is empty"),
         "missing_columns": _("missing column(s): {columns}").format(columns=p.get("columns")),
         "no_projects": _("no projects in the file"),

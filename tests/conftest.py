@@ -13,6 +13,7 @@ import pytest
 from approvals.admin import AdminService
 from approvals.calendar import WorkCalendar
 from approvals.deadlines import DeadlinePolicy
+from approvals.ledger import KeyProject, parse_ledger
 from approvals.service import ApprovalService
 from sandbox.app import Sandbox
 from storage.database import Database
@@ -73,10 +74,21 @@ def service(repos: Repositories, calendar: WorkCalendar, clock: FakeClock) -> Ap
     )
 
 
+class InlineLedgerReader:
+    """Reads key-project files in the test process: for files known to be small (the bot's reader is confined)."""
+
+    async def read(self, kind: str, data: bytes) -> list[KeyProject]:
+        return parse_ledger(kind, data)
+
+
 @pytest.fixture
 def admin(repos: Repositories) -> AdminService:
     return AdminService(
-        people=repos.people, key_projects=repos.key_projects, source=repos.summary, admin_ids=frozenset({ADMIN_ID})
+        people=repos.people,
+        key_projects=repos.key_projects,
+        source=repos.summary,
+        admin_ids=frozenset({ADMIN_ID}),
+        ledger_reader=InlineLedgerReader(),
     )
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from localbotapi import ChatUser
 from tests.bot.conftest import Harness
 
-PDF = b"%PDF-1.4 test document"
+PDF = b"%PDF-1.4 test document\ntrailer\n<<>>\nstartxref\n0\n%%EOF\n"
 
 ANSWERS_ZH = {
     "project_name": "城东污水处理厂扩建",

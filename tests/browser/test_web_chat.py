@@ -9,7 +9,7 @@ from playwright.async_api import Page, expect
 
 from tests.browser.conftest import SCREENSHOTS
 
-PDF = b"%PDF-1.4 browser test document"
+PDF = b"%PDF-1.4 browser test document\ntrailer\n<<>>\nstartxref\n0\n%%EOF\n"
 PROJECT = "浏览器测试项目"
 TIMEOUT = 15_000  # ms: the bot answers in milliseconds; this only bounds a failure
 

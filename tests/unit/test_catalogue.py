@@ -22,7 +22,7 @@ def used_strings() -> set[str]:
         )
     }
     assert len(found) > 100  # the extractor really read the handlers
-    return {m for m in found if isinstance(m, str)}
+    return {m if isinstance(m, str) else m[0] for m in found if m}
 
 
 def catalogue(locale: str) -> dict[str, tuple[str, ...]]:

@@ -1,12 +1,22 @@
 import io
+import tracemalloc
 from datetime import date
 
 import pytest
 from openpyxl import Workbook
 
 from approvals.errors import LedgerImportError
-from approvals.ledger import KeyProjectStatus, key_project_status, parse_csv, parse_xlsx
+from approvals.ledger import (
+    MAX_REPORTED_PROBLEMS,
+    MAX_ROWS,
+    XLSX_PART_BYTES,
+    KeyProjectStatus,
+    key_project_status,
+    parse_csv,
+    parse_xlsx,
+)
 from approvals.models import Status
+from tests import hostile_files as hostile
 
 
 def xlsx(rows: list[list[object]]) -> bytes:
@@ -94,3 +104,80 @@ def test_a_refused_file_keeps_its_cells_out_of_the_error_message() -> None:
         assert cell not in message
     assert "row 2: bad_code" in message
     assert caught.value.problems[0].params == {"value": "KP 秘密"}
+
+
+# Hostile and awkward files: each is refused with a row-style report, never an exception the bot cannot word.
+
+
+def test_the_declared_dimension_is_ignored_rows_are_read_as_they_come() -> None:
+    """A sheet declaring 16,384 columns (A1:XFD…) once had every row padded to that width."""
+    rows = hostile.HEADER_ROW + '<row r="2"><c r="A2" t="inlineStr"><is><t>KP-1</t></is></c>'
+    rows += '<c r="B2" t="inlineStr"><is><t>A</t></is></c><c r="C2" t="inlineStr"><is><t>B</t></is></c></row>'
+    rows += '<row r="1000"><c r="XFD1000" t="inlineStr"><is><t>x</t></is></c></row>'
+    data = hostile.xlsx_package(hostile.sheet(rows, dimension="A1:XFD1000"))
+    tracemalloc.start()
+    try:
+        (project,) = parse_xlsx(data)
+        _size, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert project.code == "KP-1"
+    assert peak < 16 * 1024 * 1024
+
+
+def test_a_part_that_unpacks_past_its_cap_is_refused_before_it_is_parsed() -> None:
+    with pytest.raises(LedgerImportError) as caught:
+        parse_xlsx(hostile.shared_string_bomb(XLSX_PART_BYTES // (1 << 20) + 1))
+    assert [(p.row, p.problem) for p in caught.value.problems] == [(0, "too_big_unpacked")]
+
+
+def test_at_most_fifty_bad_rows_are_reported_then_how_many_more() -> None:
+    bad = "".join(f"KP {n},A,B\n" for n in range(200))
+    with pytest.raises(LedgerImportError) as caught:
+        parse_csv(f"code,name,owner\n{bad}".encode())
+    assert len(caught.value.problems) == MAX_REPORTED_PROBLEMS == 50
+    assert caught.value.problems[-1].row == 51
+    assert caught.value.more == 150
+
+
+def test_reading_stops_past_the_row_limit() -> None:
+    rows = "".join(f"KP {n},A,B\n" for n in range(MAX_ROWS + 500))  # every one bad: all would be reported
+    with pytest.raises(LedgerImportError) as caught:
+        parse_csv(f"code,name,owner\n{rows}".encode())
+    error = caught.value
+    assert (error.problems[0].row, error.problems[0].problem) == (0, "too_many")
+    assert len(error.problems) + error.more == MAX_ROWS + 1  # the rows after the limit were not read
+
+
+def test_a_utf16_csv_from_excel_is_read() -> None:
+    text = "项目编号\t项目名称\t建设单位\r\nKP-01\t城东污水厂\t区水务集团\r\n"
+    (project,) = parse_csv(text.encode("utf-16"))
+    assert (project.code, project.name, project.owner) == ("KP-01", "城东污水厂", "区水务集团")
+
+
+def test_key_project_names_are_cleaned_of_control_and_bidi_characters() -> None:
+    (project,) = parse_csv("code,name,owner\nKP-1,Bridge\u202e\x0b one,Roads\u2066 Bureau\n".encode())
+    assert (project.name, project.owner) == ("Bridge one", "Roads Bureau")
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        pytest.param(hostile.entity_sheet(), [(0, "unreadable")], id="xml-entities"),
+        pytest.param(b"\xff\xfe" + "code,name".encode("utf-16-le")[:-1], [(0, "bad_encoding")], id="broken-utf16"),
+        pytest.param(
+            "code,name,owner\nKP-1,城东,水务\n".encode() + "KP-2,城西,水务\n".encode("gbk"),
+            [(3, "mixed_encoding")],
+            id="utf8-then-gbk",
+        ),
+        pytest.param(b"code,name,owner\nKP-1,\xff\xfe\xff,B\n", [(0, "bad_encoding")], id="no-encoding"),
+        pytest.param(
+            b"code,name,owner\nKP-1,A,B\nKP-2," + b"x" * 200_000 + b",C\n", [(3, "unreadable_row")], id="huge-cell"
+        ),
+    ],
+)
+def test_a_file_that_cannot_be_read_gets_a_row_report(data: bytes, expected: list[tuple[int, str]]) -> None:
+    parse = parse_xlsx if data.startswith(b"PK") else parse_csv
+    with pytest.raises(LedgerImportError) as caught:
+        parse(data)
+    assert [(p.row, p.problem) for p in caught.value.problems] == expected
