@@ -4,6 +4,7 @@ busy neighbour (one core taken, or another process fsyncing to the same disk).""
 from __future__ import annotations
 
 import statistics
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -117,6 +118,7 @@ async def measure_contended(kind: str, server: Server, workdir: Path, load: Chat
     paced_reviewers = [base + offset + REVIEWER_BASE + n for offset in (0, 100_000) for n in range(2)]
     fake = kind == "echo"
     where = workdir / f"{kind}-{round_no}-contended"  # Green Channel's database is here, and the writer's file
+    started = time.monotonic()
     async with bot(kind, server, where, reviewer_ids=paced_reviewers):
         await _form_steps(server, WARM_UP_APPLICANTS, base + 300_000, fake)
         async with contention("cpu", where, load.contention_bound_s) as cpu:
@@ -127,6 +129,7 @@ async def measure_contended(kind: str, server: Server, workdir: Path, load: Chat
     return {
         "cpu": {"paced": summarise(cpu_paced), "neighbour": cpu.stats},
         "io": {"paced": summarise(io_paced), "form_steps": summarise(io_steps), "neighbour": io.stats},
+        "seconds": time.monotonic() - started,  # the bot's start and warm-up included
     }
 
 
