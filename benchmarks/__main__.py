@@ -33,7 +33,7 @@ async def run(quick: bool, rounds: int, workdir: Path) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="smaller loads, same measurements (under a minute)")
+    parser.add_argument("--quick", action="store_true", help="smaller loads, same measurements (a few minutes)")
     parser.add_argument(
         "--rounds", type=int, default=None, help="rounds of echo, floor and Green Channel (default: 1 quick, 5 full)"
     )
