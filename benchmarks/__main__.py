@@ -1,4 +1,5 @@
-"""python -m benchmarks [--quick] [--out FILE]: Green Channel against a bare aiogram bot, and the queue at scale."""
+"""python -m benchmarks [--quick] [--out FILE]: Green Channel against a bare aiogram bot, quiet and with a busy
+neighbour, and the queue at scale."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import argparse
 import asyncio
 import json
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,9 @@ async def run(quick: bool, rounds: int, workdir: Path) -> dict[str, Any]:
             results["echo"].append(await chat_load.measure("echo", server, workdir, load, round_no))
             results["floor"].append(await chat_load.measure_floor(server, workdir, load, round_no))
             results["green"].append(await chat_load.measure("green", server, workdir, load, round_no))
+            for kind in ("echo", "green"):  # the same neighbours for both, one right after the other
+                contended = await chat_load.measure_contended(kind, server, workdir, load, round_no)
+                results[kind][-1]["contended"] = contended
     sizes = queue_scale.QUICK_SIZES if quick else queue_scale.FULL_SIZES
     scale = await queue_scale.measure(sizes, workdir)
     return report.combine(results, scale, quick=quick, load=load)
@@ -28,15 +33,18 @@ async def run(quick: bool, rounds: int, workdir: Path) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="smaller loads, same measurements (under a minute)")
+    parser.add_argument("--quick", action="store_true", help="smaller loads, same measurements (a few minutes)")
     parser.add_argument(
         "--rounds", type=int, default=None, help="rounds of echo, floor and Green Channel (default: 1 quick, 5 full)"
     )
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results/latest.json"))
     args = parser.parse_args()
     rounds = args.rounds or (1 if args.quick else 5)  # a shared machine: medians of five rounds move less
+    started = time.monotonic()
+    # the bots' databases and the disk neighbour's file share this directory: its fsyncs queue on their disk
     with tempfile.TemporaryDirectory(prefix="gc-bench-") as tmp:
         result = asyncio.run(run(args.quick, rounds, Path(tmp)))
+    result["run_seconds"] = round(time.monotonic() - started, 1)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", "utf-8")
     print(report.table(result))

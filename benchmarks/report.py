@@ -11,10 +11,21 @@ from typing import Any
 import aiogram
 
 from benchmarks.chat_load import ChatLoad
+from benchmarks.contention import CHUNK, KINDS
+
+P99_RATIO_CONTENDED_TARGET = 3.0  # ours over echo's p99 at 200/s, under each kind of neighbour
+FORM_STEP_IO_TARGET = 0.9  # the form-step ratio with the disk neighbour, as a share of the quiet one
+
+
+def _at(measured: dict[str, Any], phase: str) -> dict[str, Any]:
+    """``phase`` may be a path into a round: ``"contended/io/paced"``."""
+    for part in phase.split("/"):
+        measured = measured[part]
+    return measured
 
 
 def _median(rounds: list[dict[str, Any]], phase: str, key: str) -> float:
-    return statistics.median(r[phase][key] for r in rounds)
+    return float(statistics.median(_at(r, phase)[key] for r in rounds))
 
 
 def _growth(scale: list[dict[str, Any]], key: str) -> float:
@@ -61,15 +72,42 @@ def combine(
         "next_ms_at_1m": million["next_ms"] if million else None,
         "queue_ms_at_1m": million["queue_ms"] if million else None,
         "summary_ms_at_1m": million["summary_ms"] if million else None,
+        **_contended(echo, green, statistics.median(step_ratio)),
         "queue_scale": scale,
         "growth_exponent": {k: _growth(scale, k) for k in ("next_ms", "queue_ms", "summary_ms")},
         "rounds": results,
     }
 
 
-def _ratios(base: list[dict[str, Any]], other: list[dict[str, Any]], phase: str) -> list[float]:
-    """``other``'s updates/s over ``base``'s, round by round (each pair measured minutes apart)."""
-    return [o[phase]["updates_per_s"] / b[phase]["updates_per_s"] for b, o in zip(base, other, strict=True)]
+def _contended(echo: list[dict[str, Any]], green: list[dict[str, Any]], form_step_ratio: float) -> dict[str, Any]:
+    """The same load with a busy neighbour; every ratio is ours over the echo bot's in the same round."""
+    p99_rounds = {k: _ratios(echo, green, f"contended/{k}/paced", "p99_ms") for k in KINDS}
+    io_steps = _ratios(echo, green, "contended/io/form_steps")
+    both = echo + green
+    writer = [_at(r, "contended/io/neighbour") for r in both]
+    return {
+        "p50_ms_contended": {k: _median(green, f"contended/{k}/paced", "p50_ms") for k in KINDS},
+        "p99_ms_contended": {k: _median(green, f"contended/{k}/paced", "p99_ms") for k in KINDS},
+        "baseline_p99_ms_contended": {k: _median(echo, f"contended/{k}/paced", "p99_ms") for k in KINDS},
+        "p99_ratio_contended": {k: statistics.median(v) for k, v in p99_rounds.items()},
+        "p99_ratio_contended_rounds": p99_rounds,
+        "form_step_ratio_io": statistics.median(io_steps),
+        "form_step_ratio_io_rounds": io_steps,
+        "form_step_ratio_io_of_quiet": statistics.median(io_steps) / form_step_ratio,
+        # what the neighbours did, so runs on different days can be compared (the disk here is shared too)
+        "neighbours": {
+            "cpu_share_of_busy_loop": _median(both, "contended/cpu/neighbour", "cpu_share"),
+            "writer_fsyncs_per_s": statistics.median(w["fsyncs"] / w["seconds"] for w in writer),
+            "writer_chunk_kib": CHUNK // 1024,
+        },
+    }
+
+
+def _ratios(
+    base: list[dict[str, Any]], other: list[dict[str, Any]], phase: str, key: str = "updates_per_s"
+) -> list[float]:
+    """``other``'s ``key`` over ``base``'s, round by round (each pair measured minutes apart)."""
+    return [_at(o, phase)[key] / _at(b, phase)[key] for b, o in zip(base, other, strict=True)]
 
 
 def _cpus() -> int:
@@ -103,6 +141,10 @@ def table(result: dict[str, Any]) -> str:
     row(f"p99 ms at {result['paced_rate']:.0f} updates/s", "paced", "p99_ms", "{:.1f}", False)
     row("burst updates/s", "burst", "updates_per_s")
     row("burst peak RSS MB", "burst", "peak_rss_mb")
+    for kind, beside in (("cpu", "one core busy"), ("io", "disk writer")):
+        row(f"{beside}: p50 ms at {result['paced_rate']:.0f}/s", f"contended/{kind}/paced", "p50_ms", "{:.1f}", False)
+        row(f"{beside}: p99 ms at {result['paced_rate']:.0f}/s", f"contended/{kind}/paced", "p99_ms", "{:.1f}")
+    row("disk writer: form steps/s", "contended/io/form_steps", "updates_per_s")
     lines += ["", f"{'pending requests':>18}{'/next ms':>12}{'/queue ms':>12}{'summary ms':>12}"]
     for size in result["queue_scale"]:
         lines.append(
@@ -121,5 +163,32 @@ def table(result: dict[str, Any]) -> str:
         f"throughput_ratio {result['throughput_ratio']:.2f} (whole forms + reviewers)",
         f"p99 {result['p99_ms']:.1f} ms at {result['paced_rate']:.0f}/s (target < 50)   "
         f"peak_rss_ratio {result['peak_rss_ratio']:.2f} (target <= 1.15)",
+        *_contended_lines(result),
     ]
+    if "run_seconds" in result:
+        lines.append(f"\nrun took {result['run_seconds'] / 60:.1f} min")
     return "\n".join(lines)
+
+
+def _contended_lines(result: dict[str, Any]) -> list[str]:
+    lines = []
+    for kind, beside in (("cpu", "one core busy"), ("io", "disk writer")):
+        ratio = result["p99_ratio_contended"][kind]
+        lines.append(
+            f"p99_ms_contended {kind} {result['p99_ms_contended'][kind]:.1f} ms ({beside}; echo "
+            f"{result['baseline_p99_ms_contended'][kind]:.1f})   p99_ratio_contended {kind} {ratio:.2f} "
+            f"(target <= {P99_RATIO_CONTENDED_TARGET:g}: {_verdict(ratio <= P99_RATIO_CONTENDED_TARGET)})"
+        )
+    share = result["form_step_ratio_io_of_quiet"]
+    neighbours = result["neighbours"]
+    return [
+        *lines,
+        f"form_step_ratio_io {result['form_step_ratio_io']:.2f}, {share:.2f} of the quiet form_step_ratio "
+        f"(target >= {FORM_STEP_IO_TARGET:g} of it: {_verdict(share >= FORM_STEP_IO_TARGET)})",
+        f"neighbours: the busy loop got {neighbours['cpu_share_of_busy_loop']:.2f} of a core; the writer made "
+        f"{neighbours['writer_fsyncs_per_s']:,.0f} fsyncs/s of {neighbours['writer_chunk_kib']} KiB",
+    ]
+
+
+def _verdict(met: bool) -> str:
+    return "met" if met else "MISSED"

@@ -44,25 +44,53 @@ async def test_every_bot_answers_every_step_of_both_scripts(tmp_path: Path) -> N
     assert seen["echo whole"]["steps"] >= 2 * WHOLE_FORM
 
 
-def test_report_compares_like_with_like() -> None:
-    def phase(rate: float) -> dict[str, Any]:
-        tally = {"steps": 4, "seconds": 4 / rate, "latencies_ms": [1.0, 2.0, 3.0, 40.0], "labels": ["text"] * 4}
-        return summarise({**tally, "calls": {"sendMessage": 4, "getUpdates": 1}})
+def _phase(rate: float, latencies: tuple[float, ...] = (1.0, 2.0, 3.0, 40.0)) -> dict[str, Any]:
+    """A phase's summary as the load would report it; with four latencies, p99 is the largest."""
+    n = len(latencies)
+    tally = {"steps": n, "seconds": n / rate, "latencies_ms": list(latencies), "labels": ["text"] * n}
+    return summarise({**tally, "calls": {"sendMessage": n, "getUpdates": 1}})
 
-    def bot_round(rate: float, rss: float) -> dict[str, Any]:
-        burst = {"updates": 10, "updates_per_s": rate, "peak_rss_mb": rss}
-        return {"closed": phase(rate), "form_steps": phase(rate * 2), "paced": phase(rate), "burst": burst}
 
-    rounds = {
-        "echo": [bot_round(1000, 170), bot_round(900, 170), bot_round(1100, 170)],
-        "floor": [{"form_steps": phase(1400)}, {"form_steps": phase(1200)}, {"form_steps": phase(1500)}],
-        "green": [bot_round(500, 190), bot_round(600, 180), bot_round(400, 200)],
+def _contended(p99_cpu: float, p99_io: float, io_form_steps_per_s: float) -> dict[str, Any]:
+    def neighbour(**did: float) -> dict[str, Any]:
+        return {"reason": "signal", "pid": 1, "seconds": 10.0, "cpu_share": 0.9, **did}
+
+    return {
+        "cpu": {"paced": _phase(200, (1.0, 2.0, 3.0, p99_cpu)), "neighbour": neighbour(loops=100)},
+        "io": {
+            "paced": _phase(200, (1.0, 2.0, 3.0, p99_io)),
+            "form_steps": _phase(io_form_steps_per_s),
+            "neighbour": neighbour(fsyncs=5000),
+        },
     }
+
+
+def _bot_round(rate: float, rss: float, contended: dict[str, Any]) -> dict[str, Any]:
+    burst = {"updates": 10, "updates_per_s": rate, "peak_rss_mb": rss}
+    return {
+        "closed": _phase(rate),
+        "form_steps": _phase(rate * 2),
+        "paced": _phase(rate),
+        "burst": burst,
+        "contended": contended,
+    }
+
+
+def _combine(echo: list[dict[str, Any]], green: list[dict[str, Any]]) -> dict[str, Any]:
+    floor = [{"form_steps": _phase(1400)}, {"form_steps": _phase(1200)}, {"form_steps": _phase(1500)}]
     scale = [
         {"pending": 1_000, "next_ms": 1.0, "queue_ms": 1.0, "summary_ms": 5.0},
         {"pending": 1_000_000, "next_ms": 1.0, "queue_ms": 2.0, "summary_ms": 50.0},
     ]
-    result = report.combine(rounds, scale, quick=False, load=QUICK)
+    return report.combine({"echo": echo, "floor": floor, "green": green}, scale, quick=False, load=QUICK)
+
+
+def test_report_compares_like_with_like() -> None:
+    calm = _contended(40, 40, 1000)
+    result = _combine(
+        [_bot_round(1000, 170, calm), _bot_round(900, 170, calm), _bot_round(1100, 170, calm)],
+        [_bot_round(500, 190, calm), _bot_round(600, 180, calm), _bot_round(400, 200, calm)],
+    )
     assert result["throughput_ratio_rounds"] == [0.5, 600 / 900, 400 / 1100]
     assert result["throughput_ratio"] == 0.5  # the median round
     assert result["form_step_ratio"] == 0.5  # green's form steps 1000/2000 in the median round
@@ -71,6 +99,35 @@ def test_report_compares_like_with_like() -> None:
     assert result["next_ms_at_1m"] == 1.0 and result["summary_ms_at_1m"] == 50.0
     assert result["growth_exponent"]["summary_ms"] == pytest.approx(1 / 3)  # 10x over 1000x: n^(1/3)
     assert "form_step_ratio 0.50" in report.table(result)
+
+
+def test_contended_figures_hold_each_round_to_the_echo_bot_of_the_same_round() -> None:
+    echo = [
+        _bot_round(1000, 170, _contended(p99_cpu=30, p99_io=20, io_form_steps_per_s=1000)),
+        _bot_round(1000, 170, _contended(p99_cpu=50, p99_io=60, io_form_steps_per_s=800)),
+        _bot_round(1000, 170, _contended(p99_cpu=40, p99_io=30, io_form_steps_per_s=1200)),
+    ]
+    green = [  # quiet form steps 0.5 of the echo bot's in every round
+        _bot_round(500, 190, _contended(p99_cpu=90, p99_io=200, io_form_steps_per_s=400)),
+        _bot_round(500, 190, _contended(p99_cpu=100, p99_io=300, io_form_steps_per_s=300)),
+        _bot_round(500, 190, _contended(p99_cpu=200, p99_io=60, io_form_steps_per_s=500)),
+    ]
+    result = _combine(echo, green)
+    assert result["p99_ms_contended"] == {"cpu": 100, "io": 200}  # green's medians
+    assert result["baseline_p99_ms_contended"] == {"cpu": 40, "io": 30}
+    assert result["p99_ratio_contended_rounds"] == {"cpu": [3.0, 2.0, 5.0], "io": [10.0, 5.0, 2.0]}
+    # the median of the rounds' ratios, not the ratio of the medians (100 / 40 = 2.5 for cpu)
+    assert result["p99_ratio_contended"] == {"cpu": 3.0, "io": 5.0}
+    assert result["form_step_ratio_io_rounds"] == [0.4, 300 / 800, 500 / 1200]
+    assert result["form_step_ratio_io"] == 0.4
+    assert result["form_step_ratio"] == 0.5
+    assert result["form_step_ratio_io_of_quiet"] == pytest.approx(0.8)
+    assert result["neighbours"]["writer_fsyncs_per_s"] == 500  # 5000 fsyncs in 10 s
+    assert result["neighbours"]["cpu_share_of_busy_loop"] == 0.9
+    table = report.table(result)
+    assert "p99_ratio_contended cpu 3.00 (target <= 3: met)" in table  # 3.0 is within the target
+    assert "p99_ratio_contended io 5.00 (target <= 3: MISSED)" in table
+    assert "form_step_ratio_io 0.40, 0.80 of the quiet form_step_ratio (target >= 0.9 of it: MISSED)" in table
 
 
 def test_instruction_count_is_read_from_the_newest_callgrind_dump(tmp_path: Path) -> None:
