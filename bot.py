@@ -175,6 +175,7 @@ async def serve(
             port=settings.webhook_port,
             path=settings.webhook_path,
             allowed_updates=application.dp.resolve_used_update_types(),
+            concurrency=settings.max_concurrent_updates,
             stop=stop,
         )
         return

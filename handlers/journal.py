@@ -10,6 +10,7 @@ journalled: a redelivered update makes them again.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from contextvars import ContextVar
@@ -21,6 +22,7 @@ import aiogram.methods
 from aiogram import Bot
 from aiogram.client.default import Default
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.methods import AnswerCallbackQuery, Response, SendChatAction, TelegramMethod
 from aiogram.methods.base import TelegramType
 from aiogram.types import BufferedInputFile, InputFile
@@ -29,6 +31,7 @@ from approvals.ports import Clock
 from storage.replies import Reply, SqliteReplies
 from storage.unit import current_unit
 
+log = logging.getLogger(__name__)
 FILE = "attach://file"  # where the call's one file goes; the bytes travel beside the JSON
 
 _best_effort: ContextVar[bool] = ContextVar("green_channel_best_effort", default=False)
@@ -126,8 +129,36 @@ class JournalReplies(BaseRequestMiddleware):
         self, make_request: NextRequestMiddlewareType[TelegramType], bot: Bot, method: TelegramMethod[TelegramType]
     ) -> Response[TelegramType]:
         unit = current_unit()
+        if isinstance(method, AnswerCallbackQuery):
+            return await self._answer(make_request, bot, method, unit is not None)
         if unit is None or not shows_something(method):
             return await make_request(bot, method)
+        return await self._journalled(make_request, bot, method)
+
+    async def _answer(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: AnswerCallbackQuery,
+        handling: bool,
+    ) -> Response[TelegramType]:
+        """A press handled again (its update replayed after a crash) was answered the first time: Telegram then
+        refuses a second answer, and the handler must carry on as if this one had gone through."""
+        try:
+            if handling and shows_something(method):
+                return await self._journalled(make_request, bot, method)  # type: ignore[arg-type]
+            return await make_request(bot, method)  # type: ignore[arg-type]
+        except TelegramBadRequest as exc:
+            if "query is too old" not in exc.message and "query ID is invalid" not in exc.message:
+                raise
+            log.info("button press already answered or expired: %s", exc.message)
+            return Response[TelegramType](ok=True, result=True)  # type: ignore[arg-type]
+
+    async def _journalled(
+        self, make_request: NextRequestMiddlewareType[TelegramType], bot: Bot, method: TelegramMethod[TelegramType]
+    ) -> Response[TelegramType]:
+        unit = current_unit()
+        assert unit is not None
         if _best_effort.get():
             with suppress(Exception):  # what failed may be the database: the user still hears that it failed
                 await unit.flush()

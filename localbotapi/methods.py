@@ -12,6 +12,9 @@ from localbotapi.world import ApiError, World, bad_request
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
 MAX_CALLBACK_DATA = 64
+WEBHOOK_ACTIVE = (
+    "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"
+)
 
 
 def _chat(world: World, params: dict[str, Any]) -> dict[str, Any]:
@@ -181,6 +184,8 @@ async def get_file(world: World, params: dict[str, Any], files: Any) -> dict[str
 
 async def get_updates(world: World, params: dict[str, Any], files: Any) -> list[dict[str, Any]]:
     """Updates below ``offset`` are confirmed and forgotten; with none pending, wait up to ``timeout``."""
+    if world.webhook is not None:
+        raise ApiError(409, WEBHOOK_ACTIVE)
     offset = int(params.get("offset") or 0)
     limit = min(max(int(params.get("limit") or 100), 1), 100)
     timeout = float(params.get("timeout") or 0)
@@ -218,6 +223,16 @@ async def set_my_commands(world: World, params: dict[str, Any], files: Any) -> b
 
 async def set_webhook(world: World, params: dict[str, Any], files: Any) -> bool:
     world.webhook = {"url": params.get("url"), "secret_token": params.get("secret_token")}
+    world.webhook_connections = min(max(int(params.get("max_connections") or 40), 1), 100)
+    if params.get("drop_pending_updates"):
+        world.updates.clear()
+    return True
+
+
+async def delete_webhook(world: World, params: dict[str, Any], files: Any) -> bool:
+    world.webhook = None
+    if params.get("drop_pending_updates"):
+        world.updates.clear()
     return True
 
 
@@ -238,7 +253,7 @@ HANDLERS: dict[str, Callable[[World, dict[str, Any], Any], Awaitable[Any]]] = {
     "getFile": get_file,
     "setMyCommands": set_my_commands,
     "deleteMyCommands": ok,
-    "deleteWebhook": ok,
+    "deleteWebhook": delete_webhook,
     "setWebhook": set_webhook,
     "sendChatAction": ok,
 }

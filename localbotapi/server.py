@@ -9,6 +9,7 @@ from typing import Any
 from aiohttp import web
 
 from localbotapi import methods
+from localbotapi.webhook import WebhookPusher
 from localbotapi.world import ApiError, Call, Fault, World
 
 JSON_FIELDS = frozenset(
@@ -25,7 +26,17 @@ JSON_FIELDS = frozenset(
     }
 )
 INT_FIELDS = frozenset(
-    {"chat_id", "message_id", "offset", "limit", "timeout", "user_id", "cache_time", "reply_to_message_id"}
+    {
+        "chat_id",
+        "message_id",
+        "offset",
+        "limit",
+        "timeout",
+        "user_id",
+        "cache_time",
+        "reply_to_message_id",
+        "max_connections",
+    }
 )
 BOOL_FIELDS = frozenset({"show_alert", "drop_pending_updates", "disable_notification", "protect_content"})
 
@@ -39,6 +50,7 @@ class LocalBotApi:
         self.token = token
         self.world = World(bot_id=int(token.split(":", 1)[0]), bot_username=bot_username)
         self._runner: web.AppRunner | None = None
+        self.webhook = WebhookPusher(self.world)
         self.base_url = ""
 
     # --- lifecycle -----------------------------------------------------------------------------------------
@@ -57,9 +69,11 @@ class LocalBotApi:
         assert server is not None
         bound = server.sockets[0].getsockname()  # type: ignore[union-attr]
         self.base_url = f"http://{host}:{bound[1]}"
+        self.webhook.start()
         return self.base_url
 
     async def stop(self) -> None:
+        await self.webhook.stop()
         if self._runner is not None:
             await self._runner.cleanup()
 

@@ -80,6 +80,7 @@ class World:
     faults: list[Fault] = field(default_factory=list)
     commands: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     webhook: dict[str, Any] | None = None
+    webhook_connections: int = 40  # how many deliveries may be in flight at once (setWebhook's max_connections)
     # called with (call, result) after every answered call: load drivers react at once, without polling
     listeners: list[Callable[[Call, Any], None]] = field(default_factory=list)
     # called with each call as it arrives, before it is answered (a long poll is answered only when it ends)
