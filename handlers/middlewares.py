@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
+import sqlite3
 from collections.abc import Awaitable, Callable
 from functools import cache
 from typing import Any
@@ -19,6 +21,8 @@ from handlers.context import AppContext
 from storage.unit import UnitOfWork
 
 log = logging.getLogger(__name__)
+SETTLE_ATTEMPTS = 60
+SETTLE_PAUSE_SECONDS = 1.0
 
 
 class UpdateLedger(BaseMiddleware):
@@ -28,6 +32,7 @@ class UpdateLedger(BaseMiddleware):
     def __init__(self, app: AppContext) -> None:
         self.app = app
         self.in_flight = 0
+        self._settling: set[asyncio.Task[None]] = set()
         self.idle = asyncio.Event()
         self.idle.set()
 
@@ -49,11 +54,32 @@ class UpdateLedger(BaseMiddleware):
                 # recorded in the same transaction as the update's first writes: a crash cannot leave a form
                 # moved on by an update that is then delivered again and read as the answer to the next question
                 await updates.record(event.update_id, self.app.approvals.clock.now())
-                return await handler(event, data)
+                try:
+                    return await handler(event, data)
+                finally:
+                    if not updates.recorded(event.update_id):
+                        # a commit failed and the user was told nothing changed: the update is done with all
+                        # the same, and must not come back from the inbox at the next start
+                        self._settle_later(event.update_id)
         finally:
             self.in_flight -= 1
             if self.in_flight == 0:
                 self.idle.set()
+
+    def _settle_later(self, update_id: int) -> None:
+        task = asyncio.create_task(self._settle(update_id), context=contextvars.Context())
+        self._settling.add(task)
+        task.add_done_callback(self._settling.discard)
+
+    async def _settle(self, update_id: int) -> None:
+        """Mark an update handled outside its unit, retrying while the database stays locked."""
+        for attempt in range(SETTLE_ATTEMPTS):
+            try:
+                await self.app.repos.updates.settle(update_id, self.app.approvals.clock.now())
+                return
+            except sqlite3.OperationalError as exc:
+                log.warning("could not mark update handled update_id=%d attempt=%d: %s", update_id, attempt, exc)
+                await asyncio.sleep(SETTLE_PAUSE_SECONDS)
 
     async def drain(self, timeout: float) -> bool:
         """Wait for handlers in flight to finish, at most ``timeout`` seconds; False if some did not."""

@@ -74,6 +74,20 @@ class SqliteUpdates:
         )
         await write(self.committer, inbox.DONE, (update_id,))  # handled: the inbox need not keep it
 
+    async def settle(self, update_id: int, now: datetime) -> None:
+        """Record an update as handled now, in a transaction of its own (its unit's commit failed)."""
+        await self.committer.commit(
+            [
+                ("INSERT OR IGNORE INTO processed_updates (update_id, at) VALUES (?, ?)", (update_id, stamp(now))),
+                (inbox.DONE, (update_id,)),
+            ]
+        )
+        self._recent[update_id] = None
+
+    def recorded(self, update_id: int) -> bool:
+        """Recorded by this process, and not undone by a failed commit."""
+        return update_id in self._recent
+
     async def skipped(self, update_id: int) -> None:
         """A handled update delivered again: nothing to do but make sure the inbox lets it go."""
         await write(self.committer, inbox.DONE, (update_id,))
