@@ -40,6 +40,7 @@ from jobs.scheduler import Jobs, ScheduleSettings
 from jobs.sender import OutboxSender, Pacing
 from storage.database import Database
 from storage.fsm import SqliteFsmStorage
+from storage.lock import DatabaseInUse, ProcessLock
 from storage.repositories import Repositories
 from untrusted.ledger import ConfinedLedgerReader
 
@@ -72,10 +73,12 @@ class Application:
     dp: DurableDispatcher
     app: AppContext
     jobs: Jobs
+    lock: ProcessLock
 
     async def close(self) -> None:
         await self.bot.session.close()
         await self.db.close()
+        self.lock.release()
 
 
 async def create_application(
@@ -83,7 +86,12 @@ async def create_application(
 ) -> Application:
     clock = clock or SystemClock()
     tz = ZoneInfo(settings.timezone)
-    db = await Database.open(settings.database_path)
+    lock = ProcessLock.take(settings.database_path)  # before anything reads or sends: one process per file
+    try:
+        db = await Database.open(settings.database_path)
+    except BaseException:
+        lock.release()
+        raise
     repos = Repositories.over(db)
     calendar = build_calendar(settings, clock.now().astimezone(tz).date())
     approvals = ApprovalService(
@@ -118,7 +126,7 @@ async def create_application(
     sender = OutboxSender(bot, app, pacing=pacing)
     jobs = Jobs(app, clock, sender, ScheduleSettings(settings.summary_time, settings.summary_workdays_only))
     jobs.attach(dp)
-    return Application(settings, db, bot, dp, app, jobs)
+    return Application(settings, db, bot, dp, app, jobs, lock)
 
 
 async def wait_for_telegram(bot: Bot, *, first_delay: float = 1.0, max_delay: float = 60.0) -> None:
@@ -212,7 +220,11 @@ def main(argv: list[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         return 2
     logsetup.configure(settings.bot_token.get_secret_value())
-    asyncio.run(run(settings))
+    try:
+        asyncio.run(run(settings))
+    except DatabaseInUse as exc:
+        print(exc, file=sys.stderr)
+        return 2
     return 0
 
 

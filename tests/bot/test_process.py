@@ -64,3 +64,37 @@ async def test_with_no_token_bot_py_starts_the_sandbox_and_prints_its_address(tm
     finally:
         proc.send_signal(signal.SIGTERM)
         assert await asyncio.wait_for(proc.wait(), 30) == 0
+
+
+async def test_a_second_bot_on_the_same_database_exits_naming_the_file_and_the_holder(tmp_path: Path) -> None:
+    api = LocalBotApi(TOKEN)
+    await api.start()
+    user = ChatUser(api.world, 101, "王工")
+    database = tmp_path / "bot.db"
+    env = {
+        **os.environ,
+        "BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE": api.base_url,
+        "DATABASE_PATH": str(database),
+        "ADMIN_IDS": "9001",
+    }
+    first = await asyncio.create_subprocess_exec(
+        sys.executable, str(ROOT / "bot.py"), cwd=tmp_path, env=env, stderr=asyncio.subprocess.DEVNULL
+    )
+    try:
+        await api.wait_until(lambda: api.calls("getUpdates"), timeout=60)
+        second = await asyncio.create_subprocess_exec(
+            sys.executable, str(ROOT / "bot.py"), cwd=tmp_path, env=env, stderr=asyncio.subprocess.PIPE
+        )
+        _, err = await asyncio.wait_for(second.communicate(), 60)
+        assert second.returncode == 2
+        lines = err.decode().strip().splitlines()
+        assert len(lines) == 1, lines
+        assert str(database) in lines[0] and f"pid {first.pid}" in lines[0]
+        await user.send("/help")  # the first keeps working, and alone
+        await user.expect("命令", timeout=60)
+        assert len([c for c in api.calls("sendMessage") if c.params.get("chat_id") == user.id]) == 1
+    finally:
+        first.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(first.wait(), 30)
+        await api.stop()
