@@ -4,6 +4,7 @@
 - 5xx and network errors: exponential backoff, capped.
 - 403 (blocked): the chat is marked undeliverable; its messages are given up, no retry loop.
 - 400 "group chat was upgraded to a supergroup": the new id is stored and the message goes there.
+- 400 too long or unparsable: a short version goes instead (jobs/short_version.py); other 400s are given up.
 Delivery is at least once: a crash between sending and marking sent repeats that one message.
 """
 
@@ -31,6 +32,7 @@ from aiogram.types import BufferedInputFile, InlineKeyboardMarkup
 from handlers.context import AppContext
 from handlers.journal import load_call
 from handlers.notify import notices_for, render_card
+from jobs.short_version import send_short_version
 from storage.codec import stamp
 from storage.outbox import Outgoing, Queued
 
@@ -186,10 +188,18 @@ class OutboxSender:
         else:
             await self.bot.send_message(m.chat_id, m.text or "", reply_markup=markup_)
 
+    async def _send_or_short(self, row: Queued) -> None:
+        """Refused as too long or unparsable: a short version instead (its own failures are handled as any send's)."""
+        try:
+            await self._send(row)
+        except TelegramBadRequest as exc:
+            if not await send_short_version(self.bot, self.app, row.message, exc):
+                raise
+
     async def _deliver(self, row: Queued) -> bool:
         chat = row.message.chat_id
         try:
-            await self._send(row)
+            await self._send_or_short(row)
         except TelegramRetryAfter as exc:
             await self.outbox.retry_at(row.id, self.now() + timedelta(seconds=exc.retry_after), exc.message)
             return False
