@@ -12,9 +12,9 @@ from approvals import validation as v
 from approvals.errors import DomainError
 from approvals.models import Actor, Attachment
 from approvals.states import Action
+from handlers import card, views
 from handlers import keyboards as kb
 from handlers import texts as t
-from handlers import views
 from handlers.applicant_form import attachment_of
 from handlers.callbacks import SupplementCB, WithdrawCB
 from handlers.context import AppContext
@@ -49,9 +49,11 @@ def build_router() -> Router:
             return
         view = await app.approvals.view(actor, number)
         project = await app.repos.key_projects.get(view.request.key_code) if view.request.key_code else None
-        text = views.card(view, project_name=project.name if project else None)
-        for chunk in t.chunks([text, views.history(view.history, app.tz)]):
-            await message.answer(chunk)
+        shown = card.card(view, project_name=project.name if project else None)
+        history = views.history(view.history, app.tz)
+        more = kb.details(number) if shown.more or history.more else None
+        await message.answer(shown.text)
+        await message.answer(history.text, reply_markup=more)
 
     @router.message(Command("withdraw"))
     async def withdraw(message: Message, command: CommandObject, actor: Actor, app: AppContext) -> None:
@@ -105,7 +107,16 @@ def build_router() -> Router:
     @router.message(Supplement.material, is_typed_answer)
     async def supplement_text(message: Message, state: FSMContext) -> None:
         data = await state.get_data()
-        await state.update_data(notes=[*data["notes"], message.text or ""])
+        notes = [*data["notes"], message.text or ""]
+        try:  # refused now, with the reason, rather than at the final press; what was sent before is kept
+            v.clean_text("reason", "\n".join(notes))
+        except v.InvalidField as exc:
+            await message.answer(
+                t.field_problem(exc) + "\n" + _("This text was not added; what you sent before is kept."),
+                reply_markup=kb.supplement_send(int(data["request_id"])),
+            )
+            return
+        await state.update_data(notes=notes)
         await message.answer(
             _("Noted. Send more, or press the button to send everything."),
             reply_markup=kb.supplement_send(int(data["request_id"])),
@@ -149,7 +160,7 @@ def build_router() -> Router:
         await query.answer(_("Sent."))
         view = await app.approvals.view(actor, request.id)
         await ChatTarget.of(query, bot).answer(
-            _("Thank you: request #{id} is back with the bureau.").format(id=request.id) + "\n" + views.deadlines(view)
+            _("Thank you: request #{id} is back with the bureau.").format(id=request.id) + "\n" + card.deadlines(view)
         )
 
     return router

@@ -52,7 +52,8 @@ async def advance(chat: ChatTarget, state: FSMContext, field: str, app: AppConte
 async def show_confirmation(chat: ChatTarget, state: FSMContext) -> None:
     await state.update_data(editing=False)
     await state.set_state(SubmitForm.confirm)
-    await chat.answer(views.form_summary(await state.get_data()), reply_markup=kb.confirm())
+    screen = views.form_summary(await state.get_data())
+    await chat.answer(screen.text, reply_markup=kb.confirm_with_details() if screen.more else kb.confirm())
 
 
 async def attachment_of(message: Message) -> Attachment:
@@ -194,6 +195,13 @@ def build_router() -> Router:
                 _("What would you like to change?"), reply_markup=kb.edit_fields(labels())
             )
             return
+        if callback_data.action is FormAction.DETAILS:  # the answers in full, then the screen again below them
+            await query.answer()
+            chat = ChatTarget.of(query, bot)
+            for text in t.chunks(views.form_details(await state.get_data())):
+                await chat.answer(text)
+            await show_confirmation(chat, state)
+            return
         if callback_data.action is not FormAction.SUBMIT:
             await query.answer(_("This button is no longer active."))
             return
@@ -232,4 +240,4 @@ async def submit(query: CallbackQuery, state: FSMContext, actor: Actor, app: App
     await query.answer(_("Submitted."))
     if isinstance(query.message, Message):  # cosmetic: freeze the screen; the receipt comes through the outbox
         with suppress(TelegramBadRequest):
-            await query.message.edit_text(views.form_summary(data))
+            await query.message.edit_text(views.form_summary(data).text)

@@ -47,6 +47,12 @@ class ReviewCB(CallbackData, prefix="rv"):
     id: Id
 
 
+class DetailsCB(CallbackData, prefix="dt"):
+    """A card's "Details": the request's fields in full, sent to whoever pressed it."""
+
+    id: Id
+
+
 class QueuePageCB(CallbackData, prefix="qp"):
     page: Page
 
@@ -64,6 +70,7 @@ class FormAction(StrEnum):
     CANCEL = "x"
     DOCS_DONE = "d"
     NOT_KEY = "n"
+    DETAILS = "t"  # the typed answers in full, when the confirmation screen shortened some
 
 
 class FormCB(CallbackData, prefix="fm"):
@@ -95,6 +102,7 @@ class SubscriptionCB(CallbackData, prefix="sb"):
 
 KINDS: tuple[type[CallbackData], ...] = (
     ReviewCB,
+    DetailsCB,
     QueuePageCB,
     ChoiceCB,
     FormCB,

@@ -15,6 +15,7 @@ from approvals.models import ApprovalRequest, Category, DocumentType, Status
 from handlers import texts as t
 from handlers.callbacks import (
     ChoiceCB,
+    DetailsCB,
     EditCB,
     FormAction,
     FormCB,
@@ -80,23 +81,28 @@ EDITABLE = (
 )
 
 
-def review(request: ApprovalRequest) -> InlineKeyboardMarkup | None:
-    """The card's buttons for its current status; a decided request has none."""
+def review(request: ApprovalRequest, *, details: bool = False) -> InlineKeyboardMarkup | None:
+    """The card's buttons for its current status (a decided request has none), and "Details" when the card
+    shortened a field."""
     rid = request.id
+    more = [(_("Details"), DetailsCB(id=rid))] if details else []
     if request.status in (Status.SUBMITTED, Status.RESUBMITTED):
         first = (_("Claim"), ReviewCB(action=ReviewAction.CLAIM, id=rid))
     elif request.status is Status.IN_REVIEW:
         first = (_("Release"), ReviewCB(action=ReviewAction.RELEASE, id=rid))
     else:
-        return None
-    return pairs(
-        [
-            first,
-            (_("Approve"), ReviewCB(action=ReviewAction.APPROVE, id=rid)),
-            (_("Request info"), ReviewCB(action=ReviewAction.INFO, id=rid)),
-            (_("Reject"), ReviewCB(action=ReviewAction.REJECT, id=rid)),
-        ]
-    )
+        return rows(more) if more else None
+    decide = [
+        first,
+        (_("Approve"), ReviewCB(action=ReviewAction.APPROVE, id=rid)),
+        (_("Request info"), ReviewCB(action=ReviewAction.INFO, id=rid)),
+        (_("Reject"), ReviewCB(action=ReviewAction.REJECT, id=rid)),
+    ]
+    return rows(decide[:2], decide[2:], more)
+
+
+def details(request_id: int) -> InlineKeyboardMarkup:
+    return rows([(_("Details"), DetailsCB(id=request_id))])
 
 
 def approve_prompt(request_id: int) -> InlineKeyboardMarkup:
@@ -154,6 +160,16 @@ def confirm() -> InlineKeyboardMarkup:
     return rows(
         [(_("Submit"), FormCB(action=FormAction.SUBMIT))],
         [(_("Edit"), FormCB(action=FormAction.EDIT)), (_("Cancel"), FormCB(action=FormAction.CANCEL))],
+    )
+
+
+@per_locale
+def confirm_with_details() -> InlineKeyboardMarkup:
+    """The confirmation screen's buttons when it shortened an answer: "Details" shows them in full."""
+    return rows(
+        [(_("Submit"), FormCB(action=FormAction.SUBMIT))],
+        [(_("Edit"), FormCB(action=FormAction.EDIT)), (_("Cancel"), FormCB(action=FormAction.CANCEL))],
+        [(_("Details"), FormCB(action=FormAction.DETAILS))],
     )
 
 

@@ -13,8 +13,8 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
 from approvals.models import Actor, ApprovalRequest, AuditEvent, Role, Status
+from handlers import card, views
 from handlers import keyboards as kb
-from handlers import views
 from handlers.context import AppContext
 from handlers.journal import posting_card
 from storage.outbox import Outgoing
@@ -22,11 +22,15 @@ from storage.outbox import Outgoing
 STAFF = Actor(user_id=0, roles=frozenset({Role.REVIEWER}))  # cards are for reviewers: the full view
 
 
-async def render_card(app: AppContext, request_id: int, chat_id: int) -> tuple[str, InlineKeyboardMarkup | None]:
+async def render_card(
+    app: AppContext, request_id: int, chat_id: int, *, compact: bool = False
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The card and its buttons; ``compact``: the short form, for when Telegram refused the card itself."""
     view = await app.approvals.view(STAFF, request_id)
     project = await app.repos.key_projects.get(view.request.key_code) if view.request.key_code else None
     with app.i18n.context(), app.i18n.use_locale(await app.locale_for_chat(chat_id)):
-        return views.card(view, project_name=project.name if project else None), kb.review(view.request)
+        shown = card.compact(view) if compact else card.card(view, project_name=project.name if project else None)
+        return shown.text, kb.review(view.request, details=shown.more)
 
 
 async def send_card(bot: Bot, app: AppContext, request_id: int, chat_id: int) -> None:
@@ -85,4 +89,4 @@ async def applicant_notice(app: AppContext, request: ApprovalRequest, event: Aud
             markup = kb.supplement_start(request.id)
         else:
             return None
-    return Outgoing(chat, text, reply_markup=_markup_json(markup))
+    return Outgoing(chat, text, reply_markup=_markup_json(markup), request_id=request.id)

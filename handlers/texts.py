@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from html import escape
 
 from aiogram.utils.i18n import gettext as _
@@ -21,8 +21,7 @@ from approvals.errors import (
 from approvals.ledger import KeyProjectStatus
 from approvals.models import Category, DocumentType, Lane, Status
 from approvals.validation import InvalidField
-
-MESSAGE_LIMIT = 4000  # Telegram allows 4096; leave room for a header
+from handlers import limits
 
 
 def category(value: Category) -> str:
@@ -138,16 +137,21 @@ def row_problem(problem: RowProblem) -> str:
     return _("row {row}: {problem}").format(row=problem.row, problem=text)
 
 
+def person(name: str | None) -> str:
+    """Someone's name as shown in a sentence (raw text: escape it for HTML)."""
+    return limits.shorten(name or "", limits.PERSON)
+
+
 def error(exc: DomainError) -> str:
     """One sentence for any domain error, for a message or a callback alert (plain text, no HTML)."""
     if isinstance(exc, AlreadyDecided):
-        who = exc.by_name or (str(exc.by) if exc.by else "")
+        who = person(exc.by_name) or (str(exc.by) if exc.by else "")
         if who:
             return _("Already {status} by {name}.").format(status=status(exc.status).lower(), name=who)
         return _("This request is already {status}.").format(status=status(exc.status).lower())
     if isinstance(exc, NotClaimant):
         return _("{name} is working on this request; ask them to release it.").format(
-            name=exc.by_name or exc.claimed_by
+            name=person(exc.by_name) or exc.claimed_by
         )
     if isinstance(exc, InvalidTransition):
         return _("This request is {status}, so you cannot {action} it.").format(
@@ -166,16 +170,32 @@ def error(exc: DomainError) -> str:
     return _("That did not work. Please try again.")
 
 
-def chunks(blocks: Iterable[str], limit: int = MESSAGE_LIMIT) -> list[str]:
-    """Join blocks into messages under Telegram's limit, never splitting a block (or an HTML tag) in two."""
+def chunks(blocks: Iterable[str], limit: int = limits.TEXT) -> list[str]:
+    """Join blocks into as few messages as fit ``limit`` (as Telegram counts), in order, never splitting a block in
+    two. A block too long for one message goes line by line, and a line too long for one as plain text in pieces
+    (its formatting lost, none of its text). Blocks keep each tag within one line."""
     messages: list[str] = []
-    current = ""
-    for block in blocks:
-        block = block[:limit]
-        if current and len(current) + 1 + len(block) > limit:
+    current, size = "", 0
+    for block, length in _fitting(blocks, limit):
+        if current and size + 1 + length > limit:
             messages.append(current)
-            current = ""
-        current = f"{current}\n{block}" if current else block
+            current, size = "", 0
+        current, size = (f"{current}\n{block}", size + 1 + length) if current else (block, length)
     if current:
         messages.append(current)
     return messages
+
+
+def _fitting(blocks: Iterable[str], limit: int) -> Iterator[tuple[str, int]]:
+    """Each block (or its lines, or their pieces) that fits in one message, with its length."""
+    for block in blocks:
+        length = limits.units(limits.visible(block))
+        if length <= limit:
+            yield block, length
+            continue
+        for line in block.split("\n"):
+            shown = limits.visible(line)
+            if limits.units(shown) <= limit:
+                yield line, limits.units(shown)
+            else:
+                yield from ((escape(piece), limits.units(piece)) for piece in limits.pieces(shown, limit))

@@ -7,81 +7,39 @@ from html import escape
 from typing import Any
 
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 
 from approvals.admin import KeyBoard
-from approvals.models import ApprovalRequest, AuditEvent, Status
+from approvals.models import AuditEvent, Status
 from approvals.service import QueuePage, RequestView
 from approvals.summary import SummaryFigures
+from handlers import limits
 from handlers import texts as t
+from handlers.card import days, deadlines, documents, field
+from handlers.limits import Clip, Rendered
+
+HISTORY_RESERVE = 100  # room kept for the line that counts the events left out
 
 
-def _days(view: RequestView) -> str:
-    if view.days_left is None:
-        return ""
-    if view.days_left < 0:
-        return _("overdue by {n} working days").format(n=-view.days_left)
-    return _("{n} working days left").format(n=view.days_left)
-
-
-def deadlines(view: RequestView) -> str:
-    r = view.request
-    estimated = _(" (estimated: holiday schedule not yet published)") if view.estimated else ""
-    return _("Promised by {promised} · legal limit {statutory}{estimated}").format(
-        promised=r.promised_due.isoformat(), statutory=r.statutory_due.isoformat(), estimated=estimated
-    )
-
-
-def card(view: RequestView, *, project_name: str | None = None) -> str:
-    """The full request card reviewers work from (also the applicant's /status)."""
-    r = view.request
-    lines = [
-        f"<b>#{r.id} {escape(r.project_name)}</b>",
-        f"{t.lane(r.lane)} · {t.document_type(r.document_type)} · <b>{t.status(r.status)}</b>",
-        _("Organisation: {value}").format(value=escape(r.organisation)),
-        _("Contact: {name}, {phone}").format(name=escape(r.contact_name), phone=escape(r.phone)),
-        _("Category: {category} · Investment: {amount} 万元").format(
-            category=t.category(r.category), amount=r.investment
-        ),
-        _("Location: {value}").format(value=escape(r.location)),
-    ]
-    if r.key_code:
-        name = f" {escape(project_name)}" if project_name else ""
-        lines.append(_("Key project: {code}{name}").format(code=escape(r.key_code), name=name))
-    lines.append(_("Description: {value}").format(value=escape(r.description)))
-    lines.append(_("Documents: {names}").format(names=", ".join(escape(a.name) for a in r.attachments) or "—"))
-    lines.append(deadlines(view))
-    if view.days_left is not None:
-        risk = " ⚠️" + _("at risk") if view.at_risk else ""
-        lines.append(_days(view) + risk)
-    lines.extend(outcome(r, view.history[-1].actor_name if view.history else ""))
-    return "\n".join(lines)
-
-
-def outcome(r: ApprovalRequest, who: str) -> list[str]:
-    """Who holds or decided the request, and why: the part of a card that changes."""
-    name = escape(who) or "—"
-    if r.status is Status.IN_REVIEW:
-        return [_("🔒 Claimed by {name}").format(name=name)]
-    if r.status is Status.APPROVED:
-        number = _(", approval number {number}").format(number=escape(r.approval_number)) if r.approval_number else ""
-        return [_("✅ Approved by {name} on {day}{number}").format(name=name, day=r.decided_on, number=number)]
-    if r.status is Status.REJECTED:
-        return [_("❌ Rejected by {name}: {reason}").format(name=name, reason=escape(r.last_reason or ""))]
-    if r.status is Status.NEEDS_INFO:
-        return [_("📎 {name} asked for more material: {reason}").format(name=name, reason=escape(r.last_reason or ""))]
-    if r.status is Status.WITHDRAWN:
-        return [_("Withdrawn by the applicant.")]
-    return []
-
-
-def history(events: list[AuditEvent], tz: tzinfo) -> str:
-    lines = [_("<b>History</b>")]
-    for e in events:
+def history(events: list[AuditEvent], tz: tzinfo) -> Rendered:
+    """The history for /status, newest first, as many events as one message holds; the older ones are counted,
+    never cut off mid-line. A long reason is shortened (the card's "Details" has the latest ones in full)."""
+    clip = Clip()
+    header = _("<b>History</b>, newest first")
+    lines: list[str] = []
+    size = limits.units(limits.visible(header))
+    for e in reversed(events):
         when = e.at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
-        who = escape(e.actor_name) or str(e.actor_id)
-        reason = f" — {escape(e.reason)}" if e.reason else ""
-        lines.append(f"{when} · {t.action(e.action)} · {who}{reason}")
-    return "\n".join(lines)
+        who = clip(e.actor_name, limits.PERSON) or str(e.actor_id)
+        reason = f" — {clip(e.reason, limits.REASON)}" if e.reason else ""
+        line = f"{when} · {t.action(e.action)} · {who}{reason}"
+        size += 1 + limits.units(limits.visible(line))
+        if size > limits.TEXT - HISTORY_RESERVE:
+            break
+        lines.append(line)
+    if earlier := len(events) - len(lines):
+        lines.append(ngettext("… and {n} earlier event", "… and {n} earlier events", earlier).format(n=earlier))
+    return Rendered("\n".join([header, *lines]), clip.shortened)
 
 
 def receipt(view: RequestView) -> str:
@@ -99,9 +57,9 @@ def receipt(view: RequestView) -> str:
 
 def short_row(view: RequestView) -> str:
     r = view.request
-    days = _days(view)
+    left = days(view)
     risk = " ⚠️" if view.at_risk else ""
-    return f"#{r.id} {escape(r.project_name)} · {t.status(r.status)}" + (f" · {days}{risk}" if days else "")
+    return f"#{r.id} {escape(r.project_name)} · {t.status(r.status)}" + (f" · {left}{risk}" if left else "")
 
 
 def queue_page(page: QueuePage) -> list[str]:
@@ -119,7 +77,7 @@ def queue_page(page: QueuePage) -> list[str]:
         own = " · " + _("submitted by you: a colleague reviews it") if r.id in page.own else ""
         blocks.append(
             f"{risk}{t.lane(r.lane)} <b>#{r.id}</b> {escape(r.project_name)}\n"
-            f"   {r.promised_due.isoformat()} · {_days(view)}{claimed}{own}"
+            f"   {r.promised_due.isoformat()} · {days(view)}{claimed}{own}"
         )
     return blocks
 
@@ -165,20 +123,33 @@ def key_board(board: KeyBoard) -> list[str]:
     return blocks
 
 
-def form_summary(data: dict[str, Any]) -> str:
-    """The confirmation screen: everything the applicant typed, before it is submitted."""
+def form_summary(data: dict[str, Any]) -> Rendered:
+    """The confirmation screen: everything the applicant typed, before it is submitted (long fields shortened)."""
     from approvals.models import Category, DocumentType
 
+    clip = Clip()
     rows = [
-        (_("Project"), escape(data["project_name"])),
-        (_("Organisation"), escape(data["organisation"])),
-        (_("Contact"), f"{escape(data['contact_name'])}, {escape(data['phone'])}"),
+        (_("Project"), clip(data["project_name"], limits.LINE)),
+        (_("Organisation"), clip(data["organisation"], limits.LINE)),
+        (_("Contact"), f"{clip(data['contact_name'], limits.PERSON)}, {escape(data['phone'])}"),
         (_("Category"), t.category(Category(data["category"]))),
         (_("Document"), t.document_type(DocumentType(data["document_type"]))),
         (_("Investment"), f"{escape(data['investment'])} 万元"),
-        (_("Location"), escape(data["location"])),
-        (_("Description"), escape(data["description"])),
+        (_("Location"), clip(data["location"], limits.LINE)),
+        (_("Description"), clip(data["description"], limits.PARAGRAPH)),
         (_("Key project"), escape(data.get("key_code") or "—")),
-        (_("Documents"), ", ".join(escape(a["name"]) for a in data.get("attachments", [])) or "—"),
     ]
-    return _("<b>Please check your request</b>") + "\n" + "\n".join(f"{k}: {v}" for k, v in rows)
+    names = [a["name"] for a in data.get("attachments", [])]
+    lines = [_("<b>Please check your request</b>"), *(f"{k}: {v}" for k, v in rows), documents(names, clip)]
+    return Rendered("\n".join(lines), clip.shortened)
+
+
+def form_details(data: dict[str, Any]) -> list[str]:
+    """The typed answers in full, for ``texts.chunks``: what "Details" on the confirmation screen sends."""
+    blocks = [_("<b>Your request in full</b>")]
+    blocks += field(_("Project"), data["project_name"])
+    blocks += field(_("Organisation"), data["organisation"])
+    blocks += field(_("Location"), data["location"])
+    blocks += field(_("Description"), data["description"])
+    blocks += field(_("Documents"), "\n".join(a["name"] for a in data.get("attachments", [])) or "—")
+    return blocks

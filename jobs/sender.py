@@ -4,6 +4,7 @@
 - 5xx and network errors: exponential backoff, capped.
 - 403 (blocked): the chat is marked undeliverable; its messages are given up, no retry loop.
 - 400 "group chat was upgraded to a supergroup": the new id is stored and the message goes there.
+- 400 too long or unparsable: a short version goes instead (jobs/short_version.py); other 400s are given up.
 Delivery is at least once: a crash between sending and marking sent repeats that one message.
 """
 
@@ -31,6 +32,7 @@ from aiogram.types import BufferedInputFile, InlineKeyboardMarkup, Message
 from handlers.context import AppContext
 from handlers.journal import load_call
 from handlers.notify import notices_for, render_card
+from jobs.short_version import send_short_version
 from storage.codec import stamp
 from storage.outbox import Outgoing, Queued
 
@@ -192,10 +194,20 @@ class OutboxSender:
             await self.bot.send_message(m.chat_id, m.text or "", reply_markup=markup_)
         return False
 
+    async def _send_or_short(self, row: Queued) -> bool:
+        """Refused as too long or unparsable: a short version instead (its own failures are handled as any send's).
+        True when the row was marked sent here (see ``_send``)."""
+        try:
+            return await self._send(row)
+        except TelegramBadRequest as exc:
+            if not await send_short_version(self.bot, self.app, row.id, row.message, exc):
+                raise
+            return row.message.kind == "card"  # a posted card is recorded with its sent mark
+
     async def _deliver(self, row: Queued) -> bool:
         chat = row.message.chat_id
         try:
-            marked = await self._send(row)
+            marked = await self._send_or_short(row)
         except TelegramRetryAfter as exc:
             await self.outbox.retry_at(row.id, self.now() + timedelta(seconds=exc.retry_after), exc.message)
             return False

@@ -1,4 +1,4 @@
-"""Telegram's HTML parse mode, strictly enough to catch unescaped user text."""
+"""Telegram's HTML parse mode, strictly enough to catch unescaped user text, and its way of counting length."""
 
 from __future__ import annotations
 
@@ -63,3 +63,9 @@ def plain_text(html: str) -> str:
     if parser.stack:
         raise EntityError(f'Can\'t find end tag corresponding to start tag "{parser.stack[-1]}"')
     return "".join(parser.text)
+
+
+def utf16_length(text: str) -> int:
+    """Length as Telegram counts it for its limits: UTF-16 code units (a character outside the Basic Multilingual
+    Plane, such as most emoji, counts two)."""
+    return len(text.encode("utf-16-le")) // 2

@@ -6,12 +6,13 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from localbotapi.html_check import EntityError, plain_text
+from localbotapi.html_check import EntityError, plain_text, utf16_length
 from localbotapi.world import ApiError, World, bad_request
 
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
 MAX_CALLBACK_DATA = 64
+MAX_CALLBACK_ANSWER = 200
 WEBHOOK_ACTIVE = (
     "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"
 )
@@ -37,7 +38,7 @@ def _text(params: dict[str, Any], key: str, limit: int, *, required: bool) -> st
             raise bad_request(f"can't parse entities: {exc}") from None
     else:
         shown = raw
-    if len(shown) > limit:
+    if utf16_length(shown) > limit:  # after entity parsing, in UTF-16 code units, as Telegram counts
         raise bad_request("message is too long" if key == "text" else "message caption is too long")
     return shown
 
@@ -166,6 +167,8 @@ async def answer_callback_query(world: World, params: dict[str, Any], files: Any
     query_id = params.get("callback_query_id")
     if query_id not in world.callback_answers or world.callback_answers[query_id] is not None:
         raise bad_request("query is too old and response timeout expired or query ID is invalid")
+    if utf16_length(str(params.get("text") or "")) > MAX_CALLBACK_ANSWER:
+        raise bad_request("MESSAGE_TOO_LONG")
     world.callback_answers[query_id] = {"text": params.get("text"), "show_alert": params.get("show_alert", False)}
     return True
 

@@ -56,7 +56,7 @@ async def test_nobody_acts_beyond_their_role(harness: Harness) -> None:
         reply = await user.world.wait_until(lambda u=user, m=mark: [x for x in u.inbox() if x["message_id"] > m])
         assert reply, command
     buttons = [f"rv:{a}:{number}" for a in ("c", "l", "a", "an", "i", "r")]
-    buttons += [f"wd:{number}:1", f"sp:{number}:0", f"sp:{number}:1", f"sb:{h.stranger.id}:1", "qp:0"]
+    buttons += [f"wd:{number}:1", f"sp:{number}:0", f"sp:{number}:1", f"sb:{h.stranger.id}:1", "qp:0", f"dt:{number}"]
     for user in (h.stranger, h.applicant_en):
         for data in buttons:
             answer = await user.answer(await user.press_data(card, data))
@@ -68,6 +68,8 @@ async def test_nobody_acts_beyond_their_role(harness: Harness) -> None:
     logged = await h.repos.denials.of(h.stranger.id)
     assert ("Forbidden", "callback rv:an:" + str(number)) in logged
     assert ("NotFound", "command /status") in logged  # someone else's request is "not found" and logged
+    assert ("NotFound", f"callback dt:{number}") in logged  # and so are its details
+    assert not [m for m in h.stranger.inbox() if "in full" in m.get("text", "")]  # no details were sent
     status_replies = [m["text"] for m in h.applicant_en.inbox() if "was not found" in m.get("text", "")]
     assert f"Request #{number} was not found." in status_replies  # the same words as for a missing number
     # an applicant the admin made a reviewer never reviews their own request: not through /next, not with buttons
@@ -125,6 +127,7 @@ async def test_button_data_with_ids_out_of_range_is_refused_as_forged_and_logged
     forged = [f"rv:{a}:{HUGE_ID}" for a in ("c", "l", "a", "an", "i", "r")]
     forged += [f"rv:c:{n}" for n in ("0", "-1", "٣", "+1", "1_0")]
     forged += [f"wd:{HUGE_ID}:1", f"sp:{HUGE_ID}:0", f"sp:{HUGE_ID}:1", f"sb:{HUGE_ID}:1", f"qp:{HUGE_ID}"]
+    forged += [f"dt:{HUGE_ID}"]
     for data in forged:
         answer = await h.admin.answer(await h.admin.press_data(card, data))
         assert answer["text"], data

@@ -1,0 +1,173 @@
+"""The request card reviewers work from (also the applicant's /status), and the full text behind its "Details".
+
+Every field has a budget (handlers/limits.py): a long one is shortened with "…" and the card offers "Details",
+which sends every field in full as continuation messages. The compact card is what the outbox sends when Telegram
+refuses the card itself: the same buttons, the least text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
+
+from approvals.models import ApprovalRequest, Attachment, AuditEvent, Status
+from approvals.service import RequestView
+from handlers import limits
+from handlers import texts as t
+from handlers.limits import Clip, Rendered
+
+PIECE = 3500  # the most of one field in one continuation message, leaving room for its label
+COMPACT_TITLE = 60
+COMPACT_REASON = 100
+
+
+def days(view: RequestView) -> str:
+    if view.days_left is None:
+        return ""
+    if view.days_left < 0:
+        return _("overdue by {n} working days").format(n=-view.days_left)
+    return _("{n} working days left").format(n=view.days_left)
+
+
+def deadlines(view: RequestView) -> str:
+    r = view.request
+    estimated = _(" (estimated: holiday schedule not yet published)") if view.estimated else ""
+    return _("Promised by {promised} · legal limit {statutory}{estimated}").format(
+        promised=r.promised_due.isoformat(), statutory=r.statutory_due.isoformat(), estimated=estimated
+    )
+
+
+def documents(names: Sequence[str], clip: Clip) -> str:
+    """The newest few file names, each shortened; the earlier ones counted."""
+    shown = [clip(name, limits.FILE_NAME) for name in names[-limits.FILES_SHOWN :]]
+    earlier = len(names) - len(shown)
+    if earlier:
+        clip.shortened = True
+        shown.insert(0, ngettext("{n} earlier file", "{n} earlier files", earlier).format(n=earlier))
+    return _("Documents: {names}").format(names=", ".join(shown) or "—")
+
+
+def card(view: RequestView, *, project_name: str | None = None) -> Rendered:
+    """The card, each field within its budget."""
+    r = view.request
+    clip = Clip()
+    lines = [
+        f"<b>#{r.id} {clip(r.project_name, limits.LINE)}</b>",
+        _status_line(r),
+        _("Organisation: {value}").format(value=clip(r.organisation, limits.LINE)),
+        _("Contact: {name}, {phone}").format(name=clip(r.contact_name, limits.PERSON), phone=escape(r.phone)),
+        _("Category: {category} · Investment: {amount} 万元").format(
+            category=t.category(r.category), amount=r.investment
+        ),
+        _("Location: {value}").format(value=clip(r.location, limits.LINE)),
+    ]
+    if r.key_code:
+        name = f" {clip(project_name, limits.LINE)}" if project_name else ""
+        lines.append(_("Key project: {code}{name}").format(code=escape(r.key_code), name=name))
+    lines.append(_("Description: {value}").format(value=clip(r.description, limits.PARAGRAPH)))
+    lines.append(documents([a.name for a in r.attachments], clip))
+    lines.append(deadlines(view))
+    if view.days_left is not None:
+        risk = " ⚠️" + _("at risk") if view.at_risk else ""
+        lines.append(days(view) + risk)
+    lines.extend(outcome(r, view.history, clip, limits.REASON))
+    return Rendered("\n".join(lines), clip.shortened)
+
+
+def compact(view: RequestView) -> Rendered:
+    """The least a card can say: which request, its state, its deadlines; everything else is behind "Details"."""
+    r = view.request
+    clip = Clip()
+    files = len(r.attachments)
+    lines = [
+        f"<b>#{r.id} {clip(r.project_name, COMPACT_TITLE)}</b>",
+        _status_line(r),
+        ngettext("{n} document", "{n} documents", files).format(n=files),
+        deadlines(view),
+        *outcome(r, view.history, clip, COMPACT_REASON),
+    ]
+    return Rendered("\n".join(lines), True)
+
+
+def _status_line(r: ApprovalRequest) -> str:
+    return f"{t.lane(r.lane)} · {t.document_type(r.document_type)} · <b>{t.status(r.status)}</b>"
+
+
+def _last(history: Sequence[AuditEvent], action: str) -> AuditEvent | None:
+    return next((e for e in reversed(history) if e.action == action), None)
+
+
+def outcome(r: ApprovalRequest, history: Sequence[AuditEvent], clip: Clip, reason_units: int) -> list[str]:
+    """Who holds or decided the request, and why: the part of a card that changes. After a resubmission, what was
+    asked and what the applicant replied, until the request is decided."""
+    name = clip(history[-1].actor_name, limits.PERSON) if history else ""
+    name = name or "—"
+    reason = clip(r.last_reason or "", reason_units)
+    lines: list[str] = []
+    if r.status is Status.IN_REVIEW:
+        lines.append(_("🔒 Claimed by {name}").format(name=name))
+    elif r.status is Status.APPROVED:
+        number = _(", approval number {number}").format(number=escape(r.approval_number)) if r.approval_number else ""
+        lines.append(_("✅ Approved by {name} on {day}{number}").format(name=name, day=r.decided_on, number=number))
+    elif r.status is Status.REJECTED:
+        lines.append(_("❌ Rejected by {name}: {reason}").format(name=name, reason=reason))
+    elif r.status is Status.NEEDS_INFO:
+        lines.append(_("📎 {name} asked for more material: {reason}").format(name=name, reason=reason))
+    elif r.status is Status.WITHDRAWN:
+        lines.append(_("Withdrawn by the applicant."))
+    if r.status in (Status.RESUBMITTED, Status.IN_REVIEW):
+        lines.extend(_round(history, clip, reason_units))
+    return lines
+
+
+def _round(history: Sequence[AuditEvent], clip: Clip, reason_units: int) -> list[str]:
+    """The last request for material and the applicant's reply to it."""
+    asked, reply = _last(history, "request_info"), _last(history, "resubmit")
+    if asked is None or reply is None:
+        return []
+    return [
+        _("📎 {name} asked for more material: {reason}").format(
+            name=clip(asked.actor_name, limits.PERSON) or "—", reason=clip(asked.reason or "", reason_units)
+        ),
+        _("↩️ The applicant replied: {reply}").format(reply=clip(reply.reason, reason_units))
+        if reply.reason
+        else _("↩️ The applicant replied with documents only."),
+    ]
+
+
+def field(label: str, text: str) -> list[str]:
+    """One field in full, for continuation messages: the label, then the text in pieces that each fit."""
+    first, *rest = limits.pieces(text, PIECE)
+    return [f"<b>{escape(label)}</b>\n{escape(first)}", *(escape(piece) for piece in rest)]
+
+
+def file_list(attachments: Sequence[Attachment]) -> str:
+    return "\n".join(a.name for a in attachments) or "—"
+
+
+def details(view: RequestView, *, project_name: str | None = None) -> list[str]:
+    """Every text field of the request in full, as blocks for ``texts.chunks``."""
+    r = view.request
+    fields = [
+        (_("Project"), r.project_name),
+        (_("Organisation"), r.organisation),
+        (_("Contact"), f"{r.contact_name}, {r.phone}"),
+        (_("Location"), r.location),
+    ]
+    if r.key_code:
+        fields.append((_("Key project"), f"{r.key_code} {project_name or ''}".strip()))
+    fields += [(_("Description"), r.description), (_("Documents"), file_list(r.attachments))]
+    asked, reply = _last(view.history, "request_info"), _last(view.history, "resubmit")
+    if asked is not None and asked.reason:
+        fields.append((_("Asked for"), asked.reason))
+    if reply is not None and reply.reason:
+        fields.append((_("The applicant's reply"), reply.reason))
+    if r.status is Status.REJECTED and r.last_reason:
+        fields.append((_("Reason"), r.last_reason))
+    blocks = [_("<b>Request #{id} in full</b>").format(id=r.id)]
+    for label, text in fields:
+        blocks += field(label, text)
+    return blocks
