@@ -92,9 +92,14 @@ async def create_application(
         policy=build_policy(settings),
         clock=clock,
         tz=tz,
+        approval_number_pattern=settings.approval_number_pattern,
     )
     admin = AdminService(
-        people=repos.people, key_projects=repos.key_projects, source=repos.summary, admin_ids=settings.admin_ids
+        people=repos.people,
+        key_projects=repos.key_projects,
+        source=repos.summary,
+        admin_ids=settings.admin_ids,
+        approvals=approvals,
     )
     i18n = I18n(path=LOCALES, default_locale=settings.default_locale, domain="messages")
     app = AppContext(approvals, admin, repos, i18n, tz, settings.reviewer_chat_id)

@@ -74,9 +74,13 @@ def service(repos: Repositories, calendar: WorkCalendar, clock: FakeClock) -> Ap
 
 
 @pytest.fixture
-def admin(repos: Repositories) -> AdminService:
+def admin(repos: Repositories, service: ApprovalService) -> AdminService:
     return AdminService(
-        people=repos.people, key_projects=repos.key_projects, source=repos.summary, admin_ids=frozenset({ADMIN_ID})
+        people=repos.people,
+        key_projects=repos.key_projects,
+        source=repos.summary,
+        admin_ids=frozenset({ADMIN_ID}),
+        approvals=service,
     )
 
 
