@@ -40,6 +40,12 @@ class ReviewAction(StrEnum):
     INFO = "i"
     REJECT = "r"
     CANCEL = "x"
+    CONFIRM = "y"  # Yes on "Reject #N?" / "Revoke the decision on #N?"
+
+
+class QueueAction(StrEnum):
+    OPEN = "o"  # the card, in the presser's private chat
+    CLAIM = "c"
 
 
 class ReviewCB(CallbackData, prefix="rv"):
@@ -49,6 +55,19 @@ class ReviewCB(CallbackData, prefix="rv"):
 
 class QueuePageCB(CallbackData, prefix="qp"):
     page: Page
+
+
+class QueueItemCB(CallbackData, prefix="qi"):
+    """A button beside one request in /queue; ``page`` is the list's page, redrawn after a claim."""
+
+    action: QueueAction
+    id: Id
+    page: Page
+
+
+class ReassignCB(CallbackData, prefix="ra"):
+    id: Id
+    to: Id
 
 
 class ChoiceCB(CallbackData, prefix="ch"):
@@ -96,6 +115,8 @@ class SubscriptionCB(CallbackData, prefix="sb"):
 KINDS: tuple[type[CallbackData], ...] = (
     ReviewCB,
     QueuePageCB,
+    QueueItemCB,
+    ReassignCB,
     ChoiceCB,
     FormCB,
     EditCB,

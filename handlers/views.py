@@ -7,10 +7,11 @@ from html import escape
 from typing import Any
 
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 
 from approvals.admin import KeyBoard
-from approvals.models import ApprovalRequest, AuditEvent, Status
-from approvals.service import QueuePage, RequestView
+from approvals.models import AuditEvent, Note, Status
+from approvals.progress import QueuePage, RequestView
 from approvals.summary import SummaryFigures
 from handlers import texts as t
 
@@ -31,8 +32,9 @@ def deadlines(view: RequestView) -> str:
     )
 
 
-def card(view: RequestView, *, project_name: str | None = None) -> str:
-    """The full request card reviewers work from (also the applicant's /status)."""
+def card(view: RequestView, *, project_name: str | None = None, notes: int = 0) -> str:
+    """The full request card reviewers work from (also the applicant's /status, where ``notes`` stays 0: internal
+    notes are for reviewers, not even counted for the applicant)."""
     r = view.request
     lines = [
         f"<b>#{r.id} {escape(r.project_name)}</b>",
@@ -53,15 +55,25 @@ def card(view: RequestView, *, project_name: str | None = None) -> str:
     if view.days_left is not None:
         risk = " ⚠️" + _("at risk") if view.at_risk else ""
         lines.append(_days(view) + risk)
-    lines.extend(outcome(r, view.history[-1].actor_name if view.history else ""))
+    lines.extend(outcome(view))
+    if notes:
+        lines.append(
+            ngettext("📝 {n} internal note: /notes {id}", "📝 {n} internal notes: /notes {id}", notes).format(
+                n=notes, id=r.id
+            )
+        )
     return "\n".join(lines)
 
 
-def outcome(r: ApprovalRequest, who: str) -> list[str]:
+def outcome(view: RequestView) -> list[str]:
     """Who holds or decided the request, and why: the part of a card that changes."""
-    name = escape(who) or "—"
+    r = view.request
+    said = view.last_word
+    name = escape(said.actor_name if said else "") or "—"
     if r.status is Status.IN_REVIEW:
-        return [_("🔒 Claimed by {name}").format(name=name)]
+        return [_("🔒 Claimed by {name}").format(name=escape(view.holder) or "—")]
+    if said is not None and said.action == "revoke" and r.status is Status.SUBMITTED:
+        return [_("↩️ {name} revoked the decision: {reason}").format(name=name, reason=escape(r.last_reason or ""))]
     if r.status is Status.APPROVED:
         number = _(", approval number {number}").format(number=escape(r.approval_number)) if r.approval_number else ""
         return [_("✅ Approved by {name} on {day}{number}").format(name=name, day=r.decided_on, number=number)]
@@ -79,9 +91,25 @@ def history(events: list[AuditEvent], tz: tzinfo) -> str:
     for e in events:
         when = e.at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
         who = escape(e.actor_name) or str(e.actor_id)
+        if e.target_name and e.action == "reassign":
+            who += " → " + escape(e.target_name)
+        elif e.target_name:
+            who += " · " + _("held by {name}").format(name=escape(e.target_name))
+        number = f" · {escape(e.approval_number)}" if e.approval_number else ""
         reason = f" — {escape(e.reason)}" if e.reason else ""
-        lines.append(f"{when} · {t.action(e.action)} · {who}{reason}")
+        lines.append(f"{when} · {t.action(e.action)} · {who}{number}{reason}")
     return "\n".join(lines)
+
+
+def notes(request_id: int, found: list[Note], tz: tzinfo) -> list[str]:
+    """Internal notes in full, oldest first: for a reviewer's private chat only."""
+    blocks = [_("<b>Internal notes on #{id}</b> (not shown to the applicant)").format(id=request_id)]
+    if not found:
+        blocks.append(_("No notes yet. Add one with /note {id} text").format(id=request_id))
+    for note in found:
+        when = note.at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+        blocks.append(f"{when} · <b>{escape(note.author_name) or note.author_id}</b>\n{escape(note.text)}")
+    return blocks
 
 
 def receipt(view: RequestView) -> str:
@@ -115,7 +143,7 @@ def queue_page(page: QueuePage) -> list[str]:
     for view in page.items:
         r = view.request
         risk = "⚠️ " if view.at_risk else ""
-        claimed = " · 🔒" if r.status is Status.IN_REVIEW else ""
+        claimed = f" · 🔒 {escape(view.holder) or '—'}" if r.status is Status.IN_REVIEW else ""
         own = " · " + _("submitted by you: a colleague reviews it") if r.id in page.own else ""
         blocks.append(
             f"{risk}{t.lane(r.lane)} <b>#{r.id}</b> {escape(r.project_name)}\n"
