@@ -101,6 +101,7 @@ async def create_application(
         policy=build_policy(settings),
         clock=clock,
         tz=tz,
+        approval_number_pattern=settings.approval_number_pattern,
     )
     admin = AdminService(
         people=repos.people,
@@ -108,6 +109,7 @@ async def create_application(
         source=repos.summary,
         admin_ids=settings.admin_ids,
         ledger_reader=ConfinedLedgerReader(),
+        approvals=approvals,
     )
     i18n = I18n(path=LOCALES, default_locale=settings.default_locale, domain="messages")
     app = AppContext(approvals, admin, repos, i18n, tz, settings.reviewer_chat_id)

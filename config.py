@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from approvals.validation import DEFAULT_APPROVAL_NUMBER_PATTERN
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
@@ -27,6 +29,8 @@ class Settings(BaseSettings):
     summary_time: time = time(8, 30)
     summary_workdays_only: bool = False
     office_hours_end: time = time(17, 30)  # a 登记表 handed in from then on is due the next working day
+    # the form of an approval number (批复文号): a regular expression the whole number must match; '' = any
+    approval_number_pattern: str = Field(default=DEFAULT_APPROVAL_NUMBER_PATTERN, max_length=500)
     max_concurrent_updates: int = Field(default=64, ge=1, le=10_000)
     # Telegram's limits; a self-hosted Bot API server (or a test) may allow more
     pace_private_seconds: float = Field(default=1.0, ge=0)
@@ -74,6 +78,15 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown time zone {value!r}") from None
+        return value
+
+    @field_validator("approval_number_pattern")
+    @classmethod
+    def _a_regular_expression(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"not a regular expression ({exc.msg})") from None
         return value
 
     @field_validator("calendar_file")

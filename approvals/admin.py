@@ -5,18 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import PurePath
 
-from approvals.errors import Forbidden, LedgerImportError, RowProblem
+from approvals.errors import LedgerImportError, RowProblem
 from approvals.ledger import KeyProject, KeyProjectStatus, key_project_status
-from approvals.models import Actor, Role
+from approvals.models import Actor, ApprovalRequest, Role
 from approvals.ports import KeyProjectStore, LedgerReader, PeopleStore, Person, SummarySource
+from approvals.service import ApprovalService, ensure_admin
 
 MAX_LEDGER_BYTES = 5 * 1024 * 1024
 LEDGER_KINDS = (".csv", ".xlsx")
-
-
-def ensure_admin(actor: Actor, what: str) -> None:
-    if not actor.is_admin:
-        raise Forbidden(what)
 
 
 def ledger_too_big() -> LedgerImportError:
@@ -47,6 +43,12 @@ class KeyBoard:
         return len(self.rows)
 
 
+@dataclass(frozen=True)
+class Removal:
+    was_reviewer: bool
+    released: list[ApprovalRequest]  # the claims they held, back in the queue
+
+
 @dataclass
 class AdminService:
     people: PeopleStore
@@ -54,6 +56,7 @@ class AdminService:
     source: SummarySource
     admin_ids: frozenset[int]
     ledger_reader: LedgerReader
+    approvals: ApprovalService
 
     async def actor(self, user_id: int, name: str = "") -> Actor:
         """Roles come from the database plus the configured admins (who are always reviewers too)."""
@@ -88,9 +91,16 @@ class AdminService:
         self._admin(actor, "add_reviewer")
         await self.people.grant(user_id, Role.REVIEWER)
 
-    async def remove_reviewer(self, actor: Actor, user_id: int) -> bool:
+    async def remove_reviewer(self, actor: Actor, user_id: int, *, reason: str | None = None) -> Removal:
+        """Take the role away, then free every claim they hold (each audited, its cards redrawn).
+
+        In that order: once the role is gone they cannot claim again, so nothing is left held by someone who may
+        not decide it. Removing again frees what a crash in between left held."""
         self._admin(actor, "remove_reviewer")
-        return await self.people.revoke(user_id, Role.REVIEWER)
+        was_reviewer = await self.people.revoke(user_id, Role.REVIEWER)
+        if (await self.actor(user_id)).is_reviewer:
+            return Removal(was_reviewer, [])  # an admin from ADMIN_IDS stays a reviewer, and keeps their claims
+        return Removal(was_reviewer, await self.approvals.release_claims_of(actor, user_id, reason))
 
     async def import_key_projects(self, actor: Actor, filename: str, data: bytes) -> list[KeyProject]:
         """Replace the ledger with the file's projects, or change nothing and report every bad row."""

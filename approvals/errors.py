@@ -81,6 +81,16 @@ class SelfReview(DomainError):
         self.request_id = request_id
 
 
+class NotAReviewer(DomainError):
+    """A claim was to be handed to someone who is not a reviewer (or is the request's applicant)."""
+
+    key = "error.not_a_reviewer"
+
+    def __init__(self, user_id: int) -> None:
+        super().__init__(f"user {user_id} cannot review this request", user_id=user_id)
+        self.user_id = user_id
+
+
 class LedgerImportError(DomainError):
     """A key-project file had bad rows; nothing was imported. ``more``: bad rows counted but not listed."""
 

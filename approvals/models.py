@@ -153,6 +153,21 @@ class AuditEvent(BaseModel):
     from_status: Status | None
     to_status: Status
     reason: str | None = None
+    approval_number: str | None = None  # what an approval or a correction set (a revocation: what it annulled)
+    target_id: int | None = None  # the other reviewer the step is about: a reassignment's new holder, a forced
+    target_name: str = ""  # release's old one
+
+
+class Note(BaseModel):
+    """An internal note on a request: for the bureau's reviewers, never shown to the applicant."""
+
+    model_config = ConfigDict(frozen=True)
+
+    request_id: int
+    author_id: int
+    author_name: str = ""
+    at: datetime
+    text: str
 
 
 class Actor(BaseModel):

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
 from approvals.ledger import KeyProject
-from approvals.models import ApprovalRequest, Attachment, AuditEvent, Lane, Role, Status
+from approvals.models import ApprovalRequest, Attachment, AuditEvent, Lane, Note, Role, Status
 
 
 class Clock(Protocol):
@@ -56,6 +56,14 @@ class ApprovalStore(Protocol):
 
     async def history(self, request_id: int) -> list[AuditEvent]: ...
 
+    async def last_events(self, request_ids: Sequence[int], actions: Collection[str]) -> dict[int, AuditEvent]:
+        """Each request's latest event among ``actions`` (requests without one are left out)."""
+        ...
+
+    async def claimed_by(self, user_id: int) -> list[ApprovalRequest]:
+        """The requests ``user_id`` holds now (in review, claimed by them)."""
+        ...
+
     async def queue(
         self,
         *,
@@ -97,6 +105,18 @@ class SummarySource(Protocol):
     async def decisions_between(self, first_day: date, last_day: date) -> list[DecisionRecord]: ...
 
     async def approvals_per_day(self, first_day: date, last_day: date) -> dict[date, int]: ...
+
+
+class NoteStore(Protocol):
+    async def add(self, note: Note) -> int:
+        """Store a note and, in the same transaction, redraw every copy of its request's card; returns the count."""
+        ...
+
+    async def of(self, request_id: int, *, limit: int) -> list[Note]:
+        """The request's latest ``limit`` notes, oldest first."""
+        ...
+
+    async def count(self, request_id: int) -> int: ...
 
 
 class KeyProjectStore(Protocol):

@@ -5,16 +5,25 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, tzinfo
-from typing import Any
 
 from approvals import deadlines as dl
 from approvals import validation as v
 from approvals.calendar import WorkCalendar
-from approvals.errors import AlreadyDecided, Forbidden, InvalidTransition, NotClaimant, NotFound, SelfReview
+from approvals.effects import effects
+from approvals.errors import (
+    AlreadyDecided,
+    Forbidden,
+    InvalidTransition,
+    NotAReviewer,
+    NotClaimant,
+    NotFound,
+)
 from approvals.lanes import assign_lane
 from approvals.models import Actor, ApprovalRequest, Attachment, AuditEvent, RequestDraft, Status
 from approvals.ports import ApprovalStore, Clock, KeyProjectStore
-from approvals.states import APPLICANT_ACTIONS, DECISIONS, REVIEWER_ACTIONS, SELF_REVIEW, Action, Step, transition
+from approvals.progress import QueuePage, RequestView, request_view
+from approvals.rules import authorise, judge
+from approvals.states import HOLDING, NEEDS_REASON, Action, holder_name
 
 CAS_ATTEMPTS = 3  # a lost compare-and-set is re-read and re-judged; a third loss means heavy contention
 
@@ -25,23 +34,9 @@ def ensure_reviewer(actor: Actor, what: str) -> None:
         raise Forbidden(what)
 
 
-@dataclass(frozen=True)
-class RequestView:
-    request: ApprovalRequest
-    history: list[AuditEvent]
-    days_left: int | None  # working days to the promised deadline; None once decided
-    statutory_days_left: int | None
-    at_risk: bool
-    estimated: bool  # a deadline falls in a year without a published holiday schedule
-
-
-@dataclass(frozen=True)
-class QueuePage:
-    items: list[RequestView]
-    page: int
-    pages: int
-    total: int
-    own: frozenset[int] = frozenset()  # ids on this page the viewer submitted: listed, but a colleague reviews them
+def ensure_admin(actor: Actor, what: str) -> None:
+    if not actor.is_admin:
+        raise Forbidden(what)
 
 
 @dataclass
@@ -52,6 +47,7 @@ class ApprovalService:
     policy: dl.DeadlinePolicy
     clock: Clock
     tz: tzinfo
+    approval_number_pattern: str = v.DEFAULT_APPROVAL_NUMBER_PATTERN  # '' accepts any number
 
     def today(self) -> date:
         return self.clock.now().astimezone(self.tz).date()
@@ -120,10 +116,18 @@ class ApprovalService:
         return await self._act(actor, request_id, Action.CLAIM)
 
     async def release(self, actor: Actor, request_id: int) -> ApprovalRequest:
+        """The claimant hands the request back; an admin may free a colleague's claim (audited as forced)."""
+        request = await self._get(request_id)
+        if actor.is_admin and request.claimed_by not in (None, actor.user_id):
+            return await self._act(actor, request_id, Action.FORCE_RELEASE)
         return await self._act(actor, request_id, Action.RELEASE)
 
+    def clean_number(self, text: str) -> str:
+        """An approval number in the form the bureau set (APPROVAL_NUMBER_PATTERN), or InvalidField."""
+        return v.clean_approval_number(text, self.approval_number_pattern)
+
     async def approve(self, actor: Actor, request_id: int, approval_number: str | None = None) -> ApprovalRequest:
-        number = v.clean_text("approval_number", approval_number) if approval_number else None
+        number = self.clean_number(approval_number) if approval_number else None
         return await self._act(actor, request_id, Action.APPROVE, approval_number=number)
 
     async def reject(self, actor: Actor, request_id: int, reason: str) -> ApprovalRequest:
@@ -138,13 +142,48 @@ class ApprovalService:
         Lets a front end refuse at once, before asking a reviewer for a reason they could not use."""
         request = await self._get(request_id)
         try:
-            self._authorise(actor, request, action)
-            self._step(actor, request, action, "-" if action in (Action.REJECT, Action.REQUEST_INFO) else None)
-        except (AlreadyDecided, NotClaimant) as exc:
-            who = exc.by if isinstance(exc, AlreadyDecided) else exc.claimed_by
-            exc.by_name = await self._name_of(request_id, who)
+            authorise(actor, request, action)
+            judge(actor, request, action, at=self.clock.now(), reason="-" if action in NEEDS_REASON else None)
+        except AlreadyDecided as exc:
+            exc.by_name = await self._name_of(request_id, exc.by)
+            raise
+        except NotClaimant as exc:
+            exc.by_name = holder_name(await self.requests.history(request_id))
             raise
         return request
+
+    # --- admins -------------------------------------------------------------------------------------------
+
+    async def reassign(self, actor: Actor, request_id: int, to: Actor, reason: str | None = None) -> ApprovalRequest:
+        """Hand a claimed request to another reviewer (not its applicant). Handing it to its holder changes nothing."""
+        request = await self._get(request_id)
+        authorise(actor, request, Action.REASSIGN)
+        if not to.is_reviewer or to.user_id == request.applicant_id:
+            raise NotAReviewer(to.user_id)
+        if request.status is Status.IN_REVIEW and request.claimed_by == to.user_id:
+            return request  # a repeated press: already theirs
+        text = v.clean_text("reason", reason) if reason and reason.strip() else None
+        return await self._act(actor, request_id, Action.REASSIGN, reason=text, target=to)
+
+    async def revoke(self, actor: Actor, request_id: int, reason: str) -> ApprovalRequest:
+        """Annul an approval or a rejection: the request is back in the queue and the applicant is told why."""
+        return await self._act(actor, request_id, Action.REVOKE, reason=v.clean_text("reason", reason))
+
+    async def correct_number(self, actor: Actor, request_id: int, number: str, reason: str) -> ApprovalRequest:
+        cleaned = self.clean_number(number)
+        reason = v.clean_text("reason", reason)
+        return await self._act(actor, request_id, Action.CORRECT_NUMBER, reason=reason, approval_number=cleaned)
+
+    async def release_claims_of(self, actor: Actor, user_id: int, reason: str | None = None) -> list[ApprovalRequest]:
+        """Free every claim ``user_id`` holds (they are no longer a reviewer), each a forced release, audited."""
+        ensure_admin(actor, Action.FORCE_RELEASE.value)
+        released = []
+        for request in await self.requests.claimed_by(user_id):
+            try:
+                released.append(await self._act(actor, request.id, Action.FORCE_RELEASE, reason=reason, holder=user_id))
+            except (AlreadyDecided, InvalidTransition):  # decided, released or handed on meanwhile: not theirs now
+                continue
+        return released
 
     async def claim_next(self, actor: Actor) -> ApprovalRequest | None:
         """Claim the top unclaimed request not submitted by ``actor``; if a colleague takes it first, try the next."""
@@ -171,7 +210,12 @@ class ApprovalService:
         page = min(max(page, 0), pages - 1)
         found = await self.requests.queue(risk_cutoff=self.risk_cutoff(today), limit=size, offset=page * size)
         own = frozenset(r.id for r in found if r.applicant_id == actor.user_id)
-        return QueuePage([self._view(r, [], today) for r in found], page, pages, total, own)
+        claimed = [r.id for r in found if r.status is Status.IN_REVIEW]
+        holding = await self.requests.last_events(claimed, HOLDING) if claimed else {}
+        views = [
+            self._view(r, [], today, holder=holder_name([holding[r.id]]) if r.id in holding else "") for r in found
+        ]
+        return QueuePage(views, page, pages, total, own)
 
     # --- shared -------------------------------------------------------------------------------------------
 
@@ -190,17 +234,35 @@ class ApprovalService:
         reason: str | None = None,
         approval_number: str | None = None,
         attachments: Sequence[Attachment] = (),
+        target: Actor | None = None,
+        holder: int | None = None,
     ) -> ApprovalRequest:
+        """Check, step and compare-and-set; ``holder``: only while that reviewer still holds the request."""
         for _ in range(CAS_ATTEMPTS):
             request = await self.check(actor, request_id, action)
-            step = self._step(actor, request, action, reason)
+            if holder is not None and request.claimed_by != holder:
+                raise InvalidTransition(request.status.value, action.value)
+            if action is Action.FORCE_RELEASE:  # the audit names whose claim was freed
+                name = holder_name(await self.requests.history(request_id))
+                target = Actor(user_id=request.claimed_by or 0, name=name)
+            number = request.approval_number if action is Action.REVOKE else approval_number
+            now = self.clock.now()
+            step = judge(actor, request, action, at=now, reason=reason, approval_number=number, target=target)
+            change = effects(
+                action,
+                request,
+                actor=actor,
+                target=target,
+                reason=reason,
+                approval_number=approval_number,
+                attachments=attachments,
+                now=now,
+                today=now.astimezone(self.tz).date(),
+                calendar=self.calendar,
+                policy=self.policy,
+            )
             updated = request.model_copy(
-                update={
-                    "status": step.to,
-                    "version": request.version + 1,
-                    "updated_at": step.event.at,
-                    **self._effects(actor, request, action, reason, approval_number, attachments),
-                }
+                update={"status": step.to, "version": request.version + 1, "updated_at": step.event.at, **change}
             )
             if await self.requests.apply(
                 updated, expected_version=request.version, event=step.event, new_attachments=attachments
@@ -215,90 +277,5 @@ class ApprovalService:
                 return event.actor_name
         return ""
 
-    def _authorise(self, actor: Actor, request: ApprovalRequest, action: Action) -> None:
-        if action in APPLICANT_ACTIONS and request.applicant_id != actor.user_id:
-            raise NotFound(request.id)
-        if action in REVIEWER_ACTIONS and not actor.is_reviewer:
-            raise Forbidden(action.value)
-        if action in SELF_REVIEW and request.applicant_id == actor.user_id:
-            raise SelfReview(request.id)  # no one reviews their own request, admins included
-        claimed = request.status is Status.IN_REVIEW and request.claimed_by not in (None, actor.user_id)
-        if claimed and action in REVIEWER_ACTIONS and not (action is Action.RELEASE and actor.is_admin):
-            raise NotClaimant(request.id, request.claimed_by or 0)
-
-    def _step(self, actor: Actor, request: ApprovalRequest, action: Action, reason: str | None) -> Step:
-        try:
-            return transition(
-                request_id=request.id,
-                status=request.status,
-                action=action,
-                actor_id=actor.user_id,
-                actor_name=actor.name,
-                at=self.clock.now(),
-                reason=reason,
-            )
-        except InvalidTransition:
-            if request.is_final or (action in DECISIONS and request.status is Status.NEEDS_INFO):
-                last = request.decided_by
-                if last is None and request.status is Status.WITHDRAWN:
-                    last = request.applicant_id
-                raise AlreadyDecided(request.id, request.status.value, last) from None
-            raise
-
-    def _effects(
-        self,
-        actor: Actor,
-        request: ApprovalRequest,
-        action: Action,
-        reason: str | None,
-        approval_number: str | None,
-        attachments: Sequence[Attachment],
-    ) -> dict[str, Any]:
-        """What each action changes besides the status."""
-        now = self.clock.now()
-        today = now.astimezone(self.tz).date()
-        if action is Action.CLAIM:
-            return {"claimed_by": actor.user_id}
-        if action is Action.RELEASE:
-            return {"claimed_by": None}
-        if action in DECISIONS:
-            return {
-                "decided_by": actor.user_id,
-                "decided_at": now,
-                "decided_on": today,
-                "approval_number": approval_number,
-                "last_reason": reason,
-            }
-        if action is Action.REQUEST_INFO:
-            return {"claimed_by": None, "last_reason": reason, "paused_since": today}
-        if action is Action.RESUBMIT:
-            paused = request.paused_working_days + dl.paused_days(self.calendar, request.paused_since or today, today)
-            dues = dl.compute_deadlines(
-                self.calendar,
-                self.policy,
-                lane=request.lane,
-                document_type=request.document_type,
-                accepted_on=request.accepted_on,
-                paused_working_days=paused,
-            )
-            return {
-                "paused_since": None,
-                "paused_working_days": paused,
-                "promised_due": dues.promised,
-                "statutory_due": dues.statutory,
-                "attachments": (*request.attachments, *attachments),
-            }
-        return {"claimed_by": None}  # withdraw
-
-    def _view(self, request: ApprovalRequest, history: list[AuditEvent], today: date) -> RequestView:
-        if request.is_final:
-            return RequestView(request, history, None, None, False, False)
-        as_of = request.paused_since or today  # the clock stands still during 补正
-        return RequestView(
-            request=request,
-            history=history,
-            days_left=dl.working_days_left(self.calendar, request.promised_due, as_of),
-            statutory_days_left=dl.working_days_left(self.calendar, request.statutory_due, as_of),
-            at_risk=request.is_open and dl.is_at_risk(self.calendar, self.policy, request.promised_due, today),
-            estimated=self.calendar.is_estimated(request.statutory_due),
-        )
+    def _view(self, request: ApprovalRequest, history: list[AuditEvent], today: date, holder: str = "") -> RequestView:
+        return request_view(request, history, today, calendar=self.calendar, policy=self.policy, holder=holder)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -23,14 +23,26 @@ class Action(StrEnum):
     REQUEST_INFO = "request_info"
     RESUBMIT = "resubmit"
     WITHDRAW = "withdraw"
+    FORCE_RELEASE = "force_release"  # an admin frees a colleague's claim (forgotten, or they left)
+    REASSIGN = "reassign"  # an admin hands a claim to another reviewer
+    REVOKE = "revoke"  # an admin annuls a decision: the request is reviewed again
+    CORRECT_NUMBER = "correct_number"  # an admin corrects an approval's number (批复文号)
 
 
 REVIEWER_ACTIONS = frozenset({Action.CLAIM, Action.RELEASE, Action.APPROVE, Action.REJECT, Action.REQUEST_INFO})
+ADMIN_ACTIONS = frozenset({Action.FORCE_RELEASE, Action.REASSIGN, Action.REVOKE, Action.CORRECT_NUMBER})
 APPLICANT_ACTIONS = frozenset({Action.RESUBMIT, Action.WITHDRAW})
 DECISIONS = frozenset({Action.APPROVE, Action.REJECT})
-# what no one may do on a request they submitted; releasing a claim they hold stays allowed (it hands it on)
-SELF_REVIEW = frozenset({Action.CLAIM, Action.APPROVE, Action.REJECT, Action.REQUEST_INFO})
-NEEDS_REASON = frozenset({Action.REJECT, Action.REQUEST_INFO})
+ON_DECISIONS = frozenset({Action.REVOKE, Action.CORRECT_NUMBER})  # act on a decision made, not towards one
+# what no one may do on a request they submitted, admins included. Releasing a claim stays allowed: it decides
+# nothing and hands the request back to colleagues (and a reviewer's removal must free every claim they held).
+SELF_REVIEW = frozenset(
+    {Action.CLAIM, Action.APPROVE, Action.REJECT, Action.REQUEST_INFO, Action.REASSIGN, *ON_DECISIONS}
+)
+NEEDS_REASON = frozenset({Action.REJECT, Action.REQUEST_INFO, Action.REVOKE, Action.CORRECT_NUMBER})
+HOLDING = frozenset({Action.CLAIM, Action.REASSIGN})  # steps after which someone holds the request
+# steps whose author the card names as having had the last word: a decision, a request for material, a revocation
+LAST_WORD = frozenset({*DECISIONS, Action.REQUEST_INFO, Action.REVOKE})
 
 # (from status, action) -> to status. A decision may come straight from the queue: claiming first is a
 # courtesy that tells colleagues "I have this", not a legal step.
@@ -44,6 +56,12 @@ TRANSITIONS: Mapping[tuple[Status, Action], Status] = MappingProxyType(
         **{(s, Action.REQUEST_INFO): S.NEEDS_INFO for s in (S.SUBMITTED, S.RESUBMITTED, S.IN_REVIEW)},
         (S.NEEDS_INFO, Action.RESUBMIT): S.RESUBMITTED,
         **{(s, Action.WITHDRAW): S.WITHDRAWN for s in (S.SUBMITTED, S.RESUBMITTED, S.IN_REVIEW, S.NEEDS_INFO)},
+        (S.IN_REVIEW, Action.FORCE_RELEASE): S.SUBMITTED,
+        (S.IN_REVIEW, Action.REASSIGN): S.IN_REVIEW,
+        # a revoked decision puts the request back in the queue, its deadlines unchanged (it is likely at risk)
+        (S.APPROVED, Action.REVOKE): S.SUBMITTED,
+        (S.REJECTED, Action.REVOKE): S.SUBMITTED,
+        (S.APPROVED, Action.CORRECT_NUMBER): S.APPROVED,
     }
 )
 
@@ -67,8 +85,14 @@ def transition(
     at: datetime,
     actor_name: str = "",
     reason: str | None = None,
+    approval_number: str | None = None,
+    target_id: int | None = None,
+    target_name: str = "",
 ) -> Step:
-    """Check ``action`` is allowed from ``status``; return the new status and its audit event."""
+    """Check ``action`` is allowed from ``status``; return the new status and its audit event.
+
+    ``approval_number`` is the number an approval or a correction sets; ``target_*`` the other reviewer the step
+    is about (a reassignment's new holder, a forced release's old one)."""
     target = TRANSITIONS.get((status, action))
     if target is None:
         raise InvalidTransition(status.value, action.value)
@@ -83,5 +107,24 @@ def transition(
         from_status=status,
         to_status=target,
         reason=reason,
+        approval_number=approval_number,
+        target_id=target_id,
+        target_name=target_name,
     )
     return Step(to=target, event=event)
+
+
+def holder_name(events: Iterable[AuditEvent]) -> str:
+    """Who holds the request after ``events`` (oldest first): the last claimant, or whoever it was handed to."""
+    name = ""
+    for event in events:
+        if event.action == Action.CLAIM:
+            name = event.actor_name
+        elif event.action == Action.REASSIGN:
+            name = event.target_name
+    return name
+
+
+def last_word(events: Sequence[AuditEvent]) -> AuditEvent | None:
+    """The latest decision, request for material or revocation: whose name a card gives with the outcome."""
+    return next((e for e in reversed(events) if e.action in LAST_WORD), None)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from approvals.errors import DomainError
@@ -29,7 +30,16 @@ LIMITS: dict[str, tuple[int, int]] = {
     "description": (5, 2000),
     "reason": (2, 1000),
     "approval_number": (1, 64),
+    "note": (2, 1000),
 }
+
+# 批复文号 as a bureau writes them: the issuing organ's short name (区环审, 环审, 沪环保许评, 东环建字), the year in
+# brackets, the serial number, 号. GB/T 9704 prescribes 〔〕 around the year; typed by hand it is as often [], （）,
+# () or 【】, with full-width digits or a stray space, so the brackets and digits are lenient and the shape is not.
+DEFAULT_APPROVAL_NUMBER_PATTERN = (
+    r"[\u4e00-\u9fff]{1,12}\s*[〔［\[（(【]\s*[0-9０-９]{4}\s*[〕］\]）)】]\s*第?\s*[0-9０-９]{1,6}\s*号"
+)
+APPROVAL_NUMBER_EXAMPLE = "区环审〔2026〕21号"
 
 
 class InvalidField(DomainError, ValueError):  # ValueError: pydantic reports it as a field error
@@ -56,6 +66,22 @@ def clean_text(field: str, value: str) -> str:
     if len(text) > high:
         raise InvalidField(field, "too_long", min=low, max=high)
     return text
+
+
+@lru_cache(maxsize=4)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+def clean_approval_number(value: str, pattern: str = DEFAULT_APPROVAL_NUMBER_PATTERN) -> str:
+    """An approval number whose whole text matches ``pattern`` (the APPROVAL_NUMBER_PATTERN setting; '' = any).
+
+    The example given back is the default form's: a bureau that sets its own pattern is shown the pattern."""
+    number = clean_text("approval_number", value)
+    if pattern and not _compiled(pattern).fullmatch(number):
+        example = APPROVAL_NUMBER_EXAMPLE if pattern == DEFAULT_APPROVAL_NUMBER_PATTERN else ""
+        raise InvalidField("approval_number", "bad_approval_number", example=example, pattern=pattern)
+    return number
 
 
 def parse_number(text: str, *, high: int, low: int = 1) -> int | None:

@@ -11,10 +11,10 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
 from approvals import validation as v
-from approvals.admin import LEDGER_KINDS, MAX_LEDGER_BYTES, check_ledger_file, ensure_admin, ledger_too_big
+from approvals.admin import LEDGER_KINDS, MAX_LEDGER_BYTES, check_ledger_file, ledger_too_big
 from approvals.errors import LedgerImportError
 from approvals.models import Actor
-from approvals.service import ensure_reviewer
+from approvals.service import ensure_admin, ensure_reviewer
 from handlers import texts as t
 from handlers import views
 from handlers.context import AppContext
@@ -38,10 +38,21 @@ def build_router() -> Router:
             if verb == "add":
                 await app.admin.add_reviewer(actor, user_id)
                 await message.answer(_("{id} is now a reviewer.").format(id=user_id))
-            elif await app.admin.remove_reviewer(actor, user_id):
-                await message.answer(_("{id} is no longer a reviewer.").format(id=user_id))
+                return
+            removal = await app.admin.remove_reviewer(actor, user_id, reason=_("No longer a reviewer."))
+            if removal.was_reviewer:
+                text = _("{id} is no longer a reviewer.").format(id=user_id)
             else:
-                await message.answer(_("{id} was not a reviewer.").format(id=user_id))
+                text = _("{id} was not a reviewer.").format(id=user_id)
+            if removal.released:
+                ids = ", ".join(f"#{r.id}" for r in removal.released[:50])
+                n = len(removal.released)
+                text += "\n" + ngettext(
+                    "{n} claim they held is back in the queue: {ids}",
+                    "{n} claims they held are back in the queue: {ids}",
+                    n,
+                ).format(n=n, ids=ids)
+            await message.answer(text)
             return
         if verb:
             await message.answer(_("Use /reviewers, /reviewers add ID or /reviewers remove ID."))

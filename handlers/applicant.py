@@ -12,7 +12,7 @@ from approvals import validation as v
 from approvals.errors import DomainError
 from approvals.models import Actor, Attachment
 from approvals.states import Action
-from handlers import card, views
+from handlers import args, card, views
 from handlers import keyboards as kb
 from handlers import texts as t
 from handlers.applicant_form import attachment_of
@@ -24,7 +24,7 @@ from handlers.states import Supplement
 
 
 def request_number(command: CommandObject) -> int | None:
-    return v.parse_number((command.args or "").strip().removeprefix("#"), high=v.MAX_REQUEST_NUMBER)
+    return args.request_number(command.args or "")
 
 
 def build_router() -> Router:

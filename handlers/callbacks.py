@@ -40,6 +40,12 @@ class ReviewAction(StrEnum):
     INFO = "i"
     REJECT = "r"
     CANCEL = "x"
+    CONFIRM = "y"  # Yes on "Reject #N?" / "Revoke the decision on #N?"
+
+
+class QueueAction(StrEnum):
+    OPEN = "o"  # the card, in the presser's private chat
+    CLAIM = "c"
 
 
 class ReviewCB(CallbackData, prefix="rv"):
@@ -55,6 +61,19 @@ class DetailsCB(CallbackData, prefix="dt"):
 
 class QueuePageCB(CallbackData, prefix="qp"):
     page: Page
+
+
+class QueueItemCB(CallbackData, prefix="qi"):
+    """A button beside one request in /queue; ``page`` is the list's page, redrawn after a claim."""
+
+    action: QueueAction
+    id: Id
+    page: Page
+
+
+class ReassignCB(CallbackData, prefix="ra"):
+    id: Id
+    to: Id
 
 
 class ChoiceCB(CallbackData, prefix="ch"):
@@ -104,6 +123,8 @@ KINDS: tuple[type[CallbackData], ...] = (
     ReviewCB,
     DetailsCB,
     QueuePageCB,
+    QueueItemCB,
+    ReassignCB,
     ChoiceCB,
     FormCB,
     EditCB,

@@ -14,7 +14,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
 from approvals.models import ApprovalRequest, Attachment, AuditEvent, Status
-from approvals.service import RequestView
+from approvals.progress import RequestView
 from handlers import limits
 from handlers import texts as t
 from handlers.limits import Clip, Rendered
@@ -50,8 +50,9 @@ def documents(names: Sequence[str], clip: Clip) -> str:
     return _("Documents: {names}").format(names=", ".join(shown) or "—")
 
 
-def card(view: RequestView, *, project_name: str | None = None) -> Rendered:
-    """The card, each field within its budget."""
+def card(view: RequestView, *, project_name: str | None = None, notes: int = 0) -> Rendered:
+    """The card, each field within its budget. ``notes``: how many internal notes reviewers wrote (the applicant's
+    /status passes 0: internal notes are not even counted for them)."""
     r = view.request
     clip = Clip()
     lines = [
@@ -73,7 +74,13 @@ def card(view: RequestView, *, project_name: str | None = None) -> Rendered:
     if view.days_left is not None:
         risk = " ⚠️" + _("at risk") if view.at_risk else ""
         lines.append(days(view) + risk)
-    lines.extend(outcome(r, view.history, clip, limits.REASON))
+    lines.extend(outcome(view, clip, limits.REASON))
+    if notes:
+        lines.append(
+            ngettext("📝 {n} internal note: /notes {id}", "📝 {n} internal notes: /notes {id}", notes).format(
+                n=notes, id=r.id
+            )
+        )
     return Rendered("\n".join(lines), clip.shortened)
 
 
@@ -87,7 +94,7 @@ def compact(view: RequestView) -> Rendered:
         _status_line(r),
         ngettext("{n} document", "{n} documents", files).format(n=files),
         deadlines(view),
-        *outcome(r, view.history, clip, COMPACT_REASON),
+        *outcome(view, clip, COMPACT_REASON),
     ]
     return Rendered("\n".join(lines), True)
 
@@ -100,15 +107,18 @@ def _last(history: Sequence[AuditEvent], action: str) -> AuditEvent | None:
     return next((e for e in reversed(history) if e.action == action), None)
 
 
-def outcome(r: ApprovalRequest, history: Sequence[AuditEvent], clip: Clip, reason_units: int) -> list[str]:
+def outcome(view: RequestView, clip: Clip, reason_units: int) -> list[str]:
     """Who holds or decided the request, and why: the part of a card that changes. After a resubmission, what was
     asked and what the applicant replied, until the request is decided."""
-    name = clip(history[-1].actor_name, limits.PERSON) if history else ""
+    r, history, said = view.request, view.history, view.last_word
+    name = clip(said.actor_name, limits.PERSON) if said else ""
     name = name or "—"
     reason = clip(r.last_reason or "", reason_units)
     lines: list[str] = []
     if r.status is Status.IN_REVIEW:
-        lines.append(_("🔒 Claimed by {name}").format(name=name))
+        lines.append(_("🔒 Claimed by {name}").format(name=clip(view.holder, limits.PERSON) or "—"))
+    elif said is not None and said.action == "revoke" and r.status is Status.SUBMITTED:
+        lines.append(_("↩️ {name} revoked the decision: {reason}").format(name=name, reason=reason))
     elif r.status is Status.APPROVED:
         number = _(", approval number {number}").format(number=escape(r.approval_number)) if r.approval_number else ""
         lines.append(_("✅ Approved by {name} on {day}{number}").format(name=name, day=r.decided_on, number=number))

@@ -26,6 +26,10 @@ def reviewer_commands() -> list[BotCommand]:
     return [
         BotCommand(command="queue", description=_("The queue in priority order")),
         BotCommand(command="next", description=_("Claim the top request")),
+        BotCommand(command="claim", description=_("Claim a request: /claim N")),
+        BotCommand(command="release", description=_("Release a claim: /release N")),
+        BotCommand(command="note", description=_("Internal note: /note N text")),
+        BotCommand(command="notes", description=_("Read internal notes: /notes N")),
         BotCommand(command="stats", description=_("Today's figures")),
         BotCommand(command="keyprojects", description=_("Key project list")),
         BotCommand(command="help", description=_("Help")),
@@ -38,6 +42,9 @@ def admin_commands() -> list[BotCommand]:
         *reviewer_commands()[:-1],
         BotCommand(command="reviewers", description=_("Manage reviewers")),
         BotCommand(command="export", description=_("Export all requests (XLSX)")),
+        BotCommand(command="reassign", description=_("Hand a claim to another reviewer")),
+        BotCommand(command="revoke", description=_("Revoke a decision")),
+        BotCommand(command="correct", description=_("Correct an approval number")),
         BotCommand(command="help", description=_("Help")),
     ]
 

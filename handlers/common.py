@@ -29,14 +29,18 @@ def help_text(actor: Actor) -> str:
     if actor.is_reviewer:
         lines += [
             _("<b>Reviewers</b>"),
-            _("/queue — the queue in priority order"),
+            _("/queue [N] — the queue in priority order (page N), each request with Open and Claim"),
             _("/next — claim the top request"),
+            _("/claim N — claim request N; /release N — hand it back to the queue"),
+            _("/note N text — an internal note for reviewers; /notes N — read them (private chat)"),
             _("/stats — today's figures"),
         ]
     if actor.is_admin:
         lines += [
             _("<b>Admins</b>"),
-            _("/reviewers — list; /reviewers add ID; /reviewers remove ID"),
+            _("/reviewers — list; /reviewers add ID; /reviewers remove ID (their claims go back to the queue)"),
+            _("/release N — free anyone's claim; /reassign N [ID] — hand a claim to another reviewer"),
+            _("/revoke N — revoke a decision; /correct N — correct an approval number (with a reason)"),
             _("/keyprojects — the key project list; send a CSV/XLSX to replace it"),
             _("/export — all requests and their history as XLSX"),
         ]

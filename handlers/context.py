@@ -8,6 +8,7 @@ from datetime import tzinfo
 from aiogram.utils.i18n import I18n
 
 from approvals.admin import AdminService
+from approvals.notes import NotesService
 from approvals.service import ApprovalService
 from approvals.summary import SummaryFigures, summary_figures
 from storage.repositories import Repositories
@@ -21,6 +22,10 @@ class AppContext:
     i18n: I18n
     tz: tzinfo
     reviewer_chat_id: int | None = None
+
+    @property
+    def notes(self) -> NotesService:
+        return NotesService(self.approvals.requests, self.repos.notes, self.approvals.clock)
 
     async def figures(self) -> SummaryFigures:
         """The summary, read through the read-only connection so it never stalls a decision."""

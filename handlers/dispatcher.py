@@ -5,7 +5,19 @@ from __future__ import annotations
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 
-from handlers import admin, applicant, applicant_form, common, details, errors, reviewer, summary
+from handlers import (
+    admin,
+    applicant,
+    applicant_form,
+    common,
+    details,
+    errors,
+    notes,
+    oversight,
+    queue,
+    reviewer,
+    summary,
+)
 from handlers.context import AppContext
 from handlers.filters import run_filters_inline
 from handlers.middlewares import ActorMiddleware, LocaleMiddleware, UpdateLedger
@@ -33,7 +45,10 @@ def build_dispatcher(app: AppContext, storage: BaseStorage, *, throttle: Throttl
         applicant.build_router(),
         reviewer.build_router(),
         details.build_router(),
+        queue.build_router(),
+        notes.build_router(),
         admin.build_router(),
+        oversight.build_router(),
         summary.build_router(),
         errors.build_router(),
     )

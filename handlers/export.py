@@ -40,6 +40,7 @@ def _headers() -> tuple[list[str], list[str]]:
         _("Documents"),
     ]
     history = [_("Number"), _("Time"), _("Action"), _("By"), _("From"), _("To"), _("Reason")]
+    history += [_("Approval number"), _("Other reviewer")]  # what a step set; whom a claim went to or came from
     return requests, history
 
 
@@ -91,6 +92,8 @@ def workbook(requests: list[ApprovalRequest], events: list[AuditEvent], tz: tzin
                 t.status(e.from_status) if e.from_status else "",
                 t.status(e.to_status),
                 _cell(e.reason or ""),
+                _cell(e.approval_number or ""),
+                _cell(e.target_name),
             ]
         )
     out = io.BytesIO()

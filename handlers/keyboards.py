@@ -12,6 +12,8 @@ from aiogram.utils.i18n import gettext as _
 
 from approvals.ledger import KeyProject
 from approvals.models import ApprovalRequest, Category, DocumentType, Status
+from approvals.ports import Person
+from approvals.progress import QueuePage
 from handlers import texts as t
 from handlers.callbacks import (
     ChoiceCB,
@@ -20,7 +22,10 @@ from handlers.callbacks import (
     FormAction,
     FormCB,
     LangCB,
+    QueueAction,
+    QueueItemCB,
     QueuePageCB,
+    ReassignCB,
     ReviewAction,
     ReviewCB,
     SubscriptionCB,
@@ -118,15 +123,39 @@ def cancel_review(request_id: int) -> InlineKeyboardMarkup:
     return rows([(_("Cancel"), ReviewCB(action=ReviewAction.CANCEL, id=request_id))])
 
 
-def queue_pages(page: int, pages: int) -> InlineKeyboardMarkup | None:
-    if pages <= 1:
-        return None
-    line: list[Button] = []
-    if page > 0:
-        line.append((_("◀ Previous"), QueuePageCB(page=page - 1)))
-    if page < pages - 1:
-        line.append((_("Next ▶"), QueuePageCB(page=page + 1)))
-    return rows(line)
+def confirm_step(request_id: int) -> InlineKeyboardMarkup:
+    return rows(
+        [
+            (_("Yes"), ReviewCB(action=ReviewAction.CONFIRM, id=request_id)),
+            (_("No"), ReviewCB(action=ReviewAction.CANCEL, id=request_id)),
+        ]
+    )
+
+
+def queue(page: QueuePage) -> InlineKeyboardMarkup | None:
+    """Per request: open its card, and claim it if it is free and not the viewer's own; then the pages."""
+    lines: list[list[Button]] = []
+    for view in page.items:
+        rid = view.request.id
+        line: list[Button] = [
+            (_("#{id} Open").format(id=rid), QueueItemCB(action=QueueAction.OPEN, id=rid, page=page.page))
+        ]
+        if view.request.status in (Status.SUBMITTED, Status.RESUBMITTED) and rid not in page.own:
+            line.append(
+                (_("#{id} Claim").format(id=rid), QueueItemCB(action=QueueAction.CLAIM, id=rid, page=page.page))
+            )
+        lines.append(line)
+    nav: list[Button] = []
+    if page.page > 0:
+        nav.append((_("◀ Previous"), QueuePageCB(page=page.page - 1)))
+    if page.page < page.pages - 1:
+        nav.append((_("Next ▶"), QueuePageCB(page=page.page + 1)))
+    lines.append(nav)
+    return rows(*lines) if any(lines) else None
+
+
+def reassign(request_id: int, people: Sequence[Person]) -> InlineKeyboardMarkup:
+    return column([(p.name or str(p.user_id), ReassignCB(id=request_id, to=p.user_id)) for p in people])
 
 
 @per_locale

@@ -15,6 +15,7 @@ from aiogram.utils.i18n import gettext as _
 from approvals.models import Actor, ApprovalRequest, AuditEvent, Role, Status
 from handlers import card, views
 from handlers import keyboards as kb
+from handlers import texts as t
 from handlers.context import AppContext
 from handlers.journal import posting_card
 from storage.outbox import Outgoing
@@ -28,8 +29,13 @@ async def render_card(
     """The card and its buttons; ``compact``: the short form, for when Telegram refused the card itself."""
     view = await app.approvals.view(STAFF, request_id)
     project = await app.repos.key_projects.get(view.request.key_code) if view.request.key_code else None
+    notes = await app.repos.notes.count(request_id)
     with app.i18n.context(), app.i18n.use_locale(await app.locale_for_chat(chat_id)):
-        shown = card.compact(view) if compact else card.card(view, project_name=project.name if project else None)
+        shown = (
+            card.compact(view)
+            if compact
+            else card.card(view, project_name=project.name if project else None, notes=notes)
+        )
         return shown.text, kb.review(view.request, details=shown.more)
 
 
@@ -56,8 +62,10 @@ async def notices_for(app: AppContext, event: AuditEvent) -> list[Outgoing]:
         Outgoing(chat, kind="edit_card", request_id=request.id, edit_message_id=message)
         for chat, message in await app.repos.cards.of(request.id)
     ]
-    if event.action in ("submit", "resubmit") and group is not None:
+    if event.action in ("submit", "resubmit", "revoke") and group is not None:  # (back) in the queue
         out.append(Outgoing(group, kind="card", request_id=request.id))
+    if event.action == "reassign" and event.target_id is not None:  # the new holder finds it in their chat
+        out.append(Outgoing(event.target_id, kind="card", request_id=request.id))
     notice = await applicant_notice(app, request, event)
     if notice is not None:
         out.append(notice)
@@ -71,17 +79,28 @@ async def applicant_notice(app: AppContext, request: ApprovalRequest, event: Aud
         name = escape(request.project_name)
         reason = escape(event.reason or "")
         markup = None
+        # an event from before migration 9 has no number of its own: the request's is the one it set
+        number = escape(event.approval_number or request.approval_number or "—")
         if event.action == "submit":
             text = views.receipt(await app.approvals.view(STAFF, request.id))
-        elif event.to_status is Status.APPROVED:
-            text = _("✅ Request #{id} {name} is approved. Approval number: {number}").format(
-                id=request.id, name=name, number=escape(request.approval_number or "—")
+        elif event.action == "correct_number":
+            text = _("Request #{id} {name}: the approval number is corrected to {number}. Reason: {reason}").format(
+                id=request.id, name=name, number=number, reason=reason
             )
-        elif event.to_status is Status.REJECTED:
+        elif event.action == "revoke":
+            text = _(
+                "Request #{id} {name}: the bureau revoked its decision ({status}). Reason: {reason}\n"
+                "Your request is being reviewed again."
+            ).format(id=request.id, name=name, status=t.status(event.from_status or Status.APPROVED), reason=reason)
+        elif event.to_status is Status.APPROVED and event.action == "approve":
+            text = _("✅ Request #{id} {name} is approved. Approval number: {number}").format(
+                id=request.id, name=name, number=number
+            )
+        elif event.to_status is Status.REJECTED and event.action == "reject":
             text = _("Request #{id} {name} was not approved. Reason: {reason}").format(
                 id=request.id, name=name, reason=reason
             )
-        elif event.to_status is Status.NEEDS_INFO:
+        elif event.to_status is Status.NEEDS_INFO and event.action == "request_info":
             text = _(
                 "📎 The bureau needs more material for request #{id} {name}: {reason}\n"
                 "The deadline is paused until you reply. Press the button, then send text and/or documents."

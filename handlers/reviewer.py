@@ -1,40 +1,55 @@
-"""Reviewers: request cards' buttons, reasons and approval numbers, /queue, /next, /stats."""
+"""Reviewers: request cards' buttons, reasons and approval numbers, and the Yes / No before a rejection."""
 
 from __future__ import annotations
 
 from aiogram import Bot, F, Router
-from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from approvals import validation as v
-from approvals.models import Actor
-from approvals.service import ensure_reviewer
+from approvals.errors import DomainError
+from approvals.models import Actor, ApprovalRequest
 from approvals.states import Action
 from handlers import keyboards as kb
 from handlers import texts as t
-from handlers import views
-from handlers.callbacks import QueuePageCB, ReviewAction, ReviewCB
+from handlers.callbacks import ReviewAction, ReviewCB
 from handlers.cards import AdoptCards
 from handlers.context import AppContext
 from handlers.filters import is_typed_answer
-from handlers.notify import send_card
 from handlers.replies import ChatTarget, edit_or_send
 from handlers.states import Review
-from jobs.summary import render
 
 PROMPTED = {
     ReviewAction.APPROVE: Action.APPROVE,
     ReviewAction.INFO: Action.REQUEST_INFO,
     ReviewAction.REJECT: Action.REJECT,
 }
+CONFIRMED = frozenset({Action.REJECT, Action.REVOKE})  # final for the applicant: shown back before it is done
+PROMPT_STATES = frozenset({Review.reason.state, Review.approval_number.state})
 
 
-async def queue_message(app: AppContext, actor: Actor, page: int) -> tuple[str, InlineKeyboardMarkup | None]:
-    result = await app.approvals.queue_page(actor, page=page)
-    text = t.chunks(views.queue_page(result))[0]
-    return text, kb.queue_pages(result.page, result.pages)
+async def prompt_open(state: FSMContext, request_id: int, action: Action) -> bool:
+    """This reviewer was already asked for this request's reason or number, and has not answered yet."""
+    if await state.get_state() not in PROMPT_STATES:
+        return False
+    data = await state.get_data()
+    return data.get("request_id") == request_id and data.get("action") == action.value
+
+
+def confirmation(action: Action, request: ApprovalRequest, reason: str) -> str:
+    name = t.escape(request.project_name)
+    if action is Action.REJECT:
+        question = _("Reject #{id} {name}?").format(id=request.id, name=name)
+    else:
+        question = _("Revoke the decision on #{id} {name} ({status})? The request goes back to the queue.").format(
+            id=request.id, name=name, status=t.status(request.status)
+        )
+    return question + "\n" + _("Reason (the applicant is told): {reason}").format(reason=t.escape(reason))
+
+
+def done(request: ApprovalRequest) -> str:
+    return _("Done: #{id} is now {status}.").format(id=request.id, status=t.status(request.status))
 
 
 def build_router() -> Router:
@@ -42,9 +57,7 @@ def build_router() -> Router:
     router.callback_query.middleware(AdoptCards())  # a card copy sent but never recorded is recorded when pressed
 
     @router.callback_query(ReviewCB.filter(F.action.in_({ReviewAction.CLAIM, ReviewAction.RELEASE})))
-    async def claim_or_release(
-        query: CallbackQuery, callback_data: ReviewCB, actor: Actor, app: AppContext, bot: Bot
-    ) -> None:
+    async def claim_or_release(query: CallbackQuery, callback_data: ReviewCB, actor: Actor, app: AppContext) -> None:
         if callback_data.action is ReviewAction.CLAIM:
             await app.approvals.claim(actor, callback_data.id)
             await query.answer(_("Claimed: it is yours to decide."))
@@ -62,6 +75,9 @@ def build_router() -> Router:
         bot: Bot,
     ) -> None:
         action = PROMPTED[callback_data.action]
+        if await prompt_open(state, callback_data.id, action):  # a double press: one prompt is enough
+            await query.answer(_("Already asked: reply to the message above, or press Cancel there."))
+            return
         request = await app.approvals.check(actor, callback_data.id, action)  # refuse now, not after typing
         await query.answer()
         await state.set_state(Review.approval_number if action is Action.APPROVE else Review.reason)
@@ -79,7 +95,7 @@ def build_router() -> Router:
 
     @router.callback_query(ReviewCB.filter(F.action == ReviewAction.APPROVE_NOW))
     async def approve_now(
-        query: CallbackQuery, callback_data: ReviewCB, actor: Actor, app: AppContext, state: FSMContext, bot: Bot
+        query: CallbackQuery, callback_data: ReviewCB, actor: Actor, app: AppContext, state: FSMContext
     ) -> None:
         request = await app.approvals.approve(actor, callback_data.id)
         await state.clear()
@@ -93,54 +109,64 @@ def build_router() -> Router:
         await edit_or_send(query, _("Cancelled."))
 
     @router.message(Review.reason, is_typed_answer)
-    async def reason(message: Message, state: FSMContext, actor: Actor, app: AppContext, bot: Bot) -> None:
+    async def reason(message: Message, state: FSMContext, actor: Actor, app: AppContext) -> None:
         data = await state.get_data()
         request_id, action = int(data["request_id"]), Action(data["action"])
         try:
-            if action is Action.REJECT:
-                request = await app.approvals.reject(actor, request_id, message.text or "")
+            text = v.clean_text("reason", message.text or "")
+            if action in CONFIRMED:
+                request = await app.approvals.check(actor, request_id, action)
+                await state.set_state(Review.confirm)
+                await state.update_data(reason=text)
+                await message.reply(confirmation(action, request, text), reply_markup=kb.confirm_step(request_id))
+                return
+            if action is Action.CORRECT_NUMBER:
+                request = await app.approvals.correct_number(actor, request_id, str(data["number"]), text)
             else:
-                request = await app.approvals.request_info(actor, request_id, message.text or "")
+                request = await app.approvals.request_info(actor, request_id, text)
         except v.InvalidField as exc:
             await message.reply(t.field_problem(exc) + "\n" + _("Reply again with the reason, or /cancel."))
             return
+        except DomainError:
+            await state.clear()  # decided meanwhile, or not allowed: the next message is not a reason
+            raise
         await state.clear()
-        await message.reply(_("Done: #{id} is now {status}.").format(id=request.id, status=t.status(request.status)))
+        await message.reply(done(request))
+
+    @router.callback_query(Review.confirm, ReviewCB.filter(F.action == ReviewAction.CONFIRM))
+    async def confirmed(
+        query: CallbackQuery, callback_data: ReviewCB, actor: Actor, app: AppContext, state: FSMContext
+    ) -> None:
+        data = await state.get_data()
+        if data.get("request_id") != callback_data.id:
+            await query.answer(_("This button is no longer active."))
+            return
+        action, text = Action(data["action"]), str(data["reason"])
+        try:
+            if action is Action.REJECT:
+                request = await app.approvals.reject(actor, callback_data.id, text)
+            else:
+                request = await app.approvals.revoke(actor, callback_data.id, text)
+        except DomainError:
+            await state.clear()  # decided meanwhile, or no longer allowed: this confirmation is spent
+            raise
+        await state.clear()
+        await query.answer(_("Done."))
+        await edit_or_send(query, done(request))
 
     @router.message(Review.approval_number, is_typed_answer)
-    async def approval_number(message: Message, state: FSMContext, actor: Actor, app: AppContext, bot: Bot) -> None:
+    async def approval_number(message: Message, state: FSMContext, actor: Actor, app: AppContext) -> None:
         request_id = int((await state.get_data())["request_id"])
         try:
             request = await app.approvals.approve(actor, request_id, message.text or "")
         except v.InvalidField as exc:
-            await message.reply(t.field_problem(exc))
+            again = _("Reply again with the approval number, or press “Approve without a number”.")
+            await message.reply(t.field_problem(exc) + "\n" + again)
             return
+        except DomainError:
+            await state.clear()
+            raise
         await state.clear()
-        await message.reply(_("Done: #{id} is now {status}.").format(id=request.id, status=t.status(request.status)))
-
-    @router.message(Command("queue"))
-    async def queue(message: Message, actor: Actor, app: AppContext) -> None:
-        text, markup = await queue_message(app, actor, 0)
-        await message.answer(text, reply_markup=markup)
-
-    @router.callback_query(QueuePageCB.filter())
-    async def queue_page(query: CallbackQuery, callback_data: QueuePageCB, actor: Actor, app: AppContext) -> None:
-        text, markup = await queue_message(app, actor, callback_data.page)
-        await query.answer()
-        await edit_or_send(query, text, markup)
-
-    @router.message(Command("next"))
-    async def next_(message: Message, actor: Actor, app: AppContext, bot: Bot) -> None:
-        request = await app.approvals.claim_next(actor)
-        if request is None:
-            await message.answer(_("Nothing is waiting. Well done."))
-            return
-        await send_card(bot, app, request.id, message.chat.id)
-
-    @router.message(Command("stats"))
-    async def stats(message: Message, actor: Actor, app: AppContext) -> None:
-        ensure_reviewer(actor, "stats")
-        for item in await render(app, await app.figures(), app.i18n.current_locale, with_charts=False):
-            await message.answer(item.text or "")
+        await message.reply(done(request))
 
     return router

@@ -19,8 +19,10 @@ class SubmitForm(StatesGroup):
 
 
 class Review(StatesGroup):
-    reason = State()  # reject / request info: the reviewer types the reason
+    reason = State()  # reject / request info / revoke / a correction: the reviewer types the reason
     approval_number = State()
+    confirm = State()  # reject / revoke: the reason is shown back with Yes / No before anything changes
+    correct_number = State()  # an admin types the corrected approval number (then the reason)
 
 
 class Supplement(StatesGroup):

@@ -7,9 +7,8 @@ from aiogram.filters import Command
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from approvals.admin import ensure_admin
 from approvals.models import Actor
-from approvals.service import ensure_reviewer
+from approvals.service import ensure_admin, ensure_reviewer
 from handlers import keyboards as kb
 from handlers import texts as t
 from handlers.callbacks import SubscriptionCB

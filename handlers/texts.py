@@ -13,6 +13,7 @@ from approvals.errors import (
     Forbidden,
     InvalidTransition,
     LedgerImportError,
+    NotAReviewer,
     NotClaimant,
     NotFound,
     RowProblem,
@@ -77,6 +78,11 @@ def action(value: str) -> str:
         "request_info": _("ask for more material"),
         "resubmit": _("resubmit"),
         "withdraw": _("withdraw"),
+        # read in "… so you cannot {action} it" and in the history
+        "force_release": _("free"),
+        "reassign": _("reassign"),
+        "revoke": _("revoke the decision on"),
+        "correct_number": _("correct the approval number of"),
     }.get(value, value)
 
 
@@ -104,7 +110,19 @@ def field_problem(exc: InvalidField) -> str:
         ),
         "zip_too_big": _("The ZIP unpacks to more than {max_mb} MB.").format(max_mb=p.get("max_mb")),
         "zip_too_many": _("A ZIP may hold at most {max} files.").format(max=p.get("max")),
+        "bad_approval_number": _approval_number_problem(p),
     }.get(exc.problem, _("That value is not valid."))
+
+
+def _approval_number_problem(p: dict[str, object]) -> str:
+    example = str(p.get("example") or "")
+    if example:
+        return _("That does not look like an approval number (批复文号). Write it like {example}").format(
+            example=escape(example)
+        )
+    return _("That does not match the bureau's form of approval numbers: {pattern}").format(
+        pattern=escape(str(p.get("pattern", "")))
+    )
 
 
 def row_problem(problem: RowProblem) -> str:
@@ -159,6 +177,8 @@ def error(exc: DomainError) -> str:
         )
     if isinstance(exc, SelfReview):
         return _("You submitted request #{id} yourself, so a colleague must review it.").format(id=exc.request_id)
+    if isinstance(exc, NotAReviewer):
+        return _("{id} is not a reviewer who may take this request.").format(id=exc.user_id)
     if isinstance(exc, Forbidden):
         return _("You are not allowed to do that.")
     if isinstance(exc, NotFound):

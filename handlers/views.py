@@ -10,8 +10,8 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
 from approvals.admin import KeyBoard
-from approvals.models import AuditEvent, Status
-from approvals.service import QueuePage, RequestView
+from approvals.models import AuditEvent, Note, Status
+from approvals.progress import QueuePage, RequestView
 from approvals.summary import SummaryFigures
 from handlers import limits
 from handlers import texts as t
@@ -31,8 +31,13 @@ def history(events: list[AuditEvent], tz: tzinfo) -> Rendered:
     for e in reversed(events):
         when = e.at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
         who = clip(e.actor_name, limits.PERSON) or str(e.actor_id)
+        if e.target_name and e.action == "reassign":
+            who += " → " + clip(e.target_name, limits.PERSON)
+        elif e.target_name:
+            who += " · " + _("held by {name}").format(name=clip(e.target_name, limits.PERSON))
+        number = f" · {escape(e.approval_number)}" if e.approval_number else ""
         reason = f" — {clip(e.reason, limits.REASON)}" if e.reason else ""
-        line = f"{when} · {t.action(e.action)} · {who}{reason}"
+        line = f"{when} · {t.action(e.action)} · {who}{number}{reason}"
         size += 1 + limits.units(limits.visible(line))
         if size > limits.TEXT - HISTORY_RESERVE:
             break
@@ -40,6 +45,17 @@ def history(events: list[AuditEvent], tz: tzinfo) -> Rendered:
     if earlier := len(events) - len(lines):
         lines.append(ngettext("… and {n} earlier event", "… and {n} earlier events", earlier).format(n=earlier))
     return Rendered("\n".join([header, *lines]), clip.shortened)
+
+
+def notes(request_id: int, found: list[Note], tz: tzinfo) -> list[str]:
+    """Internal notes in full, oldest first: for a reviewer's private chat only."""
+    blocks = [_("<b>Internal notes on #{id}</b> (not shown to the applicant)").format(id=request_id)]
+    if not found:
+        blocks.append(_("No notes yet. Add one with /note {id} text").format(id=request_id))
+    for note in found:
+        when = note.at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+        blocks.append(f"{when} · <b>{escape(note.author_name) or note.author_id}</b>\n{escape(note.text)}")
+    return blocks
 
 
 def receipt(view: RequestView) -> str:
@@ -73,7 +89,7 @@ def queue_page(page: QueuePage) -> list[str]:
     for view in page.items:
         r = view.request
         risk = "⚠️ " if view.at_risk else ""
-        claimed = " · 🔒" if r.status is Status.IN_REVIEW else ""
+        claimed = f" · 🔒 {escape(view.holder) or '—'}" if r.status is Status.IN_REVIEW else ""
         own = " · " + _("submitted by you: a colleague reviews it") if r.id in page.own else ""
         blocks.append(
             f"{risk}{t.lane(r.lane)} <b>#{r.id}</b> {escape(r.project_name)}\n"

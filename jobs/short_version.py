@@ -26,6 +26,7 @@ from storage.outbox import Outgoing
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
+
 log = logging.getLogger(__name__)
 REFUSALS = ("too long", "message_too_long", "can't parse entities")
 POINTER_UNITS = 200  # room for the line that says where the rest is
@@ -36,9 +37,7 @@ def is_too_long(exc: TelegramBadRequest) -> bool:
     return any(words in exc.message.lower() for words in REFUSALS)
 
 
-async def send_short_version(
-    bot: Bot, app: AppContext, row_id: int, m: Outgoing, exc: TelegramBadRequest
-) -> bool:
+async def send_short_version(bot: Bot, app: AppContext, row_id: int, m: Outgoing, exc: TelegramBadRequest) -> bool:
     """Deliver a short version of outbox row ``row_id`` (``m``) after ``exc``; False when that does not apply or
     was refused too. A card posted here is recorded with the row's sent mark, in one transaction."""
     if not is_too_long(exc) or m.kind not in ("message", "card", "edit_card"):

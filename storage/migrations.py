@@ -239,6 +239,27 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE outbox ADD COLUMN method TEXT;
     ALTER TABLE outbox ADD COLUMN payload TEXT;
     """,
+    # 9: claims and oversight. The audit log keeps the approval number a step set (an approval, a correction; a
+    # revocation: the one it annulled) and the other reviewer a step is about (a reassignment's new holder, a
+    # forced release's old one). Reviewers' internal notes, append-only. The claims each reviewer holds, found
+    # without a scan when a reviewer is removed.
+    """
+    ALTER TABLE audit_events ADD COLUMN approval_number TEXT;
+    ALTER TABLE audit_events ADD COLUMN target_id INTEGER;
+    ALTER TABLE audit_events ADD COLUMN target_name TEXT NOT NULL DEFAULT '';
+    CREATE TABLE notes (
+        id INTEGER PRIMARY KEY,
+        request_id INTEGER NOT NULL REFERENCES requests (id),
+        author_id INTEGER NOT NULL,
+        author_name TEXT NOT NULL DEFAULT '',
+        at TEXT NOT NULL,
+        text TEXT NOT NULL
+    );
+    CREATE INDEX notes_request ON notes (request_id, id);
+    CREATE TRIGGER notes_no_update BEFORE UPDATE ON notes BEGIN SELECT RAISE(ABORT, 'append-only'); END;
+    CREATE TRIGGER notes_no_delete BEFORE DELETE ON notes BEGIN SELECT RAISE(ABORT, 'append-only'); END;
+    CREATE INDEX requests_claimed ON requests (claimed_by) WHERE status = 'in_review';
+    """,
 )
 
 

@@ -9,6 +9,7 @@ from storage.database import Database
 from storage.group_commit import GroupCommit
 from storage.inbox import SqliteInbox
 from storage.key_projects import SqliteKeyProjectStore
+from storage.notes import SqliteNoteStore
 from storage.outbox import SqliteChats, SqliteOutbox
 from storage.people import SqlitePeopleStore
 from storage.replies import SqliteReplies
@@ -35,6 +36,7 @@ class Repositories:
     subscribers: SqliteSubscribers
     inbox: SqliteInbox
     replies: SqliteReplies
+    notes: SqliteNoteStore
 
     @classmethod
     def over(cls, db: Database) -> Repositories:
@@ -55,4 +57,5 @@ class Repositories:
             subscribers=SqliteSubscribers(db),
             inbox=SqliteInbox(db, committer),
             replies=SqliteReplies(db),
+            notes=SqliteNoteStore(db),
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -10,11 +10,11 @@ from typing import Any
 import aiosqlite
 
 from approvals.models import ApprovalRequest, Attachment, AuditEvent, Category, DocumentType, Lane, Status
+from storage.audit import SELECT_EVENTS, event_of, insert_event
 from storage.codec import day, must_day, stamp, unday, unstamp
 from storage.database import Database
 from storage.inline import InlineConnection
 from storage.migrations import OPEN
-from storage.outbox import enqueue_event
 
 # Columns written from the model as they are (text, numbers); the rest need converting.
 _PLAIN = (
@@ -95,20 +95,6 @@ def _request(row: Sequence[Any], attachments: Sequence[Attachment]) -> ApprovalR
     return ApprovalRequest.model_construct(**data)
 
 
-def _event(row: Sequence[Any]) -> AuditEvent:
-    request_id, actor_id, actor_name, at, action, from_status, to_status, reason = row
-    return AuditEvent(
-        request_id=request_id,
-        actor_id=actor_id,
-        actor_name=actor_name,
-        at=unstamp(at),
-        action=action,
-        from_status=Status(from_status) if from_status else None,
-        to_status=Status(to_status),
-        reason=reason,
-    )
-
-
 class SqliteApprovalStore:
     """Implements ``approvals.ports.ApprovalStore``."""
 
@@ -129,7 +115,7 @@ class SqliteApprovalStore:
             request_id = cursor.lastrowid
             assert request_id is not None
             await _insert_attachments(conn, request_id, request.attachments)
-            await _insert_event(conn, event.model_copy(update={"request_id": request_id}))
+            await insert_event(conn, event.model_copy(update={"request_id": request_id}))
         self.db.poke_outbox()
         return request.model_copy(update={"id": request_id})
 
@@ -155,7 +141,7 @@ class SqliteApprovalStore:
             if cursor.rowcount != 1:
                 return False  # someone else changed it first; nothing written
             await _insert_attachments(conn, updated.id, new_attachments)
-            await _insert_event(conn, event)
+            await insert_event(conn, event)
         self.db.poke_outbox()
         return True
 
@@ -169,13 +155,29 @@ class SqliteApprovalStore:
     async def history(self, request_id: int) -> list[AuditEvent]:
         async with (
             self.db.point_read() as conn,
-            conn.execute(
-                "SELECT request_id, actor_id, actor_name, at, action, from_status, to_status, reason "
-                "FROM audit_events WHERE request_id = ? ORDER BY id",
-                (request_id,),
-            ) as cursor,
+            conn.execute(f"{SELECT_EVENTS} WHERE request_id = ? ORDER BY id", (request_id,)) as cursor,
         ):
-            return [_event(row) for row in await cursor.fetchall()]
+            return [event_of(row) for row in await cursor.fetchall()]
+
+    async def last_events(self, request_ids: Sequence[int], actions: Collection[str]) -> dict[int, AuditEvent]:
+        ids, kinds = list(request_ids), list(actions)
+        if not ids or not kinds:
+            return {}
+        latest = (
+            f"SELECT max(id) FROM audit_events WHERE request_id IN ({', '.join('?' for _ in ids)}) "
+            f"AND action IN ({', '.join('?' for _ in kinds)}) GROUP BY request_id"
+        )
+        async with (
+            self.db.point_read() as conn,
+            conn.execute(f"{SELECT_EVENTS} WHERE id IN ({latest})", (*ids, *kinds)) as cursor,
+        ):
+            return {event.request_id: event for event in map(event_of, await cursor.fetchall())}
+
+    async def claimed_by(self, user_id: int) -> list[ApprovalRequest]:
+        # spelled as the partial index requests_claimed (migration 9) is
+        return await self._select(
+            self.db.reader, f"{_SELECT} WHERE claimed_by = ? AND status = 'in_review' ORDER BY id", (user_id,)
+        )
 
     async def queue(
         self,
@@ -225,21 +227,14 @@ class SqliteApprovalStore:
     async def event(self, event_id: int) -> AuditEvent | None:
         async with (
             self.db.point_read() as conn,
-            conn.execute(
-                "SELECT request_id, actor_id, actor_name, at, action, from_status, to_status, reason "
-                "FROM audit_events WHERE id = ?",
-                (event_id,),
-            ) as cursor,
+            conn.execute(f"{SELECT_EVENTS} WHERE id = ?", (event_id,)) as cursor,
         ):
             row = await cursor.fetchone()
-        return _event(row) if row else None
+        return event_of(row) if row else None
 
     async def all_history(self) -> list[AuditEvent]:
-        async with self.db.reader.execute(
-            "SELECT request_id, actor_id, actor_name, at, action, from_status, to_status, reason "
-            "FROM audit_events ORDER BY request_id, id"
-        ) as cursor:
-            return [_event(row) for row in await cursor.fetchall()]
+        async with self.db.reader.execute(f"{SELECT_EVENTS} ORDER BY request_id, id") as cursor:
+            return [event_of(row) for row in await cursor.fetchall()]
 
     async def _count(self, where: str, params: Sequence[Any]) -> int:
         async with self.db.reader.execute(f"SELECT count(*) FROM requests {where}", params) as cursor:
@@ -275,23 +270,3 @@ async def _insert_attachments(conn: InlineConnection, request_id: int, files: It
         "INSERT INTO attachments (request_id, file_id, name, size, mime) VALUES (?, ?, ?, ?, ?)",
         [(request_id, f.file_id, f.name, f.size, f.mime) for f in files],
     )
-
-
-async def _insert_event(conn: InlineConnection, event: AuditEvent) -> None:
-    """The audit record and, in the same transaction, the outbox row that will tell people about it."""
-    cursor = await conn.execute(
-        "INSERT INTO audit_events (request_id, actor_id, actor_name, at, action, from_status, to_status, reason) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            event.request_id,
-            event.actor_id,
-            event.actor_name,
-            stamp(event.at),
-            event.action,
-            event.from_status.value if event.from_status else None,
-            event.to_status.value,
-            event.reason,
-        ),
-    )
-    assert cursor.lastrowid is not None
-    await enqueue_event(conn, cursor.lastrowid, event.request_id, stamp(event.at))

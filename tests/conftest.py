@@ -82,13 +82,14 @@ class InlineLedgerReader:
 
 
 @pytest.fixture
-def admin(repos: Repositories) -> AdminService:
+def admin(repos: Repositories, service: ApprovalService) -> AdminService:
     return AdminService(
         people=repos.people,
         key_projects=repos.key_projects,
         source=repos.summary,
         admin_ids=frozenset({ADMIN_ID}),
         ledger_reader=InlineLedgerReader(),
+        approvals=service,
     )
 
 

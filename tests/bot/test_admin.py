@@ -6,6 +6,7 @@ from openpyxl import load_workbook
 
 from tests.bot.conftest import Harness
 from tests.bot.flows import submit
+from tests.factories import REVIEWER
 
 
 async def test_reviewers_are_listed_added_and_removed_by_admins_only(harness: Harness) -> None:
@@ -49,6 +50,7 @@ async def test_key_project_import_reports_bad_rows_and_keeps_the_old_list(harnes
 async def test_export_is_an_xlsx_of_requests_and_history(harness: Harness) -> None:
     h = harness
     number = await submit(h.applicant, answers={"project_name": "=HYPERLINK(1)"})
+    await h.application.app.approvals.approve(REVIEWER, number, "区环审〔2026〕5号")
     await h.admin.send("/export")
     sent = await h.admin.expect("共 1 件申请")
     data = h.api.world.files[sent["document"]["file_id"]].data
@@ -59,6 +61,7 @@ async def test_export_is_an_xlsx_of_requests_and_history(harness: Harness) -> No
     assert requests[1][1] == "'=HYPERLINK(1)"  # user text never becomes a formula
     history = list(book.worksheets[1].iter_rows(values_only=True))
     assert history[1][2] == "提交"
+    assert history[0][7:] == ("批复文号", "相关审批人员") and history[2][7] == "区环审〔2026〕5号"  # what each step set
     book.close()
     await h.reviewer.send("/export")
     await h.reviewer.expect("您无权进行此操作")

@@ -123,7 +123,10 @@ async def test_reject_needs_a_reason_and_tells_the_applicant(harness: Harness) -
     mark = h.reviewer_2.last_id(h.group)
     await h.reviewer_2.send("x", chat=h.group, reply_to=prompt)
     await h.reviewer_2.expect("Too short", chat=h.group, after=mark)
+    mark = h.reviewer_2.last_id(h.group)
     await h.reviewer_2.send("Inside the water source protection zone", chat=h.group, reply_to=prompt)
+    question = await h.reviewer_2.expect(f"Reject #{number}", chat=h.group, after=mark)
+    await h.reviewer_2.answer(await h.reviewer_2.press(question, "Yes"))
     await h.reviewer.expect("❌ Bob 不予批准", chat=h.group)
     told = await h.applicant.expect("未予批准")
     assert "Inside the water source protection zone" in told["text"]

@@ -15,18 +15,20 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import SecretStr
 
-from approvals.models import Role
+from approvals.models import Role, Status
 from approvals.validation import InvalidField, clean_text
 from localbotapi import ChatUser
 from sandbox.app import Sandbox
 from tests.bot.conftest import Harness
 from tests.bot.flows import card_in_group, submit
+from tests.factories import APPLICANT, REVIEWER_2, make_draft
 
 
 async def snapshot(h: Harness, number: int) -> tuple[Any, ...]:
     request = await h.repos.requests.get(number)
     reviewers = [p.user_id for p in await h.repos.people.with_role(Role.REVIEWER)]
-    return (request.status, request.version, tuple(reviewers), tuple(await h.repos.subscribers.active()))
+    notes = await h.repos.notes.count(number)
+    return (request.status, request.version, tuple(reviewers), tuple(await h.repos.subscribers.active()), notes)
 
 
 async def test_nobody_acts_beyond_their_role(harness: Harness) -> None:
@@ -47,22 +49,33 @@ async def test_nobody_acts_beyond_their_role(harness: Harness) -> None:
                 "/reviewers add 666",
                 f"/status {number}",
                 f"/withdraw {number}",
+                "/queue 2",
+                f"/claim {number}",
+                f"/release {number}",
+                f"/note {number} 看看能不能写",
+                f"/notes {number}",
+                f"/reassign {number}",
+                f"/revoke {number}",
+                f"/correct {number}",
             )
         ]
-    attempts += [(h.reviewer, cmd) for cmd in ("/export", "/reviewers add 666", "/reviewers remove 202")]
+    admin_only = ("/export", "/reviewers add 666", "/reviewers remove 202", f"/reassign {number}")
+    admin_only += (f"/reassign {number} 202", f"/revoke {number}", f"/correct {number}", "/revoke x")
+    attempts += [(h.reviewer, cmd) for cmd in admin_only]
     for user, command in attempts:
         mark = user.last_id()
         await user.send(command)
         reply = await user.world.wait_until(lambda u=user, m=mark: [x for x in u.inbox() if x["message_id"] > m])
         assert reply, command
-    buttons = [f"rv:{a}:{number}" for a in ("c", "l", "a", "an", "i", "r")]
+    buttons = [f"rv:{a}:{number}" for a in ("c", "l", "a", "an", "i", "r", "y")]
     buttons += [f"wd:{number}:1", f"sp:{number}:0", f"sp:{number}:1", f"sb:{h.stranger.id}:1", "qp:0", f"dt:{number}"]
+    buttons += [f"qi:o:{number}:0", f"qi:c:{number}:0", f"ra:{number}:{h.stranger.id}"]
     for user in (h.stranger, h.applicant_en):
         for data in buttons:
             answer = await user.answer(await user.press_data(card, data))
             assert answer["text"], data
-    for data in (f"sb:{h.stranger.id}:1",):  # a reviewer pressing an admin's button
-        assert (await h.reviewer.answer(await h.reviewer.press_data(card, data)))["show_alert"]
+    for data in (f"sb:{h.stranger.id}:1", f"ra:{number}:202"):  # a reviewer pressing an admin's button
+        assert (await h.reviewer.answer(await h.reviewer.press_data(card, data)))["show_alert"], data
     assert await snapshot(h, number) == before
     assert h.api.unanswered_callbacks() == []
     logged = await h.repos.denials.of(h.stranger.id)
@@ -85,10 +98,46 @@ async def test_nobody_acts_beyond_their_role(harness: Harness) -> None:
     request = await h.repos.requests.get(number)
     assert (request.status, request.version, request.claimed_by) == (before[0], before[1], None)
     assert ("SelfReview", f"callback rv:an:{number}") in await h.repos.denials.of(h.applicant.id)
+    for command in (f"/claim {number}", f"/note {number} 我自己的", f"/notes {number}"):  # nor notes on it
+        mark = h.applicant.last_id()
+        await h.applicant.send(command)
+        assert "本人" in (await h.applicant.expect(f"#{number}", after=mark))["text"], command
     mark = h.applicant.last_id()
     await h.applicant.send("/queue")
     assert "本人提交" in (await h.applicant.expect(f"#{number}", after=mark))["text"]
     assert h.api.unanswered_callbacks() == []
+
+
+async def test_each_claim_and_oversight_action_is_open_to_its_role(harness: Harness) -> None:
+    """Who may: reviewers list, claim, note, read notes and release their own claim; admins free anyone's claim,
+    hand claims on, correct and revoke decisions (test_nobody_acts_beyond_their_role has who may not)."""
+    h = harness
+    number = (await h.application.app.approvals.submit(APPLICANT, make_draft())).id
+    await card_in_group(h, number)
+    table = [
+        (h.reviewer, "/queue 1", "待办队列"),
+        (h.reviewer, f"/claim {number}", "🔒 张审 办理中"),
+        (h.reviewer, f"/note {number} 已核对用地批文", f"已为 #{number} 添加备注"),
+        (h.reviewer, f"/notes {number}", "已核对用地批文"),
+        (h.reviewer, f"/release {number}", f"#{number} 已退回队列"),
+        (h.reviewer_2, f"/claim {number}", "🔒 Bob 办理中"),
+        (h.admin, f"/release {number}", f"#{number} 已退回队列"),  # a colleague's claim
+        (h.reviewer, f"/claim {number}", "🔒 张审 办理中"),
+        (h.admin, f"/reassign {number} {h.reviewer_2.id}", f"#{number} 已转交"),
+        (h.admin, f"/note {number} 转交原因：张审休假", "现有内部备注 2 条"),
+    ]
+    for user, command, expected in table:
+        mark = user.last_id()
+        await user.send(command)
+        await user.expect(expected, after=mark)
+    await h.application.app.approvals.approve(REVIEWER_2, number, "区环审〔2026〕9号")
+    for command, expected in ((f"/correct {number}", "当前：区环审〔2026〕9号"), (f"/revoke {number}", "的理由")):
+        mark = h.admin.last_id()
+        await h.admin.send(command)
+        await h.admin.expect(expected, after=mark)
+        await h.admin.send("/cancel")
+        await h.admin.expect("已取消", after=mark)
+    assert (await h.repos.requests.get(number)).status is Status.APPROVED  # asked, never done without an answer
 
 
 # Digits int() accepts or chokes on that are not plain ASCII, and numbers out of range: request numbers stop at

@@ -23,8 +23,8 @@ async def test_admins_grant_and_revoke_the_reviewer_role(admin: AdminService) ->
     await admin.add_reviewer(ADMIN, 777)
     assert (await admin.actor(777)).is_reviewer
     assert [p.user_id for p in await admin.reviewers(ADMIN)] == [777]
-    assert await admin.remove_reviewer(ADMIN, 777)
-    assert not await admin.remove_reviewer(ADMIN, 777)
+    assert (await admin.remove_reviewer(ADMIN, 777)).was_reviewer
+    assert not (await admin.remove_reviewer(ADMIN, 777)).was_reviewer
     assert not (await admin.actor(777)).is_reviewer
     with pytest.raises(Forbidden):
         await admin.add_reviewer(REVIEWER, 778)

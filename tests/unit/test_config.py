@@ -45,6 +45,22 @@ def test_office_hours_end_reaches_the_deadline_policy(monkeypatch: pytest.Monkey
     assert (policy.office_hours_end, policy.risk_days) == (time(18, 0), 5)
 
 
+async def test_the_approval_number_pattern_reaches_the_service(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from approvals.validation import DEFAULT_APPROVAL_NUMBER_PATTERN
+    from bot import create_application
+
+    monkeypatch.setenv("BOT_TOKEN", FAKE)
+    assert load_settings().approval_number_pattern == DEFAULT_APPROVAL_NUMBER_PATTERN
+    monkeypatch.setenv("APPROVAL_NUMBER_PATTERN", "")
+    assert load_settings().approval_number_pattern == ""  # any number
+    monkeypatch.setenv("APPROVAL_NUMBER_PATTERN", r"XH-\d+")
+    application = await create_application(load_settings(database_path=tmp_path / "g.db"))
+    try:
+        assert application.app.approvals.clean_number("XH-12") == "XH-12"
+    finally:
+        await application.close()
+
+
 @pytest.mark.parametrize(
     ("env", "line"),
     [
@@ -55,6 +71,10 @@ def test_office_hours_end_reaches_the_deadline_policy(monkeypatch: pytest.Monkey
         ({"BOT_TOKEN": FAKE, "TELEGRAM_API_BASE": "not a url"}, "configuration error: TELEGRAM_API_BASE is invalid"),
         ({"BOT_TOKEN": FAKE, "DEFAULT_LOCALE": "fr"}, "configuration error: DEFAULT_LOCALE is invalid"),
         ({"BOT_TOKEN": FAKE, "OFFICE_HOURS_END": "after five"}, "configuration error: OFFICE_HOURS_END is invalid"),
+        (
+            {"BOT_TOKEN": FAKE, "APPROVAL_NUMBER_PATTERN": "区环审[(2026"},
+            "configuration error: APPROVAL_NUMBER_PATTERN is",
+        ),
     ],
 )
 def test_a_bad_setting_is_named_in_one_line(monkeypatch: pytest.MonkeyPatch, env: dict[str, str], line: str) -> None:

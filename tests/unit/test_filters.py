@@ -3,7 +3,7 @@ from datetime import UTC, datetime
 import pytest
 from aiogram.types import Chat, Message
 
-from handlers.callbacks import QueuePageCB, ReviewAction, ReviewCB, is_forged
+from handlers.callbacks import QueueAction, QueueItemCB, QueuePageCB, ReassignCB, ReviewAction, ReviewCB, is_forged
 from handlers.filters import in_private_chat, is_command, is_typed_answer
 
 
@@ -45,6 +45,12 @@ def test_private_chats_are_told_from_groups() -> None:
         ("rv:zz:1", True),
         ("qp:-1", True),
         ("wd:1", True),  # a field missing
+        (QueueItemCB(action=QueueAction.CLAIM, id=12, page=3).pack(), False),
+        (ReassignCB(id=12, to=2**63 - 1).pack(), False),
+        (ReviewCB(action=ReviewAction.CONFIRM, id=12).pack(), False),
+        ("qi:z:12:0", True),
+        ("qi:o:12:-1", True),
+        (f"ra:12:{2**63}", True),
     ],
 )
 def test_button_data_none_of_our_buttons_carries_is_forged(data: str, forged: bool) -> None:

@@ -8,6 +8,7 @@ from approvals.models import Attachment, RequestDraft
 from approvals.validation import (
     MAX_ID,
     InvalidField,
+    clean_approval_number,
     clean_investment,
     clean_key_code,
     clean_phone,
@@ -106,3 +107,50 @@ def test_anything_else_is_not_a_number(text: str) -> None:
 def test_ids_reach_sqlites_largest_integer_and_no_further() -> None:
     assert parse_number(str(2**63 - 1), high=MAX_ID) == 2**63 - 1
     assert parse_number(str(2**63), high=MAX_ID) is None
+
+
+@pytest.mark.parametrize(
+    "number",
+    [
+        "区环审〔2026〕21号",  # GB/T 9704's brackets
+        "环审[2026]21号",  # typed on an ASCII keyboard
+        "区环审（2026）21号",  # full-width parentheses
+        "区环审(2026)21号",
+        "沪环保许评〔2026〕 3号",  # a stray space
+        "东环建字【２０２６】第１２号",  # full-width digits, 第 before the serial
+        "区环审函〔2026〕0021号",
+    ],
+)
+def test_approval_numbers_in_the_forms_bureaus_write_are_accepted(number: str) -> None:
+    assert clean_approval_number(f" {number} ") == number
+
+
+@pytest.mark.parametrize(
+    "number",
+    [
+        "21",
+        "2026-21",
+        "区环审2026年21号",  # no brackets: not the shape of a 文号
+        "〔2026〕21号",  # no issuing organ
+        "abc〔2026〕21号",
+        "区环审〔26〕21号",  # a two-digit year
+        "区环审〔2026〕21",  # no 号
+        "区环审〔2026〕21号 已发",  # something after it
+        "区环审〔٢٠٢٦〕21号",  # digits int() reads, but no one writes
+    ],
+)
+def test_approval_numbers_of_another_shape_are_refused_with_an_example(number: str) -> None:
+    with pytest.raises(InvalidField) as caught:
+        clean_approval_number(number)
+    assert (caught.value.problem, caught.value.params["example"]) == ("bad_approval_number", "区环审〔2026〕21号")
+
+
+def test_a_bureau_sets_its_own_approval_number_form_or_none() -> None:
+    own = r"XH-\d{4}-\d+"
+    assert clean_approval_number("XH-2026-7", own) == "XH-2026-7"
+    with pytest.raises(InvalidField) as caught:
+        clean_approval_number("区环审〔2026〕21号", own)
+    assert (caught.value.params["example"], caught.value.params["pattern"]) == ("", own)  # shown the pattern
+    assert clean_approval_number("随便写", "") == "随便写"  # empty: any number
+    with pytest.raises(InvalidField, match="too_long"):
+        clean_approval_number("号" * 65, "")  # still bounded

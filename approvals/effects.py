@@ -1,0 +1,71 @@
+"""What each step changes on a request besides its status: the other half of the transition table."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from approvals import deadlines as dl
+from approvals.calendar import WorkCalendar
+from approvals.models import Actor, ApprovalRequest, Attachment
+from approvals.states import DECISIONS, Action
+
+UNDECIDED = {"decided_by": None, "decided_at": None, "decided_on": None, "approval_number": None}
+
+
+def effects(
+    action: Action,
+    request: ApprovalRequest,
+    *,
+    actor: Actor,
+    target: Actor | None,
+    reason: str | None,
+    approval_number: str | None,
+    attachments: Sequence[Attachment],
+    now: datetime,
+    today: date,
+    calendar: WorkCalendar,
+    policy: dl.DeadlinePolicy,
+) -> dict[str, Any]:
+    """The fields ``action`` sets, as a ``model_copy`` update. ``today`` is the bureau's local date of ``now``."""
+    if action is Action.CLAIM:
+        return {"claimed_by": actor.user_id}
+    if action in (Action.RELEASE, Action.FORCE_RELEASE):
+        return {"claimed_by": None}
+    if action is Action.REASSIGN:
+        assert target is not None
+        return {"claimed_by": target.user_id}
+    if action in DECISIONS:
+        return {
+            "decided_by": actor.user_id,
+            "decided_at": now,
+            "decided_on": today,
+            "approval_number": approval_number,
+            "last_reason": reason,
+        }
+    if action is Action.CORRECT_NUMBER:
+        return {"approval_number": approval_number}
+    if action is Action.REVOKE:
+        # no longer decided: out of the day's and the year's approvals; the old number stays in the audit log
+        return {**UNDECIDED, "claimed_by": None, "last_reason": reason}
+    if action is Action.REQUEST_INFO:
+        return {"claimed_by": None, "last_reason": reason, "paused_since": today}
+    if action is Action.RESUBMIT:
+        paused = request.paused_working_days + dl.paused_days(calendar, request.paused_since or today, today)
+        dues = dl.compute_deadlines(
+            calendar,
+            policy,
+            lane=request.lane,
+            document_type=request.document_type,
+            accepted_on=request.accepted_on,
+            paused_working_days=paused,
+        )
+        return {
+            "paused_since": None,
+            "paused_working_days": paused,
+            "promised_due": dues.promised,
+            "statutory_due": dues.statutory,
+            "attachments": (*request.attachments, *attachments),
+        }
+    return {"claimed_by": None}  # withdraw

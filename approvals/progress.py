@@ -1,0 +1,60 @@
+"""Where a request stands, as people read it: working days left, risk, who holds it, who had the last word."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from approvals import deadlines as dl
+from approvals.calendar import WorkCalendar
+from approvals.models import ApprovalRequest, AuditEvent, Status
+from approvals.states import holder_name, last_word
+
+
+@dataclass(frozen=True)
+class RequestView:
+    request: ApprovalRequest
+    history: list[AuditEvent]
+    days_left: int | None  # working days to the promised deadline; None once decided
+    statutory_days_left: int | None
+    at_risk: bool
+    estimated: bool  # a deadline falls in a year without a published holiday schedule
+    holder: str = ""  # who holds a claimed request, by the name colleagues know them by
+    last_word: AuditEvent | None = None  # the latest decision, request for material or revocation
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    items: list[RequestView]
+    page: int
+    pages: int
+    total: int
+    own: frozenset[int] = frozenset()  # ids on this page the viewer submitted: listed, but a colleague reviews them
+
+
+def request_view(
+    request: ApprovalRequest,
+    history: list[AuditEvent],
+    today: date,
+    *,
+    calendar: WorkCalendar,
+    policy: dl.DeadlinePolicy,
+    holder: str = "",
+) -> RequestView:
+    """``holder``: the holder's name when ``history`` is not at hand (a queue page reads it separately)."""
+    if request.status is Status.IN_REVIEW:
+        holder = holder or holder_name(history)
+    said = last_word(history)
+    if request.is_final:
+        return RequestView(request, history, None, None, False, False, holder, said)
+    as_of = request.paused_since or today  # the clock stands still during 补正
+    return RequestView(
+        request=request,
+        history=history,
+        days_left=dl.working_days_left(calendar, request.promised_due, as_of),
+        statutory_days_left=dl.working_days_left(calendar, request.statutory_due, as_of),
+        at_risk=request.is_open and dl.is_at_risk(calendar, policy, request.promised_due, today),
+        estimated=calendar.is_estimated(request.statutory_due),
+        holder=holder,
+        last_word=said,
+    )

@@ -1,0 +1,69 @@
+"""Who may take which step on which request: the checks every use case runs before it writes anything."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from approvals.errors import AlreadyDecided, Forbidden, InvalidTransition, NotClaimant, NotFound, SelfReview
+from approvals.models import Actor, ApprovalRequest, Status
+from approvals.states import (
+    ADMIN_ACTIONS,
+    APPLICANT_ACTIONS,
+    DECISIONS,
+    ON_DECISIONS,
+    REVIEWER_ACTIONS,
+    SELF_REVIEW,
+    Action,
+    Step,
+    transition,
+)
+
+
+def authorise(actor: Actor, request: ApprovalRequest, action: Action) -> None:
+    """Raise unless ``actor``'s roles and relation to ``request`` allow ``action`` (its state is judged apart)."""
+    if action in APPLICANT_ACTIONS and request.applicant_id != actor.user_id:
+        raise NotFound(request.id)
+    if action in REVIEWER_ACTIONS and not actor.is_reviewer:
+        raise Forbidden(action.value)
+    if action in ADMIN_ACTIONS and not actor.is_admin:
+        raise Forbidden(action.value)
+    if action in SELF_REVIEW and request.applicant_id == actor.user_id:
+        raise SelfReview(request.id)  # no one reviews their own request, admins included
+    claimed = request.status is Status.IN_REVIEW and request.claimed_by not in (None, actor.user_id)
+    if claimed and action in REVIEWER_ACTIONS:  # an admin frees a claim with FORCE_RELEASE, not RELEASE
+        raise NotClaimant(request.id, request.claimed_by or 0)
+
+
+def judge(
+    actor: Actor,
+    request: ApprovalRequest,
+    action: Action,
+    *,
+    at: datetime,
+    reason: str | None = None,
+    approval_number: str | None = None,
+    target: Actor | None = None,
+) -> Step:
+    """The step ``action`` takes from the request's state; a step too late is reported as "already decided"."""
+    try:
+        return transition(
+            request_id=request.id,
+            status=request.status,
+            action=action,
+            actor_id=actor.user_id,
+            actor_name=actor.name,
+            at=at,
+            reason=reason,
+            approval_number=approval_number,
+            target_id=target.user_id if target else None,
+            target_name=(target.name or str(target.user_id)) if target else "",
+        )
+    except InvalidTransition:
+        if action in ON_DECISIONS:
+            raise  # "there is no decision to revoke", not "already decided"
+        if request.is_final or (action in DECISIONS and request.status is Status.NEEDS_INFO):
+            last = request.decided_by
+            if last is None and request.status is Status.WITHDRAWN:
+                last = request.applicant_id
+            raise AlreadyDecided(request.id, request.status.value, last) from None
+        raise
