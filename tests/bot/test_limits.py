@@ -79,7 +79,10 @@ async def test_a_long_rejection_reason_leaves_the_card_decided_without_live_butt
     mark = h.reviewer.last_id(h.group)
     await h.reviewer.answer(await h.reviewer.press(card, "不予批准"))
     prompt = await h.reviewer.expect("请回复本消息填写", chat=h.group, after=mark)
+    mark = h.reviewer.last_id(h.group)
     await h.reviewer.send(REASON, chat=h.group, reply_to=prompt)
+    question = await h.reviewer.expect(f"确定不予批准 #{number}", chat=h.group, after=mark)  # shown back, then Yes
+    await h.reviewer.answer(await h.reviewer.press(question, "是"))
 
     card = await h.reviewer.expect("❌ 张审 不予批准：", chat=h.group)
     assert buttons(card) == ["详情"]  # nothing left to press but the full text
