@@ -162,17 +162,21 @@ async def test_reminders_reach_the_right_reviewer_once_across_restarts(harness: 
     assert len(texts) == 1
 
 
-async def test_a_second_process_on_the_same_database_sends_nothing(harness: Harness) -> None:
+async def test_a_day_another_process_claimed_is_not_sent_again(harness: Harness) -> None:
+    """Only one process may hold the database at a time (storage/lock.py); the day's claim is what keeps a process
+    started after another one — or a second one racing it on a shared server — from sending the summary twice."""
     from bot import create_application
 
     h = harness
     await seed(h)
+    await h.stop()
     h.settings = h.settings.model_copy(update={"summary_time": time(8, 30)})
-    second = await create_application(h.settings, clock=h.clock)  # another instance, same file
+    other = await create_application(h.settings, clock=h.clock)  # another process, same file
     try:
-        first_claim = await second.jobs.run_daily()
+        first_claim = await other.jobs.run_daily()
     finally:
-        await second.close()
+        await other.close()
+    await h.start()
     await with_summary_at(h, time(8, 30))
     assert first_claim is True
     assert await h.application.jobs.run_daily() is False
