@@ -81,6 +81,17 @@ class SelfReview(DomainError):
         self.request_id = request_id
 
 
+class SameProjectOpen(DomainError):
+    """The applicant already has an undecided request for this project: submitting again needs their say-so."""
+
+    key = "error.same_project_open"
+
+    def __init__(self, request_id: int, status: str) -> None:
+        super().__init__(f"request {request_id} for this project is {status}", request_id=request_id, status=status)
+        self.request_id = request_id
+        self.status = status
+
+
 class LedgerImportError(DomainError):
     """A key-project file had bad rows; nothing was imported."""
 

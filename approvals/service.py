@@ -8,9 +8,18 @@ from datetime import date, tzinfo
 from typing import Any
 
 from approvals import deadlines as dl
+from approvals import search
 from approvals import validation as v
 from approvals.calendar import WorkCalendar
-from approvals.errors import AlreadyDecided, Forbidden, InvalidTransition, NotClaimant, NotFound, SelfReview
+from approvals.errors import (
+    AlreadyDecided,
+    Forbidden,
+    InvalidTransition,
+    NotClaimant,
+    NotFound,
+    SameProjectOpen,
+    SelfReview,
+)
 from approvals.lanes import assign_lane
 from approvals.models import Actor, ApprovalRequest, Attachment, AuditEvent, RequestDraft, Status
 from approvals.ports import ApprovalStore, Clock, KeyProjectStore
@@ -61,13 +70,22 @@ class ApprovalService:
 
     # --- applicants ---------------------------------------------------------------------------------------
 
-    async def submit(self, actor: Actor, draft: RequestDraft, *, client_key: str | None = None) -> ApprovalRequest:
+    async def submit(
+        self, actor: Actor, draft: RequestDraft, *, client_key: str | None = None, despite_open: bool = False
+    ) -> ApprovalRequest:
+        """Store a new request. One for a project the applicant already has undecided raises ``SameProjectOpen``
+        unless they confirmed it (``despite_open``): usually they meant to add material to that one."""
         now = self.clock.now()
         accepted_on = dl.acceptance_day(self.calendar, self.policy, now.astimezone(self.tz), draft.document_type)
         codes = await self.key_projects.codes()
         lane = assign_lane(draft.category, draft.key_code, codes)
         if draft.key_code is not None and draft.key_code not in codes:
             raise v.InvalidField("key_code", "unknown_code", code=draft.key_code)
+        if not despite_open:  # asked only about a draft that could be submitted
+            mine = await self.requests.undecided_of(actor.user_id)
+            same = search.open_duplicate(draft.project_name, mine, client_key=client_key)
+            if same is not None:
+                raise SameProjectOpen(same.id, same.status.value)
         dues = dl.compute_deadlines(
             self.calendar, self.policy, lane=lane, document_type=draft.document_type, accepted_on=accepted_on
         )
@@ -99,6 +117,22 @@ class ApprovalService:
     ) -> ApprovalRequest:
         text = v.clean_text("reason", note) if note.strip() or not attachments else ""
         return await self._act(actor, request_id, Action.RESUBMIT, reason=text or None, attachments=attachments)
+
+    async def material_action(self, actor: Actor, request_id: int) -> Action:
+        """What material sent for a request now is: the reply the bureau asked for (补正: resubmit, the clock
+        runs again) while it waits for one, else an addition to a request still in progress. Raises as that
+        action would (someone else's request, one already decided)."""
+        request = await self._get(request_id)
+        action = Action.RESUBMIT if request.status is Status.NEEDS_INFO else Action.ADD_MATERIAL
+        await self.check(actor, request_id, action)
+        return action
+
+    async def add_material(
+        self, actor: Actor, request_id: int, note: str, attachments: Sequence[Attachment] = ()
+    ) -> ApprovalRequest:
+        """A note or documents for a request in progress: audited and shown to reviewers, nothing else changes."""
+        text = v.clean_text("reason", note) if note.strip() or not attachments else ""
+        return await self._act(actor, request_id, Action.ADD_MATERIAL, reason=text or None, attachments=attachments)
 
     async def withdraw(self, actor: Actor, request_id: int) -> ApprovalRequest:
         return await self._act(actor, request_id, Action.WITHDRAW)
@@ -172,6 +206,14 @@ class ApprovalService:
         found = await self.requests.queue(risk_cutoff=self.risk_cutoff(today), limit=size, offset=page * size)
         own = frozenset(r.id for r in found if r.applicant_id == actor.user_id)
         return QueuePage([self._view(r, [], today) for r in found], page, pages, total, own)
+
+    async def find(self, actor: Actor, query: search.FindQuery, *, limit: int = search.FIND_LIMIT) -> search.FindResult:
+        """Requests by number, status, or text in the project, organisation or applicant's name (reviewers only)."""
+        ensure_reviewer(actor, "find")
+        hit = await self.requests.get(query.number) if query.number is not None else None
+        found, more = await self.requests.find(text=query.text, status=query.status, limit=limit)
+        items, left_out = search.merge_found(hit, found, limit)
+        return search.FindResult(query, items, more or left_out)
 
     # --- shared -------------------------------------------------------------------------------------------
 
@@ -261,6 +303,8 @@ class ApprovalService:
             return {"claimed_by": actor.user_id}
         if action is Action.RELEASE:
             return {"claimed_by": None}
+        if action is Action.ADD_MATERIAL:  # status, deadlines and claim stay as they are
+            return {"attachments": (*request.attachments, *attachments)}
         if action in DECISIONS:
             return {
                 "decided_by": actor.user_id,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -23,10 +23,11 @@ class Action(StrEnum):
     REQUEST_INFO = "request_info"
     RESUBMIT = "resubmit"
     WITHDRAW = "withdraw"
+    ADD_MATERIAL = "add_material"  # more documents or a note for a request still with the bureau
 
 
 REVIEWER_ACTIONS = frozenset({Action.CLAIM, Action.RELEASE, Action.APPROVE, Action.REJECT, Action.REQUEST_INFO})
-APPLICANT_ACTIONS = frozenset({Action.RESUBMIT, Action.WITHDRAW})
+APPLICANT_ACTIONS = frozenset({Action.RESUBMIT, Action.WITHDRAW, Action.ADD_MATERIAL})
 DECISIONS = frozenset({Action.APPROVE, Action.REJECT})
 # what no one may do on a request they submitted; releasing a claim they hold stays allowed (it hands it on)
 SELF_REVIEW = frozenset({Action.CLAIM, Action.APPROVE, Action.REJECT, Action.REQUEST_INFO})
@@ -44,6 +45,9 @@ TRANSITIONS: Mapping[tuple[Status, Action], Status] = MappingProxyType(
         **{(s, Action.REQUEST_INFO): S.NEEDS_INFO for s in (S.SUBMITTED, S.RESUBMITTED, S.IN_REVIEW)},
         (S.NEEDS_INFO, Action.RESUBMIT): S.RESUBMITTED,
         **{(s, Action.WITHDRAW): S.WITHDRAWN for s in (S.SUBMITTED, S.RESUBMITTED, S.IN_REVIEW, S.NEEDS_INFO)},
+        # material added while the bureau has the request changes nothing but the file: same status, same
+        # deadlines, same claim. While it waits for material (补正) the applicant resubmits instead.
+        **{(s, Action.ADD_MATERIAL): s for s in (S.SUBMITTED, S.RESUBMITTED, S.IN_REVIEW)},
     }
 )
 
@@ -85,3 +89,9 @@ def transition(
         reason=reason,
     )
     return Step(to=target, event=event)
+
+
+def status_event(history: Sequence[AuditEvent]) -> AuditEvent | None:
+    """The event that brought a request to its status: who claimed or decided it. Events that changed nothing
+    but the file (material added) do not count."""
+    return next((e for e in reversed(history) if e.from_status is not e.to_status), None)

@@ -59,7 +59,7 @@ class ChoiceCB(CallbackData, prefix="ch"):
 
 
 class FormAction(StrEnum):
-    SUBMIT = "s"
+    SUBMIT = "s"  # SUBMIT, EDIT, CANCEL: confirmation screens shown before ConfirmCB, answered as out of date
     EDIT = "e"
     CANCEL = "x"
     DOCS_DONE = "d"
@@ -68,6 +68,29 @@ class FormAction(StrEnum):
 
 class FormCB(CallbackData, prefix="fm"):
     action: FormAction
+
+
+class ConfirmAction(StrEnum):
+    SUBMIT = "s"
+    EDIT = "e"
+    CANCEL = "x"
+    ANYWAY = "y"  # submit although the same project is already with the bureau
+    ADD = "a"  # add the draft's documents to that request instead
+
+
+class ConfirmCB(CallbackData, prefix="cf"):
+    """A button of the confirmation screen, naming the form (its /submit message) and the version of the draft the
+    screen showed: a screen left behind by an edit, or by an earlier form, acts on nothing."""
+
+    action: ConfirmAction
+    form: Id
+    version: Page
+
+
+class KeyPageCB(CallbackData, prefix="kp"):
+    """A page of the form's key-project search (the search text is in the form's data)."""
+
+    page: Page
 
 
 class EditCB(CallbackData, prefix="ed"):
@@ -98,6 +121,8 @@ KINDS: tuple[type[CallbackData], ...] = (
     QueuePageCB,
     ChoiceCB,
     FormCB,
+    ConfirmCB,
+    KeyPageCB,
     EditCB,
     WithdrawCB,
     SupplementCB,

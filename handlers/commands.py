@@ -16,6 +16,7 @@ def applicant_commands() -> list[BotCommand]:
         BotCommand(command="my", description=_("Your requests")),
         BotCommand(command="status", description=_("One request and its history")),
         BotCommand(command="withdraw", description=_("Withdraw a request")),
+        BotCommand(command="add", description=_("Add material to a request")),
         BotCommand(command="lang", description=_("Language")),
         BotCommand(command="cancel", description=_("Leave the current form")),
         BotCommand(command="help", description=_("Help")),
@@ -26,6 +27,7 @@ def reviewer_commands() -> list[BotCommand]:
     return [
         BotCommand(command="queue", description=_("The queue in priority order")),
         BotCommand(command="next", description=_("Claim the top request")),
+        BotCommand(command="find", description=_("Find requests")),
         BotCommand(command="stats", description=_("Today's figures")),
         BotCommand(command="keyprojects", description=_("Key project list")),
         BotCommand(command="help", description=_("Help")),

@@ -23,6 +23,7 @@ def help_text(actor: Actor) -> str:
         _("/my — your requests and their deadlines"),
         _("/status N — one request with its history"),
         _("/withdraw N — withdraw a request"),
+        _("/add N — add documents or a note to a request in progress"),
         _("/lang — choose the language"),
         _("/cancel — leave the current form"),
     ]
@@ -31,6 +32,7 @@ def help_text(actor: Actor) -> str:
             _("<b>Reviewers</b>"),
             _("/queue — the queue in priority order"),
             _("/next — claim the top request"),
+            _("/find TEXT — find requests by number, project, organisation, applicant or status"),
             _("/stats — today's figures"),
         ]
     if actor.is_admin:

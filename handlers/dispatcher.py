@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 
-from handlers import admin, applicant, applicant_form, common, errors, reviewer, summary
+from handlers import admin, applicant, applicant_form, common, errors, form_confirm, reviewer, search, summary
 from handlers.context import AppContext
 from handlers.filters import run_filters_inline
 from handlers.middlewares import ActorMiddleware, LocaleMiddleware, UpdateLedger
@@ -30,8 +30,10 @@ def build_dispatcher(app: AppContext, storage: BaseStorage, *, throttle: Throttl
     dp.include_routers(
         common.build_router(),
         applicant_form.build_router(),
+        form_confirm.build_router(),
         applicant.build_router(),
         reviewer.build_router(),
+        search.build_router(),
         admin.build_router(),
         summary.build_router(),
         errors.build_router(),

@@ -16,6 +16,7 @@ from approvals.errors import (
     NotClaimant,
     NotFound,
     RowProblem,
+    SameProjectOpen,
     SelfReview,
 )
 from approvals.ledger import KeyProjectStatus
@@ -78,6 +79,7 @@ def action(value: str) -> str:
         "request_info": _("ask for more material"),
         "resubmit": _("resubmit"),
         "withdraw": _("withdraw"),
+        "add_material": _("add material"),
     }.get(value, value)
 
 
@@ -139,6 +141,8 @@ def error(exc: DomainError) -> str:
         )
     if isinstance(exc, SelfReview):
         return _("You submitted request #{id} yourself, so a colleague must review it.").format(id=exc.request_id)
+    if isinstance(exc, SameProjectOpen):
+        return _("You already have request #{id} for this project with the bureau.").format(id=exc.request_id)
     if isinstance(exc, Forbidden):
         return _("You are not allowed to do that.")
     if isinstance(exc, NotFound):
@@ -148,6 +152,11 @@ def error(exc: DomainError) -> str:
     if isinstance(exc, LedgerImportError):
         return _("Nothing was imported.")
     return _("That did not work. Please try again.")
+
+
+def listing(items: Iterable[str]) -> str:
+    """Items in a row, separated as the language does it (、 in Chinese)."""
+    return _(", ").join(items)
 
 
 def chunks(blocks: Iterable[str], limit: int = MESSAGE_LIMIT) -> list[str]:

@@ -11,6 +11,7 @@ from aiogram.utils.i18n import gettext as _
 from approvals.admin import KeyBoard
 from approvals.models import ApprovalRequest, AuditEvent, Status
 from approvals.service import QueuePage, RequestView
+from approvals.states import status_event
 from approvals.summary import SummaryFigures
 from handlers import texts as t
 
@@ -48,12 +49,13 @@ def card(view: RequestView, *, project_name: str | None = None) -> str:
         name = f" {escape(project_name)}" if project_name else ""
         lines.append(_("Key project: {code}{name}").format(code=escape(r.key_code), name=name))
     lines.append(_("Description: {value}").format(value=escape(r.description)))
-    lines.append(_("Documents: {names}").format(names=", ".join(escape(a.name) for a in r.attachments) or "—"))
+    lines.append(_("Documents: {names}").format(names=t.listing(escape(a.name) for a in r.attachments) or "—"))
     lines.append(deadlines(view))
     if view.days_left is not None:
         risk = " ⚠️" + _("at risk") if view.at_risk else ""
         lines.append(_days(view) + risk)
-    lines.extend(outcome(r, view.history[-1].actor_name if view.history else ""))
+    decisive = status_event(view.history)  # who claimed or decided: not an applicant who added material since
+    lines.extend(outcome(r, decisive.actor_name if decisive else ""))
     return "\n".join(lines)
 
 
@@ -165,20 +167,28 @@ def key_board(board: KeyBoard) -> list[str]:
     return blocks
 
 
-def form_summary(data: dict[str, Any]) -> str:
-    """The confirmation screen: everything the applicant typed, before it is submitted."""
+def form_summary(data: dict[str, Any], *, key_name: str | None = None) -> str:
+    """The confirmation screen: everything the applicant gave, in the words and punctuation of the request card."""
     from approvals.models import Category, DocumentType
 
-    rows = [
-        (_("Project"), escape(data["project_name"])),
-        (_("Organisation"), escape(data["organisation"])),
-        (_("Contact"), f"{escape(data['contact_name'])}, {escape(data['phone'])}"),
-        (_("Category"), t.category(Category(data["category"]))),
-        (_("Document"), t.document_type(DocumentType(data["document_type"]))),
-        (_("Investment"), f"{escape(data['investment'])} 万元"),
-        (_("Location"), escape(data["location"])),
-        (_("Description"), escape(data["description"])),
-        (_("Key project"), escape(data.get("key_code") or "—")),
-        (_("Documents"), ", ".join(escape(a["name"]) for a in data.get("attachments", [])) or "—"),
+    key = data.get("key_code")
+    key_line = (
+        _("Key project: {code}{name}").format(code=escape(key), name=f" {escape(key_name)}" if key_name else "")
+        if key
+        else _("Key project: none")
+    )
+    lines = [
+        _("<b>Please check your request</b>"),
+        _("Project: {value}").format(value=escape(data["project_name"])),
+        _("Organisation: {value}").format(value=escape(data["organisation"])),
+        _("Contact: {name}, {phone}").format(name=escape(data["contact_name"]), phone=escape(data["phone"])),
+        _("Category: {category} · Investment: {amount} 万元").format(
+            category=t.category(Category(data["category"])), amount=escape(data["investment"])
+        ),
+        _("Document: {value}").format(value=t.document_type(DocumentType(data["document_type"]))),
+        _("Location: {value}").format(value=escape(data["location"])),
+        key_line,
+        _("Description: {value}").format(value=escape(data["description"])),
+        _("Documents: {names}").format(names=t.listing(escape(a["name"]) for a in data.get("attachments", [])) or "—"),
     ]
-    return _("<b>Please check your request</b>") + "\n" + "\n".join(f"{k}: {v}" for k, v in rows)
+    return "\n".join(lines)

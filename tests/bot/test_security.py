@@ -47,6 +47,8 @@ async def test_nobody_acts_beyond_their_role(harness: Harness) -> None:
                 "/reviewers add 666",
                 f"/status {number}",
                 f"/withdraw {number}",
+                f"/add {number}",
+                "/find 城东",
             )
         ]
     attempts += [(h.reviewer, cmd) for cmd in ("/export", "/reviewers add 666", "/reviewers remove 202")]
@@ -57,6 +59,7 @@ async def test_nobody_acts_beyond_their_role(harness: Harness) -> None:
         assert reply, command
     buttons = [f"rv:{a}:{number}" for a in ("c", "l", "a", "an", "i", "r")]
     buttons += [f"wd:{number}:1", f"sp:{number}:0", f"sp:{number}:1", f"sb:{h.stranger.id}:1", "qp:0"]
+    buttons += ["cf:s:1:1", "cf:a:1:1", "kp:1"]  # a form's screen and key-project pages, with no form of theirs
     for user in (h.stranger, h.applicant_en):
         for data in buttons:
             answer = await user.answer(await user.press_data(card, data))
@@ -68,6 +71,8 @@ async def test_nobody_acts_beyond_their_role(harness: Harness) -> None:
     logged = await h.repos.denials.of(h.stranger.id)
     assert ("Forbidden", "callback rv:an:" + str(number)) in logged
     assert ("NotFound", "command /status") in logged  # someone else's request is "not found" and logged
+    assert ("NotFound", "command /add") in logged
+    assert ("Forbidden", "command /find") in logged
     status_replies = [m["text"] for m in h.applicant_en.inbox() if "was not found" in m.get("text", "")]
     assert f"Request #{number} was not found." in status_replies  # the same words as for a missing number
     # an applicant the admin made a reviewer never reviews their own request: not through /next, not with buttons
@@ -103,6 +108,7 @@ async def test_numbers_in_commands_are_ascii_digits_in_range_or_get_the_usage_li
     numbers = [*NOT_DIGITS, "1000000001", "99999999999999999999"]
     attempts = [(h.applicant_en, f"/status {n}", "Send the request number, e.g. /status 12") for n in numbers]
     attempts += [(h.applicant_en, f"/withdraw {n}", "Send the request number, e.g. /withdraw 12") for n in numbers]
+    attempts += [(h.applicant_en, f"/add {n}", "Send the request number, e.g. /add 12") for n in numbers]
     usage = "请发送 Telegram 用户 ID：只用数字 0-9，从 1 到 9223372036854775807"
     ids = [*NOT_DIGITS, HUGE_ID, "99999999999999999999"]
     attempts += [(h.admin, f"/reviewers {verb} {n}", usage) for verb in ("add", "remove") for n in ids]
