@@ -6,7 +6,13 @@ from dataclasses import dataclass
 from pathlib import PurePath
 
 from approvals.errors import LedgerImportError, RowProblem
-from approvals.ledger import KeyProject, KeyProjectStatus, key_project_status
+from approvals.ledger import (
+    MAX_KEY_QUERY,
+    KeyProject,
+    KeyProjectStatus,
+    key_project_matches,
+    key_project_status,
+)
 from approvals.models import Actor, ApprovalRequest, Role
 from approvals.ports import KeyProjectStore, LedgerReader, PeopleStore, Person, SummarySource
 from approvals.service import ApprovalService, ensure_admin
@@ -47,6 +53,35 @@ class KeyBoard:
 class Removal:
     was_reviewer: bool
     released: list[ApprovalRequest]  # the claims they held, back in the queue
+
+
+@dataclass(frozen=True)
+class KeyMatches:
+    """One page of the key projects matching a search, and how many matched in all."""
+
+    text: str
+    items: list[KeyProject]
+    total: int
+    page: int
+    size: int
+
+    @property
+    def pages(self) -> int:
+        return max((self.total + self.size - 1) // self.size, 1)
+
+    @property
+    def first(self) -> int:
+        """1-based position of the first project shown (0 when none are)."""
+        return self.page * self.size + 1 if self.items else 0
+
+    @property
+    def last(self) -> int:
+        return self.page * self.size + len(self.items)
+
+    @property
+    def more(self) -> int:
+        """Matches after this page."""
+        return self.total - self.last
 
 
 @dataclass
@@ -117,6 +152,15 @@ class AdminService:
 
     async def search_key_projects(self, text: str, *, limit: int = 8) -> list[KeyProject]:
         return await self.key_projects.search(text.strip(), limit=limit)
+
+    async def key_project_page(self, text: str, *, page: int = 0, size: int = 8) -> KeyMatches:
+        """The form's key-project search, a page at a time: the applicant sees how many more matched and can turn
+        the page or narrow the search. A page past the end shows the last one."""
+        wanted = text.strip()[:MAX_KEY_QUERY]
+        found = [p for p in await self.key_projects.all() if key_project_matches(p, wanted)]
+        pages = max((len(found) + size - 1) // size, 1)
+        page = min(max(page, 0), pages - 1)
+        return KeyMatches(wanted, found[page * size : (page + 1) * size], len(found), page, size)
 
     @staticmethod
     def _admin(actor: Actor, action: str) -> None:

@@ -36,6 +36,8 @@ def effects(
     if action is Action.REASSIGN:
         assert target is not None
         return {"claimed_by": target.user_id}
+    if action is Action.ADD_MATERIAL:  # status, deadlines and claim stay as they are
+        return {"attachments": (*request.attachments, *attachments)}
     if action in DECISIONS:
         return {
             "decided_by": actor.user_id,

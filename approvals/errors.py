@@ -91,6 +91,17 @@ class NotAReviewer(DomainError):
         self.user_id = user_id
 
 
+class SameProjectOpen(DomainError):
+    """The applicant already has an undecided request for this project: submitting again needs their say-so."""
+
+    key = "error.same_project_open"
+
+    def __init__(self, request_id: int, status: str) -> None:
+        super().__init__(f"request {request_id} for this project is {status}", request_id=request_id, status=status)
+        self.request_id = request_id
+        self.status = status
+
+
 class LedgerImportError(DomainError):
     """A key-project file had bad rows; nothing was imported. ``more``: bad rows counted but not listed."""
 

@@ -28,6 +28,19 @@ class KeyProject(BaseModel):
     planned_approval: date | None = None
 
 
+MAX_KEY_QUERY = 100  # characters of a key-project search kept; codes and names are shorter
+
+
+def key_project_matches(project: KeyProject, text: str) -> bool:
+    """Code prefix, or any part of the name or owner, ignoring case."""
+    wanted = text.casefold()
+    return (
+        project.code.casefold().startswith(wanted)
+        or wanted in project.name.casefold()
+        or wanted in project.owner.casefold()
+    )
+
+
 class KeyProjectStatus(StrEnum):
     NOT_SUBMITTED = "not_submitted"
     IN_PROGRESS = "in_progress"

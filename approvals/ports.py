@@ -54,6 +54,16 @@ class ApprovalStore(Protocol):
 
     async def by_applicant(self, applicant_id: int, *, limit: int, offset: int = 0) -> list[ApprovalRequest]: ...
 
+    async def undecided_of(self, applicant_id: int) -> list[ApprovalRequest]:
+        """The applicant's requests not yet approved, rejected or withdrawn (waiting for material included)."""
+        ...
+
+    async def find(self, *, text: str, status: Status | None, limit: int) -> tuple[list[ApprovalRequest], bool]:
+        """Up to ``limit`` requests in ``status`` (if given) or matching ``text`` (if not empty), newest first where
+        the search allows, and whether more may match. Text matches the start of the project, organisation, contact
+        or applicant's name in any request, and any part of them among recent ones: bounded work at any size."""
+        ...
+
     async def history(self, request_id: int) -> list[AuditEvent]: ...
 
     async def last_events(self, request_ids: Sequence[int], actions: Collection[str]) -> dict[int, AuditEvent]:

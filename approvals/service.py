@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, tzinfo
 
 from approvals import deadlines as dl
+from approvals import search
 from approvals import validation as v
 from approvals.calendar import WorkCalendar
 from approvals.effects import effects
@@ -17,6 +18,7 @@ from approvals.errors import (
     NotAReviewer,
     NotClaimant,
     NotFound,
+    SameProjectOpen,
 )
 from approvals.lanes import assign_lane
 from approvals.models import Actor, ApprovalRequest, Attachment, AuditEvent, RequestDraft, Status
@@ -57,13 +59,22 @@ class ApprovalService:
 
     # --- applicants ---------------------------------------------------------------------------------------
 
-    async def submit(self, actor: Actor, draft: RequestDraft, *, client_key: str | None = None) -> ApprovalRequest:
+    async def submit(
+        self, actor: Actor, draft: RequestDraft, *, client_key: str | None = None, despite_open: bool = False
+    ) -> ApprovalRequest:
+        """Store a new request. One for a project the applicant already has undecided raises ``SameProjectOpen``
+        unless they confirmed it (``despite_open``): usually they meant to add material to that one."""
         now = self.clock.now()
         accepted_on = dl.acceptance_day(self.calendar, self.policy, now.astimezone(self.tz), draft.document_type)
         codes = await self.key_projects.codes()
         lane = assign_lane(draft.category, draft.key_code, codes)
         if draft.key_code is not None and draft.key_code not in codes:
             raise v.InvalidField("key_code", "unknown_code", code=draft.key_code)
+        if not despite_open:  # asked only about a draft that could be submitted
+            mine = await self.requests.undecided_of(actor.user_id)
+            same = search.open_duplicate(draft.project_name, mine, client_key=client_key)
+            if same is not None:
+                raise SameProjectOpen(same.id, same.status.value)
         dues = dl.compute_deadlines(
             self.calendar, self.policy, lane=lane, document_type=draft.document_type, accepted_on=accepted_on
         )
@@ -95,6 +106,22 @@ class ApprovalService:
     ) -> ApprovalRequest:
         text = v.clean_text("reason", note) if note.strip() or not attachments else ""
         return await self._act(actor, request_id, Action.RESUBMIT, reason=text or None, attachments=attachments)
+
+    async def material_action(self, actor: Actor, request_id: int) -> Action:
+        """What material sent for a request now is: the reply the bureau asked for (补正: resubmit, the clock
+        runs again) while it waits for one, else an addition to a request still in progress. Raises as that
+        action would (someone else's request, one already decided)."""
+        request = await self._get(request_id)
+        action = Action.RESUBMIT if request.status is Status.NEEDS_INFO else Action.ADD_MATERIAL
+        await self.check(actor, request_id, action)
+        return action
+
+    async def add_material(
+        self, actor: Actor, request_id: int, note: str, attachments: Sequence[Attachment] = ()
+    ) -> ApprovalRequest:
+        """A note or documents for a request in progress: audited and shown to reviewers, nothing else changes."""
+        text = v.clean_text("reason", note) if note.strip() or not attachments else ""
+        return await self._act(actor, request_id, Action.ADD_MATERIAL, reason=text or None, attachments=attachments)
 
     async def withdraw(self, actor: Actor, request_id: int) -> ApprovalRequest:
         return await self._act(actor, request_id, Action.WITHDRAW)
@@ -216,6 +243,14 @@ class ApprovalService:
             self._view(r, [], today, holder=holder_name([holding[r.id]]) if r.id in holding else "") for r in found
         ]
         return QueuePage(views, page, pages, total, own)
+
+    async def find(self, actor: Actor, query: search.FindQuery, *, limit: int = search.FIND_LIMIT) -> search.FindResult:
+        """Requests by number, status, or text in the project, organisation or applicant's name (reviewers only)."""
+        ensure_reviewer(actor, "find")
+        hit = await self.requests.get(query.number) if query.number is not None else None
+        found, more = await self.requests.find(text=query.text, status=query.status, limit=limit)
+        items, left_out = search.merge_found(hit, found, limit)
+        return search.FindResult(query, items, more or left_out)
 
     # --- shared -------------------------------------------------------------------------------------------
 

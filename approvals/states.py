@@ -27,11 +27,12 @@ class Action(StrEnum):
     REASSIGN = "reassign"  # an admin hands a claim to another reviewer
     REVOKE = "revoke"  # an admin annuls a decision: the request is reviewed again
     CORRECT_NUMBER = "correct_number"  # an admin corrects an approval's number (批复文号)
+    ADD_MATERIAL = "add_material"  # more documents or a note for a request still with the bureau
 
 
 REVIEWER_ACTIONS = frozenset({Action.CLAIM, Action.RELEASE, Action.APPROVE, Action.REJECT, Action.REQUEST_INFO})
 ADMIN_ACTIONS = frozenset({Action.FORCE_RELEASE, Action.REASSIGN, Action.REVOKE, Action.CORRECT_NUMBER})
-APPLICANT_ACTIONS = frozenset({Action.RESUBMIT, Action.WITHDRAW})
+APPLICANT_ACTIONS = frozenset({Action.RESUBMIT, Action.WITHDRAW, Action.ADD_MATERIAL})
 DECISIONS = frozenset({Action.APPROVE, Action.REJECT})
 ON_DECISIONS = frozenset({Action.REVOKE, Action.CORRECT_NUMBER})  # act on a decision made, not towards one
 # what no one may do on a request they submitted, admins included. Releasing a claim stays allowed: it decides
@@ -62,6 +63,9 @@ TRANSITIONS: Mapping[tuple[Status, Action], Status] = MappingProxyType(
         (S.APPROVED, Action.REVOKE): S.SUBMITTED,
         (S.REJECTED, Action.REVOKE): S.SUBMITTED,
         (S.APPROVED, Action.CORRECT_NUMBER): S.APPROVED,
+        # material added while the bureau has the request changes nothing but the file: same status, same
+        # deadlines, same claim. While it waits for material (补正) the applicant resubmits instead.
+        **{(s, Action.ADD_MATERIAL): s for s in (S.SUBMITTED, S.RESUBMITTED, S.IN_REVIEW)},
     }
 )
 

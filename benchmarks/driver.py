@@ -142,7 +142,7 @@ class Load:
         shown = await self.press(user, await self.questions(user, n), "fm:n")  # not a key project
         shown = await self.step(user, lambda: user.send_document("eia.pdf", PDF), "message", "document")
         shown = await self.press(user, shown, "fm:d")  # documents done
-        await self.press(user, shown, "fm:s", expect="answer")  # submit
+        await self.press(user, shown, "cf:s:", expect="answer")  # submit
 
     async def form_steps(self, user: ChatUser, n: int) -> None:
         """The form's questions alone: 12 updates, each one update, one reply and (ours) its state stored — the

@@ -22,14 +22,18 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n.middleware import SimpleI18nMiddleware
 
+from approvals.admin import KeyMatches
 from benchmarks.bare_bot import bare_bot, poll
 from benchmarks.processes import ROOT, key_projects
 from handlers import keyboards as kb
 from handlers.callbacks import ChoiceCB, FormAction, FormCB
 from handlers.filters import is_typed_answer, run_filters_inline
+from handlers.form_flow import key_page_text
 from handlers.form_steps import BY_FIELD, BY_STATE, TEXT_STATES, Step, next_step, prompt
 
-SHOWN_KEY_PROJECTS = key_projects()[:8]  # what Green Channel's key-project question shows: the first eight
+ALL_KEY_PROJECTS = key_projects()
+# what Green Channel's key-project question shows: the first eight, and how many more there are
+SHOWN_KEY_PROJECTS = KeyMatches("", ALL_KEY_PROJECTS[:8], len(ALL_KEY_PROJECTS), 0, 8)
 
 
 async def ask(bot: Bot, chat_id: int, state: FSMContext, step: Step | None) -> None:
@@ -37,7 +41,7 @@ async def ask(bot: Bot, chat_id: int, state: FSMContext, step: Step | None) -> N
     await state.set_state(step.state)
     text, markup = prompt(step.field)
     if step.field == "key_project":
-        markup = kb.key_projects(SHOWN_KEY_PROJECTS)
+        text, markup = key_page_text(SHOWN_KEY_PROJECTS, text), kb.key_projects(SHOWN_KEY_PROJECTS)
     await bot.send_message(chat_id, text, reply_markup=markup)
 
 

@@ -1,4 +1,4 @@
-"""Applicants after submitting: /my, /status N, /withdraw N, and answering a request for material."""
+"""Applicants after submitting: /my, /status N, /withdraw N, /add N, and answering a request for material."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from aiogram.utils.i18n import gettext as _
 from approvals import validation as v
 from approvals.errors import DomainError
 from approvals.models import Actor, Attachment
+from approvals.service import ApprovalService
 from approvals.states import Action
 from handlers import args, card, views
 from handlers import keyboards as kb
@@ -25,6 +26,32 @@ from handlers.states import Supplement
 
 def request_number(command: CommandObject) -> int | None:
     return args.request_number(command.args or "")
+
+
+async def send_material(
+    approvals: ApprovalService, actor: Actor, request_id: int, note: str, files: list[Attachment]
+) -> str:
+    """Material for a request: the reply to a request for material, or an addition to one in progress (the
+    domain decides which). Returns what to tell the applicant, once it is committed."""
+    if await approvals.material_action(actor, request_id) is Action.RESUBMIT:
+        request = await approvals.resubmit(actor, request_id, note, files)
+        view = await approvals.view(actor, request.id)
+        return (
+            _("Thank you: request #{id} is back with the bureau.").format(id=request.id) + "\n" + card.deadlines(view)
+        )
+    request = await approvals.add_material(actor, request_id, note, files)
+    return _("Added to request #{id}; the reviewers have been told. Its status and deadlines are unchanged.").format(
+        id=request.id
+    )
+
+
+async def start_material(chat: ChatTarget, state: FSMContext, request_id: int) -> None:
+    await state.set_state(Supplement.material)
+    await state.set_data({"request_id": request_id, "notes": [], "attachments": []})
+    await chat.answer(
+        _("Send your explanation as text and the documents as files, then press the button."),
+        reply_markup=kb.supplement_send(request_id),
+    )
 
 
 def build_router() -> Router:
@@ -70,6 +97,17 @@ def build_router() -> Router:
             reply_markup=kb.withdraw(number),
         )
 
+    @router.message(Command("add"))
+    async def add(
+        message: Message, command: CommandObject, actor: Actor, app: AppContext, state: FSMContext, bot: Bot
+    ) -> None:
+        number = request_number(command)
+        if number is None:
+            await message.answer(_("Send the request number, e.g. /add 12"))
+            return
+        await app.approvals.material_action(actor, number)  # refused now if it could not be sent
+        await start_material(ChatTarget.of(message, bot), state, number)
+
     @router.callback_query(WithdrawCB.filter())
     async def withdraw_answer(
         query: CallbackQuery, callback_data: WithdrawCB, actor: Actor, app: AppContext, bot: Bot
@@ -97,12 +135,7 @@ def build_router() -> Router:
             await query.answer(_("This request is not waiting for material."), show_alert=True)
             return
         await query.answer()
-        await state.set_state(Supplement.material)
-        await state.set_data({"request_id": callback_data.id, "notes": [], "attachments": []})
-        await ChatTarget.of(query, bot).answer(
-            _("Send your explanation as text and the documents as files, then press the button.").format(),
-            reply_markup=kb.supplement_send(callback_data.id),
-        )
+        await start_material(ChatTarget.of(query, bot), state, callback_data.id)
 
     @router.message(Supplement.material, is_typed_answer)
     async def supplement_text(message: Message, state: FSMContext) -> None:
@@ -152,15 +185,12 @@ def build_router() -> Router:
             await query.answer(_("Send some text or a document first."), show_alert=True)
             return
         try:
-            request = await app.approvals.resubmit(actor, callback_data.id, note, files)
+            done = await send_material(app.approvals, actor, callback_data.id, note, files)
         except v.InvalidField as exc:
             await query.answer(t.field_problem(exc), show_alert=True)
             return
         await state.clear()
         await query.answer(_("Sent."))
-        view = await app.approvals.view(actor, request.id)
-        await ChatTarget.of(query, bot).answer(
-            _("Thank you: request #{id} is back with the bureau.").format(id=request.id) + "\n" + card.deadlines(view)
-        )
+        await ChatTarget.of(query, bot).answer(done)
 
     return router

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from contextlib import suppress
-from typing import Any
 
 from aiogram import Bot, F, Router
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
@@ -17,43 +14,17 @@ from pydantic import ValidationError
 
 from approvals import validation as v
 from approvals.documents import check_document
-from approvals.errors import DomainError
-from approvals.models import MAX_ATTACHMENT_BYTES, Actor, Attachment, RequestDraft
+from approvals.models import MAX_ATTACHMENT_BYTES, Attachment
 from handlers import keyboards as kb
 from handlers import texts as t
-from handlers import views
-from handlers.callbacks import ChoiceCB, EditCB, FormAction, FormCB
+from handlers.callbacks import ChoiceCB, FormAction, FormCB, KeyPageCB
 from handlers.context import AppContext
 from handlers.downloads import FileTooLarge, download_at_most
 from handlers.filters import in_private_chat, is_typed_answer
-from handlers.form_steps import BY_FIELD, BY_STATE, TEXT_STATES, Step, labels, next_step, prompt
+from handlers.form_flow import advance, ask, confirm_markup, key_page_text, show_confirmation
+from handlers.form_steps import BY_FIELD, BY_STATE, TEXT_STATES, prompt
 from handlers.replies import ChatTarget, edit_or_send
 from handlers.states import SubmitForm
-
-
-async def ask(chat: ChatTarget, state: FSMContext, step: Step, app: AppContext) -> None:
-    await state.set_state(step.state)
-    text, markup = prompt(step.field)
-    if step.field == "key_project":
-        markup = kb.key_projects(await app.admin.search_key_projects("", limit=8))
-    await chat.answer(text, reply_markup=markup)
-
-
-async def advance(chat: ChatTarget, state: FSMContext, field: str, app: AppContext) -> None:
-    """After an answer: back to the confirmation when editing, else the next question."""
-    data = await state.get_data()
-    following = next_step(field)
-    if data.get("editing") or following is None:
-        await show_confirmation(chat, state)
-    else:
-        await ask(chat, state, following, app)
-
-
-async def show_confirmation(chat: ChatTarget, state: FSMContext) -> None:
-    await state.update_data(editing=False)
-    await state.set_state(SubmitForm.confirm)
-    screen = views.form_summary(await state.get_data())
-    await chat.answer(screen.text, reply_markup=kb.confirm_with_details() if screen.more else kb.confirm())
 
 
 async def attachment_of(message: Message) -> Attachment:
@@ -93,7 +64,7 @@ def build_router() -> Router:
         try:
             value = step.clean(message.text or "")
         except v.InvalidField as exc:
-            text, markup = prompt(step.field)
+            text, markup = prompt(step.field, editing=bool((await state.get_data()).get("editing")))
             await message.answer(f"{t.field_problem(exc)}\n{text}", reply_markup=markup)
             return
         await state.update_data({step.field: value})
@@ -103,8 +74,9 @@ def build_router() -> Router:
     @router.message(Command("submit"))
     async def begin(message: Message, state: FSMContext, app: AppContext, bot: Bot) -> None:
         await state.clear()
-        # one key per form: pressing Submit twice, or the same update arriving again, makes one request
-        await state.update_data(attachments=[], client_key=uuid.uuid4().hex)
+        # one key per form: pressing Submit twice, or the same update arriving again, makes one request; the
+        # /submit message's id names the form on its confirmation screens (handlers/form_flow.py)
+        await state.update_data(attachments=[], client_key=uuid.uuid4().hex, form=message.message_id, version=0)
         await ask(ChatTarget.of(message, bot), state, BY_FIELD["project_name"], app)
 
     @router.callback_query(
@@ -123,10 +95,19 @@ def build_router() -> Router:
         await advance(ChatTarget.of(query, bot), state, step.field, app)
 
     @router.message(SubmitForm.key_project, F.text)
-    async def search_key(message: Message, app: AppContext) -> None:
-        found = await app.admin.search_key_projects(message.text or "")
-        text = _("Pick the project:") if found else _("No key project matches; try another code or name.")
-        await message.answer(text, reply_markup=kb.key_projects(found))
+    async def search_key(message: Message, state: FSMContext, app: AppContext) -> None:
+        found = await app.admin.key_project_page(message.text or "")
+        await state.update_data(key_query=found.text)  # bounded by the use case: the page buttons search it again
+        lead = _("Pick the project:") if found.items else _("No key project matches; try another code or name.")
+        await message.answer(key_page_text(found, lead), reply_markup=kb.key_projects(found))
+
+    @router.callback_query(SubmitForm.key_project, KeyPageCB.filter())
+    async def key_page(query: CallbackQuery, callback_data: KeyPageCB, state: FSMContext, app: AppContext) -> None:
+        wanted = str((await state.get_data()).get("key_query", ""))
+        found = await app.admin.key_project_page(wanted, page=callback_data.page)
+        await query.answer()
+        lead = _("Pick the project:") if found.items else _("No key project matches; try another code or name.")
+        await edit_or_send(query, key_page_text(found, lead), kb.key_projects(found))
 
     @router.callback_query(SubmitForm.key_project, ChoiceCB.filter(F.field == "key_code"))
     async def picked_key(
@@ -162,12 +143,12 @@ def build_router() -> Router:
         )
 
     @router.callback_query(SubmitForm.documents, FormCB.filter(F.action == FormAction.DOCS_DONE))
-    async def documents_done(query: CallbackQuery, state: FSMContext, bot: Bot) -> None:
+    async def documents_done(query: CallbackQuery, state: FSMContext, app: AppContext, bot: Bot) -> None:
         if not (await state.get_data()).get("attachments"):
             await query.answer(_("Please send at least one document first."), show_alert=True)
             return
         await query.answer()
-        await show_confirmation(ChatTarget.of(query, bot), state)
+        await show_confirmation(ChatTarget.of(query, bot), state, app)
 
     @router.message(
         StateFilter(SubmitForm.category, SubmitForm.document_type, SubmitForm.documents, SubmitForm.confirm)
@@ -175,69 +156,11 @@ def build_router() -> Router:
     async def wrong_kind(message: Message, state: FSMContext) -> None:
         step = BY_STATE.get(str(await state.get_state()))
         if step is None:
-            await message.answer(_("Please use the buttons above, or /cancel."), reply_markup=kb.confirm())
+            await message.answer(
+                _("Please use the buttons above, or /cancel."), reply_markup=confirm_markup(await state.get_data())
+            )
             return
         text, markup = prompt(step.field)
         await message.answer(_("Please answer with the buttons or files asked for.") + "\n" + text, reply_markup=markup)
 
-    @router.callback_query(SubmitForm.confirm, FormCB.filter())
-    async def confirm(
-        query: CallbackQuery, callback_data: FormCB, state: FSMContext, actor: Actor, app: AppContext, bot: Bot
-    ) -> None:
-        if callback_data.action is FormAction.CANCEL:
-            await state.clear()
-            await query.answer()
-            await edit_or_send(query, _("Cancelled. Nothing was submitted."))
-            return
-        if callback_data.action is FormAction.EDIT:
-            await query.answer()
-            await ChatTarget.of(query, bot).answer(
-                _("What would you like to change?"), reply_markup=kb.edit_fields(labels())
-            )
-            return
-        if callback_data.action is FormAction.DETAILS:  # the answers in full, then the screen again below them
-            await query.answer()
-            chat = ChatTarget.of(query, bot)
-            for text in t.chunks(views.form_details(await state.get_data())):
-                await chat.answer(text)
-            await show_confirmation(chat, state)
-            return
-        if callback_data.action is not FormAction.SUBMIT:
-            await query.answer(_("This button is no longer active."))
-            return
-        await submit(query, state, actor, app, bot)
-
-    @router.callback_query(SubmitForm.confirm, EditCB.filter(F.field.in_(set(BY_FIELD))))
-    async def edit(query: CallbackQuery, callback_data: EditCB, state: FSMContext, app: AppContext, bot: Bot) -> None:
-        await query.answer()
-        await state.update_data(editing=True)
-        if callback_data.field == "documents":
-            await state.update_data(attachments=[])
-        await ask(ChatTarget.of(query, bot), state, BY_FIELD[callback_data.field], app)
-
     return router
-
-
-async def submit(query: CallbackQuery, state: FSMContext, actor: Actor, app: AppContext, bot: Bot) -> None:
-    data: dict[str, Any] = await state.get_data()
-    fields = {k: data.get(k) for k in RequestDraft.model_fields if k != "attachments"}
-    # the language to write to them in is stored first: the receipt is rendered as soon as the request commits
-    await app.admin.remember(actor, app.i18n.current_locale)
-    try:
-        draft = RequestDraft(**fields, attachments=tuple(Attachment(**a) for a in data.get("attachments", [])))
-        await app.approvals.submit(actor, draft, client_key=data.get("client_key"))
-    except (ValidationError, DomainError) as exc:
-        problem = exc if isinstance(exc, DomainError) else None
-        await query.answer()
-        await ChatTarget.of(query, bot).answer(
-            (t.error(problem) if problem else _("Some answers are not valid."))
-            + "\n"
-            + _("Press Edit to correct them."),
-            reply_markup=kb.confirm(),
-        )
-        return
-    await state.clear()
-    await query.answer(_("Submitted."))
-    if isinstance(query.message, Message):  # cosmetic: freeze the screen; the receipt comes through the outbox
-        with suppress(TelegramBadRequest):
-            await query.message.edit_text(views.form_summary(data).text)

@@ -84,16 +84,39 @@ class ChoiceCB(CallbackData, prefix="ch"):
 
 
 class FormAction(StrEnum):
-    SUBMIT = "s"
+    SUBMIT = "s"  # SUBMIT, EDIT, CANCEL: confirmation screens shown before ConfirmCB, answered as out of date
     EDIT = "e"
     CANCEL = "x"
     DOCS_DONE = "d"
     NOT_KEY = "n"
-    DETAILS = "t"  # the typed answers in full, when the confirmation screen shortened some
 
 
 class FormCB(CallbackData, prefix="fm"):
     action: FormAction
+
+
+class ConfirmAction(StrEnum):
+    SUBMIT = "s"
+    EDIT = "e"
+    CANCEL = "x"
+    ANYWAY = "y"  # submit although the same project is already with the bureau
+    ADD = "a"  # add the draft's documents to that request instead
+    DETAILS = "t"  # the typed answers in full, when the screen shortened some
+
+
+class ConfirmCB(CallbackData, prefix="cf"):
+    """A button of the confirmation screen, naming the form (its /submit message) and the version of the draft the
+    screen showed: a screen left behind by an edit, or by an earlier form, acts on nothing."""
+
+    action: ConfirmAction
+    form: Id
+    version: Page
+
+
+class KeyPageCB(CallbackData, prefix="kp"):
+    """A page of the form's key-project search (the search text is in the form's data)."""
+
+    page: Page
 
 
 class EditCB(CallbackData, prefix="ed"):
@@ -127,6 +150,8 @@ KINDS: tuple[type[CallbackData], ...] = (
     ReassignCB,
     ChoiceCB,
     FormCB,
+    ConfirmCB,
+    KeyPageCB,
     EditCB,
     WithdrawCB,
     SupplementCB,

@@ -47,7 +47,7 @@ def documents(names: Sequence[str], clip: Clip) -> str:
     if earlier:
         clip.shortened = True
         shown.insert(0, ngettext("{n} earlier file", "{n} earlier files", earlier).format(n=earlier))
-    return _("Documents: {names}").format(names=", ".join(shown) or "—")
+    return _("Documents: {names}").format(names=t.listing(shown) or "—")
 
 
 def card(view: RequestView, *, project_name: str | None = None, notes: int = 0) -> Rendered:

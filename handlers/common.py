@@ -23,6 +23,7 @@ def help_text(actor: Actor) -> str:
         _("/my — your requests and their deadlines"),
         _("/status N — one request with its history"),
         _("/withdraw N — withdraw a request"),
+        _("/add N — add documents or a note to a request in progress"),
         _("/lang — choose the language"),
         _("/cancel — leave the current form"),
     ]
@@ -33,6 +34,7 @@ def help_text(actor: Actor) -> str:
             _("/next — claim the top request"),
             _("/claim N — claim request N; /release N — hand it back to the queue"),
             _("/note N text — an internal note for reviewers; /notes N — read them (private chat)"),
+            _("/find TEXT — find requests by number, project, organisation, applicant or status"),
             _("/stats — today's figures"),
         ]
     if actor.is_admin:

@@ -12,10 +12,12 @@ from handlers import (
     common,
     details,
     errors,
+    form_confirm,
     notes,
     oversight,
     queue,
     reviewer,
+    search,
     summary,
 )
 from handlers.context import AppContext
@@ -42,11 +44,13 @@ def build_dispatcher(app: AppContext, storage: BaseStorage, *, throttle: Throttl
     dp.include_routers(
         common.build_router(),
         applicant_form.build_router(),
+        form_confirm.build_router(),
         applicant.build_router(),
         reviewer.build_router(),
         details.build_router(),
         queue.build_router(),
         notes.build_router(),
+        search.build_router(),
         admin.build_router(),
         oversight.build_router(),
         summary.build_router(),

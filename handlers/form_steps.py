@@ -64,8 +64,8 @@ def labels() -> dict[str, str]:
     }
 
 
-def prompt(field: str) -> tuple[str, InlineKeyboardMarkup | None]:
-    """The question for a step, with its buttons."""
+def prompt(field: str, *, editing: bool = False) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The question for a step, with its buttons. Editing one answer from the confirmation screen is not step 1."""
     if field == "category":
         return _("Which category is the project?"), kb.categories()
     if field == "document_type":
@@ -87,7 +87,7 @@ def prompt(field: str) -> tuple[str, InlineKeyboardMarkup | None]:
             kb.documents_done(),
         )
     questions = {
-        "project_name": _("Step 1: the project name?"),
+        "project_name": _("The project name?") if editing else _("Step 1: the project name?"),
         "organisation": _("The construction organisation (建设单位)?"),
         "contact_name": _("The contact person's name?"),
         "phone": _("The contact's phone number (mobile or landline)?"),

@@ -10,17 +10,20 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 
-from approvals.ledger import KeyProject
+from approvals.admin import KeyMatches
 from approvals.models import ApprovalRequest, Category, DocumentType, Status
 from approvals.ports import Person
 from approvals.progress import QueuePage
 from handlers import texts as t
 from handlers.callbacks import (
     ChoiceCB,
+    ConfirmAction,
+    ConfirmCB,
     DetailsCB,
     EditCB,
     FormAction,
     FormCB,
+    KeyPageCB,
     LangCB,
     QueueAction,
     QueueItemCB,
@@ -170,12 +173,16 @@ def document_types() -> InlineKeyboardMarkup:
     )
 
 
-def key_projects(found: list[KeyProject]) -> InlineKeyboardMarkup:
-    return column(
-        [
-            *((f"{p.code} {p.name}"[:60], ChoiceCB(field="key_code", value=p.code)) for p in found),
-            (_("Not a key project"), FormCB(action=FormAction.NOT_KEY)),
-        ]
+def key_projects(found: KeyMatches) -> InlineKeyboardMarkup:
+    turn: list[Button] = []
+    if found.page > 0:
+        turn.append((_("◀ Previous"), KeyPageCB(page=found.page - 1)))
+    if found.page < found.pages - 1:
+        turn.append((_("Next ▶"), KeyPageCB(page=found.page + 1)))
+    return rows(
+        *([(f"{p.code} {p.name}"[:60], ChoiceCB(field="key_code", value=p.code))] for p in found.items),
+        turn,
+        [(_("Not a key project"), FormCB(action=FormAction.NOT_KEY))],
     )
 
 
@@ -184,24 +191,34 @@ def documents_done() -> InlineKeyboardMarkup:
     return rows([(_("Done"), FormCB(action=FormAction.DOCS_DONE))])
 
 
-@per_locale
-def confirm() -> InlineKeyboardMarkup:
+def confirm(form: int, version: int, *, details: bool = False) -> InlineKeyboardMarkup:
+    """The confirmation screen's buttons, for this version of this form's draft only; ``details`` when the screen
+    shortened an answer ("Details" shows them in full)."""
+
+    def cb(action: ConfirmAction) -> ConfirmCB:
+        return ConfirmCB(action=action, form=form, version=version)
+
+    lines: list[list[Button]] = [
+        [(_("Submit"), cb(ConfirmAction.SUBMIT))],
+        [(_("Edit"), cb(ConfirmAction.EDIT)), (_("Cancel"), cb(ConfirmAction.CANCEL))],
+    ]
+    if details:
+        lines.append([(_("Details"), cb(ConfirmAction.DETAILS))])
+    return rows(*lines)
+
+
+def same_project(form: int, version: int, request_id: int) -> InlineKeyboardMarkup:
+    def cb(action: ConfirmAction) -> ConfirmCB:
+        return ConfirmCB(action=action, form=form, version=version)
+
     return rows(
-        [(_("Submit"), FormCB(action=FormAction.SUBMIT))],
-        [(_("Edit"), FormCB(action=FormAction.EDIT)), (_("Cancel"), FormCB(action=FormAction.CANCEL))],
+        [(_("Add these documents to #{id}").format(id=request_id), cb(ConfirmAction.ADD))],
+        [(_("Submit as a new request"), cb(ConfirmAction.ANYWAY))],
+        [(_("Cancel"), cb(ConfirmAction.CANCEL))],
     )
 
 
 @per_locale
-def confirm_with_details() -> InlineKeyboardMarkup:
-    """The confirmation screen's buttons when it shortened an answer: "Details" shows them in full."""
-    return rows(
-        [(_("Submit"), FormCB(action=FormAction.SUBMIT))],
-        [(_("Edit"), FormCB(action=FormAction.EDIT)), (_("Cancel"), FormCB(action=FormAction.CANCEL))],
-        [(_("Details"), FormCB(action=FormAction.DETAILS))],
-    )
-
-
 def edit_fields(labels: dict[str, str]) -> InlineKeyboardMarkup:
     return pairs([(labels[field], EditCB(field=field)) for field in EDITABLE])
 

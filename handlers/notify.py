@@ -66,10 +66,33 @@ async def notices_for(app: AppContext, event: AuditEvent) -> list[Outgoing]:
         out.append(Outgoing(group, kind="card", request_id=request.id))
     if event.action == "reassign" and event.target_id is not None:  # the new holder finds it in their chat
         out.append(Outgoing(event.target_id, kind="card", request_id=request.id))
-    notice = await applicant_notice(app, request, event)
+    notice = (
+        await material_notice(app, request, event, group)
+        if event.action == "add_material"
+        else await applicant_notice(app, request, event)
+    )
     if notice is not None:
         out.append(notice)
     return out
+
+
+async def material_notice(
+    app: AppContext, request: ApprovalRequest, event: AuditEvent, group: int | None
+) -> Outgoing | None:
+    """Material added to a request in progress: the reviewers' group is told (without one, the reviewer holding
+    it); the cards are redrawn with the documents. Nothing else about the request changed."""
+    chat = group if group is not None else request.claimed_by
+    if chat is None:
+        return None
+    with app.i18n.context(), app.i18n.use_locale(await app.locale_for_chat(chat)):
+        lines = [
+            _("📎 {name} added material to request #{id} {project}; its status and deadlines are unchanged.").format(
+                name=escape(event.actor_name), id=request.id, project=escape(request.project_name)
+            )
+        ]
+        if event.reason:
+            lines.append(_("Note: {text}").format(text=escape(event.reason)))
+    return Outgoing(chat, "\n".join(lines))
 
 
 async def applicant_notice(app: AppContext, request: ApprovalRequest, event: AuditEvent) -> Outgoing | None:

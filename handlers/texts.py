@@ -17,6 +17,7 @@ from approvals.errors import (
     NotClaimant,
     NotFound,
     RowProblem,
+    SameProjectOpen,
     SelfReview,
 )
 from approvals.ledger import KeyProjectStatus
@@ -83,6 +84,7 @@ def action(value: str) -> str:
         "reassign": _("reassign"),
         "revoke": _("revoke the decision on"),
         "correct_number": _("correct the approval number of"),
+        "add_material": _("add material"),
     }.get(value, value)
 
 
@@ -179,6 +181,8 @@ def error(exc: DomainError) -> str:
         return _("You submitted request #{id} yourself, so a colleague must review it.").format(id=exc.request_id)
     if isinstance(exc, NotAReviewer):
         return _("{id} is not a reviewer who may take this request.").format(id=exc.user_id)
+    if isinstance(exc, SameProjectOpen):
+        return _("You already have request #{id} for this project with the bureau.").format(id=exc.request_id)
     if isinstance(exc, Forbidden):
         return _("You are not allowed to do that.")
     if isinstance(exc, NotFound):
@@ -188,6 +192,11 @@ def error(exc: DomainError) -> str:
     if isinstance(exc, LedgerImportError):
         return _("Nothing was imported.")
     return _("That did not work. Please try again.")
+
+
+def listing(items: Iterable[str]) -> str:
+    """Items in a row, separated as the language does it (、 in Chinese)."""
+    return _(", ").join(items)
 
 
 def chunks(blocks: Iterable[str], limit: int = limits.TEXT) -> list[str]:

@@ -139,24 +139,36 @@ def key_board(board: KeyBoard) -> list[str]:
     return blocks
 
 
-def form_summary(data: dict[str, Any]) -> Rendered:
-    """The confirmation screen: everything the applicant typed, before it is submitted (long fields shortened)."""
+def form_summary(data: dict[str, Any], *, key_name: str | None = None) -> Rendered:
+    """The confirmation screen: everything the applicant gave, in the words and punctuation of the request card,
+    long answers shortened (its "Details" button shows them in full)."""
     from approvals.models import Category, DocumentType
 
     clip = Clip()
-    rows = [
-        (_("Project"), clip(data["project_name"], limits.LINE)),
-        (_("Organisation"), clip(data["organisation"], limits.LINE)),
-        (_("Contact"), f"{clip(data['contact_name'], limits.PERSON)}, {escape(data['phone'])}"),
-        (_("Category"), t.category(Category(data["category"]))),
-        (_("Document"), t.document_type(DocumentType(data["document_type"]))),
-        (_("Investment"), f"{escape(data['investment'])} 万元"),
-        (_("Location"), clip(data["location"], limits.LINE)),
-        (_("Description"), clip(data["description"], limits.PARAGRAPH)),
-        (_("Key project"), escape(data.get("key_code") or "—")),
+    key = data.get("key_code")
+    key_line = (
+        _("Key project: {code}{name}").format(
+            code=escape(key), name=f" {clip(key_name, limits.LINE)}" if key_name else ""
+        )
+        if key
+        else _("Key project: none")
+    )
+    lines = [
+        _("<b>Please check your request</b>"),
+        _("Project: {value}").format(value=clip(data["project_name"], limits.LINE)),
+        _("Organisation: {value}").format(value=clip(data["organisation"], limits.LINE)),
+        _("Contact: {name}, {phone}").format(
+            name=clip(data["contact_name"], limits.PERSON), phone=escape(data["phone"])
+        ),
+        _("Category: {category} · Investment: {amount} 万元").format(
+            category=t.category(Category(data["category"])), amount=escape(data["investment"])
+        ),
+        _("Document: {value}").format(value=t.document_type(DocumentType(data["document_type"]))),
+        _("Location: {value}").format(value=clip(data["location"], limits.LINE)),
+        key_line,
+        _("Description: {value}").format(value=clip(data["description"], limits.PARAGRAPH)),
+        documents([a["name"] for a in data.get("attachments", [])], clip),
     ]
-    names = [a["name"] for a in data.get("attachments", [])]
-    lines = [_("<b>Please check your request</b>"), *(f"{k}: {v}" for k, v in rows), documents(names, clip)]
     return Rendered("\n".join(lines), clip.shortened)
 
 

@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Sequence
 from typing import Any
 
-from approvals.ledger import KeyProject
+from approvals.ledger import KeyProject, key_project_matches
 from storage.codec import day, unday
 from storage.database import Database
 
@@ -78,10 +78,5 @@ class SqliteKeyProjectStore:
 
     async def search(self, text: str, *, limit: int) -> list[KeyProject]:
         """Code prefix or any part of the name or owner, in list order, ignoring case."""
-        wanted = text.casefold()
-        found = (
-            p
-            for p in await self.all()
-            if p.code.casefold().startswith(wanted) or wanted in p.name.casefold() or wanted in p.owner.casefold()
-        )
+        found = (p for p in await self.all() if key_project_matches(p, text))
         return [p for _, p in zip(range(limit), found, strict=False)]

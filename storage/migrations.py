@@ -10,6 +10,7 @@ import sqlite3
 from storage.inline import InlineConnection
 
 OPEN = "('submitted', 'resubmitted', 'in_review')"
+FINAL = "('approved', 'rejected', 'withdrawn')"
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: requests, attachments, audit log, key projects, people and roles, chat form state
@@ -259,6 +260,15 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TRIGGER notes_no_update BEFORE UPDATE ON notes BEGIN SELECT RAISE(ABORT, 'append-only'); END;
     CREATE TRIGGER notes_no_delete BEFORE DELETE ON notes BEGIN SELECT RAISE(ABORT, 'append-only'); END;
     CREATE INDEX requests_claimed ON requests (claimed_by) WHERE status = 'in_review';
+    """,
+    # 10: /find. Requests by status, newest first; the start of a project, organisation, contact or applicant's
+    # name, ignoring ASCII case (LIKE 'text%' walks a NOCASE index; storage/search.py)
+    """
+    CREATE INDEX requests_status_id ON requests (status, id);
+    CREATE INDEX requests_name ON requests (project_name COLLATE NOCASE);
+    CREATE INDEX requests_organisation ON requests (organisation COLLATE NOCASE);
+    CREATE INDEX requests_contact ON requests (contact_name COLLATE NOCASE);
+    CREATE INDEX people_name ON people (name COLLATE NOCASE);
     """,
 )
 

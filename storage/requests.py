@@ -14,7 +14,8 @@ from storage.audit import SELECT_EVENTS, event_of, insert_event
 from storage.codec import day, must_day, stamp, unday, unstamp
 from storage.database import Database
 from storage.inline import InlineConnection
-from storage.migrations import OPEN
+from storage.migrations import FINAL, OPEN
+from storage.search import find_requests
 
 # Columns written from the model as they are (text, numbers); the rest need converting.
 _PLAIN = (
@@ -151,6 +152,18 @@ class SqliteApprovalStore:
             f"{_SELECT} WHERE applicant_id = ? ORDER BY id DESC LIMIT ? OFFSET ?",
             (applicant_id, limit, offset),
         )
+
+    async def undecided_of(self, applicant_id: int) -> list[ApprovalRequest]:
+        async with self.db.point_read() as conn:  # one applicant's requests, along their index
+            return await self._select(
+                conn,
+                f"{_SELECT} INDEXED BY requests_applicant WHERE applicant_id = ? AND status NOT IN {FINAL} "
+                "ORDER BY id DESC LIMIT 100",
+                (applicant_id,),
+            )
+
+    async def find(self, *, text: str, status: Status | None, limit: int) -> tuple[list[ApprovalRequest], bool]:
+        return await find_requests(self.db.reader, self._select, _SELECT, text=text, status=status, limit=limit)
 
     async def history(self, request_id: int) -> list[AuditEvent]:
         async with (

@@ -30,8 +30,9 @@ async def fill_form(
     key: str | None = None,
     files: tuple[str, ...] = ("eia.pdf",),
     english: bool = False,
+    until_key: bool = False,
 ) -> dict[str, Any]:
-    """Walk /submit up to the confirmation screen; returns that message."""
+    """Walk /submit up to the confirmation screen; returns that message (or, ``until_key``, the key question)."""
     values = {**ANSWERS_ZH, **(answers or {})}
     mark = user.last_id()
     await user.send("/submit")
@@ -52,6 +53,8 @@ async def fill_form(
         await user.send(values[field])
         await user.world.wait_until(lambda m=mark: user.last_id() > m + 1)
     question = await user.expect("key projects" if english else "重点项目", after=mark)
+    if until_key:
+        return question
     if key is None:
         mark = user.last_id()
         await user.press(question, "Not a key project" if english else "非重点项目")

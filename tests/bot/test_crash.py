@@ -41,7 +41,7 @@ def env_for(api: LocalBotApi, db: Path) -> dict[str, str]:
 async def fire_form(user: ChatUser, n: int) -> str:
     """A whole /submit form sent at once, as fast typing would; returns the Submit press's query id."""
     anchor = {"message_id": 1, "date": 0, "chat": user.world.chats[user.id]}
-    await user.send("/submit")
+    form = (await user.send("/submit"))["message_id"]  # the confirmation screen's Submit names its form
     for text in (f"项目{user.id}-{n}", "区水务集团", "王工", "13812345678"):
         await user.send(text)
     await user.press_data(anchor, "ch:category:infrastructure")
@@ -51,7 +51,7 @@ async def fire_form(user: ChatUser, n: int) -> str:
     await user.press_data(anchor, "fm:n")
     await user.send_document("eia.pdf", PDF)
     await user.press_data(anchor, "fm:d")
-    return await user.press_data(anchor, "fm:s")
+    return await user.press_data(anchor, f"cf:s:{form}:1")  # the first version of the draft
 
 
 def stored(db: Path, sql: str, *params: Any) -> list[tuple[Any, ...]]:

@@ -57,6 +57,8 @@ async def test_nobody_acts_beyond_their_role(harness: Harness) -> None:
                 f"/reassign {number}",
                 f"/revoke {number}",
                 f"/correct {number}",
+                f"/add {number}",
+                "/find 城东",
             )
         ]
     admin_only = ("/export", "/reviewers add 666", "/reviewers remove 202", f"/reassign {number}")
@@ -70,6 +72,7 @@ async def test_nobody_acts_beyond_their_role(harness: Harness) -> None:
     buttons = [f"rv:{a}:{number}" for a in ("c", "l", "a", "an", "i", "r", "y")]
     buttons += [f"wd:{number}:1", f"sp:{number}:0", f"sp:{number}:1", f"sb:{h.stranger.id}:1", "qp:0", f"dt:{number}"]
     buttons += [f"qi:o:{number}:0", f"qi:c:{number}:0", f"ra:{number}:{h.stranger.id}"]
+    buttons += ["cf:s:1:1", "cf:a:1:1", "kp:1"]  # a form's screen and key-project pages, with no form of theirs
     for user in (h.stranger, h.applicant_en):
         for data in buttons:
             answer = await user.answer(await user.press_data(card, data))
@@ -83,6 +86,8 @@ async def test_nobody_acts_beyond_their_role(harness: Harness) -> None:
     assert ("NotFound", "command /status") in logged  # someone else's request is "not found" and logged
     assert ("NotFound", f"callback dt:{number}") in logged  # and so are its details
     assert not [m for m in h.stranger.inbox() if "in full" in m.get("text", "")]  # no details were sent
+    assert ("NotFound", "command /add") in logged
+    assert ("Forbidden", "command /find") in logged
     status_replies = [m["text"] for m in h.applicant_en.inbox() if "was not found" in m.get("text", "")]
     assert f"Request #{number} was not found." in status_replies  # the same words as for a missing number
     # an applicant the admin made a reviewer never reviews their own request: not through /next, not with buttons
@@ -154,6 +159,7 @@ async def test_numbers_in_commands_are_ascii_digits_in_range_or_get_the_usage_li
     numbers = [*NOT_DIGITS, "1000000001", "99999999999999999999"]
     attempts = [(h.applicant_en, f"/status {n}", "Send the request number, e.g. /status 12") for n in numbers]
     attempts += [(h.applicant_en, f"/withdraw {n}", "Send the request number, e.g. /withdraw 12") for n in numbers]
+    attempts += [(h.applicant_en, f"/add {n}", "Send the request number, e.g. /add 12") for n in numbers]
     usage = "请发送 Telegram 用户 ID：只用数字 0-9，从 1 到 9223372036854775807"
     ids = [*NOT_DIGITS, HUGE_ID, "99999999999999999999"]
     attempts += [(h.admin, f"/reviewers {verb} {n}", usage) for verb in ("add", "remove") for n in ids]

@@ -100,3 +100,18 @@ async def test_a_failed_read_of_the_key_project_list_is_tried_again(
         await admin.search_key_projects("")
     failing = False
     assert [p.code for p in await admin.search_key_projects("")] == ["KP-01"]
+
+
+async def test_key_project_pages_count_every_match_and_stay_in_range(admin: AdminService) -> None:
+    rows = "".join(f"KP-{n:02},城东污水处理厂{n}期,区水务集团\n" for n in range(1, 21))
+    await admin.import_key_projects(ADMIN, "list.csv", f"code,name,owner\n{rows}".encode())
+    first = await admin.key_project_page(" 污水 ")
+    assert (first.text, first.total, first.pages, [p.code for p in first.items][:2]) == (
+        "污水",
+        20,
+        3,
+        ["KP-01", "KP-02"],
+    )
+    past_the_end = await admin.key_project_page("污水", page=99)  # a stale page button after a new import
+    assert (past_the_end.page, past_the_end.first, past_the_end.last, past_the_end.more) == (2, 17, 20, 0)
+    assert (await admin.key_project_page("x" * 10_000)).text == "x" * 100  # kept bounded in the form's data

@@ -63,11 +63,14 @@ async def test_a_submission_on_a_saturday_is_accepted_on_monday(service: Approva
 async def test_a_registration_filed_after_office_hours_is_due_the_next_working_day(
     service: ApprovalService, clock: FakeClock
 ) -> None:
-    registration = make_draft(document_type=DocumentType.REGISTRATION)
     clock.set_local(2026, 12, 1, 17, 29)
-    in_hours = await service.submit(APPLICANT, registration)
+    in_hours = await service.submit(
+        APPLICANT, make_draft(project_name="早登记", document_type=DocumentType.REGISTRATION)
+    )
     clock.set_local(2026, 12, 1, 17, 30)  # OFFICE_HOURS_END: the office has closed
-    after_hours = await service.submit(APPLICANT, registration)
+    after_hours = await service.submit(
+        APPLICANT, make_draft(project_name="晚登记", document_type=DocumentType.REGISTRATION)
+    )
     report_form = await service.submit(APPLICANT, make_draft())
     assert (in_hours.accepted_on, in_hours.promised_due, in_hours.statutory_due) == (date(2026, 12, 1),) * 3
     assert (after_hours.accepted_on, after_hours.promised_due, after_hours.statutory_due) == (date(2026, 12, 2),) * 3
@@ -163,8 +166,8 @@ async def test_next_claims_the_top_of_the_queue_and_skips_claimed_ones(
     service: ApprovalService, repos: Repositories
 ) -> None:
     await repos.key_projects.replace_all([KeyProject(code="KP-01", name="A", owner="B")])
-    standard = await service.submit(APPLICANT, make_draft(category=Category.OTHER))
-    key = await service.submit(APPLICANT, make_draft(key_code="KP-01"))
+    standard = await service.submit(APPLICANT, make_draft(project_name="物流仓库", category=Category.OTHER))
+    key = await service.submit(APPLICANT, make_draft(project_name="重点工程", key_code="KP-01"))
     green = await service.submit(APPLICANT, make_draft())
     first = await service.claim_next(REVIEWER)
     second = await service.claim_next(REVIEWER_2)

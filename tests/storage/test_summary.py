@@ -17,11 +17,16 @@ async def test_daily_figures(
 ) -> None:
     await repos.key_projects.replace_all(PROJECTS)
     clock.set_local(2026, 11, 2)
-    key1 = await service.submit(APPLICANT, make_draft(key_code="KP-01"))
-    key2 = await service.submit(APPLICANT, make_draft(key_code="KP-02", document_type=DocumentType.REPORT))
-    key3 = await service.submit(APPLICANT, make_draft(key_code="KP-03"))
+    key1, key2, key3 = [
+        await service.submit(
+            APPLICANT, make_draft(project_name=f"重点项目{n}", key_code=f"KP-0{n}", document_type=kind)
+        )
+        for n, kind in ((1, DocumentType.REPORT_FORM), (2, DocumentType.REPORT), (3, DocumentType.REPORT_FORM))
+    ]
     green = await service.submit(APPLICANT, make_draft())
-    late = await service.submit(APPLICANT, make_draft(category=Category.OTHER, document_type=DocumentType.REGISTRATION))
+    late = await service.submit(
+        APPLICANT, make_draft(project_name="仓库登记", category=Category.OTHER, document_type=DocumentType.REGISTRATION)
+    )
     clock.set_local(2026, 11, 4)
     await service.approve(REVIEWER, key1.id)  # 2 working days (promise 5)
     clock.set_local(2026, 11, 30)

@@ -37,6 +37,11 @@ def test_private_chats_are_told_from_groups() -> None:
         (ReviewCB(action=ReviewAction.CLAIM, id=2**63 - 1).pack(), False),  # ours, however large a real id gets
         (QueuePageCB(page=0).pack(), False),
         ("fm:s", False),  # valid, merely stale outside the form
+        ("cf:s:1:0", False),  # a confirmation screen: its form and the draft version it showed
+        ("kp:3", False),
+        ("cf:s:1", True),  # no version: no screen of ours
+        ("cf:s:0:1", True),
+        ("kp:-1", True),
         ("garbage", False),  # not ours at all
         (f"rv:c:{2**63}", True),  # SQLite could not even look it up
         ("rv:c:0", True),

@@ -160,3 +160,10 @@ def test_withdrawal_is_possible_until_a_decision() -> None:
 def test_every_state_in_the_table_is_a_real_status_and_every_status_is_reachable() -> None:
     reachable = {Status.SUBMITTED} | set(TRANSITIONS.values())
     assert reachable == set(Status)
+
+
+def test_material_is_added_only_while_the_bureau_has_the_request_and_changes_no_status() -> None:
+    open_states = {s for (s, a) in TRANSITIONS if a is Action.ADD_MATERIAL}
+    assert open_states == {Status.SUBMITTED, Status.IN_REVIEW, Status.RESUBMITTED}  # 补正: resubmit instead
+    for status in open_states:
+        assert step(status, Action.ADD_MATERIAL) is status
