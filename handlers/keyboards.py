@@ -218,7 +218,6 @@ def same_project(form: int, version: int, request_id: int) -> InlineKeyboardMark
     )
 
 
-@per_locale
 def edit_fields(labels: dict[str, str]) -> InlineKeyboardMarkup:
     return pairs([(labels[field], EditCB(field=field)) for field in EDITABLE])
 

@@ -119,7 +119,10 @@ class Jobs:
         if self._catch_up is not None:
             await self._catch_up
         self.scheduler.shutdown(wait=False)
-        await self.sender.flush()  # what is due goes out before the process ends
+        try:
+            await self.sender.flush()  # what is due goes out before the process ends
+        except Exception:  # what could not go out stays queued for the next start; the stop goes on
+            log.exception("last outbox pass before stopping failed")
         await self.sender.stop()
 
     def attach(self, dp: Dispatcher) -> None:
