@@ -7,7 +7,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from tests.bot.conftest import Harness
-from tests.bot.flows import submit
+from tests.bot.flows import import_key_projects, submit
 from tests.factories import REVIEWER
 
 
@@ -33,8 +33,7 @@ async def test_reviewers_are_listed_added_and_removed_by_admins_only(harness: Ha
 async def test_key_project_import_reports_bad_rows_and_keeps_the_old_list(harness: Harness) -> None:
     h = harness
     good = "项目编号,项目名称,建设单位\nKP-01,城东污水处理厂,区水务集团\nKP-02,实验学校,区教育局\n".encode()
-    await h.admin.send_document("重点项目.csv", good, mime="text/csv")
-    await h.admin.expect("已导入 2 个重点项目")
+    assert await import_key_projects(h.admin, "重点项目.csv", good, mime="text/csv") == "✅ 重点项目名单现有 2 个项目。"
     bad = b"code,name,owner,planned_start\nKP-03,A,B,\n,C,D,\nKP-03,E,F,\nKP-05,G,H,someday\n"
     await h.admin.send_document("list.csv", bad, mime="text/csv")
     report = await h.admin.expect("未导入任何数据")
