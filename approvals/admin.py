@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 
 from approvals.errors import LedgerImportError, RowProblem
+from approvals.key_list import ImportOutcome, ImportPreview, ImportResult, list_changes
 from approvals.ledger import (
     MAX_KEY_QUERY,
     KeyProject,
@@ -84,6 +85,16 @@ class KeyMatches:
         return self.total - self.last
 
 
+@dataclass(frozen=True)
+class KeyBoardPage:
+    """One page of /keyprojects: the projects shown with their status, and the whole list's headline."""
+
+    matches: KeyMatches
+    rows: list[tuple[KeyProject, KeyProjectStatus]]
+    approved: int
+    total: int
+
+
 @dataclass
 class AdminService:
     people: PeopleStore
@@ -137,13 +148,31 @@ class AdminService:
             return Removal(was_reviewer, [])  # an admin from ADMIN_IDS stays a reviewer, and keeps their claims
         return Removal(was_reviewer, await self.approvals.release_claims_of(actor, user_id, reason))
 
-    async def import_key_projects(self, actor: Actor, filename: str, data: bytes) -> list[KeyProject]:
-        """Replace the ledger with the file's projects, or change nothing and report every bad row."""
+    async def preview_key_projects(self, actor: Actor, filename: str, data: bytes) -> ImportPreview:
+        """Read a key-project file and hold its projects as a pending import of this admin, compared with the list
+        as it is now; the list itself changes only on Confirm. Bad rows raise ``LedgerImportError``. A file that
+        changes nothing is not held (``import_id`` 0)."""
         self._admin(actor, "import_key_projects")
         kind = check_ledger_file(filename, len(data))
         projects = await self.ledger_reader.read(kind, data)
-        await self.key_projects.replace_all(projects)
-        return projects
+        version, current = await self.key_projects.snapshot()
+        naming = {code: len(statuses) for code, statuses in (await self.source.key_code_statuses()).items()}
+        changes = list_changes(current, projects, naming)
+        if not changes.changes_anything:
+            return ImportPreview(0, changes)
+        now = self.approvals.clock.now()
+        return ImportPreview(
+            await self.key_projects.stage(actor.user_id, projects, base_version=version, at=now), changes
+        )
+
+    async def confirm_key_import(self, actor: Actor, import_id: int) -> ImportResult:
+        """Apply a pending import this admin was shown, if the list has not changed since (one transaction)."""
+        self._admin(actor, "import_key_projects")
+        return await self.key_projects.apply_import(import_id, actor.user_id, at=self.approvals.clock.now())
+
+    async def cancel_key_import(self, actor: Actor, import_id: int) -> ImportOutcome:
+        self._admin(actor, "import_key_projects")
+        return await self.key_projects.cancel_import(import_id, actor.user_id, at=self.approvals.clock.now())
 
     async def key_board(self) -> KeyBoard:
         statuses = await self.source.key_code_statuses()
@@ -161,6 +190,15 @@ class AdminService:
         pages = max((len(found) + size - 1) // size, 1)
         page = min(max(page, 0), pages - 1)
         return KeyMatches(wanted, found[page * size : (page + 1) * size], len(found), page, size)
+
+    async def key_board_page(self, text: str = "", *, page: int = 0, size: int = 10) -> KeyBoardPage:
+        """/keyprojects: a page of the list (or of the projects matching ``text``), each with its status."""
+        found = await self.key_project_page(text, page=page, size=size)
+        by_code = await self.source.key_code_statuses()
+        codes = await self.key_projects.codes()
+        approved = sum(1 for code in codes if key_project_status(by_code.get(code, [])) is KeyProjectStatus.APPROVED)
+        rows = [(p, key_project_status(by_code.get(p.code, []))) for p in found.items]
+        return KeyBoardPage(found, rows, approved, len(codes))
 
     @staticmethod
     def _admin(actor: Actor, action: str) -> None:

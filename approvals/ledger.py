@@ -26,6 +26,7 @@ class KeyProject(BaseModel):
     owner: str
     planned_start: date | None = None
     planned_approval: date | None = None
+    archived: bool = False  # left out of a later list: kept so the requests naming it still show its name
 
 
 MAX_KEY_QUERY = 100  # characters of a key-project search kept; codes and names are shorter

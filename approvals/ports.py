@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
+from approvals.key_attention import KeyRequest
+from approvals.key_list import ImportOutcome, ImportResult
 from approvals.ledger import KeyProject
 from approvals.models import ApprovalRequest, Attachment, AuditEvent, Lane, Note, Role, Status
 
@@ -104,6 +106,10 @@ class SummarySource(Protocol):
 
     async def key_code_statuses(self) -> dict[str, list[Status]]: ...
 
+    async def undecided_key_requests(self) -> list[KeyRequest]:
+        """Requests naming a key code that are with the bureau or waiting for the applicant's material."""
+        ...
+
     async def backlog_by_lane(self) -> dict[Lane, int]: ...
 
     async def count_status(self, status: Status) -> int: ...
@@ -130,15 +136,46 @@ class NoteStore(Protocol):
 
 
 class KeyProjectStore(Protocol):
+    """The current list, the codes earlier lists had (archived, for the requests naming them), and imports
+    waiting for an admin's Confirm."""
+
     async def replace_all(self, projects: Sequence[KeyProject]) -> None:
-        """Swap the whole list in one transaction (an import is all or nothing)."""
+        """Make ``projects`` the list in one transaction, without a preview (sample data, tests); codes left out
+        are archived."""
         ...
 
-    async def all(self) -> list[KeyProject]: ...
+    async def snapshot(self) -> tuple[int, list[KeyProject]]:
+        """The list's version and its projects, as of one moment."""
+        ...
 
-    async def get(self, code: str) -> KeyProject | None: ...
+    async def stage(self, admin_id: int, projects: Sequence[KeyProject], *, base_version: int, at: datetime) -> int:
+        """Hold ``projects`` as a pending import of ``admin_id``, compared with the list at ``base_version``;
+        returns its id. The admin's earlier pending imports are out of date from then on."""
+        ...
 
-    async def codes(self) -> set[str]: ...
+    async def apply_import(self, import_id: int, admin_id: int, *, at: datetime) -> ImportResult:
+        """In one transaction: make a pending import of ``admin_id`` the list if the list is still at the version
+        it was compared with (codes left out archived), and mark it applied. Anything else changes nothing but
+        the import's own state."""
+        ...
+
+    async def cancel_import(self, import_id: int, admin_id: int, *, at: datetime) -> ImportOutcome: ...
+
+    async def all(self) -> list[KeyProject]:
+        """The current list, in its order (archived codes left out)."""
+        ...
+
+    async def get(self, code: str) -> KeyProject | None:
+        """A project on the current list."""
+        ...
+
+    async def known(self, code: str) -> KeyProject | None:
+        """A project on the current list or an archived one (``archived`` set): what a request naming it shows."""
+        ...
+
+    async def codes(self) -> set[str]:
+        """The current list's codes."""
+        ...
 
     async def search(self, text: str, *, limit: int) -> list[KeyProject]: ...
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from statistics import median
 
 from approvals.calendar import WorkCalendar
 from approvals.deadlines import DeadlinePolicy
+from approvals.key_attention import KeyAttention, key_projects_needing_attention
 from approvals.models import ApprovalRequest, Lane, Status
 from approvals.ports import ApprovalStore, DecisionRecord, KeyProjectStore, SummarySource
 
@@ -37,6 +38,7 @@ class SummaryFigures:
     timing: dict[Lane, LaneTiming]
     calendar_estimated: bool  # today's year has no published holiday schedule
     approvals_by_day: dict[date, int]  # the last 30 days, every day present
+    key_attention: list[KeyAttention] = field(default_factory=list)  # the whole list's, most urgent first
 
     @property
     def backlog_total(self) -> int:
@@ -71,7 +73,8 @@ async def summary_figures(
     cutoff = calendar.add_working_days(today, policy.risk_days)
     yesterday = date.fromordinal(today.toordinal() - 1)
     year_start = date(today.year, 1, 1)
-    registered = await key_projects.codes()
+    listed = await key_projects.all()
+    registered = {p.code for p in listed}  # the current list: archived codes count in neither figure
     approved_codes = await source.approved_key_codes()
     due_by_cutoff = await source.count_open_due_by(cutoff)
     overdue = await source.count_open_due_by(yesterday)
@@ -93,6 +96,14 @@ async def summary_figures(
         timing=lane_timing(calendar, await source.decisions_between(year_start, today)),
         calendar_estimated=calendar.is_estimated(today),
         approvals_by_day=await _per_day(source, today, days=30),
+        key_attention=key_projects_needing_attention(
+            listed,
+            await source.undecided_key_requests(),
+            approved_codes,
+            calendar=calendar,
+            today=today,
+            risk_cutoff=cutoff,
+        ),
     )
 
 

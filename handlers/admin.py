@@ -1,26 +1,21 @@
-"""Admins: reviewers, the key-project list, and the export."""
+"""Admins: reviewers and the export (the key-project list: handlers/key_projects.py)."""
 
 from __future__ import annotations
 
 import asyncio
 
-from aiogram import Bot, F, Router
-from aiogram.filters import Command, CommandObject, StateFilter
+from aiogram import Router
+from aiogram.filters import Command, CommandObject
 from aiogram.types import BufferedInputFile, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
 from approvals import validation as v
-from approvals.admin import LEDGER_KINDS, MAX_LEDGER_BYTES, check_ledger_file, ledger_too_big
-from approvals.errors import LedgerImportError
 from approvals.models import Actor
-from approvals.service import ensure_admin, ensure_reviewer
+from approvals.service import ensure_admin
 from handlers import texts as t
-from handlers import views
 from handlers.context import AppContext
-from handlers.downloads import FileTooLarge, download_at_most
 from handlers.export import workbook
-from handlers.filters import IsAdmin, in_private_chat
 
 
 def build_router() -> Router:
@@ -63,43 +58,6 @@ def build_router() -> Router:
         blocks.append(_("Admins (from ADMIN_IDS) are reviewers too."))
         for text in t.chunks(blocks):
             await message.answer(text)
-
-    @router.message(Command("keyprojects"))
-    async def key_projects(message: Message, actor: Actor, app: AppContext) -> None:
-        ensure_reviewer(actor, "key_projects")
-        for text in t.chunks(views.key_board(await app.admin.key_board())):
-            await message.answer(text)
-
-    @router.message(
-        in_private_chat,
-        StateFilter(None),
-        F.document.file_name.lower().endswith(LEDGER_KINDS),
-        IsAdmin(),
-    )
-    async def import_ledger(message: Message, actor: Actor, app: AppContext, bot: Bot) -> None:
-        document = message.document
-        assert document is not None
-        name = document.file_name or ""
-        try:
-            check_ledger_file(name, document.file_size or 0)  # what the file claims, before fetching a byte
-            try:
-                data = await download_at_most(
-                    bot, document.file_id, declared=document.file_size, limit=MAX_LEDGER_BYTES
-                )
-            except FileTooLarge:
-                raise ledger_too_big() from None
-            projects = await app.admin.import_key_projects(actor, name, data)  # read by a confined child process
-        except LedgerImportError as exc:
-            blocks = [_("Nothing was imported. Fix these rows and send the file again:")]
-            blocks += [t.row_problem(p) for p in exc.problems]
-            if exc.more:
-                blocks.append(
-                    ngettext("… and {n} more bad row.", "… and {n} more bad rows.", exc.more).format(n=exc.more)
-                )
-            for text in t.chunks(blocks):
-                await message.answer(text)
-            return
-        await message.answer(_("Imported {n} key projects. The previous list was replaced.").format(n=len(projects)))
 
     @router.message(Command("export"))
     async def export(message: Message, actor: Actor, app: AppContext) -> None:

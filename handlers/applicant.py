@@ -75,8 +75,8 @@ def build_router() -> Router:
             await message.answer(_("Send the request number, e.g. /status 12"))
             return
         view = await app.approvals.view(actor, number)
-        project = await app.repos.key_projects.get(view.request.key_code) if view.request.key_code else None
-        shown = card.card(view, project_name=project.name if project else None)
+        project = await app.repos.key_projects.known(view.request.key_code) if view.request.key_code else None
+        shown = card.card(view, project=project)
         history = views.history(view.history, app.tz)
         more = kb.details(number) if shown.more or history.more else None
         await message.answer(shown.text)

@@ -119,6 +119,27 @@ class KeyPageCB(CallbackData, prefix="kp"):
     page: Page
 
 
+class KeyImportAction(StrEnum):
+    CONFIRM = "y"
+    CANCEL = "x"
+
+
+class KeyImportCB(CallbackData, prefix="ki"):
+    """Confirm or Cancel under a key-project import's preview: the pending import's id (the file's projects wait
+    in the database, not in the button)."""
+
+    action: KeyImportAction
+    id: Id
+
+
+class KeyBoardCB(CallbackData, prefix="kb"):
+    """A page of /keyprojects. ``search``: 0 for the whole list, else the number of the presser's latest search
+    (its text is kept in their chat state, not in the button)."""
+
+    page: Page
+    search: Page
+
+
 class EditCB(CallbackData, prefix="ed"):
     field: str
 
@@ -152,6 +173,8 @@ KINDS: tuple[type[CallbackData], ...] = (
     FormCB,
     ConfirmCB,
     KeyPageCB,
+    KeyImportCB,
+    KeyBoardCB,
     EditCB,
     WithdrawCB,
     SupplementCB,

@@ -13,6 +13,7 @@ from html import escape
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
+from approvals.ledger import KeyProject
 from approvals.models import ApprovalRequest, Attachment, AuditEvent, Status
 from approvals.progress import RequestView
 from handlers import limits
@@ -50,9 +51,10 @@ def documents(names: Sequence[str], clip: Clip) -> str:
     return _("Documents: {names}").format(names=t.listing(shown) or "—")
 
 
-def card(view: RequestView, *, project_name: str | None = None, notes: int = 0) -> Rendered:
-    """The card, each field within its budget. ``notes``: how many internal notes reviewers wrote (the applicant's
-    /status passes 0: internal notes are not even counted for them)."""
+def card(view: RequestView, *, project: KeyProject | None = None, notes: int = 0) -> Rendered:
+    """The card, each field within its budget. ``project``: the key project it names (archived ones too);
+    ``notes``: how many internal notes reviewers wrote (the applicant's /status passes 0: internal notes are not
+    even counted for them)."""
     r = view.request
     clip = Clip()
     lines = [
@@ -66,7 +68,7 @@ def card(view: RequestView, *, project_name: str | None = None, notes: int = 0) 
         _("Location: {value}").format(value=clip(r.location, limits.LINE)),
     ]
     if r.key_code:
-        name = f" {clip(project_name, limits.LINE)}" if project_name else ""
+        name = f" {clip(project.name, limits.LINE)}{archived(project)}" if project else ""
         lines.append(_("Key project: {code}{name}").format(code=escape(r.key_code), name=name))
     lines.append(_("Description: {value}").format(value=clip(r.description, limits.PARAGRAPH)))
     lines.append(documents([a.name for a in r.attachments], clip))
@@ -158,7 +160,12 @@ def file_list(attachments: Sequence[Attachment]) -> str:
     return "\n".join(a.name for a in attachments) or "—"
 
 
-def details(view: RequestView, *, project_name: str | None = None) -> list[str]:
+def archived(project: KeyProject) -> str:
+    """Marks a code a later list left out: the request keeps it, the key-project figures no longer count it."""
+    return _(" (no longer on the key-project list)") if project.archived else ""  # Chinese needs no space
+
+
+def details(view: RequestView, *, project: KeyProject | None = None) -> list[str]:
     """Every text field of the request in full, as blocks for ``texts.chunks``."""
     r = view.request
     fields = [
@@ -168,7 +175,8 @@ def details(view: RequestView, *, project_name: str | None = None) -> list[str]:
         (_("Location"), r.location),
     ]
     if r.key_code:
-        fields.append((_("Key project"), f"{r.key_code} {project_name or ''}".strip()))
+        name = f"{project.name}{archived(project)}" if project else ""
+        fields.append((_("Key project"), f"{r.key_code} {name}".strip()))
     fields += [(_("Description"), r.description), (_("Documents"), file_list(r.attachments))]
     asked, reply = _last(view.history, "request_info"), _last(view.history, "resubmit")
     if asked is not None and asked.reason:

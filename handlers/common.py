@@ -36,6 +36,7 @@ def help_text(actor: Actor) -> str:
             _("/note N text — an internal note for reviewers; /notes N — read them (private chat)"),
             _("/find TEXT — find requests by number, project, organisation, applicant or status"),
             _("/stats — today's figures"),
+            _("/keyprojects [TEXT] — the key projects and their status, a page at a time; TEXT searches"),
         ]
     if actor.is_admin:
         lines += [
@@ -43,7 +44,7 @@ def help_text(actor: Actor) -> str:
             _("/reviewers — list; /reviewers add ID; /reviewers remove ID (their claims go back to the queue)"),
             _("/release N — free anyone's claim; /reassign N [ID] — hand a claim to another reviewer"),
             _("/revoke N — revoke a decision; /correct N — correct an approval number (with a reason)"),
-            _("/keyprojects — the key project list; send a CSV/XLSX to replace it"),
+            _("Send a CSV/XLSX key-project list to replace it: you see what changes, then Confirm"),
             _("/export — all requests and their history as XLSX"),
         ]
     return "\n".join(lines)

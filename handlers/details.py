@@ -25,10 +25,10 @@ def build_router() -> Router:
     ) -> None:
         view = await app.approvals.view(actor, callback_data.id)  # one's own request, or any for reviewers
         code = view.request.key_code
-        project = await app.repos.key_projects.get(code) if code else None
+        project = await app.repos.key_projects.known(code) if code else None
         private = ChatTarget(bot, query.from_user.id)
         try:
-            for text in t.chunks(card.details(view, project_name=project.name if project else None)):
+            for text in t.chunks(card.details(view, project=project)):
                 await private.answer(text)
         except (TelegramForbiddenError, TelegramBadRequest) as exc:  # no private chat with the bot (yet)
             if isinstance(exc, TelegramBadRequest) and "chat not found" not in exc.message:

@@ -23,6 +23,9 @@ from handlers.callbacks import (
     EditCB,
     FormAction,
     FormCB,
+    KeyBoardCB,
+    KeyImportAction,
+    KeyImportCB,
     KeyPageCB,
     LangCB,
     QueueAction,
@@ -184,6 +187,25 @@ def key_projects(found: KeyMatches) -> InlineKeyboardMarkup:
         turn,
         [(_("Not a key project"), FormCB(action=FormAction.NOT_KEY))],
     )
+
+
+def key_import(import_id: int) -> InlineKeyboardMarkup:
+    return rows(
+        [
+            (_("Confirm"), KeyImportCB(action=KeyImportAction.CONFIRM, id=import_id)),
+            (_("Cancel"), KeyImportCB(action=KeyImportAction.CANCEL, id=import_id)),
+        ]
+    )
+
+
+def key_board(found: KeyMatches, search: int) -> InlineKeyboardMarkup | None:
+    """/keyprojects' page buttons (none when everything fits on one page)."""
+    turn: list[Button] = []
+    if found.page > 0:
+        turn.append((_("◀ Previous"), KeyBoardCB(page=found.page - 1, search=search)))
+    if found.page < found.pages - 1:
+        turn.append((_("Next ▶"), KeyBoardCB(page=found.page + 1, search=search)))
+    return rows(turn) if turn else None
 
 
 @per_locale

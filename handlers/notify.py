@@ -28,14 +28,10 @@ async def render_card(
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """The card and its buttons; ``compact``: the short form, for when Telegram refused the card itself."""
     view = await app.approvals.view(STAFF, request_id)
-    project = await app.repos.key_projects.get(view.request.key_code) if view.request.key_code else None
+    project = await app.repos.key_projects.known(view.request.key_code) if view.request.key_code else None
     notes = await app.repos.notes.count(request_id)
     with app.i18n.context(), app.i18n.use_locale(await app.locale_for_chat(chat_id)):
-        shown = (
-            card.compact(view)
-            if compact
-            else card.card(view, project_name=project.name if project else None, notes=notes)
-        )
+        shown = card.compact(view) if compact else card.card(view, project=project, notes=notes)
         return shown.text, kb.review(view.request, details=shown.more)
 
 

@@ -11,8 +11,8 @@ from aiogram.utils.i18n import ngettext
 from approvals.admin import KeyBoard
 from approvals.ledger import KeyProjectStatus
 from approvals.summary import SummaryFigures
+from handlers import key_texts, views
 from handlers import texts as t
-from handlers import views
 
 BAR_CELLS = 20
 
@@ -30,10 +30,7 @@ def summary_text(f: SummaryFigures, board: KeyBoard, names: dict[int, str]) -> l
         _("<b>Key projects</b>: {approved} of {total} approved").format(approved=board.approved, total=board.total)
         + f"\n<code>{progress_bar(board.approved, board.total)}</code> {percent}%"
     )
-    still_open = [(p, s) for p, s in board.rows if s is not KeyProjectStatus.APPROVED]
-    if still_open:
-        blocks.append(_("Still open:"))
-        blocks += [f"· {escape(p.code)} {escape(p.name)} — {t.key_status(s)}" for p, s in still_open]
+    blocks += key_texts.attention(f.key_attention)  # a few lines however long the list: the rest on /keyprojects
     if f.at_risk_items:
         blocks.append(_("<b>Needs attention</b>"))
         for r in f.at_risk_items:
@@ -45,6 +42,9 @@ def summary_text(f: SummaryFigures, board: KeyBoard, names: dict[int, str]) -> l
             )
             reviewer = escape(names.get(r.claimed_by, "")) if r.claimed_by else _("unclaimed")
             blocks.append(f"⚠️ #{r.id} {escape(r.project_name)} · {reviewer} · {when}")
+        hidden = f.at_risk + f.overdue_promise - len(f.at_risk_items)
+        if hidden > 0:
+            blocks.append(ngettext("… and {n} more — /queue", "… and {n} more — /queue", hidden).format(n=hidden))
     return blocks
 
 
@@ -74,7 +74,7 @@ def chart_titles() -> dict[str, str]:
 def lane_names() -> list[str]:
     from approvals.models import Lane
 
-    return [t.lane(lane).split(" ", 1)[-1] for lane in Lane]
+    return [t.lane_name(lane) for lane in Lane]
 
 
 def key_status_labels() -> dict[KeyProjectStatus, str]:

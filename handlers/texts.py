@@ -43,8 +43,16 @@ def document_type(value: DocumentType) -> str:
     }[value]
 
 
+LANE_MARKS = {Lane.KEY: "🔴", Lane.GREEN: "🟢", Lane.STANDARD: "⚪"}
+
+
+def lane_name(value: Lane) -> str:
+    """The lane in words only: for spreadsheets and charts, where an emoji is noise (or a missing glyph)."""
+    return {Lane.KEY: _("Key project"), Lane.GREEN: _("Green channel"), Lane.STANDARD: _("Standard")}[value]
+
+
 def lane(value: Lane) -> str:
-    return {Lane.KEY: _("🔴 Key project"), Lane.GREEN: _("🟢 Green channel"), Lane.STANDARD: _("⚪ Standard")}[value]
+    return f"{LANE_MARKS[value]} {lane_name(value)}"
 
 
 def status(value: Status | str) -> str:

@@ -9,7 +9,6 @@ from typing import Any
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
-from approvals.admin import KeyBoard
 from approvals.models import AuditEvent, Note, Status
 from approvals.progress import QueuePage, RequestView
 from approvals.summary import SummaryFigures
@@ -120,23 +119,9 @@ def stats(f: SummaryFigures) -> str:
                     lane=t.lane(lane_), n=timing.decided, median=f"{timing.median_days:g}", within=timing.within_promise
                 )
             )
-    if f.at_risk_items:
-        lines.append(_("<b>Needs attention</b>"))
-        lines.extend(f"⚠️ #{r.id} {escape(r.project_name)} · {r.promised_due.isoformat()}" for r in f.at_risk_items)
     if f.calendar_estimated:
         lines.append(_("Note: this year's holiday schedule is not published yet; dates are estimated."))
     return "\n".join(lines)
-
-
-def key_board(board: KeyBoard) -> list[str]:
-    blocks = [
-        _("<b>Key projects</b>: {approved} of {total} approved").format(approved=board.approved, total=board.total)
-    ]
-    blocks += [f"{escape(p.code)} {escape(p.name)} · {escape(p.owner)} · {t.key_status(s)}" for p, s in board.rows]
-    if not board.rows:
-        blocks.append(_("The list is empty."))
-    blocks.append(_("To replace the list, send a CSV or XLSX file with columns code, name, owner."))
-    return blocks
 
 
 def form_summary(data: dict[str, Any], *, key_name: str | None = None) -> Rendered:

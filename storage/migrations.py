@@ -270,6 +270,29 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX requests_contact ON requests (contact_name COLLATE NOCASE);
     CREATE INDEX people_name ON people (name COLLATE NOCASE);
     """,
+    # 11: key-project imports shown before they apply. A code a new list leaves out is archived (archived_in: the
+    # list version that left it out), keeping its name for the requests that name it; the list has a version; a
+    # file read waits as a pending import (its projects as JSON, owned by the admin who sent it, compared with
+    # one version of the list) until Confirm or Cancel.
+    """
+    ALTER TABLE key_projects ADD COLUMN archived_in INTEGER;
+    CREATE TABLE key_project_list (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        version INTEGER NOT NULL
+    );
+    INSERT INTO key_project_list (id, version) VALUES (1, 0);
+    CREATE TABLE key_project_imports (
+        id INTEGER PRIMARY KEY,
+        admin_id INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        base_version INTEGER NOT NULL,
+        status TEXT NOT NULL DEFAULT 'pending'
+            CHECK (status IN ('pending', 'applied', 'cancelled', 'superseded')),
+        decided_at TEXT,
+        projects TEXT NOT NULL
+    );
+    CREATE INDEX key_project_imports_pending ON key_project_imports (admin_id) WHERE status = 'pending';
+    """,
 )
 
 

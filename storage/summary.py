@@ -5,11 +5,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from approvals.key_attention import KeyRequest
 from approvals.models import Lane, Status
 from approvals.ports import DecisionRecord
 from storage.codec import day, must_day
 from storage.database import Database
 from storage.migrations import OPEN
+
+UNDECIDED = "('submitted', 'resubmitted', 'in_review', 'needs_info')"  # with the bureau, or waiting for material
 
 
 class SqliteSummarySource:
@@ -49,6 +52,13 @@ class SqliteSummarySource:
         ):
             found.setdefault(code, []).append(Status(status))
         return found
+
+    async def undecided_key_requests(self) -> list[KeyRequest]:
+        rows = await self._rows(
+            "SELECT key_code, id, status, promised_due FROM requests INDEXED BY requests_key "
+            f"WHERE key_code IS NOT NULL AND status IN {UNDECIDED} AND lane = 0"
+        )
+        return [KeyRequest(code, int(id_), Status(status), must_day(due)) for code, id_, status, due in rows]
 
     async def backlog_by_lane(self) -> dict[Lane, int]:
         counts = dict.fromkeys(Lane, 0)

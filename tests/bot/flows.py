@@ -91,3 +91,13 @@ async def submit(user: ChatUser, **options: Any) -> int:
 
 async def card_in_group(h: Harness, request_id: int) -> dict[str, Any]:
     return await h.reviewer.expect(f"#{request_id} ", chat=h.group)
+
+
+async def import_key_projects(admin: ChatUser, name: str, data: bytes, *, timeout: float = 10.0, **options: Any) -> str:
+    """Send a key-project file, press Confirm under its preview; returns the message saying what the list holds."""
+    mark = admin.last_id()
+    await admin.send_document(name, data, **options)
+    preview = await admin.expect("导入预览", after=mark, timeout=timeout)
+    mark = admin.last_id()
+    assert (await admin.answer(await admin.press(preview, "确认")))["text"] == "已处理。"
+    return str((await admin.expect("重点项目名单现有", after=mark))["text"])

@@ -1,11 +1,13 @@
 """Admins manage reviewers and the key-project list, and export everything."""
 
 import io
+from datetime import datetime
 
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from tests.bot.conftest import Harness
-from tests.bot.flows import submit
+from tests.bot.flows import import_key_projects, submit
 from tests.factories import REVIEWER
 
 
@@ -31,8 +33,7 @@ async def test_reviewers_are_listed_added_and_removed_by_admins_only(harness: Ha
 async def test_key_project_import_reports_bad_rows_and_keeps_the_old_list(harness: Harness) -> None:
     h = harness
     good = "项目编号,项目名称,建设单位\nKP-01,城东污水处理厂,区水务集团\nKP-02,实验学校,区教育局\n".encode()
-    await h.admin.send_document("重点项目.csv", good, mime="text/csv")
-    await h.admin.expect("已导入 2 个重点项目")
+    assert await import_key_projects(h.admin, "重点项目.csv", good, mime="text/csv") == "✅ 重点项目名单现有 2 个项目。"
     bad = b"code,name,owner,planned_start\nKP-03,A,B,\n,C,D,\nKP-03,E,F,\nKP-05,G,H,someday\n"
     await h.admin.send_document("list.csv", bad, mime="text/csv")
     report = await h.admin.expect("未导入任何数据")
@@ -58,10 +59,55 @@ async def test_export_is_an_xlsx_of_requests_and_history(harness: Harness) -> No
     requests = list(book.worksheets[0].iter_rows(values_only=True))
     assert requests[0][:2] == ("编号", "项目")
     assert requests[1][0] == number
-    assert requests[1][1] == "'=HYPERLINK(1)"  # user text never becomes a formula
+    assert requests[1][1] == "=HYPERLINK(1)"  # user text, as typed, never a formula
     history = list(book.worksheets[1].iter_rows(values_only=True))
     assert history[1][2] == "提交"
     assert history[0][7:] == ("批复文号", "相关审批人员") and history[2][7] == "区环审〔2026〕5号"  # what each step set
     book.close()
     await h.reviewer.send("/export")
     await h.reviewer.expect("您无权进行此操作")
+
+
+async def test_the_export_is_a_spreadsheet_to_work_in(harness: Harness) -> None:
+    """Filters on a frozen header, columns as wide as their contents, real dates, the lane in words, and text that
+    looks like a formula kept as the text it is, with no apostrophe showing."""
+    h = harness
+    answers = {
+        "project_name": "=1+1",
+        "organisation": "+86 区水务集团",
+        "contact_name": "-王工",
+        "location": "@" + "城东街道" * 40,
+    }
+    number = await submit(h.applicant, answers=answers)
+    await h.application.app.approvals.approve(REVIEWER, number, "区环审〔2026〕5号")
+    await h.admin.send("/export")
+    sent = await h.admin.expect("共 1 件申请")
+    book = load_workbook(io.BytesIO(h.api.world.files[sent["document"]["file_id"]].data))
+    sheet, history = book.worksheets
+    header = [cell.value for cell in sheet[1]]
+    row = {name: cell for name, cell in zip(header, sheet[2], strict=True)}
+
+    for name, typed in (
+        ("项目", "=1+1"),
+        ("建设单位", "+86 区水务集团"),
+        ("联系人", "-王工"),
+        ("建设地点", answers["location"]),
+    ):
+        assert (row[name].value, row[name].data_type) == (typed, "s")
+    assert row["通道"].value == "绿色通道"  # the lane in words, no emoji
+    assert row["提交时间"].value == datetime(2026, 11, 30, 10, 0) and row["提交时间"].is_date
+    assert row["提交时间"].number_format == "yyyy-mm-dd hh:mm"
+    for name in ("受理日期", "承诺办结日期", "法定期限", "办结日期"):
+        assert isinstance(row[name].value, datetime) and row[name].is_date, name  # openpyxl reads dates back so
+        assert row[name].number_format == "yyyy-mm-dd", name
+    assert row["受理日期"].value == datetime(2026, 11, 30)
+    assert row["总投资（万元）"].data_type == "n"
+    at = history.cell(2, 2)
+    assert at.is_date and at.number_format == "yyyy-mm-dd hh:mm:ss"
+
+    for worksheet, columns in ((sheet, len(header)), (history, history.max_column)):
+        assert worksheet.freeze_panes == "A2"
+        assert worksheet.auto_filter.ref == f"A1:{get_column_letter(columns)}{worksheet.max_row}"
+    widths = {name: sheet.column_dimensions[get_column_letter(n)].width for n, name in enumerate(header, start=1)}
+    assert widths["编号"] < widths["建设单位"] < widths["建设地点"] == 60  # as wide as the contents, within bounds
+    book.close()

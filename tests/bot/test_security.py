@@ -19,7 +19,7 @@ from approvals.models import Role, Status
 from approvals.validation import InvalidField, clean_text
 from localbotapi import ChatUser
 from sandbox.app import Sandbox
-from tests.bot.conftest import Harness
+from tests.bot.conftest import ADMIN_ID, Harness
 from tests.bot.flows import card_in_group, submit
 from tests.factories import APPLICANT, REVIEWER_2, make_draft
 
@@ -35,6 +35,8 @@ async def test_nobody_acts_beyond_their_role(harness: Harness) -> None:
     h = harness
     number = await submit(h.applicant)
     card = await card_in_group(h, number)
+    boss = await h.application.app.admin.actor(ADMIN_ID)
+    waiting = await h.application.app.admin.preview_key_projects(boss, "l.csv", b"code,name,owner\nKP-1,A,B\n")
     before = await snapshot(h, number)
     attempts: list[tuple[ChatUser, str]] = []
     for who in (h.stranger, h.applicant_en):  # no role; an applicant on someone else's request
@@ -59,6 +61,8 @@ async def test_nobody_acts_beyond_their_role(harness: Harness) -> None:
                 f"/correct {number}",
                 f"/add {number}",
                 "/find 城东",
+                "/keyprojects",
+                "/keyprojects 城东",
             )
         ]
     admin_only = ("/export", "/reviewers add 666", "/reviewers remove 202", f"/reassign {number}")
@@ -73,13 +77,16 @@ async def test_nobody_acts_beyond_their_role(harness: Harness) -> None:
     buttons += [f"wd:{number}:1", f"sp:{number}:0", f"sp:{number}:1", f"sb:{h.stranger.id}:1", "qp:0", f"dt:{number}"]
     buttons += [f"qi:o:{number}:0", f"qi:c:{number}:0", f"ra:{number}:{h.stranger.id}"]
     buttons += ["cf:s:1:1", "cf:a:1:1", "kp:1"]  # a form's screen and key-project pages, with no form of theirs
+    buttons += [f"ki:y:{waiting.import_id}", f"ki:x:{waiting.import_id}", "kb:1:0", "kb:0:1"]  # the admin's import
     for user in (h.stranger, h.applicant_en):
         for data in buttons:
             answer = await user.answer(await user.press_data(card, data))
             assert answer["text"], data
-    for data in (f"sb:{h.stranger.id}:1", f"ra:{number}:202"):  # a reviewer pressing an admin's button
+    for data in (f"sb:{h.stranger.id}:1", f"ra:{number}:202", f"ki:y:{waiting.import_id}"):  # an admin's button
         assert (await h.reviewer.answer(await h.reviewer.press_data(card, data)))["show_alert"], data
     assert await snapshot(h, number) == before
+    assert await h.repos.key_projects.all() == []  # the admin's preview is still theirs to confirm
+    assert (await h.application.app.admin.confirm_key_import(boss, waiting.import_id)).total == 1
     assert h.api.unanswered_callbacks() == []
     logged = await h.repos.denials.of(h.stranger.id)
     assert ("Forbidden", "callback rv:an:" + str(number)) in logged

@@ -5,11 +5,20 @@ import pytest
 
 from approvals.admin import AdminService
 from approvals.errors import Forbidden, LedgerImportError
+from approvals.key_list import ImportOutcome
 from approvals.ledger import KeyProject
-from approvals.models import Role
+from approvals.models import Actor, Role
 from storage.repositories import Repositories
 from tests.conftest import ADMIN_ID
 from tests.factories import ADMIN, REVIEWER
+
+
+async def imported(admin: AdminService, data: bytes, *, actor: Actor = ADMIN, name: str = "list.csv") -> int:
+    """Send a file and press Confirm on its preview; the number of projects on the list after."""
+    preview = await admin.preview_key_projects(actor, name, data)
+    result = await admin.confirm_key_import(actor, preview.import_id)
+    assert result.outcome is ImportOutcome.APPLIED
+    return result.total
 
 
 async def test_configured_admins_are_reviewers_and_others_start_as_applicants(admin: AdminService) -> None:
@@ -40,14 +49,14 @@ async def test_names_and_language_choice_are_remembered(admin: AdminService) -> 
 
 async def test_a_bad_import_changes_nothing(admin: AdminService) -> None:
     good = "code,name,owner\nKP-01,城东污水厂,区水务集团\nKP-02,学校,教育局\n".encode()
-    assert len(await admin.import_key_projects(ADMIN, "list.csv", good)) == 2
+    assert await imported(admin, good) == 2
     with pytest.raises(LedgerImportError):
-        await admin.import_key_projects(ADMIN, "list.csv", b"code,name,owner\nKP-03,,x\n")
+        await admin.preview_key_projects(ADMIN, "list.csv", b"code,name,owner\nKP-03,,x\n")
     with pytest.raises(LedgerImportError) as caught:
-        await admin.import_key_projects(ADMIN, "list.pdf", good)
+        await admin.preview_key_projects(ADMIN, "list.pdf", good)
     assert caught.value.problems[0].problem == "bad_type"
     with pytest.raises(Forbidden):
-        await admin.import_key_projects(REVIEWER, "list.csv", good)
+        await admin.preview_key_projects(REVIEWER, "list.csv", good)
     board = await admin.key_board()
     assert [p.code for p, _ in board.rows] == ["KP-01", "KP-02"]
     assert [p.code for p in await admin.search_key_projects("学校")] == ["KP-02"]
@@ -56,9 +65,9 @@ async def test_a_bad_import_changes_nothing(admin: AdminService) -> None:
 
 
 async def test_a_new_import_replaces_the_list_the_form_offers(admin: AdminService) -> None:
-    await admin.import_key_projects(ADMIN, "list.csv", "code,name,owner\nKP-01,城东污水厂,区水务集团\n".encode())
+    await imported(admin, "code,name,owner\nKP-01,城东污水厂,区水务集团\n".encode())
     assert [p.code for p in await admin.search_key_projects("")] == ["KP-01"]  # read once, then held
-    await admin.import_key_projects(ADMIN, "list.csv", "code,name,owner\nKP-09,学校,教育局\n".encode())
+    await imported(admin, "code,name,owner\nKP-09,学校,教育局\n".encode())
     assert [p.code for p in await admin.search_key_projects("")] == ["KP-09"]
     assert [p.code for p in await admin.search_key_projects("", limit=0)] == []
 
@@ -66,7 +75,7 @@ async def test_a_new_import_replaces_the_list_the_form_offers(admin: AdminServic
 async def test_forms_arriving_together_share_one_read_of_the_key_project_list(
     admin: AdminService, repos: Repositories, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    await admin.import_key_projects(ADMIN, "list.csv", "code,name,owner\nKP-01,城东污水厂,区水务集团\n".encode())
+    await imported(admin, "code,name,owner\nKP-01,城东污水厂,区水务集团\n".encode())
     store = repos.key_projects
     reads = 0
     read = store._read
@@ -85,7 +94,7 @@ async def test_forms_arriving_together_share_one_read_of_the_key_project_list(
 async def test_a_failed_read_of_the_key_project_list_is_tried_again(
     admin: AdminService, repos: Repositories, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    await admin.import_key_projects(ADMIN, "list.csv", "code,name,owner\nKP-01,城东污水厂,区水务集团\n".encode())
+    await imported(admin, "code,name,owner\nKP-01,城东污水厂,区水务集团\n".encode())
     store = repos.key_projects
     read = store._read
     failing = True
@@ -104,7 +113,7 @@ async def test_a_failed_read_of_the_key_project_list_is_tried_again(
 
 async def test_key_project_pages_count_every_match_and_stay_in_range(admin: AdminService) -> None:
     rows = "".join(f"KP-{n:02},城东污水处理厂{n}期,区水务集团\n" for n in range(1, 21))
-    await admin.import_key_projects(ADMIN, "list.csv", f"code,name,owner\n{rows}".encode())
+    await imported(admin, f"code,name,owner\n{rows}".encode())
     first = await admin.key_project_page(" 污水 ")
     assert (first.text, first.total, first.pages, [p.code for p in first.items][:2]) == (
         "污水",

@@ -20,15 +20,17 @@ from babel.messages.pofile import read_po
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from approvals.admin import KeyBoard
+from approvals.admin import KeyBoard, KeyBoardPage, KeyMatches
 from approvals.errors import AlreadyDecided, NotClaimant
+from approvals.key_attention import Attention, KeyAttention
+from approvals.key_list import ImportOutcome, ImportResult, ListChanges, Renamed
 from approvals.ledger import KeyProject, KeyProjectStatus
 from approvals.models import ApprovalRequest, Attachment, AuditEvent, Category, DocumentType, Lane, Status
 from approvals.reminders import Reminder, ReminderKind
 from approvals.service import QueuePage, RequestView
 from approvals.summary import LaneTiming, SummaryFigures
 from approvals.validation import LIMITS, MAX_ID, MAX_INVESTMENT, MAX_REQUEST_NUMBER
-from handlers import card, limits, views
+from handlers import card, key_texts, limits, views
 from handlers import keyboards as kb
 from handlers import texts as t
 from handlers.summary_text import summary_text
@@ -140,8 +142,10 @@ def test_every_card_and_status_message_fits_with_every_field_at_its_maximum(
     i18n: I18n, request: ApprovalRequest, history: list[AuditEvent], key_name: str, locale: str
 ) -> None:
     view = RequestView(request, history, -999, -999, True, True)
+    # a code a later list left out: shown with its name and the words that say so
+    project = KeyProject(code="K" * 32, name=key_name, owner=key_name, archived=True)
     with i18n.context(), i18n.use_locale(locale):
-        full = card.card(view, project_name=key_name)
+        full = card.card(view, project=project)
         fits(full.text)
         fits(card.compact(view).text)
         shown = views.history(history, UTC)
@@ -153,7 +157,7 @@ def test_every_card_and_status_message_fits_with_every_field_at_its_maximum(
         assert at == sorted(at, reverse=True)  # newest first
         if left := len(history) - len(listed):  # the rest counted on the last line, never a line cut off
             assert str(left) in shown.text.rsplit("\n", 1)[-1]
-        for text in t.chunks(card.details(view, project_name=key_name)):
+        for text in t.chunks(card.details(view, project=project)):
             fits(text)
         fits(views.receipt(view))
         for markup in (kb.review(request, details=full.more), kb.details(request.id)):
@@ -191,6 +195,7 @@ def test_lists_summaries_reminders_and_alerts_fit(
 ) -> None:
     open_request = request.model_copy(update={"status": Status.IN_REVIEW, "claimed_by": MAX_ID})
     view = RequestView(open_request, [], -999, -999, True, True)
+    key = KeyProject(code="K" * 32, name=project, owner=project)
     figures = SummaryFigures(
         today=date(2026, 12, 31),
         approved_today=MAX_REQUEST_NUMBER,
@@ -208,14 +213,21 @@ def test_lists_summaries_reminders_and_alerts_fit(
         timing={lane: LaneTiming(MAX_REQUEST_NUMBER, 999.5, MAX_REQUEST_NUMBER) for lane in Lane},
         calendar_estimated=True,
         approvals_by_day={},
+        key_attention=[KeyAttention(key, Attention.OVERDUE, MAX_REQUEST_NUMBER, date(2026, 1, 1), -999)] * 300,
     )
-    board = KeyBoard([(KeyProject(code="K" * 32, name=project, owner=project), KeyProjectStatus.IN_PROGRESS)] * 300)
+    board = KeyBoard([(key, KeyProjectStatus.IN_PROGRESS)] * 300)
+    matches = KeyMatches(project, [key] * 10, MAX_REQUEST_NUMBER, MAX_REQUEST_NUMBER - 1, 10)
+    board_page = KeyBoardPage(matches, [(key, KeyProjectStatus.NEEDS_INFO)] * 10, 5000, 5000)
+    renamed = Renamed(key.code, project, project)
+    changes = ListChanges([key] * 5000, [key] * 5000, [renamed] * 5000, 5000, 0, {key.code: MAX_ID}, 5000)
     page = QueuePage([view] * 10, MAX_REQUEST_NUMBER - 1, MAX_REQUEST_NUMBER, MAX_REQUEST_NUMBER, frozenset({1}))
     with i18n.context(), i18n.use_locale(locale):
         messages = [
             *t.chunks([views.short_row(view)] * 50),  # /my
             *t.chunks(summary_text(figures, board, {MAX_ID: name})),
-            *t.chunks(views.key_board(board)),
+            key_texts.board_page(board_page, can_import=True),  # one message: it carries the page buttons
+            *t.chunks(key_texts.import_preview(changes)),
+            key_texts.import_outcome(ImportResult(ImportOutcome.APPLIED, 5000, 5000)),
             reminder_text(Reminder(open_request, ReminderKind.STATUTORY, 999, 999, -999, None)),
             reminder_text(Reminder(open_request, ReminderKind.HALF, 999, 999, -999, None)),
         ]
@@ -223,6 +235,7 @@ def test_lists_summaries_reminders_and_alerts_fit(
         alerts = [
             t.error(AlreadyDecided(MAX_REQUEST_NUMBER, Status.REJECTED.value, MAX_ID, by_name=name)),
             t.error(NotClaimant(MAX_REQUEST_NUMBER, MAX_ID, by_name=name)),
+            *(key_texts.import_outcome(ImportResult(outcome, 5000, 5000)) for outcome in ImportOutcome),
         ]
     assert len(queue) == 1  # /queue shows one page in one message
     for text in [*messages, *queue]:
