@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 from localbotapi import ChatUser
 from tests import hostile_files as hostile
 from tests.bot.conftest import Harness
-from tests.bot.flows import PDF, card_in_group, fill_form, submit
+from tests.bot.flows import PDF, card_in_group, fill_form, steps, submit
 
 APOLOGY = "抱歉，系统出现问题"
 NOTHING_IMPORTED = "未导入任何数据"
@@ -152,7 +152,7 @@ async def test_control_and_bidi_characters_are_cleaned_from_names_and_the_export
     number = int(re.findall(r"#(\d+)", receipt["text"])[0])
     card = await card_in_group(h, number)
     assert "invoiceexe.pdf, notes.pdf" in card["text"]
-    (event,) = await h.repos.requests.history(number)
+    (event,) = await steps(h, number)
     assert event.actor_name == "Eve Lyn"
 
     await submit(h.applicant)
