@@ -8,7 +8,7 @@ from datetime import tzinfo
 
 from aiogram.utils.i18n import gettext as _
 
-from approvals.models import ApprovalRequest, AuditEvent
+from approvals.models import BOT_ACTOR_ID, ApprovalRequest, AuditEvent
 from handlers import texts as t
 
 # openpyxl's own rule (openpyxl.cell.cell.ILLEGAL_CHARACTERS_RE), without importing openpyxl at start-up
@@ -38,9 +38,11 @@ def _headers() -> tuple[list[str], list[str]]:
         _("Approval number"),
         _("Reason"),
         _("Documents"),
+        _("SHA-256"),  # of each document, in the order of their names: what the bureau's copies are named by
     ]
     history = [_("Number"), _("Time"), _("Action"), _("By"), _("From"), _("To"), _("Reason")]
     history += [_("Approval number"), _("Other reviewer")]  # what a step set; whom a claim went to or came from
+    history += [_("File"), _("SHA-256"), _("Size (bytes)")]  # the bureau's copy of a document kept
     return requests, history
 
 
@@ -78,6 +80,7 @@ def workbook(requests: list[ApprovalRequest], events: list[AuditEvent], tz: tzin
                 _cell(r.approval_number or ""),
                 _cell(r.last_reason or ""),
                 ", ".join(_cell(a.name) for a in r.attachments),
+                ", ".join(a.sha256 or "—" for a in r.attachments),
             ]
         )
     second = book.create_sheet(_("History")[:31])
@@ -88,12 +91,15 @@ def workbook(requests: list[ApprovalRequest], events: list[AuditEvent], tz: tzin
                 e.request_id,
                 e.at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S"),
                 t.action(e.action),
-                _cell(e.actor_name) or str(e.actor_id),
+                _cell(e.actor_name) or (_("Green Channel") if e.actor_id == BOT_ACTOR_ID else str(e.actor_id)),
                 t.status(e.from_status) if e.from_status else "",
                 t.status(e.to_status),
                 _cell(e.reason or ""),
                 _cell(e.approval_number or ""),
                 _cell(e.target_name),
+                _cell(e.file_name),
+                e.sha256 or "",
+                e.file_size if e.file_size is not None else "",
             ]
         )
     out = io.BytesIO()

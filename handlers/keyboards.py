@@ -14,13 +14,16 @@ from approvals.admin import KeyMatches
 from approvals.models import ApprovalRequest, Category, DocumentType, Status
 from approvals.ports import Person
 from approvals.progress import QueuePage
+from handlers import limits
 from handlers import texts as t
 from handlers.callbacks import (
     ChoiceCB,
     ConfirmAction,
     ConfirmCB,
     DetailsCB,
+    DraftFileCB,
     EditCB,
+    FilesCB,
     FormAction,
     FormCB,
     KeyPageCB,
@@ -90,10 +93,12 @@ EDITABLE = (
 
 
 def review(request: ApprovalRequest, *, details: bool = False) -> InlineKeyboardMarkup | None:
-    """The card's buttons for its current status (a decided request has none), and "Details" when the card
-    shortened a field."""
+    """The card's buttons for its current status (a decided request has none), "Details" when the card shortened
+    a field, and "📎 Documents" whenever there are files to read (a decided request's too)."""
     rid = request.id
-    more = [(_("Details"), DetailsCB(id=rid))] if details else []
+    more: list[Button] = [(_("Details"), DetailsCB(id=rid))] if details else []
+    if request.attachments:
+        more.append((_("📎 Documents"), FilesCB(id=rid)))
     if request.status in (Status.SUBMITTED, Status.RESUBMITTED):
         first = (_("Claim"), ReviewCB(action=ReviewAction.CLAIM, id=rid))
     elif request.status is Status.IN_REVIEW:
@@ -189,6 +194,23 @@ def key_projects(found: KeyMatches) -> InlineKeyboardMarkup:
 @per_locale
 def documents_done() -> InlineKeyboardMarkup:
     return rows([(_("Done"), FormCB(action=FormAction.DOCS_DONE))])
+
+
+DRAFT_FILE_LABEL = 40  # a file's name on its remove button
+
+
+def draft_files(form: int, version: int, names: Sequence[str]) -> InlineKeyboardMarkup:
+    """A remove button per document of the form (for this version of its draft only), then Done."""
+    remove = [
+        [
+            (
+                _("✖ {n}. {name}").format(n=n + 1, name=limits.shorten(name, DRAFT_FILE_LABEL)),
+                DraftFileCB(form=form, version=version, index=n),
+            )
+        ]
+        for n, name in enumerate(names)
+    ]
+    return rows(*remove, [(_("Done"), FormCB(action=FormAction.DOCS_DONE))])
 
 
 def confirm(form: int, version: int, *, details: bool = False) -> InlineKeyboardMarkup:
