@@ -3,8 +3,9 @@ with a remove button each, and Done to the confirmation screen. Editing the docu
 the files already sent: one can be removed or added without sending the others again.
 
 The remove buttons carry the form and the version of the draft their list showed (as the confirmation screen's
-do), and every change makes a new version: "remove the 2nd" pressed on a list that a later change left behind
-removes nothing, and the current list is shown instead.
+do), and a removal makes a new version: "remove the 2nd" pressed on a list that a removal left behind removes
+nothing, and the current list is shown instead. A file received only adds to the end, so the numbers on the lists
+already shown stay true and their version with them.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ def build_router() -> Router:
         name = t.escape(attachment.name)
         if new:
             sent.append(attachment.model_dump(mode="json"))
-            data = await state.update_data(attachments=sent, version=int(data.get("version", 0)) + 1)
+            data = await state.update_data(attachments=sent)
             lead = _("Received {name} ({count} in total). Send more, or press Done.").format(name=name, count=len(sent))
         else:
             lead = _("{name} was received already; it is kept once. Send another, or press Done.").format(name=name)
