@@ -36,8 +36,10 @@ from handlers.polling import DurableDispatcher
 from handlers.response_types import PinResponseTypes
 from handlers.throttle import Throttle
 from handlers.webhook import serve_webhook
+from jobs.copies import DocumentCopier
 from jobs.scheduler import Jobs, ScheduleSettings
 from jobs.sender import OutboxSender, Pacing
+from storage.blobs import BlobStore
 from storage.database import Database
 from storage.fsm import SqliteFsmStorage
 from storage.lock import DatabaseInUse, ProcessLock
@@ -126,7 +128,9 @@ async def create_application(
     bot.session.middleware(PinResponseTypes())
     pacing = pacing or Pacing(settings.pace_private_seconds, settings.pace_group_seconds, settings.pace_per_second)
     sender = OutboxSender(bot, app, pacing=pacing)
-    jobs = Jobs(app, clock, sender, ScheduleSettings(settings.summary_time, settings.summary_workdays_only))
+    copier = DocumentCopier(bot, repos.copies, BlobStore(settings.files_dir), db.copies_added, clock)
+    schedule = ScheduleSettings(settings.summary_time, settings.summary_workdays_only)
+    jobs = Jobs(app, clock, sender, schedule, copier)
     jobs.attach(dp)
     return Application(settings, db, bot, dp, app, jobs, lock)
 

@@ -20,6 +20,7 @@ class Settings(BaseSettings):
     bot_token: SecretStr
     telegram_api_base: AnyHttpUrl | None = None
     database_path: Path = Path("data/green_channel.db")
+    files_dir: Path = Path("data/files")  # the bureau's own copy of every document, named by its SHA-256
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     reviewer_chat_id: int | None = None
     timezone: str = "Asia/Shanghai"

@@ -6,12 +6,17 @@ what its name says to its end: a PDF that ends like a PDF and is not also a ZIP,
 
 from __future__ import annotations
 
+import hashlib
 import io
 import struct
 import zipfile
+from collections.abc import Iterable, Sequence
+from datetime import datetime
 from pathlib import PurePosixPath
 
 from approvals import validation as v
+from approvals.models import BOT_ACTOR_ID, Attachment, AuditEvent, Status
+from approvals.states import Action
 
 # What each accepted format starts with: an .exe renamed to .pdf is caught here.
 SIGNATURES: dict[str, tuple[bytes, ...]] = {
@@ -46,6 +51,47 @@ def check_document(name: str, data: bytes) -> None:
         _check_pdf(data)
     elif kind == ".zip":
         _check_zip(data)
+
+
+def checked_digest(name: str, data: bytes) -> str:
+    """``check_document``, then the SHA-256 (hex) of the bytes checked: what the bureau's copy must hash to."""
+    check_document(name, data)
+    return hashlib.sha256(data).hexdigest()
+
+
+def same_document(a: Attachment, b: Attachment) -> bool:
+    """The same file again: Telegram's unique id for it, or the same bytes under any name."""
+    return (a.unique_id is not None and a.unique_id == b.unique_id) or (a.sha256 is not None and a.sha256 == b.sha256)
+
+
+def duplicate_of(candidate: Attachment, files: Iterable[Attachment]) -> Attachment | None:
+    """The file among ``files`` that ``candidate`` repeats, if any."""
+    return next((f for f in files if same_document(candidate, f)), None)
+
+
+def new_only(existing: Sequence[Attachment], incoming: Iterable[Attachment]) -> list[Attachment]:
+    """``incoming`` without the files a request already has, each kept once: a document is stored once."""
+    kept: list[Attachment] = []
+    for file in incoming:
+        if duplicate_of(file, [*existing, *kept]) is None:
+            kept.append(file)
+    return kept
+
+
+def copy_kept(request_id: int, status: Status, *, name: str, sha256: str, size: int, at: datetime) -> AuditEvent:
+    """The audit record of the bureau's own copy of a document: which file, its hash and size. Not a transition:
+    the request stays as it is, and no one is told."""
+    return AuditEvent(
+        request_id=request_id,
+        actor_id=BOT_ACTOR_ID,
+        at=at,
+        action=Action.KEEP_COPY.value,
+        from_status=status,
+        to_status=status,
+        file_name=name,
+        sha256=sha256,
+        file_size=size,
+    )
 
 
 def _check_pdf(data: bytes) -> None:

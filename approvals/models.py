@@ -58,6 +58,9 @@ class Role(StrEnum):
 
 
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024  # what a Telegram bot may download
+MAX_DRAFT_DOCUMENTS = 30  # one form's or one reply's documents: each is a button and a line on the screen
+SHA256_HEX = r"^[0-9a-f]{64}$"
+BOT_ACTOR_ID = 0  # who takes the steps the bot takes by itself (keeping the bureau's copy of a document)
 MAX_NAME_LENGTH = 129  # a Telegram first and last name, 64 characters each
 ALLOWED_EXTENSIONS = frozenset({".pdf", ".doc", ".docx", ".zip"})
 
@@ -88,6 +91,9 @@ class Attachment(BaseModel):
     ]
     size: int = Field(ge=0, le=MAX_ATTACHMENT_BYTES)
     mime: str = Field(default="application/octet-stream", max_length=127)
+    unique_id: str | None = Field(default=None, max_length=64)  # Telegram's: the same file sent again has it too
+    uploaded_at: datetime | None = None  # when the bot received it (None: before the bureau recorded it)
+    sha256: str | None = Field(default=None, pattern=SHA256_HEX)  # of the bytes checked at receipt
 
 
 class RequestDraft(BaseModel):
@@ -156,6 +162,9 @@ class AuditEvent(BaseModel):
     approval_number: str | None = None  # what an approval or a correction set (a revocation: what it annulled)
     target_id: int | None = None  # the other reviewer the step is about: a reassignment's new holder, a forced
     target_name: str = ""  # release's old one
+    file_name: str = ""  # the document a step is about (the bureau's own copy kept): its name, hash and size
+    sha256: str | None = None
+    file_size: int | None = None
 
 
 class Note(BaseModel):

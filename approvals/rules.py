@@ -34,6 +34,13 @@ def authorise(actor: Actor, request: ApprovalRequest, action: Action) -> None:
         raise NotClaimant(request.id, request.claimed_by or 0)
 
 
+def authorise_reading(actor: Actor, request: ApprovalRequest) -> None:
+    """Reading a request (its fields, history, documents): its applicant, and every reviewer. Reading decides
+    nothing, so a reviewer may read a request they submitted; anyone else is told it does not exist."""
+    if request.applicant_id != actor.user_id and not actor.is_reviewer:
+        raise NotFound(request.id)
+
+
 def judge(
     actor: Actor,
     request: ApprovalRequest,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, tzinfo
 
 from approvals import deadlines as dl
-from approvals import search
+from approvals import documents, search
 from approvals import validation as v
 from approvals.calendar import WorkCalendar
 from approvals.effects import effects
@@ -24,7 +24,7 @@ from approvals.lanes import assign_lane
 from approvals.models import Actor, ApprovalRequest, Attachment, AuditEvent, RequestDraft, Status
 from approvals.ports import ApprovalStore, Clock, KeyProjectStore
 from approvals.progress import QueuePage, RequestView, request_view
-from approvals.rules import authorise, judge
+from approvals.rules import authorise, authorise_reading, judge
 from approvals.states import HOLDING, NEEDS_REASON, Action, holder_name
 
 CAS_ATTEMPTS = 3  # a lost compare-and-set is re-read and re-judged; a third loss means heavy contention
@@ -133,9 +133,14 @@ class ApprovalService:
 
     async def view(self, actor: Actor, request_id: int) -> RequestView:
         request = await self._get(request_id)
-        if request.applicant_id != actor.user_id and not actor.is_reviewer:
-            raise NotFound(request_id)  # do not reveal that someone else's request exists
+        authorise_reading(actor, request)  # someone else's request "does not exist"
         return self._view(request, await self.requests.history(request_id), self.today())
+
+    async def documents(self, actor: Actor, request_id: int) -> ApprovalRequest:
+        """The request whose documents ``actor`` asks for: its applicant's, or any for reviewers."""
+        request = await self._get(request_id)
+        authorise_reading(actor, request)
+        return request
 
     # --- reviewers ----------------------------------------------------------------------------------------
 
@@ -277,6 +282,7 @@ class ApprovalService:
             request = await self.check(actor, request_id, action)
             if holder is not None and request.claimed_by != holder:
                 raise InvalidTransition(request.status.value, action.value)
+            attachments = documents.new_only(request.attachments, attachments)  # a file sent again is kept once
             if action is Action.FORCE_RELEASE:  # the audit names whose claim was freed
                 name = holder_name(await self.requests.history(request_id))
                 target = Actor(user_id=request.claimed_by or 0, name=name)

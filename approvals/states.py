@@ -28,6 +28,7 @@ class Action(StrEnum):
     REVOKE = "revoke"  # an admin annuls a decision: the request is reviewed again
     CORRECT_NUMBER = "correct_number"  # an admin corrects an approval's number (批复文号)
     ADD_MATERIAL = "add_material"  # more documents or a note for a request still with the bureau
+    KEEP_COPY = "keep_copy"  # the bureau's own copy of a document is stored: recorded, not a transition
 
 
 REVIEWER_ACTIONS = frozenset({Action.CLAIM, Action.RELEASE, Action.APPROVE, Action.REJECT, Action.REQUEST_INFO})

@@ -105,6 +105,7 @@ async def bot(
         await seed_green_channel(database, reviewer_ids)
         env |= {
             "DATABASE_PATH": str(database),
+            "FILES_DIR": str(workdir / "files"),
             "ADMIN_IDS": str(ADMIN_ID),
             "REVIEWER_CHAT_ID": "-1001234567890",
             # simulated reviewers decide several times a second; people cannot, and the throttle would stop them

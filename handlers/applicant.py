@@ -16,12 +16,12 @@ from approvals.states import Action
 from handlers import args, card, views
 from handlers import keyboards as kb
 from handlers import texts as t
-from handlers.applicant_form import attachment_of
 from handlers.callbacks import SupplementCB, WithdrawCB
 from handlers.context import AppContext
 from handlers.filters import in_private_chat, is_typed_answer
 from handlers.replies import ChatTarget, edit_or_send
 from handlers.states import Supplement
+from handlers.uploads import check_room, received
 
 
 def request_number(command: CommandObject) -> int | None:
@@ -156,19 +156,26 @@ def build_router() -> Router:
         )
 
     @router.message(Supplement.material, F.document)
-    async def supplement_document(message: Message, state: FSMContext) -> None:
+    async def supplement_document(message: Message, state: FSMContext, actor: Actor, app: AppContext) -> None:
         data = await state.get_data()
+        request_id = int(data["request_id"])
+        sending = [Attachment(**a) for a in data["attachments"]]
         try:
-            attachment = await attachment_of(message)
+            check_room(sending)
+            on_file = (await app.approvals.documents(actor, request_id)).attachments
+            attachment, new = await received(message, [*on_file, *sending], app.approvals.clock.now())
         except v.InvalidField as exc:
             await message.answer(t.field_problem(exc))
             return
-        await state.update_data(attachments=[*data["attachments"], attachment.model_dump()])
+        name = t.escape(attachment.name)
+        if not new:  # the request has it already, or it came a moment ago: kept once
+            text = _("{name} was received already; it is kept once. Send another, or press the button.")
+            await message.answer(text.format(name=name), reply_markup=kb.supplement_send(request_id))
+            return
+        await state.update_data(attachments=[*data["attachments"], attachment.model_dump(mode="json")])
         await message.answer(
-            _("Received {name}. Send more, or press the button to send everything.").format(
-                name=t.escape(attachment.name)
-            ),
-            reply_markup=kb.supplement_send(int(data["request_id"])),
+            _("Received {name}. Send more, or press the button to send everything.").format(name=name),
+            reply_markup=kb.supplement_send(request_id),
         )
 
     @router.callback_query(Supplement.material, SupplementCB.filter(F.send))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 
 from aiogram import Bot, F, Router
@@ -10,46 +9,17 @@ from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
-from pydantic import ValidationError
 
 from approvals import validation as v
-from approvals.documents import check_document
-from approvals.models import MAX_ATTACHMENT_BYTES, Attachment
 from handlers import keyboards as kb
 from handlers import texts as t
 from handlers.callbacks import ChoiceCB, FormAction, FormCB, KeyPageCB
 from handlers.context import AppContext
-from handlers.downloads import FileTooLarge, download_at_most
 from handlers.filters import in_private_chat, is_typed_answer
-from handlers.form_flow import advance, ask, confirm_markup, key_page_text, show_confirmation
+from handlers.form_flow import advance, ask, confirm_markup, documents_screen, key_page_text
 from handlers.form_steps import BY_FIELD, BY_STATE, TEXT_STATES, prompt
 from handlers.replies import ChatTarget, edit_or_send
 from handlers.states import SubmitForm
-
-
-async def attachment_of(message: Message) -> Attachment:
-    """A document as the bureau accepts it: type by name, size, and content that matches the name to its end."""
-    doc = message.document
-    assert doc is not None and message.bot is not None
-    size = doc.file_size or 0
-    if size > MAX_ATTACHMENT_BYTES:
-        raise v.InvalidField("attachment", "too_big")
-    try:
-        attachment = Attachment(
-            file_id=doc.file_id,
-            name=doc.file_name or "document",
-            size=size,
-            mime=doc.mime_type or "application/octet-stream",
-        )
-    except ValidationError as exc:
-        cause = exc.errors()[0].get("ctx", {}).get("error")
-        raise cause if isinstance(cause, v.InvalidField) else v.InvalidField("attachment", "bad_type") from None
-    try:  # the size a message declares is a claim: the download stops past the limit whatever it said
-        data = await download_at_most(message.bot, doc.file_id, declared=doc.file_size, limit=MAX_ATTACHMENT_BYTES)
-    except FileTooLarge:
-        raise v.InvalidField("attachment", "too_big") from None
-    await asyncio.to_thread(check_document, attachment.name, data)  # reads a ZIP's directory: off the event loop
-    return attachment.model_copy(update={"size": len(data)})
 
 
 def build_router() -> Router:
@@ -126,30 +96,6 @@ def build_router() -> Router:
         await state.update_data(key_code=None)
         await advance(ChatTarget.of(query, bot), state, "key_project", app)
 
-    @router.message(SubmitForm.documents, F.document)
-    async def document(message: Message, state: FSMContext) -> None:
-        try:
-            attachment = await attachment_of(message)
-        except v.InvalidField as exc:
-            await message.answer(t.field_problem(exc), reply_markup=kb.documents_done())
-            return
-        files = [*(await state.get_data()).get("attachments", []), attachment.model_dump()]
-        await state.update_data(attachments=files)
-        await message.answer(
-            _("Received {name} ({count} in total). Send more, or press Done.").format(
-                name=t.escape(attachment.name), count=len(files)
-            ),
-            reply_markup=kb.documents_done(),
-        )
-
-    @router.callback_query(SubmitForm.documents, FormCB.filter(F.action == FormAction.DOCS_DONE))
-    async def documents_done(query: CallbackQuery, state: FSMContext, app: AppContext, bot: Bot) -> None:
-        if not (await state.get_data()).get("attachments"):
-            await query.answer(_("Please send at least one document first."), show_alert=True)
-            return
-        await query.answer()
-        await show_confirmation(ChatTarget.of(query, bot), state, app)
-
     @router.message(
         StateFilter(SubmitForm.category, SubmitForm.document_type, SubmitForm.documents, SubmitForm.confirm)
     )
@@ -161,6 +107,8 @@ def build_router() -> Router:
             )
             return
         text, markup = prompt(step.field)
+        if step.field == "documents":  # with the files sent so far and their remove buttons
+            text, markup = documents_screen(await state.get_data(), text)
         await message.answer(_("Please answer with the buttons or files asked for.") + "\n" + text, reply_markup=markup)
 
     return router

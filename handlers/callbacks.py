@@ -59,6 +59,12 @@ class DetailsCB(CallbackData, prefix="dt"):
     id: Id
 
 
+class FilesCB(CallbackData, prefix="fl"):
+    """A card's "📎 Documents": every file of the request, sent to the presser's private chat."""
+
+    id: Id
+
+
 class QueuePageCB(CallbackData, prefix="qp"):
     page: Page
 
@@ -111,6 +117,15 @@ class ConfirmCB(CallbackData, prefix="cf"):
     action: ConfirmAction
     form: Id
     version: Page
+
+
+class DraftFileCB(CallbackData, prefix="df"):
+    """Remove the form's ``index``-th document (from 0), as the list of the draft's ``version`` showed it: a list
+    left behind by a later change acts on nothing."""
+
+    form: Id
+    version: Page
+    index: Page
 
 
 class KeyPageCB(CallbackData, prefix="kp"):
@@ -166,12 +181,14 @@ class SubscriptionCB(CallbackData, prefix="sb"):
 KINDS: tuple[type[CallbackData], ...] = (
     ReviewCB,
     DetailsCB,
+    FilesCB,
     QueuePageCB,
     QueueItemCB,
     ReassignCB,
     ChoiceCB,
     FormCB,
     ConfirmCB,
+    DraftFileCB,
     KeyPageCB,
     KeyImportCB,
     KeyBoardCB,

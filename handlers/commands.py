@@ -17,6 +17,7 @@ def applicant_commands() -> list[BotCommand]:
         BotCommand(command="status", description=_("One request and its history")),
         BotCommand(command="withdraw", description=_("Withdraw a request")),
         BotCommand(command="add", description=_("Add material to a request")),
+        BotCommand(command="files", description=_("Your documents of a request: /files N")),
         BotCommand(command="lang", description=_("Language")),
         BotCommand(command="cancel", description=_("Leave the current form")),
         BotCommand(command="help", description=_("Help")),
@@ -31,6 +32,7 @@ def reviewer_commands() -> list[BotCommand]:
         BotCommand(command="release", description=_("Release a claim: /release N")),
         BotCommand(command="note", description=_("Internal note: /note N text")),
         BotCommand(command="notes", description=_("Read internal notes: /notes N")),
+        BotCommand(command="files", description=_("A request's documents: /files N")),
         BotCommand(command="find", description=_("Find requests")),
         BotCommand(command="stats", description=_("Today's figures")),
         BotCommand(command="keyprojects", description=_("Key project list")),
@@ -39,9 +41,11 @@ def reviewer_commands() -> list[BotCommand]:
 
 
 def admin_commands() -> list[BotCommand]:
+    applicant = applicant_commands()[:-1]
+    named = {c.command for c in applicant}
     return [
-        *applicant_commands()[:-1],
-        *reviewer_commands()[:-1],
+        *applicant,
+        *(c for c in reviewer_commands()[:-1] if c.command not in named),  # /files once
         BotCommand(command="reviewers", description=_("Manage reviewers")),
         BotCommand(command="export", description=_("Export all requests (XLSX)")),
         BotCommand(command="reassign", description=_("Hand a claim to another reviewer")),

@@ -24,6 +24,7 @@ def help_text(actor: Actor) -> str:
         _("/status N — one request with its history"),
         _("/withdraw N — withdraw a request"),
         _("/add N — add documents or a note to a request in progress"),
+        _("/files N — your documents of request N, sent back to you"),
         _("/lang — choose the language"),
         _("/cancel — leave the current form"),
     ]
@@ -34,6 +35,7 @@ def help_text(actor: Actor) -> str:
             _("/next — claim the top request"),
             _("/claim N — claim request N; /release N — hand it back to the queue"),
             _("/note N text — an internal note for reviewers; /notes N — read them (private chat)"),
+            _("/files N — every document of request N, in your private chat (📎 on a card does the same)"),
             _("/find TEXT — find requests by number, project, organisation, applicant or status"),
             _("/stats — today's figures"),
             _("/keyprojects [TEXT] — the key projects and their status, a page at a time; TEXT searches"),

@@ -12,8 +12,10 @@ from handlers import (
     common,
     details,
     errors,
+    files,
     form_confirm,
     key_projects,
+    form_documents,
     notes,
     oversight,
     queue,
@@ -44,11 +46,13 @@ def build_dispatcher(app: AppContext, storage: BaseStorage, *, throttle: Throttl
     # free-standing applicant commands; errors and the catch-all for stale buttons come last.
     dp.include_routers(
         common.build_router(),
+        form_documents.build_router(),  # before the form's catch-all for answers of the wrong kind
         applicant_form.build_router(),
         form_confirm.build_router(),
         applicant.build_router(),
         reviewer.build_router(),
         details.build_router(),
+        files.build_router(),
         queue.build_router(),
         notes.build_router(),
         search.build_router(),

@@ -10,7 +10,7 @@ from unicodedata import east_asian_width
 
 from aiogram.utils.i18n import gettext as _
 
-from approvals.models import ApprovalRequest, AuditEvent
+from approvals.models import BOT_ACTOR_ID, ApprovalRequest, AuditEvent
 from handlers import texts as t
 
 # openpyxl's own rule (openpyxl.cell.cell.ILLEGAL_CHARACTERS_RE), without importing openpyxl at start-up
@@ -40,9 +40,11 @@ def _headers() -> tuple[list[str], list[str]]:
         _("Approval number"),
         _("Reason"),
         _("Documents"),
+        _("SHA-256"),  # of each document, in the order of their names: what the bureau's copies are named by
     ]
     history = [_("Number"), _("Time"), _("Action"), _("By"), _("From"), _("To"), _("Reason")]
     history += [_("Approval number"), _("Other reviewer")]  # what a step set; whom a claim went to or came from
+    history += [_("File"), _("SHA-256"), _("Size (bytes)")]  # the bureau's copy of a document kept
     return requests, history
 
 
@@ -92,6 +94,7 @@ def _request_row(r: ApprovalRequest, tz: tzinfo) -> list[Value]:
         _text(r.approval_number or ""),
         _text(r.last_reason or ""),
         ", ".join(_text(a.name) for a in r.attachments),
+        ", ".join(a.sha256 or "—" for a in r.attachments),
     ]
 
 
@@ -100,12 +103,15 @@ def _event_row(e: AuditEvent, tz: tzinfo) -> list[Value]:
         e.request_id,
         _local(e.at, tz),
         t.action(e.action),
-        _text(e.actor_name) or str(e.actor_id),
+        _text(e.actor_name) or (_("Green Channel") if e.actor_id == BOT_ACTOR_ID else str(e.actor_id)),
         t.status(e.from_status) if e.from_status else "",
         t.status(e.to_status),
         _text(e.reason or ""),
         _text(e.approval_number or ""),
         _text(e.target_name),
+        _text(e.file_name),
+        e.sha256 or "",
+        e.file_size,
     ]
 
 

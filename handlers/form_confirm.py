@@ -84,9 +84,7 @@ def build_router() -> Router:
     @router.callback_query(SubmitForm.confirm, EditCB.filter(F.field.in_(set(BY_FIELD))))
     async def edit(query: CallbackQuery, callback_data: EditCB, state: FSMContext, app: AppContext, bot: Bot) -> None:
         await query.answer()
-        await state.update_data(editing=True)
-        if callback_data.field == "documents":
-            await state.update_data(attachments=[])
+        await state.update_data(editing=True)  # documents too: the files sent are kept, to remove or add to
         await ask(ChatTarget.of(query, bot), state, BY_FIELD[callback_data.field], app)
 
     return router

@@ -49,10 +49,30 @@ def key_page_text(found: KeyMatches, lead: str) -> str:
     return "\n".join(lines)
 
 
+def documents_screen(data: dict[str, Any], lead: str) -> tuple[str, InlineKeyboardMarkup]:
+    """``lead``, then the form's documents, each with a remove button tied to this version of the draft."""
+    files = list(data.get("attachments", []))
+    lines = [lead]
+    if files:
+        lines.append(
+            ngettext(
+                "Your {n} document (press ✖ to remove it):",
+                "Your {n} documents (press ✖ to remove one):",
+                len(files),
+            ).format(n=len(files))
+        )
+        lines += views.draft_files(files)
+    form, version = int(data.get("form", LEGACY_FORM)), int(data.get("version", 0))
+    return "\n".join(lines), kb.draft_files(form, version, [str(a["name"]) for a in files])
+
+
 async def ask(chat: ChatTarget, state: FSMContext, step: Step, app: AppContext) -> None:
-    editing = bool((await state.get_data()).get("editing"))
+    data = await state.get_data()
+    editing = bool(data.get("editing"))
     await state.set_state(step.state)
     text, markup = prompt(step.field, editing=editing)
+    if step.field == "documents":  # editing them from the confirmation screen starts from the files sent
+        text, markup = documents_screen(data, text)
     if step.field == "key_project":
         found = await app.admin.key_project_page("")
         await state.update_data(key_query="")

@@ -14,13 +14,16 @@ from approvals.admin import KeyMatches
 from approvals.models import ApprovalRequest, Category, DocumentType, Status
 from approvals.ports import Person
 from approvals.progress import QueuePage
+from handlers import limits
 from handlers import texts as t
 from handlers.callbacks import (
     ChoiceCB,
     ConfirmAction,
     ConfirmCB,
     DetailsCB,
+    DraftFileCB,
     EditCB,
+    FilesCB,
     FormAction,
     FormCB,
     KeyBoardCB,
@@ -93,10 +96,12 @@ EDITABLE = (
 
 
 def review(request: ApprovalRequest, *, details: bool = False) -> InlineKeyboardMarkup | None:
-    """The card's buttons for its current status (a decided request has none), and "Details" when the card
-    shortened a field."""
+    """The card's buttons for its current status (a decided request has none), "Details" when the card shortened
+    a field, and "📎 Documents" whenever there are files to read (a decided request's too)."""
     rid = request.id
-    more = [(_("Details"), DetailsCB(id=rid))] if details else []
+    more: list[Button] = [(_("Details"), DetailsCB(id=rid))] if details else []
+    if request.attachments:
+        more.append((_("📎 Documents"), FilesCB(id=rid)))
     if request.status in (Status.SUBMITTED, Status.RESUBMITTED):
         first = (_("Claim"), ReviewCB(action=ReviewAction.CLAIM, id=rid))
     elif request.status is Status.IN_REVIEW:
@@ -213,6 +218,23 @@ def documents_done() -> InlineKeyboardMarkup:
     return rows([(_("Done"), FormCB(action=FormAction.DOCS_DONE))])
 
 
+DRAFT_FILE_LABEL = 40  # a file's name on its remove button
+
+
+def draft_files(form: int, version: int, names: Sequence[str]) -> InlineKeyboardMarkup:
+    """A remove button per document of the form (for this version of its draft only), then Done."""
+    remove = [
+        [
+            (
+                _("✖ {n}. {name}").format(n=n + 1, name=limits.shorten(name, DRAFT_FILE_LABEL)),
+                DraftFileCB(form=form, version=version, index=n),
+            )
+        ]
+        for n, name in enumerate(names)
+    ]
+    return rows(*remove, [(_("Done"), FormCB(action=FormAction.DOCS_DONE))])
+
+
 def confirm(form: int, version: int, *, details: bool = False) -> InlineKeyboardMarkup:
     """The confirmation screen's buttons, for this version of this form's draft only; ``details`` when the screen
     shortened an answer ("Details" shows them in full)."""
@@ -240,7 +262,7 @@ def same_project(form: int, version: int, request_id: int) -> InlineKeyboardMark
     )
 
 
-def edit_fields(labels: dict[str, str]) -> InlineKeyboardMarkup:
+def edit_fields(labels: dict[str, str]) -> InlineKeyboardMarkup:  # not per_locale: that takes no labels
     return pairs([(labels[field], EditCB(field=field)) for field in EDITABLE])
 
 

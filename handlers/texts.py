@@ -93,6 +93,7 @@ def action(value: str) -> str:
         "revoke": _("revoke the decision on"),
         "correct_number": _("correct the approval number of"),
         "add_material": _("add material"),
+        "keep_copy": _("copy kept by the bureau"),
     }.get(value, value)
 
 
@@ -120,6 +121,7 @@ def field_problem(exc: InvalidField) -> str:
         ),
         "zip_too_big": _("The ZIP unpacks to more than {max_mb} MB.").format(max_mb=p.get("max_mb")),
         "zip_too_many": _("A ZIP may hold at most {max} files.").format(max=p.get("max")),
+        "too_many_files": _("At most {max} documents at a time; remove one or press Done.").format(max=p.get("max")),
         "bad_approval_number": _approval_number_problem(p),
     }.get(exc.problem, _("That value is not valid."))
 
@@ -163,6 +165,15 @@ def row_problem(problem: RowProblem) -> str:
     if problem.row == 0:
         return text
     return _("row {row}: {problem}").format(row=problem.row, problem=text)
+
+
+def file_size(size: int) -> str:
+    """A file's size as people read it: 512 B, 34 KB, 1.2 MB."""
+    if size < 1024:
+        return _("{n} B").format(n=size)
+    if size < 1024 * 1024:
+        return _("{n} KB").format(n=round(size / 1024))
+    return _("{n} MB").format(n=f"{size / (1024 * 1024):.1f}")
 
 
 def person(name: str | None) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import tzinfo
 from html import escape
 from typing import Any
@@ -9,7 +10,8 @@ from typing import Any
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
-from approvals.models import AuditEvent, Note, Status
+from approvals.admin import KeyBoard
+from approvals.models import ApprovalRequest, Attachment, AuditEvent, Note, Status
 from approvals.progress import QueuePage, RequestView
 from approvals.summary import SummaryFigures
 from handlers import limits
@@ -27,6 +29,7 @@ def history(events: list[AuditEvent], tz: tzinfo) -> Rendered:
     header = _("<b>History</b>, newest first")
     lines: list[str] = []
     size = limits.units(limits.visible(header))
+    events = [e for e in events if e.action != "keep_copy"]  # the bureau's filing: in the audit log and export
     for e in reversed(events):
         when = e.at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
         who = clip(e.actor_name, limits.PERSON) or str(e.actor_id)
@@ -166,3 +169,32 @@ def form_details(data: dict[str, Any]) -> list[str]:
     blocks += field(_("Description"), data["description"])
     blocks += field(_("Documents"), "\n".join(a["name"] for a in data.get("attachments", [])) or "—")
     return blocks
+
+
+def draft_files(files: Sequence[dict[str, Any]]) -> list[str]:
+    """The form's documents, numbered as their remove buttons are."""
+    clip = Clip()
+    return [
+        f"{n}. {clip(str(a['name']), limits.FILE_NAME)} · {t.file_size(int(a.get('size', 0)))}"
+        for n, a in enumerate(files, start=1)
+    ]
+
+
+def documents_header(request: ApprovalRequest) -> str:
+    """What comes before a request's files in someone's private chat."""
+    n = len(request.attachments)
+    return ngettext(
+        "📎 Request #{id} {name}: {n} document follows.", "📎 Request #{id} {name}: {n} documents follow.", n
+    ).format(id=request.id, name=escape(limits.shorten(request.project_name, limits.LINE)), n=n)
+
+
+def document_caption(request_id: int, file: Attachment, tz: tzinfo) -> str:
+    """A document as it is sent back: which request, its name, size and when it arrived (a caption: at most 1,024
+    units, which a name within its budget always leaves room for)."""
+    when = file.uploaded_at.astimezone(tz).strftime("%Y-%m-%d %H:%M") if file.uploaded_at else _("date not recorded")
+    return "\n".join(
+        [
+            f"#{request_id} · <b>{escape(limits.shorten(file.name, limits.LINE))}</b>",
+            _("{size} · received {when}").format(size=t.file_size(file.size), when=when),
+        ]
+    )

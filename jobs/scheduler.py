@@ -20,6 +20,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from approvals.ports import Clock
 from approvals.schedule import CATCH_UP_DAYS, daily_runs_due
 from handlers.context import AppContext
+from jobs.copies import DocumentCopier
 from jobs.reminders import OVERDUE, send_overdue_list, send_reminders
 from jobs.sender import OutboxSender
 from jobs.summary import SUMMARY, send_daily_summary
@@ -40,11 +41,19 @@ def summary_trigger(tz: tzinfo, settings: ScheduleSettings) -> CronTrigger:
 
 
 class Jobs:
-    def __init__(self, app: AppContext, clock: Clock, sender: OutboxSender, settings: ScheduleSettings) -> None:
+    def __init__(
+        self,
+        app: AppContext,
+        clock: Clock,
+        sender: OutboxSender,
+        settings: ScheduleSettings,
+        copier: DocumentCopier | None = None,
+    ) -> None:
         self.app = app
         self.clock = clock
         self.sender = sender
         self.settings = settings
+        self.copier = copier  # the bureau's copies of documents
         self.scheduler = AsyncIOScheduler(timezone=app.tz)
         self._catch_up: asyncio.Task[None] | None = None
 
@@ -102,6 +111,8 @@ class Jobs:
         )
         self.scheduler.start()
         self.sender.start()
+        if self.copier is not None:
+            self.copier.start()
         self._catch_up = asyncio.create_task(self._start_jobs(), name="catch-up")
 
     async def _start_jobs(self) -> None:
@@ -119,6 +130,8 @@ class Jobs:
         if self._catch_up is not None:
             await self._catch_up
         self.scheduler.shutdown(wait=False)
+        if self.copier is not None:  # a copy cut short stays pending for the next start
+            await self.copier.stop()
         try:
             await self.sender.flush()  # what is due goes out before the process ends
         except Exception:  # what could not go out stays queued for the next start; the stop goes on

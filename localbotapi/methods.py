@@ -24,6 +24,8 @@ def _chat(world: World, params: dict[str, Any]) -> dict[str, Any]:
         raise bad_request("chat not found")
     if chat_id in world.blocked:
         raise ApiError(403, "Forbidden: bot was blocked by the user")
+    if chat_id in world.not_started:
+        raise ApiError(403, "Forbidden: bot can't initiate conversation with a user")
     return world.chats[chat_id]
 
 

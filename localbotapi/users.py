@@ -12,12 +12,18 @@ _query_ids = itertools.count(1)
 
 
 class ChatUser:
-    def __init__(self, world: World, user_id: int, first_name: str, language_code: str = "zh-hans") -> None:
+    def __init__(
+        self, world: World, user_id: int, first_name: str, language_code: str = "zh-hans", *, started: bool = True
+    ) -> None:
+        """``started``: the person has opened a private chat with the bot (else it cannot write to them until
+        they write to it, as on Telegram)."""
         self.world = world
         self.id = user_id
         self.user = {"id": user_id, "is_bot": False, "first_name": first_name, "language_code": language_code}
         world.users[user_id] = self.user
         world.chats[user_id] = {"id": user_id, "type": "private", "first_name": first_name}
+        if not started:
+            world.not_started.add(user_id)
 
     @staticmethod
     def group(world: World, chat_id: int, title: str) -> dict[str, Any]:
@@ -30,6 +36,8 @@ class ChatUser:
 
     async def _post(self, chat: dict[str, Any] | None, **content: Any) -> dict[str, Any]:
         where = self._chat(chat)
+        if where["id"] == self.id:  # writing to the bot in private opens the chat for its answers
+            self.world.not_started.discard(self.id)
         message = {
             "message_id": self.world.next_message_id(where["id"]),
             "date": int(time.time()),

@@ -77,6 +77,8 @@ class World:
     calls: list[Call] = field(default_factory=list)
     callback_answers: dict[str, dict[str, Any] | None] = field(default_factory=dict)
     blocked: set[int] = field(default_factory=set)
+    # people who never opened a private chat with the bot: it cannot write to them until they do
+    not_started: set[int] = field(default_factory=set)
     faults: list[Fault] = field(default_factory=list)
     commands: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     webhook: dict[str, Any] | None = None
@@ -99,9 +101,12 @@ class World:
     def next_message_id(self, chat_id: int) -> int:
         return next(self._message_ids.setdefault(chat_id, itertools.count(1)))
 
-    def store_file(self, name: str, mime: str, data: bytes) -> StoredFile:
+    def store_file(self, name: str, mime: str, data: bytes, *, file_id: str | None = None) -> StoredFile:
+        """A file as Telegram would hold it; ``file_id``: a fixed id instead of a fresh one (sample data)."""
         n = next(self._file_ids)
-        stored = StoredFile(f"BQACAgIAAx-file-{n}", f"AgAD{n}", name, mime, data, f"documents/file_{n}_{name}")
+        stored = StoredFile(
+            file_id or f"BQACAgIAAx-file-{n}", f"AgAD{n}", name, mime, data, f"documents/file_{n}_{name}"
+        )
         self.files[stored.file_id] = stored
         self.file_paths[stored.path] = stored
         return stored

@@ -15,7 +15,7 @@ from bot import Application, create_application, serve
 from config import Settings
 from jobs.summary import daily_messages
 from localbotapi import ChatUser, LocalBotApi
-from sandbox.cast import CAST, GROUP_ID, GROUP_TITLE, TOKEN, seed
+from sandbox.cast import CAST, GROUP_ID, GROUP_TITLE, SAMPLE_FILE_ID, SAMPLE_FILE_NAME, SAMPLE_PDF, TOKEN, seed
 from sandbox.web import WebChat
 
 log = logging.getLogger("green_channel.sandbox")
@@ -38,10 +38,12 @@ class Sandbox:
         world = self.api.world
         users = {p.key: ChatUser(world, p.user_id, p.name, p.language) for p in CAST}
         ChatUser.group(world, GROUP_ID, GROUP_TITLE)
+        world.store_file(SAMPLE_FILE_NAME, "application/pdf", SAMPLE_PDF, file_id=SAMPLE_FILE_ID)
         settings = Settings(
             bot_token=TOKEN,  # type: ignore[arg-type]
             telegram_api_base=self.api.base_url,  # type: ignore[arg-type]
             database_path=self.data_dir / "green.db",
+            files_dir=self.data_dir / "files",
             admin_ids=frozenset(p.user_id for p in CAST if p.key == "admin"),
             reviewer_chat_id=GROUP_ID,
             summary_time=time(23, 59),  # the page's button sends it on demand

@@ -11,6 +11,10 @@ from storage.repositories import Repositories
 
 GROUP_ID = -1001000000001
 TOKEN = "100000:SANDBOX-not-a-real-telegram-token-x"
+# the sample requests' one document, put on the local server at every start (its files live in memory)
+SAMPLE_FILE_ID = "sample-file"
+SAMPLE_FILE_NAME = "样例环评报告表.pdf"
+SAMPLE_PDF = b"%PDF-1.4\n% sample data: not a real EIA document\ntrailer\n<<>>\nstartxref\n0\n%%EOF\n"
 
 
 @dataclass(frozen=True)
@@ -49,7 +53,9 @@ def _draft(name: str, category: Category, document: DocumentType, key: str | Non
         location="示例街道",
         description="样例数据：演示用，非真实项目。",
         key_code=key,
-        attachments=(Attachment(file_id="sample-file", name="样例环评报告表.pdf", size=1024, mime="application/pdf"),),
+        attachments=(
+            Attachment(file_id=SAMPLE_FILE_ID, name=SAMPLE_FILE_NAME, size=len(SAMPLE_PDF), mime="application/pdf"),
+        ),
     )
 
 

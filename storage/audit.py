@@ -22,6 +22,9 @@ _COLUMNS = (
     "approval_number",
     "target_id",
     "target_name",
+    "file_name",
+    "sha256",
+    "file_size",
 )
 SELECT_EVENTS = f"SELECT {', '.join(_COLUMNS)} FROM audit_events"
 
@@ -36,8 +39,9 @@ def event_of(row: Sequence[Any]) -> AuditEvent:
     return AuditEvent(**data)
 
 
-async def insert_event(conn: InlineConnection, event: AuditEvent) -> None:
-    """The audit record and, in the same transaction, the outbox row that will tell people about it."""
+async def insert_event(conn: InlineConnection, event: AuditEvent, *, notify: bool = True) -> None:
+    """The audit record and, in the same transaction, the outbox row that will tell people about it (``notify``:
+    a step no one is told of, such as the bureau's copy of a document kept, has none)."""
     cursor = await conn.execute(
         f"INSERT INTO audit_events ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' for _ in _COLUMNS)})",
         (
@@ -52,7 +56,11 @@ async def insert_event(conn: InlineConnection, event: AuditEvent) -> None:
             event.approval_number,
             event.target_id,
             event.target_name,
+            event.file_name,
+            event.sha256,
+            event.file_size,
         ),
     )
     assert cursor.lastrowid is not None
-    await enqueue_event(conn, cursor.lastrowid, event.request_id, stamp(event.at))
+    if notify:
+        await enqueue_event(conn, cursor.lastrowid, event.request_id, stamp(event.at))

@@ -46,6 +46,7 @@ class Database:
         self._fsync = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-commit")
         self.commit_seconds = 0.0  # for benchmarks: time spent waiting for COMMITs off the loop
         self.outbox_added = asyncio.Event()  # set after a commit that queued messages: wakes the sender
+        self.copies_added = asyncio.Event()  # set after a commit that stored documents: wakes their copier
 
     @classmethod
     async def open(cls, path: Path | str) -> Database:
@@ -138,6 +139,9 @@ class Database:
 
     def poke_outbox(self) -> None:
         self.outbox_added.set()
+
+    def poke_copies(self) -> None:
+        self.copies_added.set()
 
     @asynccontextmanager
     async def point_read(self) -> AsyncIterator[InlineConnection]:

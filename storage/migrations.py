@@ -293,6 +293,29 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX key_project_imports_pending ON key_project_imports (admin_id) WHERE status = 'pending';
     """,
+    # 12: the bureau keeps its own copy of every document. An attachment records Telegram's unique id for the file
+    # (the same file sent again), when it arrived, the SHA-256 of the bytes checked at receipt and when the
+    # bureau's copy was stored. Each copy still to make is a row of file_copies, written with the attachment and
+    # claimed by a worker (jobs/copies.py) that retries with backoff. Documents already on record are copied too.
+    # The audit log names the document a step is about, with its hash and size.
+    """
+    ALTER TABLE attachments ADD COLUMN unique_id TEXT;
+    ALTER TABLE attachments ADD COLUMN uploaded_at TEXT;
+    ALTER TABLE attachments ADD COLUMN sha256 TEXT;
+    ALTER TABLE attachments ADD COLUMN stored_at TEXT;
+    CREATE TABLE file_copies (
+        attachment_id INTEGER PRIMARY KEY REFERENCES attachments (id),
+        status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'failed')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT NOT NULL DEFAULT '',
+        last_error TEXT
+    );
+    CREATE INDEX file_copies_due ON file_copies (next_attempt_at, attachment_id) WHERE status = 'pending';
+    INSERT INTO file_copies (attachment_id) SELECT id FROM attachments;
+    ALTER TABLE audit_events ADD COLUMN file_name TEXT NOT NULL DEFAULT '';
+    ALTER TABLE audit_events ADD COLUMN sha256 TEXT;
+    ALTER TABLE audit_events ADD COLUMN file_size INTEGER;
+    """,
 )
 
 

@@ -46,16 +46,29 @@ class Queued:
     event_id: int | None = None
 
 
+def _row(m: Outgoing, at: str) -> tuple[object, ...]:
+    return (
+        m.chat_id,
+        m.text,
+        m.photo,
+        m.reply_markup,
+        m.kind,
+        m.request_id,
+        m.edit_message_id,
+        m.method,
+        m.payload,
+        at,
+        NOW,
+    )
+
+
 async def enqueue(conn: InlineConnection, messages: Iterable[Outgoing], now: datetime) -> None:
     """Inside a caller's transaction: the messages exist exactly when the change does."""
     at = stamp(now)
     await conn.executemany(
-        "INSERT INTO outbox (chat_id, text, photo, reply_markup, kind, request_id, edit_message_id, created_at, "
-        "next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            (m.chat_id, m.text, m.photo, m.reply_markup, m.kind, m.request_id, m.edit_message_id, at, NOW)
-            for m in messages
-        ],
+        "INSERT INTO outbox (chat_id, text, photo, reply_markup, kind, request_id, edit_message_id, method, payload, "
+        "created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [_row(m, at) for m in messages],
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from storage.cards import SqliteCardStore
+from storage.copies import SqliteCopies
 from storage.database import Database
 from storage.group_commit import GroupCommit
 from storage.inbox import SqliteInbox
@@ -37,6 +38,7 @@ class Repositories:
     inbox: SqliteInbox
     replies: SqliteReplies
     notes: SqliteNoteStore
+    copies: SqliteCopies  # the bureau's copies of documents still to make
 
     @classmethod
     def over(cls, db: Database) -> Repositories:
@@ -58,4 +60,5 @@ class Repositories:
             inbox=SqliteInbox(db, committer),
             replies=SqliteReplies(db),
             notes=SqliteNoteStore(db),
+            copies=SqliteCopies(db),
         )

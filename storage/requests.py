@@ -115,9 +115,11 @@ class SqliteApprovalStore:
             )
             request_id = cursor.lastrowid
             assert request_id is not None
-            await _insert_attachments(conn, request_id, request.attachments)
+            copies = await _insert_attachments(conn, request_id, request.attachments)
             await insert_event(conn, event.model_copy(update={"request_id": request_id}))
         self.db.poke_outbox()
+        if copies:
+            self.db.poke_copies()
         return request.model_copy(update={"id": request_id})
 
     async def get(self, request_id: int) -> ApprovalRequest | None:
@@ -141,9 +143,11 @@ class SqliteApprovalStore:
             )
             if cursor.rowcount != 1:
                 return False  # someone else changed it first; nothing written
-            await _insert_attachments(conn, updated.id, new_attachments)
+            copies = await _insert_attachments(conn, updated.id, new_attachments)
             await insert_event(conn, event)
         self.db.poke_outbox()
+        if copies:
+            self.db.poke_copies()
         return True
 
     async def by_applicant(self, applicant_id: int, *, limit: int, offset: int = 0) -> list[ApprovalRequest]:
@@ -268,18 +272,44 @@ async def _attachments(conn: Connection, ids: Iterable[int]) -> dict[int, list[A
         return found
     marks = ", ".join("?" for _ in wanted)
     async with conn.execute(
-        f"SELECT request_id, file_id, name, size, mime FROM attachments WHERE request_id IN ({marks}) ORDER BY id",
+        "SELECT request_id, file_id, name, size, mime, unique_id, uploaded_at, sha256 FROM attachments "
+        f"WHERE request_id IN ({marks}) ORDER BY id",
         wanted,
     ) as cursor:
-        for request_id, file_id, name, size, mime in await cursor.fetchall():
+        for request_id, file_id, name, size, mime, unique_id, uploaded_at, sha256 in await cursor.fetchall():
             found.setdefault(request_id, []).append(
-                Attachment.model_construct(file_id=file_id, name=name, size=size, mime=mime)
+                Attachment.model_construct(
+                    file_id=file_id,
+                    name=name,
+                    size=size,
+                    mime=mime,
+                    unique_id=unique_id,
+                    uploaded_at=unstamp(uploaded_at) if uploaded_at else None,
+                    sha256=sha256,
+                )
             )
     return found
 
 
-async def _insert_attachments(conn: InlineConnection, request_id: int, files: Iterable[Attachment]) -> None:
-    await conn.executemany(
-        "INSERT INTO attachments (request_id, file_id, name, size, mime) VALUES (?, ?, ?, ?, ?)",
-        [(request_id, f.file_id, f.name, f.size, f.mime) for f in files],
-    )
+async def _insert_attachments(conn: InlineConnection, request_id: int, files: Iterable[Attachment]) -> bool:
+    """The request's new documents and, in the same transaction, the bureau's copy of each still to make (the
+    obligation is stored with the document: a crash cannot lose it). True when there was any."""
+    copies = []
+    for f in files:
+        cursor = await conn.execute(
+            "INSERT INTO attachments (request_id, file_id, name, size, mime, unique_id, uploaded_at, sha256) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                request_id,
+                f.file_id,
+                f.name,
+                f.size,
+                f.mime,
+                f.unique_id,
+                stamp(f.uploaded_at) if f.uploaded_at else None,
+                f.sha256,
+            ),
+        )
+        copies.append((cursor.lastrowid,))
+    await conn.executemany("INSERT INTO file_copies (attachment_id) VALUES (?)", copies)
+    return bool(copies)

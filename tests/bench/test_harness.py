@@ -38,7 +38,9 @@ async def test_every_bot_answers_every_step_of_both_scripts(tmp_path: Path) -> N
         assert seen[kind]["labels"].count("button ch:category") == 3, kind
     green = seen["green whole"]
     assert green["labels"].count("document") == 2 and green["labels"].count("button cf:s") == 2
-    assert green["calls"]["getFile"] == 2  # the upload really went through the bot's download path
+    # the uploads really went through the bot's download path: each checked once, and fetched once more for the
+    # bureau's own copy if that copy was made before the count was taken (it is made in the background)
+    assert 2 <= green["calls"]["getFile"] <= 4
     assert green["labels"].count("button rv:an") >= 1  # the reviewer approved at least one submission
     assert green["steps"] >= 2 * WHOLE_FORM + 3  # + /next, Approve, "approve without a number"
     assert seen["echo whole"]["steps"] >= 2 * WHOLE_FORM

@@ -90,6 +90,7 @@ async def harness(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Harness]:
         bot_token=TOKEN,  # type: ignore[arg-type]
         telegram_api_base=api.base_url,  # type: ignore[arg-type]
         database_path=tmp_path / "bot.db",
+        files_dir=tmp_path / "files",
         admin_ids=frozenset({ADMIN_ID}),
         reviewer_chat_id=GROUP_ID,
         summary_time=time(23, 59),  # no catch-up summary in every test; tests/bot/test_summary.py moves it

@@ -5,10 +5,17 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from approvals.models import AuditEvent
 from localbotapi import ChatUser
 from tests.bot.conftest import Harness
 
 PDF = b"%PDF-1.4 test document\ntrailer\n<<>>\nstartxref\n0\n%%EOF\n"
+
+
+def pdf(name: str) -> bytes:
+    """A PDF of its own for each name: the same bytes under two names are one document, kept once."""
+    return PDF.replace(b"test document", b"test document " + name.encode())
+
 
 ANSWERS_ZH = {
     "project_name": "城东污水处理厂扩建",
@@ -68,7 +75,7 @@ async def fill_form(
     last = None
     for name in files:
         mark = user.last_id()
-        await user.send_document(name, PDF)
+        await user.send_document(name, pdf(name))
         last = await user.expect("Received" if english else "已收到", after=mark)
     assert last is not None
     mark = user.last_id()
@@ -87,6 +94,12 @@ async def submit(user: ChatUser, **options: Any) -> int:
     match = re.search(r"#(\d+)", receipt["text"])
     assert match
     return int(match.group(1))
+
+
+async def steps(h: Harness, request_id: int) -> list[AuditEvent]:
+    """The request's audit log without the bureau's copies of its documents, which are kept in the background at
+    whatever moment their download ends."""
+    return [e for e in await h.repos.requests.history(request_id) if e.action != "keep_copy"]
 
 
 async def card_in_group(h: Harness, request_id: int) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from typing import Any
 
 from approvals.models import Status
 from tests.bot.conftest import ADMIN_ID, Harness
-from tests.bot.flows import card_in_group
+from tests.bot.flows import card_in_group, steps
 from tests.bot.test_review import buttons
 from tests.factories import APPLICANT, REVIEWER, make_draft
 
@@ -123,7 +123,7 @@ async def test_removing_a_reviewer_releases_their_claims_audited_with_the_group_
     card = await redrawn(h, card, lambda m: "🔒" not in m["text"] and "领取" in buttons(m))
     stored = await h.repos.requests.get(number)
     assert (stored.status, stored.claimed_by) == (Status.SUBMITTED, None)
-    last = (await h.repos.requests.history(number))[-1]
+    last = (await steps(h, number))[-1]
     assert (last.action, last.actor_id, last.target_id, last.target_name) == ("force_release", ADMIN_ID, 201, "张审")
 
 
@@ -139,7 +139,7 @@ async def test_an_admin_releases_any_claim_from_their_private_chat(harness: Harn
     await h.admin.send(f"/release {number}")
     await h.admin.expect(f"#{number} 已退回队列", after=mark)
     await redrawn(h, card, lambda m: "领取" in buttons(m))
-    assert (await h.repos.requests.history(number))[-1].action == "force_release"
+    assert (await steps(h, number))[-1].action == "force_release"
 
 
 async def test_an_admin_hands_a_claim_to_another_reviewer_who_then_decides(harness: Harness) -> None:
@@ -164,7 +164,7 @@ async def test_an_admin_hands_a_claim_to_another_reviewer_who_then_decides(harne
     prompt = await h.reviewer_2.expect("approval number", after=mark)
     await h.reviewer_2.answer(await h.reviewer_2.press(prompt, "Approve without a number"))
     await redrawn(h, card, lambda m: "✅ Bob 于" in m["text"])
-    last = (await h.repos.requests.history(number))[-2]
+    last = (await steps(h, number))[-2]
     assert (last.action, last.actor_id, last.target_id) == ("reassign", ADMIN_ID, h.reviewer_2.id)
 
 
@@ -192,7 +192,7 @@ async def test_an_admin_revokes_a_decision_with_a_confirmed_reason_and_the_appli
     await redrawn(h, card, lambda m: "↩️ 局长 已撤销审批决定：批复依据的规划已调整" in m["text"])
     fresh = await h.reviewer.expect(f"#{number} ", chat=h.group, after=card["message_id"])  # back in the queue
     assert "领取" in buttons(fresh)
-    last = (await h.repos.requests.history(number))[-1]
+    last = (await steps(h, number))[-1]
     assert (last.action, last.actor_id, last.approval_number) == ("revoke", ADMIN_ID, "区环审〔2026〕12号")
 
 

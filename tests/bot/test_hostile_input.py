@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 from localbotapi import ChatUser
 from tests import hostile_files as hostile
 from tests.bot.conftest import Harness
-from tests.bot.flows import PDF, card_in_group, fill_form, import_key_projects, submit
+from tests.bot.flows import PDF, card_in_group, fill_form, import_key_projects, pdf, steps, submit
 
 APOLOGY = "抱歉，系统出现问题"
 NOTHING_IMPORTED = "未导入任何数据"
@@ -33,7 +33,9 @@ async def documents_step(user: ChatUser) -> dict[str, Any]:
     fields = await user.expect("您要修改哪一项", after=mark)
     mark = user.last_id()
     await user.press(fields, "材料")
-    return await user.expect("上传申报材料", after=mark)
+    listed = await user.expect("上传申报材料", after=mark)
+    await user.answer(await user.press(listed, "✖ 1. eia.pdf"))  # the file sent is kept until removed
+    return await user.expect("已删除 eia.pdf", after=mark)
 
 
 async def sent(user: ChatUser, name: str, data: bytes, expected: str, **options: Any) -> dict[str, Any]:
@@ -142,7 +144,7 @@ async def test_control_and_bidi_characters_are_cleaned_from_names_and_the_export
     received = await sent(hostile_user, "invoice\u202eexe.pdf", PDF, "已收到")
     assert "invoiceexe.pdf" in received["text"]
     mark = hostile_user.last_id()
-    await hostile_user.send_document("notes\x0b.pdf", PDF)
+    await hostile_user.send_document("notes\x0b.pdf", pdf("notes.pdf"))  # (the same bytes would be one document)
     done = await hostile_user.expect("共 2 份", after=mark)
     mark = hostile_user.last_id()
     await hostile_user.press(done, "完成")
@@ -152,8 +154,8 @@ async def test_control_and_bidi_characters_are_cleaned_from_names_and_the_export
     receipt = await hostile_user.expect("已收到申请", after=mark)
     number = int(re.findall(r"#(\d+)", receipt["text"])[0])
     card = await card_in_group(h, number)
-    assert "invoiceexe.pdf、notes.pdf" in card["text"]
-    (event,) = await h.repos.requests.history(number)
+    assert "invoiceexe.pdf、notes.pdf" in card["text"]  # listed as Chinese lists things
+    (event,) = await steps(h, number)
     assert event.actor_name == "Eve Lyn"
 
     await submit(h.applicant)
@@ -163,5 +165,5 @@ async def test_control_and_bidi_characters_are_cleaned_from_names_and_the_export
     requests = list(book.worksheets[0].iter_rows(values_only=True))
     history = list(book.worksheets[1].iter_rows(values_only=True))
     book.close()
-    assert requests[1][-1] == "invoiceexe.pdf, notes.pdf"
+    assert requests[1][-2] == "invoiceexe.pdf, notes.pdf"  # (the last column: their hashes)
     assert history[1][3] == "Eve Lyn"

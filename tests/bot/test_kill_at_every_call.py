@@ -2,7 +2,8 @@
 and once after: the restarted bot must still answer every update that was sent.
 
 The conversation: an applicant fills the whole form (text answers, buttons, a document), submits, and receives the
-receipt; a reviewer claims the card in the group and approves it; the applicant is told. Each step waits for its
+receipt; a reviewer claims the card in the group and approves it; the applicant is told. Meanwhile the bureau's own
+copy of the document is made in the background: a trial ends only once it is kept. Each step waits for its
 answer like a person would, so an update that is never answered makes the script stop there and the test fail.
 """
 
@@ -148,8 +149,8 @@ class Trial:
     def settled(self) -> bool:
         with sqlite3.connect(f"file:{self.workdir / 'bot.db'}?mode=ro", uri=True) as conn:
             left = conn.execute("SELECT count(*) FROM outbox WHERE status = 'pending'").fetchone()[0]
-            for table in ("inbox", "replies"):  # what a killed run left to do
-                left += conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            for table in ("inbox", "replies", "file_copies"):  # what a killed run left to do (the bureau's copy
+                left += conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # of the document included)
         return left == 0 and not self.api.world.updates
 
 
@@ -206,12 +207,12 @@ async def conversation(api: LocalBotApi) -> None:
 
 
 def has_button(messages: list[dict[str, Any]], number: int, label: str | None) -> dict[str, Any] | None:
-    """The card of ``number`` showing a button ``label`` (None: a card with no buttons left: decided)."""
+    """The card of ``number`` showing a button ``label`` (None: a card with nothing left to decide: decided)."""
     for message in reversed(messages):
         if f"#{number} " not in message.get("text", ""):
             continue
         labels = [b["text"] for row in message.get("reply_markup", {}).get("inline_keyboard", []) for b in row]
-        if (label is None and not labels) or (label is not None and label in labels):
+        if (label is None and set(labels) <= {"📎 材料"}) or (label is not None and label in labels):
             return message
     return None
 

@@ -5,7 +5,7 @@ from typing import Any
 
 from approvals.models import Status
 from tests.bot.conftest import Harness
-from tests.bot.flows import PDF, card_in_group, fill_form, submit
+from tests.bot.flows import card_in_group, fill_form, pdf, steps, submit
 from tests.factories import APPLICANT, REVIEWER
 
 # Fields as long as the form takes them; the description of a factory, with the emoji applicants put in
@@ -54,7 +54,7 @@ async def test_a_2000_character_description_and_six_long_file_names_reach_the_co
     receipt = await h.applicant.expect("已收到申请", after=mark)
     number = int(receipt["text"].split("#")[1].split("：")[0])
     card = await card_in_group(h, number)
-    assert "…" in card["text"] and buttons(card) == ["领取", "批准", "要求补正", "不予批准", "详情"]
+    assert "…" in card["text"] and buttons(card) == ["领取", "批准", "要求补正", "不予批准", "详情", "📎 材料"]
 
     mark = h.reviewer.last_id()
     answer = await h.reviewer.answer(await h.reviewer.press(card, "详情"))
@@ -85,7 +85,7 @@ async def test_a_long_rejection_reason_leaves_the_card_decided_without_live_butt
     await h.reviewer.answer(await h.reviewer.press(question, "是"))
 
     card = await h.reviewer.expect("❌ 张审 不予批准：", chat=h.group)
-    assert buttons(card) == ["详情"]  # nothing left to press but the full text
+    assert buttons(card) == ["详情", "📎 材料"]  # nothing left to press but the full text and the files
     assert "…" in card["text"]
     notice = await h.applicant.expect("未予批准")
     assert REASON in notice["text"]  # the applicant hears the reason in full
@@ -101,7 +101,7 @@ async def test_a_card_or_notice_refused_as_too_long_goes_out_short_and_the_butto
     h.api.inject("editMessageText", 400, "Bad Request: message is too long", chat_id=h.group["id"])
     await h.reviewer.answer(await h.reviewer.press(card, "领取"))
     card = await h.reviewer.expect("🔒 张审 办理中", chat=h.group)
-    assert buttons(card) == ["退回队列", "批准", "要求补正", "不予批准", "详情"]
+    assert buttons(card) == ["退回队列", "批准", "要求补正", "不予批准", "详情", "📎 材料"]
     assert "区水务集团" not in card["text"]  # the compact card: the rest is behind "Details"
 
     h.api.inject("sendMessage", 400, "Bad Request: message is too long", chat_id=h.applicant.id)
@@ -110,7 +110,7 @@ async def test_a_card_or_notice_refused_as_too_long_goes_out_short_and_the_butto
     notice = await h.applicant.expect(f"/status {number}", after=mark)
     assert "未予批准" in notice["text"] and "选址位于饮用水水源保护区" in notice["text"]
     card = await h.reviewer.expect("❌ 张审 不予批准", chat=h.group)
-    assert buttons(card) == []
+    assert buttons(card) == ["📎 材料"]
 
 
 async def test_status_shows_the_newest_history_first_and_counts_what_does_not_fit(harness: Harness) -> None:
@@ -141,7 +141,7 @@ async def test_a_supplement_note_over_the_limit_is_refused_when_typed_and_files_
     await h.applicant.answer(await h.applicant.press(news, "补正材料"))
     await h.applicant.expect("请以文字发送说明", after=mark)
     mark = h.applicant.last_id()
-    await h.applicant.send_document("noise.pdf", PDF)
+    await h.applicant.send_document("noise.pdf", pdf("noise.pdf"))
     await h.applicant.expect("已收到 noise.pdf", after=mark)
     first = "已补充昼间与夜间噪声预测结果。" * 40  # 600 characters
     mark = h.applicant.last_id()
@@ -158,7 +158,7 @@ async def test_a_supplement_note_over_the_limit_is_refused_when_typed_and_files_
     stored = await h.repos.requests.get(number)
     assert stored.status is Status.RESUBMITTED
     assert [a.name for a in stored.attachments] == ["eia.pdf", "noise.pdf"]
-    assert (await h.repos.requests.history(number))[-1].reason == first
+    assert (await steps(h, number))[-1].reason == first
 
 
 async def test_a_resubmitted_card_shows_what_was_asked_and_the_reply(harness: Harness) -> None:
@@ -170,7 +170,7 @@ async def test_a_resubmitted_card_shows_what_was_asked_and_the_reply(harness: Ha
     fresh = await h.reviewer.expect("↩️ 申请人答复：", chat=h.group)
     assert f"📎 张审 要求补正：{REASON[:100]}" in fresh["text"]
     assert f"↩️ 申请人答复：{reply[:100]}" in fresh["text"]
-    assert "…" in fresh["text"] and buttons(fresh) == ["领取", "批准", "要求补正", "不予批准", "详情"]
+    assert "…" in fresh["text"] and buttons(fresh) == ["领取", "批准", "要求补正", "不予批准", "详情", "📎 材料"]
 
     mark = h.reviewer.last_id()
     await h.reviewer.answer(await h.reviewer.press(fresh, "详情"))

@@ -2,7 +2,7 @@
 
 from approvals.models import Status
 from tests.bot.conftest import Harness
-from tests.bot.flows import PDF, card_in_group, fill_form, submit
+from tests.bot.flows import card_in_group, fill_form, pdf, steps, submit
 
 
 async def test_submitting_the_same_project_again_asks_first_and_can_add_the_documents_instead(
@@ -30,7 +30,7 @@ async def test_submitting_the_same_project_again_asks_first_and_can_add_the_docu
         before.promised_due,
         before.statutory_due,
     )
-    events = await h.repos.requests.history(number)
+    events = await steps(h, number)
     assert [(e.action, e.actor_id, e.from_status, e.to_status) for e in events[1:]] == [
         ("add_material", user.id, Status.SUBMITTED, Status.SUBMITTED)
     ]
@@ -61,7 +61,7 @@ async def test_an_applicant_adds_material_to_a_claimed_request_without_unclaimin
     await user.expect("请以文字发送说明", after=mark)
     await user.send("补充噪声监测报告")
     mark = user.last_id()
-    await user.send_document("noise.pdf", PDF)
+    await user.send_document("noise.pdf", pdf("noise.pdf"))
     received = await user.expect("已收到 noise.pdf", after=mark)
     mark = user.last_id()
     await user.answer(await user.press(received, "提交补正材料"))

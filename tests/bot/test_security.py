@@ -15,12 +15,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import SecretStr
 
-from approvals.models import Role, Status
+from approvals.models import Attachment, Role, Status
 from approvals.validation import InvalidField, clean_text
 from localbotapi import ChatUser
 from sandbox.app import Sandbox
 from tests.bot.conftest import ADMIN_ID, Harness
-from tests.bot.flows import card_in_group, submit
+from tests.bot.flows import card_in_group, pdf, submit
 from tests.factories import APPLICANT, REVIEWER_2, make_draft
 
 
@@ -63,6 +63,7 @@ async def test_nobody_acts_beyond_their_role(harness: Harness) -> None:
                 "/find 城东",
                 "/keyprojects",
                 "/keyprojects 城东",
+                f"/files {number}",
             )
         ]
     admin_only = ("/export", "/reviewers add 666", "/reviewers remove 202", f"/reassign {number}")
@@ -78,6 +79,7 @@ async def test_nobody_acts_beyond_their_role(harness: Harness) -> None:
     buttons += [f"qi:o:{number}:0", f"qi:c:{number}:0", f"ra:{number}:{h.stranger.id}"]
     buttons += ["cf:s:1:1", "cf:a:1:1", "kp:1"]  # a form's screen and key-project pages, with no form of theirs
     buttons += [f"ki:y:{waiting.import_id}", f"ki:x:{waiting.import_id}", "kb:1:0", "kb:0:1"]  # the admin's import
+    buttons += [f"fl:{number}", "df:1:1:0"]  # a card's documents; removing a file from a form they do not have
     for user in (h.stranger, h.applicant_en):
         for data in buttons:
             answer = await user.answer(await user.press_data(card, data))
@@ -95,6 +97,8 @@ async def test_nobody_acts_beyond_their_role(harness: Harness) -> None:
     assert not [m for m in h.stranger.inbox() if "in full" in m.get("text", "")]  # no details were sent
     assert ("NotFound", "command /add") in logged
     assert ("Forbidden", "command /find") in logged
+    assert ("NotFound", "command /files") in logged and ("NotFound", f"callback fl:{number}") in logged
+    assert not [m for m in h.stranger.inbox() if "document" in m]  # no one else's documents reach them
     status_replies = [m["text"] for m in h.applicant_en.inbox() if "was not found" in m.get("text", "")]
     assert f"Request #{number} was not found." in status_replies  # the same words as for a missing number
     # an applicant the admin made a reviewer never reviews their own request: not through /next, not with buttons
@@ -110,6 +114,10 @@ async def test_nobody_acts_beyond_their_role(harness: Harness) -> None:
     request = await h.repos.requests.get(number)
     assert (request.status, request.version, request.claimed_by) == (before[0], before[1], None)
     assert ("SelfReview", f"callback rv:an:{number}") in await h.repos.denials.of(h.applicant.id)
+    mark = h.applicant.last_id()
+    await h.applicant.send(f"/files {number}")  # reading decides nothing: their own documents stay theirs to read
+    await h.applicant.expect(f"申请 #{number}", after=mark)
+    await h.api.wait_until(lambda: [m for m in h.applicant.inbox() if m["message_id"] > mark and "document" in m])
     for command in (f"/claim {number}", f"/note {number} 我自己的", f"/notes {number}"):  # nor notes on it
         mark = h.applicant.last_id()
         await h.applicant.send(command)
@@ -124,10 +132,17 @@ async def test_each_claim_and_oversight_action_is_open_to_its_role(harness: Harn
     """Who may: reviewers list, claim, note, read notes and release their own claim; admins free anyone's claim,
     hand claims on, correct and revoke decisions (test_nobody_acts_beyond_their_role has who may not)."""
     h = harness
-    number = (await h.application.app.approvals.submit(APPLICANT, make_draft())).id
-    await card_in_group(h, number)
+    upload = h.api.world.store_file("eia.pdf", "application/pdf", pdf("eia.pdf"))
+    document = Attachment(file_id=upload.file_id, name="eia.pdf", size=len(upload.data))
+    number = (await h.application.app.approvals.submit(APPLICANT, make_draft(attachments=(document,)))).id
+    card = await card_in_group(h, number)
+    for user in (h.reviewer, h.admin):  # a card's documents, to the presser's private chat
+        mark = user.last_id()
+        assert (await user.answer(await user.press(card, "📎 材料")))["text"] == "已发到您与我的私聊中。"
+        await user.expect(f"申请 #{number}", after=mark)
     table = [
         (h.reviewer, "/queue 1", "待办队列"),
+        (h.reviewer, f"/files {number}", "以下 1 份材料"),
         (h.reviewer, f"/claim {number}", "🔒 张审 办理中"),
         (h.reviewer, f"/note {number} 已核对用地批文", f"已为 #{number} 添加备注"),
         (h.reviewer, f"/notes {number}", "已核对用地批文"),
@@ -189,7 +204,7 @@ async def test_button_data_with_ids_out_of_range_is_refused_as_forged_and_logged
     forged = [f"rv:{a}:{HUGE_ID}" for a in ("c", "l", "a", "an", "i", "r")]
     forged += [f"rv:c:{n}" for n in ("0", "-1", "٣", "+1", "1_0")]
     forged += [f"wd:{HUGE_ID}:1", f"sp:{HUGE_ID}:0", f"sp:{HUGE_ID}:1", f"sb:{HUGE_ID}:1", f"qp:{HUGE_ID}"]
-    forged += [f"dt:{HUGE_ID}"]
+    forged += [f"dt:{HUGE_ID}", f"fl:{HUGE_ID}", f"df:1:1:{HUGE_ID}"]
     for data in forged:
         answer = await h.admin.answer(await h.admin.press_data(card, data))
         assert answer["text"], data

@@ -23,6 +23,7 @@ async def test_a_complete_submission_gives_a_receipt_and_a_card(harness: Harness
         "批准",
         "要求补正",
         "不予批准",
+        "📎 材料",
     }
     stored = await h.repos.requests.get(number)
     assert (stored.status, stored.lane, stored.applicant_id) == (Status.SUBMITTED, Lane.GREEN, h.applicant.id)
@@ -69,7 +70,9 @@ async def test_documents_must_be_pdf_doc_docx_or_zip_up_to_20_mb(harness: Harnes
     fields = await user.expect("您要修改哪一项", after=mark)
     mark = user.last_id()
     await user.press(fields, "材料")
-    done = await user.expect("上传申报材料", after=mark)
+    listed = await user.expect("上传申报材料", after=mark)
+    assert (await user.answer(await user.press(listed, "✖ 1. a.pdf")))["text"] == "已删除。"  # the files sent are kept
+    done = await user.expect("已删除 a.pdf", after=mark)
     query = await user.press(done, "完成")
     assert (await user.answer(query))["text"] == "请至少上传一份材料。"
     mark = user.last_id()

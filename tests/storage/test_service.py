@@ -406,3 +406,16 @@ async def test_internal_notes_are_for_reviewers_and_never_on_their_own_request(
     with pytest.raises(InvalidField):
         await notes.add(REVIEWER, request.id, "x")
     assert [e.action for e in await service.requests.history(request.id)] == ["submit"]  # not in the audit log
+
+
+async def test_documents_are_read_by_their_applicant_and_every_reviewer_the_one_who_submitted_them_included(
+    service: ApprovalService,
+) -> None:
+    own = await service.submit(REVIEWER, make_draft())
+    assert (await service.documents(REVIEWER, own.id)).id == own.id  # reading decides nothing: no self-review here
+    assert (await service.documents(REVIEWER_2, own.id)).id == own.id
+    for outsider in (APPLICANT, OTHER_APPLICANT):
+        with pytest.raises(NotFound):  # someone else's request does not exist for them
+            await service.documents(outsider, own.id)
+    with pytest.raises(NotFound):
+        await service.documents(REVIEWER, own.id + 1)

@@ -31,6 +31,7 @@ def test_defaults_and_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings.timezone == "Asia/Shanghai"
     assert settings.default_locale == "zh_CN"
     assert str(settings.database_path) == "data/green_channel.db"
+    assert str(settings.files_dir) == "data/files"  # the bureau's copies of documents
     assert FAKE not in repr(settings)  # the token is a secret even in reprs
 
 

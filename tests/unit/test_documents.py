@@ -11,7 +11,7 @@ import pytest
 from aiogram.utils.i18n import I18n
 from openpyxl import load_workbook
 
-from approvals.documents import MAX_ZIP_MEMBERS, check_document
+from approvals.documents import MAX_ZIP_MEMBERS, check_document, duplicate_of, new_only
 from approvals.models import Actor, ApprovalRequest, Attachment, AuditEvent, Lane, Status
 from approvals.validation import InvalidField, clean_name
 from handlers.export import workbook
@@ -111,3 +111,21 @@ def test_the_export_drops_characters_a_workbook_cannot_hold() -> None:
     book.close()
     assert requests[1][3] == "王工"
     assert history[1][3] == "EveLyn"
+
+
+H1, H2 = "1" * 64, "2" * 64
+
+
+def test_a_file_sent_again_is_recognised_by_telegrams_id_for_it_or_by_its_bytes() -> None:
+    first = Attachment(file_id="f1", name="eia.pdf", size=9, unique_id="u1", sha256=H1)
+    forwarded = Attachment(file_id="f2", name="eia.pdf", size=9, unique_id="u1")  # Telegram's id: not fetched again
+    renamed = Attachment(file_id="f3", name="final.pdf", size=9, unique_id="u3", sha256=H1)  # the same bytes
+    revised = Attachment(file_id="f4", name="eia.pdf", size=9, unique_id="u4", sha256=H2)  # same name, new content
+    assert duplicate_of(forwarded, [first]) is first
+    assert duplicate_of(renamed, [first]) is first
+    assert duplicate_of(revised, [first]) is None
+    assert (
+        duplicate_of(Attachment(file_id="f5", name="x.pdf", size=1), [Attachment(file_id="f6", name="y.pdf", size=1)])
+        is None
+    )
+    assert new_only([first], [renamed, revised, revised]) == [revised]  # each kept once, none the request has

@@ -25,7 +25,17 @@ from approvals.errors import AlreadyDecided, NotClaimant
 from approvals.key_attention import Attention, KeyAttention
 from approvals.key_list import ImportOutcome, ImportResult, ListChanges, Renamed
 from approvals.ledger import KeyProject, KeyProjectStatus
-from approvals.models import ApprovalRequest, Attachment, AuditEvent, Category, DocumentType, Lane, Status
+from approvals.models import (
+    MAX_ATTACHMENT_BYTES,
+    MAX_DRAFT_DOCUMENTS,
+    ApprovalRequest,
+    Attachment,
+    AuditEvent,
+    Category,
+    DocumentType,
+    Lane,
+    Status,
+)
 from approvals.reminders import Reminder, ReminderKind
 from approvals.service import QueuePage, RequestView
 from approvals.summary import LaneTiming, SummaryFigures
@@ -33,6 +43,7 @@ from approvals.validation import LIMITS, MAX_ID, MAX_INVESTMENT, MAX_REQUEST_NUM
 from handlers import card, key_texts, limits, views
 from handlers import keyboards as kb
 from handlers import texts as t
+from handlers.form_flow import documents_screen
 from handlers.summary_text import summary_text
 from jobs.reminders import reminder_text
 from localbotapi.html_check import plain_text, utf16_length
@@ -242,6 +253,30 @@ def test_lists_summaries_reminders_and_alerts_fit(
         fits(text)
     for text in alerts:
         assert utf16_length(text) <= limits.CALLBACK_ANSWER
+
+
+@settings(max_examples=15, deadline=None)
+@given(request=requests(), locale=st.sampled_from(["zh_CN", "en"]))
+def test_documents_sent_back_and_the_forms_list_of_documents_fit(
+    i18n: I18n, request: ApprovalRequest, locale: str
+) -> None:
+    when = datetime(2026, 12, 31, 23, 59, tzinfo=UTC)
+    files = [a.model_copy(update={"size": MAX_ATTACHMENT_BYTES, "uploaded_at": when}) for a in request.attachments]
+    data = {
+        "form": MAX_ID,
+        "version": MAX_REQUEST_NUMBER,
+        "attachments": [a.model_dump(mode="json") for a in files[:MAX_DRAFT_DOCUMENTS]],
+    }
+    name = files[0].name if files else "eia.pdf"
+    with i18n.context(), i18n.use_locale(locale):
+        fits(views.documents_header(request))
+        for file in files:
+            fits(views.document_caption(request.id, file, UTC), limits.CAPTION)
+        lead = t.escape(name) * 2  # the longest lead: "… was received already …" names a file
+        text, markup = documents_screen(data, lead)
+    fits(text)
+    assert all(len(data.encode()) <= 64 for data in callback_data(markup))
+    assert all(utf16_length(button.text) <= 64 for row in markup.inline_keyboard for button in row)
 
 
 def test_chunks_split_an_overlong_block_without_losing_text_or_breaking_a_tag() -> None:
