@@ -10,7 +10,6 @@ from typing import Any
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
-from approvals.admin import KeyBoard
 from approvals.models import ApprovalRequest, Attachment, AuditEvent, Note, Status
 from approvals.progress import QueuePage, RequestView
 from approvals.summary import SummaryFigures
