@@ -99,7 +99,13 @@ def build_router() -> Router:
             for text in t.chunks(blocks):
                 await message.answer(text)
             return
-        await message.answer(_("Imported {n} key projects. The previous list was replaced.").format(n=len(projects)))
+        await message.answer(
+            ngettext(
+                "Imported {n} key project. The previous list was replaced.",
+                "Imported {n} key projects. The previous list was replaced.",
+                len(projects),
+            ).format(n=len(projects))
+        )
 
     @router.message(Command("export"))
     async def export(message: Message, actor: Actor, app: AppContext) -> None:
@@ -110,7 +116,9 @@ def build_router() -> Router:
         day = app.approvals.today().isoformat()
         await message.answer_document(
             BufferedInputFile(data, filename=f"green-channel-{day}.xlsx"),
-            caption=_("{n} requests, exported {day}.").format(n=len(requests), day=day),
+            caption=ngettext("{n} request, exported {day}.", "{n} requests, exported {day}.", len(requests)).format(
+                n=len(requests), day=day
+            ),
         )
 
     return router

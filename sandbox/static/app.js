@@ -4,6 +4,9 @@ const state = { who: null, people: [], shown: "", labels: {} };
 const $ = (id) => document.getElementById(id);
 // the page's own words come from the bot's catalogue (/api/labels), in the language chosen at the top
 const say = (key, params = {}) => (state.labels[key] || key).replace(/\{(\w+)\}/g, (_, k) => params[k] ?? "");
+// a label with a count: the form the language's plural rules pick ("1 message", "2 messages"; Chinese has one)
+const plural = (count) => new Intl.PluralRules(state.labels.locale === "en" ? "en" : "zh-CN").select(count);
+const sayCount = (key, count) => say(`${key}_${plural(count) === "one" ? "one" : "other"}`, { count });
 
 async function api(path, options = {}) {
   const response = await fetch(path, options);
@@ -167,7 +170,7 @@ $("file").addEventListener("change", async (event) => {
 
 $("summary").addEventListener("click", async () => {
   const result = await act("/api/summary", {});
-  toast(say("queued", { count: result.queued }));
+  toast(sayCount("queued", result.queued));
 });
 
 async function useLanguage(locale) {
