@@ -113,7 +113,7 @@ async def create_application(
         approvals=approvals,
     )
     i18n = I18n(path=compiled_locales(LOCALES), default_locale=settings.default_locale, domain="messages")
-    app = AppContext(approvals, admin, repos, i18n, tz, settings.reviewer_chat_id)
+    app = AppContext(approvals, admin, repos, i18n, tz, settings.reviewer_chat_id, settings.group_locale)
     base = settings.telegram_api_base
     session = AiohttpSession(api=TelegramAPIServer.from_base(str(base).rstrip("/"))) if base else AiohttpSession()
     bot = Bot(

@@ -38,7 +38,7 @@ def build_dispatcher(app: AppContext, storage: BaseStorage, *, throttle: Throttl
     dp.update.outer_middleware(ledger)
     dp.update.outer_middleware(throttle or Throttle(app.i18n))  # then flood control, before any other work
     dp.update.outer_middleware(ActorMiddleware(app))  # then roles and language choice for everything below
-    LocaleMiddleware(app.i18n).setup(dp)
+    LocaleMiddleware(app).setup(dp)
     # Order matters: /cancel and /start work inside any form; the form claims its states before the
     # free-standing applicant commands; errors and the catch-all for stale buttons come last.
     dp.include_routers(

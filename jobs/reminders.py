@@ -73,7 +73,7 @@ async def send_overdue_list(app: AppContext, day: date, now: datetime) -> bool:
         overdue = [r for r in requests if r.promised_due < day]
         if overdue:
             late = day < now.astimezone(app.tz).date()
-            with app.i18n.context(), app.i18n.use_locale(app.i18n.default_locale):
+            with app.i18n.context(), app.i18n.use_locale(app.group_locale):
                 blocks = overdue_blocks(app, overdue, day, late=late)
             messages = [Outgoing(chat_id, text) for text in t.chunks(blocks)]
     return await app.repos.runs.claim_daily(OVERDUE, day, messages, now)
