@@ -12,6 +12,7 @@ from handlers import (
     common,
     details,
     errors,
+    fallback,
     form_confirm,
     notes,
     oversight,
@@ -40,7 +41,8 @@ def build_dispatcher(app: AppContext, storage: BaseStorage, *, throttle: Throttl
     dp.update.outer_middleware(ActorMiddleware(app))  # then roles and language choice for everything below
     LocaleMiddleware(app).setup(dp)
     # Order matters: /cancel and /start work inside any form; the form claims its states before the
-    # free-standing applicant commands; errors and the catch-all for stale buttons come last.
+    # free-standing applicant commands; then the hint for any message addressed to the bot that nothing took
+    # (after every other message handler); errors and the catch-all for stale buttons come last.
     dp.include_routers(
         common.build_router(),
         applicant_form.build_router(),
@@ -54,6 +56,7 @@ def build_dispatcher(app: AppContext, storage: BaseStorage, *, throttle: Throttl
         admin.build_router(),
         oversight.build_router(),
         summary.build_router(),
+        fallback.build_router(),
         errors.build_router(),
     )
 

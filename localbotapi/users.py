@@ -42,11 +42,19 @@ class ChatUser:
         return message
 
     async def send(
-        self, text: str, *, chat: dict[str, Any] | None = None, reply_to: dict[str, Any] | None = None
+        self,
+        text: str,
+        *,
+        chat: dict[str, Any] | None = None,
+        reply_to: dict[str, Any] | None = None,
+        entities: list[dict[str, Any]] | None = None,
     ) -> dict[str, Any]:
+        """A text message; a leading /command is marked as Telegram marks it, ``entities`` (mentions…) as given."""
         content: dict[str, Any] = {"text": text}
         if text.startswith("/"):
             content["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+        if entities:
+            content["entities"] = [*content.get("entities", []), *entities]
         if reply_to is not None:
             content["reply_to_message"] = {k: v for k, v in reply_to.items() if k != "html"}
         return await self._post(chat, **content)
