@@ -55,7 +55,13 @@ function renderPeople() {
   }
 }
 
+function showPeople(open) {
+  document.body.classList.toggle("people-open", open);
+  $("people-toggle").setAttribute("aria-expanded", String(open));
+}
+
 function choose(who) {
+  showPeople(false); // on a phone the list covers the chat: choosing someone closes it
   state.who = who;
   state.shown = "";
   $("messages").replaceChildren();
@@ -193,6 +199,7 @@ async function useLanguage(locale) {
 }
 
 $("language").addEventListener("click", () => useLanguage($("language").dataset.locale));
+$("people-toggle").addEventListener("click", () => showPeople(!document.body.classList.contains("people-open")));
 
 (async () => {
   await useLanguage(localStorage.getItem("sandbox-locale") || "zh_CN");
