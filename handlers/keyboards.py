@@ -218,8 +218,7 @@ def same_project(form: int, version: int, request_id: int) -> InlineKeyboardMark
     )
 
 
-@per_locale
-def edit_fields(labels: dict[str, str]) -> InlineKeyboardMarkup:
+def edit_fields(labels: dict[str, str]) -> InlineKeyboardMarkup:  # per call: it takes the labels (not per_locale)
     return pairs([(labels[field], EditCB(field=field)) for field in EDITABLE])
 
 

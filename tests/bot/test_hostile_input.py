@@ -151,7 +151,7 @@ async def test_control_and_bidi_characters_are_cleaned_from_names_and_the_export
     receipt = await hostile_user.expect("已收到申请", after=mark)
     number = int(re.findall(r"#(\d+)", receipt["text"])[0])
     card = await card_in_group(h, number)
-    assert "invoiceexe.pdf, notes.pdf" in card["text"]
+    assert "invoiceexe.pdf、notes.pdf" in card["text"]  # a Chinese card lists with 、
     (event,) = await h.repos.requests.history(number)
     assert event.actor_name == "Eve Lyn"
 

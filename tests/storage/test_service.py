@@ -247,8 +247,8 @@ async def test_removing_a_reviewer_frees_every_claim_they_hold_each_audited_with
 ) -> None:
     await admin.add_reviewer(ADMIN, 777)
     leaving = await admin.actor(777, "钱审")
-    held = [await service.submit(APPLICANT, make_draft()) for _ in range(2)]
-    kept = await service.submit(APPLICANT, make_draft())
+    held = [await service.submit(APPLICANT, make_draft(project_name=f"项目{n}")) for n in range(2)]
+    kept = await service.submit(APPLICANT, make_draft(project_name="项目2"))
     for request in held:
         await service.claim(leaving, request.id)
     await service.claim(REVIEWER, kept.id)
@@ -375,7 +375,7 @@ async def test_an_admin_corrects_an_approval_number_in_the_bureaus_form_with_a_r
 
 
 async def test_the_queue_names_who_holds_each_claimed_request(service: ApprovalService) -> None:
-    mine, handed, free = [await service.submit(APPLICANT, make_draft()) for _ in range(3)]
+    mine, handed, free = [await service.submit(APPLICANT, make_draft(project_name=f"项目{n}")) for n in range(3)]
     await service.claim(REVIEWER, mine.id)
     await service.claim(REVIEWER_2, handed.id)
     await service.reassign(ADMIN, handed.id, REVIEWER)
