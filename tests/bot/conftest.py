@@ -49,7 +49,7 @@ class Harness:
         if self.task is None:
             return
         await self.application.dp.stop_polling()
-        await asyncio.wait_for(self.task, 10)
+        await asyncio.wait_for(self.task, 30)  # a stop lets handlers finish (10 s at most), then closes
         await self.application.close()
         self.task = None
 
