@@ -27,6 +27,7 @@ from approvals.calendar import CalendarOverrides, WorkCalendar
 from approvals.deadlines import DeadlinePolicy
 from approvals.ports import Clock
 from approvals.service import ApprovalService
+from catalogues import compiled_locales
 from config import ConfigError, Settings, load_settings
 from handlers.commands import register_commands
 from handlers.context import AppContext
@@ -113,8 +114,8 @@ async def create_application(
         ledger_reader=ConfinedLedgerReader(),
         approvals=approvals,
     )
-    i18n = I18n(path=LOCALES, default_locale=settings.default_locale, domain="messages")
-    app = AppContext(approvals, admin, repos, i18n, tz, settings.reviewer_chat_id)
+    i18n = I18n(path=compiled_locales(LOCALES), default_locale=settings.default_locale, domain="messages")
+    app = AppContext(approvals, admin, repos, i18n, tz, settings.reviewer_chat_id, settings.group_locale)
     base = settings.telegram_api_base
     session = AiohttpSession(api=TelegramAPIServer.from_base(str(base).rstrip("/"))) if base else AiohttpSession()
     bot = Bot(

@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     reviewer_chat_id: int | None = None
     timezone: str = "Asia/Shanghai"
     default_locale: Literal["zh_CN", "en"] = "zh_CN"
+    group_locale: Literal["zh_CN", "en"] = "zh_CN"  # what the reviewers' group reads: cards, summaries, lists
     calendar_file: Path | None = None
     risk_days: int = Field(default=3, ge=0, le=30)
     summary_time: time = time(8, 30)

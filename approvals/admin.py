@@ -122,6 +122,15 @@ class AdminService:
         person = await self.people.get(user_id)
         return (person.locale or person.seen_locale) if person else None
 
+    async def notice_language(self, actor: Actor, seen_locale: str) -> None:
+        """Keep the language a known person's app uses (and their name), so what reaches them later — a card
+        handed to them, a reminder, a notice — is in it. Writes only when it changed, and only for people already
+        on record (an applicant, a reviewer): no row for every passer-by."""
+        person = await self.people.get(actor.user_id)
+        if person is None or person.locale is not None or person.seen_locale == seen_locale:
+            return
+        await self.people.remember(actor.user_id, actor.name, seen_locale)
+
     async def set_locale(self, user_id: int, locale: str) -> None:
         await self.people.set_locale(user_id, locale)
 

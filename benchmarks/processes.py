@@ -23,6 +23,9 @@ ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "4242:BENCH-not-a-real-token"
 ADMIN_ID = 9001
 REVIEWER_BASE = 500_000  # the driver numbers reviewers from each load's base plus this
+# A bot's start (imports, migrations, first poll) takes a second or two; on a shared machine with both cores busy it
+# was seen to take past 60 s. The bound only ends a failure: a bot that exits instead fails at once (see started).
+START_SECONDS = 300
 
 
 @dataclass
@@ -65,6 +68,20 @@ class BotProcess:
             if line.startswith("VmHWM:"):
                 return int(line.split()[1]) / 1024
         raise RuntimeError("no VmHWM in /proc: Linux is needed for the memory figure")
+
+
+async def started(server: Server, proc: asyncio.subprocess.Process, log: Path) -> None:
+    """Wait for the bot's first poll. A bot that exits first fails at once, with the end of its log."""
+    ready = asyncio.ensure_future(server.post("/bench/ready", seconds=START_SECONDS))
+    exited = asyncio.ensure_future(proc.wait())
+    await asyncio.wait({ready, exited}, return_when=asyncio.FIRST_COMPLETED)
+    if ready.done():
+        exited.cancel()
+        ready.result()  # a timeout from the server raises here
+        return
+    ready.cancel()
+    tail = log.read_text(errors="replace")[-2000:]  # noqa: ASYNC240 — the bot is gone; nothing else runs
+    raise RuntimeError(f"the bot exited with {proc.returncode} before its first poll; its log ends:\n{tail}")
 
 
 def key_projects() -> list[KeyProject]:
@@ -121,7 +138,7 @@ async def bot(
         )
     process = BotProcess(proc)
     try:
-        await server.post("/bench/ready", seconds=120)
+        await started(server, proc, workdir / f"{kind}.log")
         yield process
     finally:
         if proc.returncode is None:

@@ -68,7 +68,9 @@ def build_router() -> Router:
         day = app.approvals.today().isoformat()
         await message.answer_document(
             BufferedInputFile(data, filename=f"green-channel-{day}.xlsx"),
-            caption=_("{n} requests, exported {day}.").format(n=len(requests), day=day),
+            caption=ngettext("{n} request, exported {day}.", "{n} requests, exported {day}.", len(requests)).format(
+                n=len(requests), day=day
+            ),
         )
 
     return router

@@ -28,9 +28,7 @@ COMPACT_REASON = 100
 def days(view: RequestView) -> str:
     if view.days_left is None:
         return ""
-    if view.days_left < 0:
-        return _("overdue by {n} working days").format(n=-view.days_left)
-    return _("{n} working days left").format(n=view.days_left)
+    return t.days_left(view.days_left)
 
 
 def deadlines(view: RequestView) -> str:

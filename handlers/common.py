@@ -1,4 +1,4 @@
-"""For everyone: /start, /help, /lang, /cancel."""
+"""For everyone: /start, /help (handlers/guide.py), /lang, /cancel."""
 
 from __future__ import annotations
 
@@ -12,44 +12,9 @@ from approvals.models import Actor
 from handlers import keyboards as kb
 from handlers.callbacks import LangCB
 from handlers.context import AppContext
-from handlers.filters import is_command
+from handlers.filters import in_private_chat, is_command
+from handlers.guide import help_text
 from handlers.replies import ChatTarget
-
-
-def help_text(actor: Actor) -> str:
-    lines = [
-        _("<b>Commands</b>"),
-        _("/submit — start a new approval request"),
-        _("/my — your requests and their deadlines"),
-        _("/status N — one request with its history"),
-        _("/withdraw N — withdraw a request"),
-        _("/add N — add documents or a note to a request in progress"),
-        _("/files N — your documents of request N, sent back to you"),
-        _("/lang — choose the language"),
-        _("/cancel — leave the current form"),
-    ]
-    if actor.is_reviewer:
-        lines += [
-            _("<b>Reviewers</b>"),
-            _("/queue [N] — the queue in priority order (page N), each request with Open and Claim"),
-            _("/next — claim the top request"),
-            _("/claim N — claim request N; /release N — hand it back to the queue"),
-            _("/note N text — an internal note for reviewers; /notes N — read them (private chat)"),
-            _("/files N — every document of request N, in your private chat (📎 on a card does the same)"),
-            _("/find TEXT — find requests by number, project, organisation, applicant or status"),
-            _("/stats — today's figures"),
-            _("/keyprojects [TEXT] — the key projects and their status, a page at a time; TEXT searches"),
-        ]
-    if actor.is_admin:
-        lines += [
-            _("<b>Admins</b>"),
-            _("/reviewers — list; /reviewers add ID; /reviewers remove ID (their claims go back to the queue)"),
-            _("/release N — free anyone's claim; /reassign N [ID] — hand a claim to another reviewer"),
-            _("/revoke N — revoke a decision; /correct N — correct an approval number (with a reason)"),
-            _("Send a CSV/XLSX key-project list to replace it: you see what changes, then Confirm"),
-            _("/export — all requests and their history as XLSX"),
-        ]
-    return "\n".join(lines)
 
 
 def build_router() -> Router:
@@ -73,11 +38,11 @@ def build_router() -> Router:
                 "\n\nSend /submit to begin."
             )
         )
-        await message.answer(help_text(actor))
+        await message.answer(help_text(actor, private=in_private_chat(message)))
 
     @router.message(Command("help"))
     async def help_(message: Message, actor: Actor) -> None:
-        await message.answer(help_text(actor))
+        await message.answer(help_text(actor, private=in_private_chat(message)))
 
     @router.message(Command("cancel"))
     async def cancel(message: Message, state: FSMContext) -> None:

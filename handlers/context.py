@@ -22,6 +22,7 @@ class AppContext:
     i18n: I18n
     tz: tzinfo
     reviewer_chat_id: int | None = None
+    group_locale: str = "zh_CN"  # the reviewers' group: one language for everyone in it (GROUP_LOCALE)
 
     @property
     def notes(self) -> NotesService:
@@ -45,9 +46,9 @@ class AppContext:
         return await self.repos.chats.current(self.reviewer_chat_id)
 
     async def locale_for_chat(self, chat_id: int) -> str:
-        """A person's chosen language in their private chat; the bureau's default in groups."""
-        if chat_id > 0:
-            chosen = await self.admin.locale(chat_id)
-            if chosen in self.i18n.available_locales:
-                return chosen
-        return self.i18n.default_locale
+        """A private chat: the person's chosen language, else their Telegram app's (remembered by
+        handlers/middlewares.py), else the bureau's default. A group: GROUP_LOCALE."""
+        if chat_id < 0:
+            return self.group_locale
+        known = await self.admin.locale(chat_id)
+        return known if known in self.i18n.available_locales else self.i18n.default_locale

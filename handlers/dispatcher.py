@@ -12,6 +12,7 @@ from handlers import (
     common,
     details,
     errors,
+    fallback,
     files,
     form_confirm,
     form_documents,
@@ -41,9 +42,10 @@ def build_dispatcher(app: AppContext, storage: BaseStorage, *, throttle: Throttl
     dp.update.outer_middleware(ledger)
     dp.update.outer_middleware(throttle or Throttle(app.i18n))  # then flood control, before any other work
     dp.update.outer_middleware(ActorMiddleware(app))  # then roles and language choice for everything below
-    LocaleMiddleware(app.i18n).setup(dp)
+    LocaleMiddleware(app).setup(dp)
     # Order matters: /cancel and /start work inside any form; the form claims its states before the
-    # free-standing applicant commands; errors and the catch-all for stale buttons come last.
+    # free-standing applicant commands; then the hint for any message addressed to the bot that nothing took
+    # (after every other message handler); errors and the catch-all for stale buttons come last.
     dp.include_routers(
         common.build_router(),
         form_documents.build_router(),  # before the form's catch-all for answers of the wrong kind
@@ -60,6 +62,7 @@ def build_dispatcher(app: AppContext, storage: BaseStorage, *, throttle: Throttl
         key_projects.build_router(),
         oversight.build_router(),
         summary.build_router(),
+        fallback.build_router(),
         errors.build_router(),
     )
 

@@ -90,7 +90,7 @@ def prompt(field: str, *, editing: bool = False) -> tuple[str, InlineKeyboardMar
         "project_name": _("The project name?") if editing else _("Step 1: the project name?"),
         "organisation": _("The construction organisation (建设单位)?"),
         "contact_name": _("The contact person's name?"),
-        "phone": _("The contact's phone number (mobile or landline)?"),
+        "phone": _("The contact's phone number (mobile, or landline with area code)?"),
         "investment": _("Total investment in 万元 (e.g. 1200.5)?"),
         "location": _("Where is the project (address or area)?"),
         "description": _("Describe the project briefly (scale, process, main environmental impacts)."),

@@ -262,7 +262,7 @@ def same_project(form: int, version: int, request_id: int) -> InlineKeyboardMark
     )
 
 
-def edit_fields(labels: dict[str, str]) -> InlineKeyboardMarkup:  # not per_locale: that takes no labels
+def edit_fields(labels: dict[str, str]) -> InlineKeyboardMarkup:  # per call: it takes the labels (not per_locale)
     return pairs([(labels[field], EditCB(field=field)) for field in EDITABLE])
 
 

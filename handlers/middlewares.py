@@ -12,7 +12,6 @@ from typing import Any
 
 from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, Update, User
-from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n.middleware import SimpleI18nMiddleware
 from babel import Locale, UnknownLocaleError
 
@@ -111,17 +110,24 @@ class ActorMiddleware(BaseMiddleware):
 
 
 class LocaleMiddleware(SimpleI18nMiddleware):
-    """The language chosen with /lang, else the Telegram app's language, else the bureau's default."""
+    """The language chosen with /lang, else the Telegram app's language, else the bureau's default.
 
-    def __init__(self, i18n: I18n) -> None:
-        super().__init__(i18n)
+    The app's language is remembered for people on record when it changes, so messages sent to them later from
+    the outbox (a card handed to a reviewer, a reminder, a decision) are in it too."""
+
+    def __init__(self, app: AppContext) -> None:
+        super().__init__(app.i18n)
+        self.app = app
 
     async def get_locale(self, event: TelegramObject, data: dict[str, Any]) -> str:
         actor: Actor | None = data.get("actor")
         if actor is not None and actor.locale in self.i18n.available_locales:
             return actor.locale
         user: User | None = data.get("event_from_user")
-        return self._from_app(user.language_code if user else None)
+        locale = self._from_app(user.language_code if user else None)
+        if actor is not None and user is not None and user.language_code:
+            await self.app.admin.notice_language(actor, locale)
+        return locale
 
     @cache  # noqa: B019 — a handful of language codes; the middleware lives as long as the bot
     def _from_app(self, language_code: str | None) -> str:

@@ -24,21 +24,26 @@ STAFF = Actor(user_id=0, roles=frozenset({Role.REVIEWER}))  # cards are for revi
 
 
 async def render_card(
-    app: AppContext, request_id: int, chat_id: int, *, compact: bool = False
+    app: AppContext, request_id: int, chat_id: int, *, compact: bool = False, locale: str | None = None
 ) -> tuple[str, InlineKeyboardMarkup | None]:
-    """The card and its buttons; ``compact``: the short form, for when Telegram refused the card itself."""
+    """The card and its buttons, in ``locale`` or the chat's language; ``compact``: the short form, for when
+    Telegram refused the card itself."""
     view = await app.approvals.view(STAFF, request_id)
     project = await app.repos.key_projects.known(view.request.key_code) if view.request.key_code else None
     notes = await app.repos.notes.count(request_id)
-    with app.i18n.context(), app.i18n.use_locale(await app.locale_for_chat(chat_id)):
+    with app.i18n.context(), app.i18n.use_locale(locale or await app.locale_for_chat(chat_id)):
         shown = card.compact(view) if compact else card.card(view, project=project, notes=notes)
         return shown.text, kb.review(view.request, details=shown.more)
 
 
 async def send_card(bot: Bot, app: AppContext, request_id: int, chat_id: int) -> None:
     """Show a card as a reply (e.g. /next) and remember it, so later changes redraw it too. The record is one of
-    the update's writes, committed with the mark that the reply went out."""
-    text, markup = await render_card(app, request_id, chat_id)
+    the update's writes, committed with the mark that the reply went out.
+
+    A private chat is the person asking: the card speaks the language this update is handled in (the language
+    they were just remembered in may not be committed yet). A group card is in GROUP_LOCALE, as its redraws are."""
+    locale = app.i18n.current_locale if chat_id > 0 else None
+    text, markup = await render_card(app, request_id, chat_id, locale=locale)
     with posting_card(request_id):
         message = await bot.send_message(chat_id, text, reply_markup=markup)
     await app.repos.cards.add(request_id, chat_id, message.message_id)

@@ -35,11 +35,7 @@ def summary_text(f: SummaryFigures, board: KeyBoard, names: dict[int, str]) -> l
         blocks.append(_("<b>Needs attention</b>"))
         for r in f.at_risk_items:
             left = f.days_left.get(r.id, 0)
-            when = (
-                _("overdue by {n} working days").format(n=-left)
-                if left < 0
-                else _("{n} working days left").format(n=left)
-            )
+            when = t.days_left(left)
             reviewer = escape(names.get(r.claimed_by, "")) if r.claimed_by else _("unclaimed")
             blocks.append(f"⚠️ #{r.id} {escape(r.project_name)} · {reviewer} · {when}")
         hidden = f.at_risk + f.overdue_promise - len(f.at_risk_items)

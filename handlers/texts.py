@@ -6,6 +6,7 @@ from collections.abc import Iterable, Iterator
 from html import escape
 
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 
 from approvals.errors import (
     AlreadyDecided,
@@ -24,6 +25,18 @@ from approvals.ledger import KeyProjectStatus
 from approvals.models import Category, DocumentType, Lane, Status
 from approvals.validation import InvalidField
 from handlers import limits
+
+
+def _count(value: object) -> int:
+    """A count from an error's parameters (ints, or digits as text), for choosing a plural form."""
+    return int(value) if isinstance(value, int) or (isinstance(value, str) and value.isdigit()) else 0
+
+
+def days_left(left: int) -> str:
+    """Working days to a deadline, or past it (``left`` < 0)."""
+    if left < 0:
+        return ngettext("overdue by {n} working day", "overdue by {n} working days", -left).format(n=-left)
+    return ngettext("{n} working day left", "{n} working days left", left).format(n=left)
 
 
 def category(value: Category) -> str:
@@ -102,11 +115,16 @@ def field_problem(exc: InvalidField) -> str:
     return {
         "too_short": _("Too short: at least {min} characters.").format(min=p.get("min")),
         "too_long": _("Too long: at most {max} characters.").format(max=p.get("max")),
-        "bad_phone": _("Phone number not recognised: send a mobile (13812345678) or landline (010-12345678)."),
+        "bad_phone": _(
+            "Phone number not recognised: send one mobile (138 1234 5678), landline with its area code "
+            "(0531-8888 8888, an extension as 转 123) or 400/800 number."
+        ),
         "not_a_number": _("Please send a number of 万元, e.g. 1200.5"),
         "not_positive": _("The investment must be more than 0."),
         "too_precise": _("At most two decimal places."),
-        "too_large": _("That amount is too large; the unit is 万元."),
+        "too_large": _("That amount is too large: at most {max} 万元. The unit is 万元, not yuan.").format(
+            max=f"{int(p.get('max', 0)):,}"
+        ),
         "bad_code": _("A code has letters, digits, - or _ only."),
         "unknown_code": _("{code} is not on the key project list.").format(code=escape(str(p.get("code", "")))),
         "bad_type": _("Only PDF, DOC, DOCX or ZIP files are accepted."),
@@ -120,7 +138,9 @@ def field_problem(exc: InvalidField) -> str:
             name=escape(str(p.get("name", "")))
         ),
         "zip_too_big": _("The ZIP unpacks to more than {max_mb} MB.").format(max_mb=p.get("max_mb")),
-        "zip_too_many": _("A ZIP may hold at most {max} files.").format(max=p.get("max")),
+        "zip_too_many": ngettext(
+            "A ZIP may hold at most {max} file.", "A ZIP may hold at most {max} files.", _count(p.get("max"))
+        ).format(max=p.get("max")),
         "too_many_files": _("At most {max} documents at a time; remove one or press Done.").format(max=p.get("max")),
         "bad_approval_number": _approval_number_problem(p),
     }.get(exc.problem, _("That value is not valid."))
@@ -151,7 +171,9 @@ def row_problem(problem: RowProblem) -> str:
         "empty_file": _("the file is empty"),
         "missing_columns": _("missing column(s): {columns}").format(columns=p.get("columns")),
         "no_projects": _("no projects in the file"),
-        "too_many": _("more than {max} projects").format(max=p.get("max")),
+        "too_many": ngettext("more than {max} project", "more than {max} projects", _count(p.get("max"))).format(
+            max=p.get("max")
+        ),
         "empty_field": _("{column} is empty").format(column=p.get("column")),
         "bad_code": _("code {value} may hold letters, digits, - and _ only").format(value=p.get("value")),
         "duplicate": _("code {code} repeats row {first}").format(code=p.get("code"), first=p.get("first")),

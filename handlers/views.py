@@ -102,9 +102,13 @@ def queue_page(page: QueuePage) -> list[str]:
 def stats(f: SummaryFigures) -> str:
     lines = [
         _("<b>Green channel · {day}</b>").format(day=f.today.isoformat()),
-        _("{total} projects approved so far, {key} of the {key_total} key projects.").format(
-            total=f.approved_total, key=f.key_approved, key_total=f.key_total
-        ),
+        # two counts, two plurals: "1 project approved so far, 0 of the 1 key project."
+        ngettext("{total} project approved so far", "{total} projects approved so far", f.approved_total).format(
+            total=f.approved_total
+        )
+        + ngettext(
+            ", {key} of the {key_total} key project.", ", {key} of the {key_total} key projects.", f.key_total
+        ).format(key=f.key_approved, key_total=f.key_total),
         _("Approved today: {today} · this year: {year}").format(today=f.approved_today, year=f.approved_this_year),
         _("Backlog: {total} ({lanes})").format(
             total=f.backlog_total, lanes=", ".join(f"{t.lane(k)} {v}" for k, v in f.backlog.items())
@@ -117,7 +121,12 @@ def stats(f: SummaryFigures) -> str:
     for lane_, timing in f.timing.items():
         if timing.decided:
             lines.append(
-                _("{lane}: {n} decided, median {median} working days, {within} within the promise").format(
+                ngettext(
+                    "{lane}: {n} decided, median {median} working day, {within} within the promise",
+                    "{lane}: {n} decided, median {median} working days, {within} within the promise",
+                    # a fraction reads as a plural ("1.5 working days"): only a whole 1 is singular
+                    int(timing.median_days) if timing.median_days.is_integer() else 2,
+                ).format(
                     lane=t.lane(lane_), n=timing.decided, median=f"{timing.median_days:g}", within=timing.within_promise
                 )
             )

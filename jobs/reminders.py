@@ -7,6 +7,7 @@ from datetime import date, datetime
 from html import escape
 
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 
 from approvals.models import ApprovalRequest
 from approvals.reminders import Reminder, ReminderKind, due_reminders
@@ -23,12 +24,17 @@ def reminder_text(reminder: Reminder) -> str:
     r = reminder.request
     name = escape(r.project_name)
     if reminder.kind is ReminderKind.STATUTORY:
-        return _("⚠️ #{id} {name}: {n} working days left before the legal deadline {due}.").format(
-            id=r.id, name=name, n=max(reminder.statutory_left, 0), due=r.statutory_due.isoformat()
-        )
-    return _("⏰ #{id} {name}: {used} of {total} promised working days used; promised by {due}.").format(
-        id=r.id, name=name, used=reminder.used, total=reminder.promised, due=r.promised_due.isoformat()
-    )
+        left = max(reminder.statutory_left, 0)
+        return ngettext(
+            "⚠️ #{id} {name}: {n} working day left before the legal deadline {due}.",
+            "⚠️ #{id} {name}: {n} working days left before the legal deadline {due}.",
+            left,
+        ).format(id=r.id, name=name, n=left, due=r.statutory_due.isoformat())
+    return ngettext(
+        "⏰ #{id} {name}: {used} of {total} promised working day used; promised by {due}.",
+        "⏰ #{id} {name}: {used} of {total} promised working days used; promised by {due}.",
+        reminder.promised,
+    ).format(id=r.id, name=name, used=reminder.used, total=reminder.promised, due=r.promised_due.isoformat())
 
 
 async def send_reminders(app: AppContext, today: date, now: datetime) -> int:
@@ -67,7 +73,7 @@ async def send_overdue_list(app: AppContext, day: date, now: datetime) -> bool:
         overdue = [r for r in requests if r.promised_due < day]
         if overdue:
             late = day < now.astimezone(app.tz).date()
-            with app.i18n.context(), app.i18n.use_locale(app.i18n.default_locale):
+            with app.i18n.context(), app.i18n.use_locale(app.group_locale):
                 blocks = overdue_blocks(app, overdue, day, late=late)
             messages = [Outgoing(chat_id, text) for text in t.chunks(blocks)]
     return await app.repos.runs.claim_daily(OVERDUE, day, messages, now)
@@ -79,12 +85,14 @@ def overdue_blocks(app: AppContext, overdue: list[ApprovalRequest], day: date, *
     header = _("<b>Overdue requests</b> ({n})").format(n=len(overdue))
     if late:
         header = _("<b>Sent late: the overdue list for {day}</b>").format(day=day.isoformat()) + "\n" + header
-    return [header] + [
-        _("#{id} {name} · promised {due} · {n} working days late").format(
-            id=r.id,
-            name=escape(r.project_name),
-            due=r.promised_due.isoformat(),
-            n=-calendar.working_days_between(day, r.promised_due),
+    blocks = [header]
+    for r in overdue:
+        late_by = -calendar.working_days_between(day, r.promised_due)
+        blocks.append(
+            ngettext(
+                "#{id} {name} · promised {due} · {n} working day late",
+                "#{id} {name} · promised {due} · {n} working days late",
+                late_by,
+            ).format(id=r.id, name=escape(r.project_name), due=r.promised_due.isoformat(), n=late_by)
         )
-        for r in overdue
-    ]
+    return blocks

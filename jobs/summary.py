@@ -29,10 +29,10 @@ class LateDay:
 
 
 async def recipients(app: AppContext) -> list[tuple[int, str]]:
-    """The reviewers' group (bureau's language) and every approved subscriber (their own language)."""
+    """The reviewers' group (GROUP_LOCALE) and every approved subscriber (their own language)."""
     found: list[tuple[int, str]] = []
     if app.reviewer_chat_id is not None:
-        found.append((app.reviewer_chat_id, app.i18n.default_locale))
+        found.append((app.reviewer_chat_id, app.group_locale))
     for user_id in await app.repos.subscribers.active():
         found.append((user_id, await app.locale_for_chat(user_id)))
     return found

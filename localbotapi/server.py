@@ -10,7 +10,7 @@ from aiohttp import web
 
 from localbotapi import methods
 from localbotapi.webhook import WebhookPusher
-from localbotapi.world import ApiError, Call, Fault, World
+from localbotapi.world import PATIENCE, ApiError, Call, Fault, World
 
 JSON_FIELDS = frozenset(
     {
@@ -102,7 +102,7 @@ class LocalBotApi:
     def unanswered_callbacks(self) -> list[str]:
         return [qid for qid, answer in self.world.callback_answers.items() if answer is None]
 
-    async def wait_until(self, condition: Callable[[], Any], timeout: float = 10.0, poll: float = 0.5) -> Any:
+    async def wait_until(self, condition: Callable[[], Any], timeout: float = PATIENCE, poll: float = 0.5) -> Any:
         return await self.world.wait_until(condition, timeout, poll)
 
     # --- HTTP ----------------------------------------------------------------------------------------------

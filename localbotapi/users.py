@@ -6,7 +6,7 @@ import itertools
 import time
 from typing import Any
 
-from localbotapi.world import World
+from localbotapi.world import PATIENCE, World
 
 _query_ids = itertools.count(1)
 
@@ -50,11 +50,19 @@ class ChatUser:
         return message
 
     async def send(
-        self, text: str, *, chat: dict[str, Any] | None = None, reply_to: dict[str, Any] | None = None
+        self,
+        text: str,
+        *,
+        chat: dict[str, Any] | None = None,
+        reply_to: dict[str, Any] | None = None,
+        entities: list[dict[str, Any]] | None = None,
     ) -> dict[str, Any]:
+        """A text message; a leading /command is marked as Telegram marks it, ``entities`` (mentions…) as given."""
         content: dict[str, Any] = {"text": text}
         if text.startswith("/"):
             content["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+        if entities:
+            content["entities"] = [*content.get("entities", []), *entities]
         if reply_to is not None:
             content["reply_to_message"] = {k: v for k, v in reply_to.items() if k != "html"}
         return await self._post(chat, **content)
@@ -110,7 +118,7 @@ class ChatUser:
         )
         return query_id
 
-    async def answer(self, query_id: str, timeout: float = 10.0) -> dict[str, Any]:
+    async def answer(self, query_id: str, timeout: float = PATIENCE) -> dict[str, Any]:
         """Wait for the bot to answer a callback query; return the answer (text, show_alert)."""
         return await self.world.wait_until(lambda: self.world.callback_answers.get(query_id), timeout)  # type: ignore[no-any-return]
 
@@ -124,7 +132,7 @@ class ChatUser:
         ]
 
     async def expect(
-        self, contains: str, *, chat: dict[str, Any] | None = None, after: int = 0, timeout: float = 10.0
+        self, contains: str, *, chat: dict[str, Any] | None = None, after: int = 0, timeout: float = PATIENCE
     ) -> dict[str, Any]:
         """Wait for a bot message (new or edited) with ``contains`` in it, with message id above ``after``."""
 

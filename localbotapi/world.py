@@ -10,6 +10,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+# How long a test waits for the bot by default. It only bounds a failure — a passing wait returns as soon as its
+# condition holds — so it is generous: on a shared two-core machine (other test runs, busy loops, another process's
+# fsyncs) one form step was seen to stall for over 10 s.
+PATIENCE = 30.0
+
 
 class ApiError(Exception):
     """An error reply exactly as Telegram sends it."""
@@ -132,7 +137,7 @@ class World:
                 return fault.error
         return None
 
-    async def wait_until(self, condition: Callable[[], Any], timeout: float = 10.0, poll: float = 0.5) -> Any:
+    async def wait_until(self, condition: Callable[[], Any], timeout: float = PATIENCE, poll: float = 0.5) -> Any:
         """Wait for a condition, re-checked after every call and update (and every ``poll`` seconds, for
         conditions on things outside the world, like a database); return its value."""
         deadline = time.monotonic() + timeout

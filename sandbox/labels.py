@@ -26,7 +26,20 @@ LABELS = {
     "chat_with": _("Chat with the bot, as {name}"),
     "edited": _("edited"),
     "empty": _("No messages yet. Try /start, /submit, /queue, /stats or /summary."),
-    "queued": _("Daily summary queued: {count} message(s) to the reviewers' group and subscribers."),
+}
+
+
+def ngettext(singular: str, plural: str) -> tuple[str, str]:
+    """Marks a label with a count for the catalogue (pybabel extracts ``ngettext``); both forms go to the page,
+    which picks one with the browser's plural rules for the language (Intl.PluralRules: "one" or "other")."""
+    return singular, plural
+
+
+PLURAL_LABELS = {
+    "queued": ngettext(
+        "Daily summary queued: {count} message to the reviewers' group and subscribers.",
+        "Daily summary queued: {count} messages to the reviewers' group and subscribers.",
+    ),
 }
 
 
@@ -34,4 +47,8 @@ def labels(i18n: I18n, locale: str) -> dict[str, str]:
     """Every label in ``locale`` (the bureau's default if the catalogue has no such language)."""
     if locale not in i18n.available_locales:
         locale = i18n.default_locale
-    return {key: i18n.gettext(text, locale=locale) for key, text in LABELS.items()} | {"locale": locale}
+    words = {key: i18n.gettext(text, locale=locale) for key, text in LABELS.items()}
+    for key, (singular, plural) in PLURAL_LABELS.items():
+        words[f"{key}_one"] = i18n.gettext(singular, plural, 1, locale=locale)
+        words[f"{key}_other"] = i18n.gettext(singular, plural, 2, locale=locale)
+    return words | {"locale": locale}

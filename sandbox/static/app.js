@@ -4,6 +4,9 @@ const state = { who: null, people: [], shown: "", labels: {} };
 const $ = (id) => document.getElementById(id);
 // the page's own words come from the bot's catalogue (/api/labels), in the language chosen at the top
 const say = (key, params = {}) => (state.labels[key] || key).replace(/\{(\w+)\}/g, (_, k) => params[k] ?? "");
+// a label with a count: the form the language's plural rules pick ("1 message", "2 messages"; Chinese has one)
+const plural = (count) => new Intl.PluralRules(state.labels.locale === "en" ? "en" : "zh-CN").select(count);
+const sayCount = (key, count) => say(`${key}_${plural(count) === "one" ? "one" : "other"}`, { count });
 
 async function api(path, options = {}) {
   const response = await fetch(path, options);
@@ -52,7 +55,13 @@ function renderPeople() {
   }
 }
 
+function showPeople(open) {
+  document.body.classList.toggle("people-open", open);
+  $("people-toggle").setAttribute("aria-expanded", String(open));
+}
+
 function choose(who) {
+  showPeople(false); // on a phone the list covers the chat: choosing someone closes it
   state.who = who;
   state.shown = "";
   $("messages").replaceChildren();
@@ -167,7 +176,7 @@ $("file").addEventListener("change", async (event) => {
 
 $("summary").addEventListener("click", async () => {
   const result = await act("/api/summary", {});
-  toast(say("queued", { count: result.queued }));
+  toast(sayCount("queued", result.queued));
 });
 
 async function useLanguage(locale) {
@@ -190,6 +199,7 @@ async function useLanguage(locale) {
 }
 
 $("language").addEventListener("click", () => useLanguage($("language").dataset.locale));
+$("people-toggle").addEventListener("click", () => showPeople(!document.body.classList.contains("people-open")));
 
 (async () => {
   await useLanguage(localStorage.getItem("sandbox-locale") || "zh_CN");

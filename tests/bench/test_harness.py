@@ -1,7 +1,9 @@
 """The benchmark's moving parts, run small: every bot it compares answers every scripted step, and the figures it
 reports are computed from what the load saw. No timing is asserted (machines here are shared and noisy)."""
 
+import asyncio
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +46,16 @@ async def test_every_bot_answers_every_step_of_both_scripts(tmp_path: Path) -> N
     assert green["labels"].count("button rv:an") >= 1  # the reviewer approved at least one submission
     assert green["steps"] >= 2 * WHOLE_FORM + 3  # + /next, Approve, "approve without a number"
     assert seen["echo whole"]["steps"] >= 2 * WHOLE_FORM
+
+
+async def test_a_bot_that_exits_before_its_first_poll_fails_at_once_with_the_end_of_its_log(tmp_path: Path) -> None:
+    crash = (sys.executable, "-c", "import sys; print('no such setting', file=sys.stderr); sys.exit(3)")
+    async with bot_api_server() as server:
+        with pytest.raises(RuntimeError, match="exited with 3 before its first poll") as failed:
+            async with asyncio.timeout(60):  # not the start's bound (minutes): the exit is seen at once
+                async with bot("echo", server, tmp_path / "echo", reviewer_ids=[], wrapper=crash):
+                    pass
+    assert "no such setting" in str(failed.value)
 
 
 def _phase(rate: float, latencies: tuple[float, ...] = (1.0, 2.0, 3.0, 40.0)) -> dict[str, Any]:

@@ -10,8 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 
 from bot import Application, create_application, serve
 from config import Settings
@@ -22,19 +20,6 @@ from tests.conftest import FakeClock
 TOKEN = "4242:TEST-not-a-real-token"  # obviously fake
 GROUP_ID = -100777
 ADMIN_ID = 9001
-ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="session", autouse=True)
-def compiled_catalogues() -> None:
-    """The bot reads .mo files; compile them from the committed .po files if `make` has not."""
-    for po in (ROOT / "locales").glob("*/LC_MESSAGES/messages.po"):
-        mo = po.with_suffix(".mo")
-        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
-            with po.open("rb") as source:
-                catalog = read_po(source)
-            with mo.open("wb") as target:
-                write_mo(target, catalog)
 
 
 @dataclass
@@ -64,7 +49,7 @@ class Harness:
         if self.task is None:
             return
         await self.application.dp.stop_polling()
-        await asyncio.wait_for(self.task, 10)
+        await asyncio.wait_for(self.task, 30)  # a stop lets handlers finish (10 s at most), then closes
         await self.application.close()
         self.task = None
 

@@ -98,10 +98,10 @@ async def test_queue_n_opens_page_n_where_each_request_is_opened_or_claimed_and_
     opened = await h.reviewer_2.answer(await h.reviewer_2.press(theirs, f"#{numbers[10]} Open"))
     assert opened["text"] == "The card is in your private chat with the bot."
     card = await h.reviewer_2.expect(f"#{numbers[10]} ", after=mark)
-    assert buttons(card)[:2] == ["领取", "批准"]  # in the language the bot knows Bob by (none yet: the default)
+    assert buttons(card)[:2] == ["Claim", "Approve"]  # in Bob's language, as everything else he is shown
     mark = h.reviewer_2.last_id()
     await h.reviewer_2.send(f"/claim {numbers[0]}")
-    mine = await h.reviewer_2.expect("🔒 Bob 办理中", after=mark)
+    mine = await h.reviewer_2.expect("🔒 Claimed by Bob", after=mark)
     assert f"#{numbers[0]} " in mine["text"]
     assert (await h.repos.requests.get(numbers[0])).claimed_by == h.reviewer_2.id
     mark = h.reviewer.last_id()

@@ -62,7 +62,7 @@ async def test_the_confirmation_screen_is_worded_and_punctuated_like_the_card(ha
     for line in (
         "项目名称：城东污水处理厂扩建",
         "建设单位：区水务集团",
-        "联系人：王工，13812345678",
+        "联系人：王工，+86 138 1234 5678",  # stored as typed numbers are: in one form
         "类别：基础设施 · 总投资：1200.50 万元",
         "重点项目：KP-07 城东污水处理厂",  # the key project's name, not its code alone
         "材料：a.pdf、b.pdf",

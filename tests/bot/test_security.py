@@ -147,7 +147,7 @@ async def test_each_claim_and_oversight_action_is_open_to_its_role(harness: Harn
         (h.reviewer, f"/note {number} 已核对用地批文", f"已为 #{number} 添加备注"),
         (h.reviewer, f"/notes {number}", "已核对用地批文"),
         (h.reviewer, f"/release {number}", f"#{number} 已退回队列"),
-        (h.reviewer_2, f"/claim {number}", "🔒 Bob 办理中"),
+        (h.reviewer_2, f"/claim {number}", "🔒 Claimed by Bob"),  # in his private chat: his language
         (h.admin, f"/release {number}", f"#{number} 已退回队列"),  # a colleague's claim
         (h.reviewer, f"/claim {number}", "🔒 张审 办理中"),
         (h.admin, f"/reassign {number} {h.reviewer_2.id}", f"#{number} 已转交"),

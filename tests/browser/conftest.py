@@ -51,3 +51,17 @@ async def page(browser: Browser, sandbox: Sandbox) -> AsyncIterator[Page]:
         yield opened
     finally:
         await context.close()
+
+
+@pytest.fixture
+async def phone(browser: Browser, sandbox: Sandbox) -> AsyncIterator[Page]:
+    """The page on a phone: 390 × 844 CSS pixels (an iPhone 12-15), touch, the meta viewport honoured."""
+    context = await browser.new_context(
+        viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True, locale="zh-CN"
+    )
+    opened = await context.new_page()
+    await opened.goto(sandbox.url)
+    try:
+        yield opened
+    finally:
+        await context.close()

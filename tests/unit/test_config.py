@@ -30,6 +30,7 @@ def test_defaults_and_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings.reviewer_chat_id == -100123
     assert settings.timezone == "Asia/Shanghai"
     assert settings.default_locale == "zh_CN"
+    assert settings.group_locale == "zh_CN"
     assert str(settings.database_path) == "data/green_channel.db"
     assert str(settings.files_dir) == "data/files"  # the bureau's copies of documents
     assert FAKE not in repr(settings)  # the token is a secret even in reprs
@@ -112,3 +113,12 @@ def test_the_error_names_missing_and_refused_settings_apart(monkeypatch: pytest.
     with pytest.raises(ConfigError) as both:
         load_settings(_env_file=None)
     assert (both.value.missing, both.value.invalid) == ({"BOT_TOKEN"}, {"RISK_DAYS"})
+
+
+def test_group_locale_is_chinese_or_english(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BOT_TOKEN", FAKE)
+    monkeypatch.setenv("GROUP_LOCALE", "en")
+    assert load_settings(_env_file=None).group_locale == "en"
+    monkeypatch.setenv("GROUP_LOCALE", "fr")
+    with pytest.raises(ConfigError, match="GROUP_LOCALE is invalid"):
+        load_settings(_env_file=None)

@@ -28,16 +28,83 @@ def test_a_complete_draft_is_cleaned() -> None:
     assert made.investment == Decimal("1200.50")
 
 
-@pytest.mark.parametrize("phone", ["13812345678", "+8613812345678", "010-12345678", "0571 8765 4321", "021-1234567-89"])
-def test_mobile_and_landline_numbers_are_accepted(phone: str) -> None:
-    assert clean_phone(phone)
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        # mobiles, however written: one stored form
+        ("13812345678", "+86 138 1234 5678"),
+        ("138 1234 5678", "+86 138 1234 5678"),
+        ("138-1234-5678", "+86 138 1234 5678"),
+        ("１３８１２３４５６７８", "+86 138 1234 5678"),  # full-width digits (a Chinese input method)
+        ("+86 138 1234 5678", "+86 138 1234 5678"),
+        ("+86-13812345678", "+86 138 1234 5678"),
+        ("＋８６ １３８ １２３４ ５６７８", "+86 138 1234 5678"),
+        ("8613812345678", "+86 138 1234 5678"),
+        ("0086 138 1234 5678", "+86 138 1234 5678"),
+        ("(+86) 199 0000 1111", "+86 199 0000 1111"),
+        ("138—1234—5678", "+86 138 1234 5678"),  # a dash from the Chinese keyboard
+        # landlines with their area code: 010 and 02x take 8 digits, the rest 7 or 8
+        ("010-12345678", "010-1234 5678"),
+        ("010 6552 9988", "010-6552 9988"),
+        ("(021)62345678", "021-6234 5678"),
+        ("（0531）88888888", "0531-8888 8888"),
+        ("0531－8888－8888", "0531-8888 8888"),
+        ("0571 8765 4321", "0571-8765 4321"),
+        ("0912-2345678", "0912-234 5678"),  # a 7-digit local number
+        ("+86 531 8888 8888", "0531-8888 8888"),  # dialled from abroad: the 0 goes
+        ("+86 (0)531 8888 8888", "0531-8888 8888"),
+        ("+86 10 6552 9988", "010-6552 9988"),
+        # extensions
+        ("0531-88888888转123", "0531-8888 8888 转 123"),
+        ("0531-8888 8888 转 123", "0531-8888 8888 转 123"),
+        ("0531-88888888分机8", "0531-8888 8888 转 8"),
+        ("0531-88888888 ext. 123", "0531-8888 8888 转 123"),
+        ("0531-88888888x123", "0531-8888 8888 转 123"),
+        ("0531-88888888-123", "0531-8888 8888 转 123"),
+        ("021-62345678-89", "021-6234 5678 转 89"),
+        # national service numbers
+        ("400-800-1234", "400-800-1234"),
+        ("4008001234", "400-800-1234"),
+        ("400 820 8820", "400-820-8820"),
+        ("800-820-8820", "800-820-8820"),
+        ("400-800-1234转2", "400-800-1234 转 2"),
+    ],
+)
+def test_phone_numbers_as_people_write_them_are_stored_in_one_form(typed: str, stored: str) -> None:
+    assert clean_phone(typed) == stored
 
 
-@pytest.mark.parametrize("phone", ["12345", "12812345678", "138123456789", "abc", ""])
+@pytest.mark.parametrize(
+    "phone",
+    [
+        "12345",
+        "12812345678",  # no such mobile prefix
+        "138123456789",  # a digit too many
+        "1381234567",  # a digit too few
+        "88888888",  # a landline without its area code
+        "010-1234567",  # Beijing numbers have 8 digits
+        "0531-0888888",  # a local number never starts with 0
+        "13812345678转1",  # mobiles have no extension
+        "0531-88888888转1234567",  # an extension of 7 digits
+        "0531 8888 8888 123",  # an extension needs 转, ext or a hyphen
+        "+1 650 253 0000",  # not a Chinese number
+        "4001234",  # a service number too short
+        "138١٢٣٤٥٦٧٨",  # Arabic-Indic digits
+        "13812345678 或 13912345678",  # two numbers
+        "tel:13812345678",
+        "abc",
+        "",
+        "1" * 5000,  # refused by its length before anything else
+    ],
+)
 def test_bad_phone_numbers_are_refused(phone: str) -> None:
     with pytest.raises(InvalidField) as caught:
         clean_phone(phone)
     assert caught.value.problem == "bad_phone"
+
+
+def test_the_draft_stores_the_normalised_phone() -> None:
+    assert draft(phone="138-1234-5678").phone == "+86 138 1234 5678"
 
 
 @pytest.mark.parametrize(
@@ -49,6 +116,8 @@ def test_bad_phone_numbers_are_refused(phone: str) -> None:
         ("1.234", "too_precise"),
         ("NaN", "not_positive"),
         ("1e12", "too_large"),
+        ("12000000", "too_large"),  # a 1,200 万元 project typed in yuan
+        ("10000000.01", "too_large"),
     ],
 )
 def test_investment_must_be_a_positive_amount(value: str, problem: str) -> None:
@@ -59,6 +128,13 @@ def test_investment_must_be_a_positive_amount(value: str, problem: str) -> None:
 
 def test_investment_accepts_full_width_digits_and_units() -> None:
     assert clean_investment("１２００万元") == Decimal("1200.00")
+
+
+def test_investment_reaches_one_thousand_yi_yuan_and_no_further() -> None:
+    assert clean_investment("10,000,000") == Decimal("10000000.00")  # 1,000 亿元
+    with pytest.raises(InvalidField) as caught:
+        clean_investment("10000001")
+    assert caught.value.params["max"] == "10000000"
 
 
 def test_length_limits_name_their_bounds() -> None:
