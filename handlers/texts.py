@@ -141,7 +141,11 @@ def field_problem(exc: InvalidField) -> str:
         "zip_too_many": ngettext(
             "A ZIP may hold at most {max} file.", "A ZIP may hold at most {max} files.", _count(p.get("max"))
         ).format(max=p.get("max")),
-        "too_many_files": _("At most {max} documents at a time; remove one or press Done.").format(max=p.get("max")),
+        "too_many_files": ngettext(
+            "At most {max} document at a time; remove one or press Done.",
+            "At most {max} documents at a time; remove one or press Done.",
+            _count(p.get("max")),
+        ).format(max=p.get("max")),
         "bad_approval_number": _approval_number_problem(p),
     }.get(exc.problem, _("That value is not valid."))
 

@@ -18,9 +18,10 @@ from handlers import views
 from sandbox.labels import labels
 
 ROOT = Path(__file__).resolve().parents[2]
-# a count placeholder, up to two words, then an English noun in the plural: "{n} working days", "{total} projects"
+# a count placeholder (an {id} is a number, not a count), up to two words, then an English noun in the plural:
+# "{n} working days", "{total} projects"
 COUNTED = re.compile(
-    r"\{\w+\}(?: [\w-]+){0,2} (?:projects|requests|days|rows|messages|files|documents|notes|events|claims|"
+    r"\{(?!id\})\w+\}(?: [\w-]+){0,2} (?:projects|requests|days|rows|messages|files|documents|notes|events|claims|"
     r"reviewers|items|matches|subscribers)\b"
 )
 
