@@ -1,9 +1,10 @@
 """One SQLite file, three connections: a writer (serialised, BEGIN IMMEDIATE), a point reader and a reader.
 
 The writer is plain sqlite3 on the event loop (``storage/inline.py`` says why): a transaction's statements are
-short and run without yielding. Its COMMIT — the fsync, synchronous=FULL — runs on a thread of its own: on a busy
-disk one fsync took hundreds of milliseconds, and on the loop that stalled every chat. While it runs, the loop goes
-on: reads, replies that do not wait on this commit, and the group commit collecting the next batch (pipelined).
+short and run without yielding. Its COMMIT — the fsync, synchronous=FULL — runs on the loop while the disk answers
+fast and on a thread of its own while it is slow (``storage/fsync_mode.py``): on a busy disk one fsync took
+hundreds of milliseconds, and on the loop that stalled every chat. While a threaded COMMIT runs, the loop goes on:
+reads, replies that do not wait on this commit, and the group commit collecting the next batch (pipelined).
 Short indexed reads use the point reader, plain sqlite3 on the loop, which sees every committed transaction (WAL)
 and never waits for the writer. Long reads (summaries, exports, queue pages) go through the reader, an aiosqlite
 connection with its own thread.
@@ -24,6 +25,7 @@ from typing import TypeVar
 
 import aiosqlite
 
+from storage.fsync_mode import FsyncMode
 from storage.inline import InlineConnection
 from storage.migrations import migrate
 
@@ -44,7 +46,7 @@ class Database:
         self._write_lock = asyncio.Lock()
         # one thread: commits are serialised by the write lock anyway, and a warm thread answers sooner
         self._fsync = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-commit")
-        self.commit_seconds = 0.0  # for benchmarks: time spent waiting for COMMITs off the loop
+        self.fsync = FsyncMode()
         self.outbox_added = asyncio.Event()  # set after a commit that queued messages: wakes the sender
         self.copies_added = asyncio.Event()  # set after a commit that stored documents: wakes their copier
 
@@ -122,20 +124,30 @@ class Database:
             pause = min(pause * 2, 0.05)
 
     async def _commit(self) -> None:
-        """COMMIT on the commit thread. A caller cancelled meanwhile still waits for it to finish: the connection
-        and the write lock must not be handed on while the thread is using them."""
-        started = time.perf_counter()
-        done = asyncio.get_running_loop().run_in_executor(self._fsync, self.writer.raw.execute, "COMMIT")
+        """COMMIT, inline or on the commit thread (``storage/fsync_mode.py`` says which and why). A caller
+        cancelled during a threaded COMMIT still waits for it to finish: the connection and the write lock must
+        not be handed on while the thread is using them."""
+        if not self.fsync.on_thread:
+            started = time.perf_counter()
+            self.writer.raw.execute("COMMIT")
+            self.fsync.inline_took(time.perf_counter() - started)
+            return
+        done = asyncio.get_running_loop().run_in_executor(self._fsync, self._timed_commit)
         cancelled = False
         while not done.done():
             try:
                 await asyncio.shield(done)
             except asyncio.CancelledError:
                 cancelled = True
-        self.commit_seconds += time.perf_counter() - started
-        done.result()  # raises what COMMIT raised (the caller rolls back)
+        self.fsync.thread_took(done.result())  # raises what COMMIT raised (the caller rolls back)
         if cancelled:
             raise asyncio.CancelledError
+
+    def _timed_commit(self) -> float:
+        """On the commit thread: the COMMIT, and how long the disk took (the hand-off not counted)."""
+        started = time.perf_counter()
+        self.writer.raw.execute("COMMIT")
+        return time.perf_counter() - started
 
     def poke_outbox(self) -> None:
         self.outbox_added.set()
