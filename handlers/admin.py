@@ -28,7 +28,7 @@ ROLE_WORDS = {
 }
 
 
-def usage() -> str:
+def reviewers_usage() -> str:
     return _("Use /reviewers, /reviewers add ID [chief|director] or /reviewers remove ID [chief|director].")
 
 
@@ -80,7 +80,7 @@ def build_router() -> Router:
                 return
             role = ROLE_WORDS.get(word.strip().lower()) if word.strip() else None
             if word.strip() and role is None:
-                await message.answer(usage())
+                await message.answer(reviewers_usage())
                 return
             if verb == "add":
                 await app.admin.add_reviewer(actor, user_id, role or Role.REVIEWER)
@@ -89,7 +89,7 @@ def build_router() -> Router:
             await message.answer(await removed(app, actor, user_id, role))
             return
         if verb:
-            await message.answer(usage())
+            await message.answer(reviewers_usage())
             return
         people = await app.admin.reviewers(actor)
         blocks = [_("<b>Reviewers</b> ({n})").format(n=len(people))]

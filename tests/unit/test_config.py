@@ -149,5 +149,5 @@ async def test_the_approval_number_format_reaches_the_service_and_a_bad_one_stop
         assert says in str(caught.value) and "\n" not in str(caught.value)
     monkeypatch.setenv("APPROVAL_NUMBER_FORMAT", "{prefix}〔{year}〕{seq}号")
     monkeypatch.setenv("APPROVAL_NUMBER_PREFIX", "")
-    with pytest.raises(ConfigError, match="APPROVAL_NUMBER_FORMAT is invalid.*PREFIX is empty"):
+    with pytest.raises(ConfigError, match=r"APPROVAL_NUMBER_FORMAT is invalid.*PREFIX is empty"):
         load_settings()
