@@ -93,7 +93,7 @@ def build_router() -> Router:
             return
         people = await app.admin.reviewers(actor)
         blocks = [_("<b>Reviewers</b> ({n})").format(n=len(people))]
-        blocks += [f"{p.user_id} {t.escape(p.name)} · {roles_of(p.roles)}" for p in people]
+        blocks += [" ".join(filter(None, (str(p.user_id), t.escape(p.name), "·", roles_of(p.roles)))) for p in people]
         blocks.append(_("Admins (from ADMIN_IDS) are reviewers too."))
         for text in t.chunks(blocks):
             await message.answer(text)

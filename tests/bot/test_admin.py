@@ -48,8 +48,8 @@ async def test_admins_give_the_chief_and_director_roles_in_the_chat(harness: Har
     mark = h.admin.last_id()
     await h.admin.send("/reviewers")
     listing = (await h.admin.expect("审批人员", after=mark))["text"]
-    assert f"{h.reviewer.id} 张审 · 审批人员、审核人（科长）" in listing
-    assert "301  · 审核人（科长）" in listing and "302  · 签发人（局长）" in listing
+    assert f"{h.reviewer.id} · 审批人员、审核人（科长）" in listing  # (no name on record until they write)
+    assert "301 · 审核人（科长）" in listing and "302 · 签发人（局长）" in listing
     mark = h.admin.last_id()
     await h.admin.send(f"/reviewers remove {h.reviewer.id} chief")
     await h.admin.expect(f"{h.reviewer.id} 已不再是审核人（科长）", after=mark)
