@@ -105,6 +105,7 @@ async def create_application(
         clock=clock,
         tz=tz,
         approval_number_pattern=settings.approval_number_pattern,
+        numbering=settings.numbering,
     )
     admin = AdminService(
         people=repos.people,

@@ -8,9 +8,17 @@ from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from approvals.numbering import (
+    DEFAULT_APPROVAL_NUMBER_FORMAT,
+    DEFAULT_APPROVAL_NUMBER_PREFIX,
+    MAX_PREFIX,
+    BadNumberFormat,
+    NumberFormat,
+    parse_number_format,
+)
 from approvals.validation import DEFAULT_APPROVAL_NUMBER_PATTERN
 
 
@@ -33,6 +41,9 @@ class Settings(BaseSettings):
     office_hours_end: time = time(17, 30)  # a 登记表 handed in from then on is due the next working day
     # the form of an approval number (批复文号): a regular expression the whole number must match; '' = any
     approval_number_pattern: str = Field(default=DEFAULT_APPROVAL_NUMBER_PATTERN, max_length=500)
+    # approval numbers the bureau issues in order: the organ's short name, and the form ('' = reviewers type them)
+    approval_number_prefix: str = Field(default=DEFAULT_APPROVAL_NUMBER_PREFIX, max_length=MAX_PREFIX)
+    approval_number_format: str = Field(default=DEFAULT_APPROVAL_NUMBER_FORMAT, max_length=200)
     max_concurrent_updates: int = Field(default=64, ge=1, le=10_000)
     # Telegram's limits; a self-hosted Bot API server (or a test) may allow more
     pace_private_seconds: float = Field(default=1.0, ge=0)
@@ -90,6 +101,23 @@ class Settings(BaseSettings):
         except re.error as exc:
             raise ValueError(f"not a regular expression ({exc.msg})") from None
         return value
+
+    @field_validator("approval_number_format")
+    @classmethod
+    def _a_number_format(cls, value: str, info: ValidationInfo) -> str:
+        prefix = info.data.get("approval_number_prefix")
+        if prefix is None:
+            return value  # the prefix itself was refused, and is reported as such
+        try:
+            parse_number_format(value, prefix)
+        except BadNumberFormat as exc:
+            raise ValueError(str(exc)) from None
+        return value
+
+    @property
+    def numbering(self) -> NumberFormat | None:
+        """How the bureau issues approval numbers; None where reviewers type them."""
+        return parse_number_format(self.approval_number_format, self.approval_number_prefix)
 
     @field_validator("calendar_file")
     @classmethod

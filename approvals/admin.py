@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import PurePath
 
-from approvals.errors import LedgerImportError, RowProblem
+from approvals.errors import Forbidden, LedgerImportError, RowProblem
 from approvals.key_list import ImportOutcome, ImportPreview, ImportResult, list_changes
 from approvals.ledger import (
     MAX_KEY_QUERY,
@@ -14,12 +14,13 @@ from approvals.ledger import (
     key_project_matches,
     key_project_status,
 )
-from approvals.models import Actor, ApprovalRequest, Role
+from approvals.models import SIGN_OFF_ROLES, Actor, ApprovalRequest, Role
 from approvals.ports import KeyProjectStore, LedgerReader, PeopleStore, Person, SummarySource
 from approvals.service import ApprovalService, ensure_admin
 
 MAX_LEDGER_BYTES = 5 * 1024 * 1024
 LEDGER_KINDS = (".csv", ".xlsx")
+STAFF_GRANTS = (Role.REVIEWER, *SIGN_OFF_ROLES)  # the roles /reviewers gives and takes (admins: ADMIN_IDS)
 
 
 def ledger_too_big() -> LedgerImportError:
@@ -139,20 +140,31 @@ class AdminService:
         await self.people.remember(actor.user_id, actor.name, seen_locale)
 
     async def reviewers(self, actor: Actor) -> list[Person]:
+        """The bureau's staff given a role: reviewers, section chiefs and directors, each with their roles."""
         self._admin(actor, "list_reviewers")
-        return await self.people.with_role(Role.REVIEWER)
+        return await self.people.with_roles(STAFF_GRANTS)
 
-    async def add_reviewer(self, actor: Actor, user_id: int) -> None:
+    async def add_reviewer(self, actor: Actor, user_id: int, role: Role = Role.REVIEWER) -> None:
+        """Make ``user_id`` a reviewer, or give them a sign-off role (chief, director); roles add up."""
         self._admin(actor, "add_reviewer")
-        await self.people.grant(user_id, Role.REVIEWER)
+        if role not in STAFF_GRANTS:
+            raise Forbidden(f"grant_{role.value}")  # applicant is everyone's; admins come from ADMIN_IDS
+        await self.people.grant(user_id, role)
 
-    async def remove_reviewer(self, actor: Actor, user_id: int, *, reason: str | None = None) -> Removal:
-        """Take the role away, then free every claim they hold (each audited, its cards redrawn).
+    async def remove_reviewer(
+        self, actor: Actor, user_id: int, *, role: Role | None = None, reason: str | None = None
+    ) -> Removal:
+        """Take ``role`` away (None: every staff role), then, if they are no longer staff, free every claim they
+        hold (each audited, its cards redrawn).
 
         In that order: once the role is gone they cannot claim again, so nothing is left held by someone who may
         not decide it. Removing again frees what a crash in between left held."""
         self._admin(actor, "remove_reviewer")
-        was_reviewer = await self.people.revoke(user_id, Role.REVIEWER)
+        if role is not None and role not in STAFF_GRANTS:
+            raise Forbidden(f"revoke_{role.value}")
+        was_reviewer = False
+        for taken in (role,) if role is not None else STAFF_GRANTS:
+            was_reviewer = await self.people.revoke(user_id, taken) or was_reviewer
         if (await self.actor(user_id)).is_reviewer:
             return Removal(was_reviewer, [])  # an admin from ADMIN_IDS stays a reviewer, and keeps their claims
         return Removal(was_reviewer, await self.approvals.release_claims_of(actor, user_id, reason))

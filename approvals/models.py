@@ -53,8 +53,15 @@ FINAL_STATUSES = frozenset({Status.APPROVED, Status.REJECTED, Status.WITHDRAWN})
 
 class Role(StrEnum):
     APPLICANT = "applicant"
-    REVIEWER = "reviewer"
+    REVIEWER = "reviewer"  # 经办: handles requests and proposes decisions
     ADMIN = "admin"
+    CHIEF = "chief"  # 审核: a section chief who checks a proposal in the sign-off chain
+    DIRECTOR = "director"  # 签发: the director (or deputy) who signs the decision off
+
+
+STAFF_ROLES = frozenset({Role.REVIEWER, Role.ADMIN, Role.CHIEF, Role.DIRECTOR})
+"""The bureau's people: they read the queue, requests and their documents (signers must see what they sign)."""
+SIGN_OFF_ROLES = (Role.CHIEF, Role.DIRECTOR)  # what ``/reviewers add ID chief|director`` gives
 
 
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024  # what a Telegram bot may download
@@ -191,7 +198,7 @@ class Actor(BaseModel):
 
     @property
     def is_reviewer(self) -> bool:
-        return bool(self.roles & {Role.REVIEWER, Role.ADMIN})
+        return bool(self.roles & STAFF_ROLES)
 
     @property
     def is_admin(self) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
@@ -31,6 +31,15 @@ class DecisionRecord:
     promised_due: date
 
 
+@dataclass(frozen=True)
+class NumberIssue:
+    """An approval number to issue with a decision: the next of ``year``'s gapless sequence, written by ``render``
+    (year, serial) as the bureau's format says. ``year`` is the decision's year in the bureau's time zone."""
+
+    year: int
+    render: Callable[[int, int], str]
+
+
 class ApprovalStore(Protocol):
     async def add(self, request: ApprovalRequest, event: AuditEvent) -> ApprovalRequest:
         """Store a new request (its ``id`` is assigned here) together with its first audit event.
@@ -47,10 +56,13 @@ class ApprovalStore(Protocol):
         expected_version: int,
         event: AuditEvent,
         new_attachments: Sequence[Attachment] = (),
-    ) -> bool:
+        issue: NumberIssue | None = None,
+    ) -> ApprovalRequest | None:
         """Compare-and-set: write ``updated`` only if the stored version is still ``expected_version``.
 
-        The audit event and attachments are written in the same transaction. False when someone was first.
+        The audit event and attachments are written in the same transaction, and so is the approval number
+        ``issue`` asks for (set on the request and its event): a decision rolled back or never committed consumes
+        no number. The request as stored; None when someone was first (nothing written, no number taken).
         """
         ...
 
@@ -209,5 +221,9 @@ class PeopleStore(Protocol):
     async def revoke(self, user_id: int, role: Role) -> bool: ...
 
     async def with_role(self, role: Role) -> list[Person]: ...
+
+    async def with_roles(self, roles: Collection[Role]) -> list[Person]:
+        """Everyone holding any of ``roles``, each once, with those of ``roles`` they hold."""
+        ...
 
     async def set_locale(self, user_id: int, locale: str) -> None: ...

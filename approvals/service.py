@@ -22,7 +22,8 @@ from approvals.errors import (
 )
 from approvals.lanes import assign_lane
 from approvals.models import Actor, ApprovalRequest, Attachment, AuditEvent, RequestDraft, Status
-from approvals.ports import ApprovalStore, Clock, KeyProjectStore
+from approvals.numbering import NumberFormat
+from approvals.ports import ApprovalStore, Clock, KeyProjectStore, NumberIssue
 from approvals.progress import QueuePage, RequestView, request_view
 from approvals.rules import authorise, authorise_reading, judge
 from approvals.states import HOLDING, NEEDS_REASON, Action, holder_name
@@ -50,6 +51,12 @@ class ApprovalService:
     clock: Clock
     tz: tzinfo
     approval_number_pattern: str = v.DEFAULT_APPROVAL_NUMBER_PATTERN  # '' accepts any number
+    # the bureau issues approval numbers in this form (APPROVAL_NUMBER_FORMAT); None: reviewers type them
+    numbering: NumberFormat | None = None
+
+    @property
+    def issues_numbers(self) -> bool:
+        return self.numbering is not None
 
     def today(self) -> date:
         return self.clock.now().astimezone(self.tz).date()
@@ -159,6 +166,10 @@ class ApprovalService:
         return v.clean_approval_number(text, self.approval_number_pattern)
 
     async def approve(self, actor: Actor, request_id: int, approval_number: str | None = None) -> ApprovalRequest:
+        """Approve; where the bureau issues numbers the next one is issued with the decision (none may be typed),
+        else ``approval_number`` is the typed one, if any."""
+        if self.numbering is not None and approval_number:
+            raise v.InvalidField("approval_number", "issued")
         number = self.clean_number(approval_number) if approval_number else None
         return await self._act(actor, request_id, Action.APPROVE, approval_number=number)
 
@@ -173,6 +184,9 @@ class ApprovalService:
 
         Lets a front end refuse at once, before asking a reviewer for a reason they could not use."""
         request = await self._get(request_id)
+        if action is Action.CORRECT_NUMBER and self.numbering is not None:
+            authorise(actor, request, action)
+            raise v.InvalidField("approval_number", "issued")  # an issued number is the register's: revoke instead
         try:
             authorise(actor, request, action)
             judge(actor, request, action, at=self.clock.now(), reason="-" if action in NEEDS_REASON else None)
@@ -305,11 +319,19 @@ class ApprovalService:
             updated = request.model_copy(
                 update={"status": step.to, "version": request.version + 1, "updated_at": step.event.at, **change}
             )
-            if await self.requests.apply(
-                updated, expected_version=request.version, event=step.event, new_attachments=attachments
-            ):
-                return updated
+            issue = self._issue(action, today=now.astimezone(self.tz).date())
+            stored = await self.requests.apply(
+                updated, expected_version=request.version, event=step.event, new_attachments=attachments, issue=issue
+            )
+            if stored is not None:
+                return stored
         raise AlreadyDecided(request_id, (await self._get(request_id)).status.value, None)
+
+    def _issue(self, action: Action, *, today: date) -> NumberIssue | None:
+        """The number an approval takes where the bureau issues them: the next of the decision's local year."""
+        if action is not Action.APPROVE or self.numbering is None:
+            return None
+        return NumberIssue(year=today.year, render=self.numbering.render)
 
     async def _name_of(self, request_id: int, user_id: int | None) -> str:
         """The name colleagues know ``user_id`` by, from the request's own audit log."""

@@ -11,11 +11,58 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
 from approvals import validation as v
-from approvals.models import Actor
+from approvals.models import Actor, Role
 from approvals.service import ensure_admin
 from handlers import texts as t
 from handlers.context import AppContext
 from handlers.export import workbook
+
+# what follows the id in /reviewers add ID [chief|director] (the Chinese words for the same steps too)
+ROLE_WORDS = {
+    "reviewer": Role.REVIEWER,
+    "经办": Role.REVIEWER,
+    "chief": Role.CHIEF,
+    "审核": Role.CHIEF,
+    "director": Role.DIRECTOR,
+    "签发": Role.DIRECTOR,
+}
+
+
+def reviewers_usage() -> str:
+    return _("Use /reviewers, /reviewers add ID [chief|director] or /reviewers remove ID [chief|director].")
+
+
+def role_name(role: Role) -> str:
+    return {
+        Role.REVIEWER: _("a reviewer (经办)"),
+        Role.CHIEF: _("a section chief (审核)"),
+        Role.DIRECTOR: _("a director (签发)"),
+    }.get(role, role.value)
+
+
+def roles_of(roles: frozenset[Role]) -> str:
+    return t.listing(role_name(role) for role in sorted(roles, key=list(Role).index))
+
+
+async def removed(app: AppContext, actor: Actor, user_id: int, role: Role | None) -> str:
+    """Take one role (or every staff role) away; what the admin is told, with the claims that went back."""
+    removal = await app.admin.remove_reviewer(actor, user_id, role=role, reason=_("No longer a reviewer."))
+    if role is not None:
+        held = _("{id} is no longer {role}.") if removal.was_reviewer else _("{id} was not {role}.")
+        text = held.format(id=user_id, role=role_name(role))
+    elif removal.was_reviewer:
+        text = _("{id} is no longer a reviewer.").format(id=user_id)
+    else:
+        text = _("{id} was not a reviewer.").format(id=user_id)
+    if removal.released:
+        ids = ", ".join(f"#{r.id}" for r in removal.released[:50])
+        n = len(removal.released)
+        text += "\n" + ngettext(
+            "{n} claim they held is back in the queue: {ids}",
+            "{n} claims they held are back in the queue: {ids}",
+            n,
+        ).format(n=n, ids=ids)
+    return text
 
 
 def build_router() -> Router:
@@ -23,38 +70,30 @@ def build_router() -> Router:
 
     @router.message(Command("reviewers"))
     async def reviewers(message: Message, command: CommandObject, actor: Actor, app: AppContext) -> None:
-        verb, _sep, target = (command.args or "").strip().partition(" ")
+        verb, _sep, rest = (command.args or "").strip().partition(" ")
         if verb in ("add", "remove"):
+            target, _sep, word = rest.strip().partition(" ")
             user_id = v.parse_number(target.strip(), high=v.MAX_ID)
             if user_id is None:
                 usage = _("Send a Telegram user id: digits 0-9 only, from 1 to {max}, e.g. /reviewers add 123456789")
                 await message.answer(usage.format(max=v.MAX_ID))
                 return
-            if verb == "add":
-                await app.admin.add_reviewer(actor, user_id)
-                await message.answer(_("{id} is now a reviewer.").format(id=user_id))
+            role = ROLE_WORDS.get(word.strip().lower()) if word.strip() else None
+            if word.strip() and role is None:
+                await message.answer(reviewers_usage())
                 return
-            removal = await app.admin.remove_reviewer(actor, user_id, reason=_("No longer a reviewer."))
-            if removal.was_reviewer:
-                text = _("{id} is no longer a reviewer.").format(id=user_id)
-            else:
-                text = _("{id} was not a reviewer.").format(id=user_id)
-            if removal.released:
-                ids = ", ".join(f"#{r.id}" for r in removal.released[:50])
-                n = len(removal.released)
-                text += "\n" + ngettext(
-                    "{n} claim they held is back in the queue: {ids}",
-                    "{n} claims they held are back in the queue: {ids}",
-                    n,
-                ).format(n=n, ids=ids)
-            await message.answer(text)
+            if verb == "add":
+                await app.admin.add_reviewer(actor, user_id, role or Role.REVIEWER)
+                await message.answer(_("{id} is now {role}.").format(id=user_id, role=role_name(role or Role.REVIEWER)))
+                return
+            await message.answer(await removed(app, actor, user_id, role))
             return
         if verb:
-            await message.answer(_("Use /reviewers, /reviewers add ID or /reviewers remove ID."))
+            await message.answer(reviewers_usage())
             return
         people = await app.admin.reviewers(actor)
         blocks = [_("<b>Reviewers</b> ({n})").format(n=len(people))]
-        blocks += [f"{p.user_id} {t.escape(p.name)}" for p in people]
+        blocks += [" ".join(filter(None, (str(p.user_id), t.escape(p.name), "·", roles_of(p.roles)))) for p in people]
         blocks.append(_("Admins (from ADMIN_IDS) are reviewers too."))
         for text in t.chunks(blocks):
             await message.answer(text)

@@ -43,7 +43,10 @@ def help_text(actor: Actor, *, private: bool) -> str:
     if actor.is_admin:
         lines += [
             _("<b>Admins</b>"),
-            _("/reviewers — list; /reviewers add ID; /reviewers remove ID (their claims go back to the queue)"),
+            _(
+                "/reviewers — list; /reviewers add ID [chief|director]; /reviewers remove ID [chief|director] "
+                "(their claims go back to the queue)"
+            ),
             _("/release N — free anyone's claim; /reassign N [ID] — hand a claim to another reviewer"),
             _("/revoke N — revoke a decision; /correct N — correct an approval number (with a reason)"),
             _("Send a CSV/XLSX key-project list to replace it: you see what changes, then Confirm"),

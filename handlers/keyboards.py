@@ -121,10 +121,12 @@ def details(request_id: int) -> InlineKeyboardMarkup:
     return rows([(_("Details"), DetailsCB(id=request_id))])
 
 
-def approve_prompt(request_id: int) -> InlineKeyboardMarkup:
+def approve_prompt(request_id: int, *, issued: bool) -> InlineKeyboardMarkup:
+    """``issued``: the bureau issues the number with the approval; else one may approve before it is known."""
+    label = _("Approve and issue the number") if issued else _("Approve without a number")
     return rows(
         [
-            (_("Approve without a number"), ReviewCB(action=ReviewAction.APPROVE_NOW, id=request_id)),
+            (label, ReviewCB(action=ReviewAction.APPROVE_NOW, id=request_id)),
             (_("Cancel"), ReviewCB(action=ReviewAction.CANCEL, id=request_id)),
         ]
     )

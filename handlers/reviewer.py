@@ -83,11 +83,16 @@ def build_router() -> Router:
         await state.set_state(Review.approval_number if action is Action.APPROVE else Review.reason)
         await state.update_data(request_id=request.id, action=action.value)
         mention = t.escape(actor.name)
-        if action is Action.APPROVE:
+        if action is Action.APPROVE and app.approvals.issues_numbers:
+            text = _(
+                "{name}: approve #{id} {project}? The bureau's next approval number (批复文号) is issued with it."
+            ).format(name=mention, id=request.id, project=t.escape(request.project_name))
+            markup = kb.approve_prompt(request.id, issued=True)
+        elif action is Action.APPROVE:
             text = _(
                 "{name}: reply to this message with the approval number (批复文号) for #{id}, or press the button."
             ).format(name=mention, id=request.id)
-            markup = kb.approve_prompt(request.id)
+            markup = kb.approve_prompt(request.id, issued=False)
         else:
             text = _("{name}: reply to this message with the reason for #{id}.").format(name=mention, id=request.id)
             markup = kb.cancel_review(request.id)
@@ -100,7 +105,13 @@ def build_router() -> Router:
         request = await app.approvals.approve(actor, callback_data.id)
         await state.clear()
         await query.answer(_("Approved."))
-        await edit_or_send(query, _("✅ #{id} approved.").format(id=request.id))
+        if request.approval_number:
+            text = _("✅ #{id} approved: approval number {number}.").format(
+                id=request.id, number=t.escape(request.approval_number)
+            )
+        else:
+            text = _("✅ #{id} approved.").format(id=request.id)
+        await edit_or_send(query, text)
 
     @router.callback_query(ReviewCB.filter(F.action == ReviewAction.CANCEL))
     async def cancel(query: CallbackQuery, state: FSMContext) -> None:
@@ -160,7 +171,10 @@ def build_router() -> Router:
         try:
             request = await app.approvals.approve(actor, request_id, message.text or "")
         except v.InvalidField as exc:
-            again = _("Reply again with the approval number, or press “Approve without a number”.")
+            if app.approvals.issues_numbers:  # the prompt asked for a press, not a number: it stays open
+                again = _("Press “Approve and issue the number” above, or Cancel.")
+            else:
+                again = _("Reply again with the approval number, or press “Approve without a number”.")
             await message.reply(t.field_problem(exc) + "\n" + again)
             return
         except DomainError:

@@ -147,6 +147,10 @@ def field_problem(exc: InvalidField) -> str:
             _count(p.get("max")),
         ).format(max=p.get("max")),
         "bad_approval_number": _approval_number_problem(p),
+        "issued": _(
+            "Approval numbers are issued by the bureau in order: none can be typed or changed. To replace a number, "
+            "revoke the decision; the next approval takes the next number."
+        ),
     }.get(exc.problem, _("That value is not valid."))
 
 

@@ -47,6 +47,7 @@ class Sandbox:
             admin_ids=frozenset(p.user_id for p in CAST if p.key == "admin"),
             reviewer_chat_id=GROUP_ID,
             summary_time=time(23, 59),  # the page's button sends it on demand
+            approval_number_prefix="示环审",  # sample numbers, marked as such (示: 示例)
             pace_private_seconds=0,  # Telegram's rate limits do not apply to a local demo
             pace_group_seconds=0,
             _env_file=None,  # type: ignore[call-arg]

@@ -316,6 +316,43 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE audit_events ADD COLUMN sha256 TEXT;
     ALTER TABLE audit_events ADD COLUMN file_size INTEGER;
     """,
+    # 13: approval numbers the bureau issues (APPROVAL_NUMBER_FORMAT). One counter per year, advanced in the
+    # transaction that records the approval, so a decision rolled back or killed before COMMIT takes no number
+    # and two decisions never take the same one; every number issued is kept, a revoked decision's too
+    # (append-only), and no number is issued twice. Numbers typed before (or where the format is empty) are not
+    # in this register: they stay on their requests and in the audit log as they were.
+    """
+    CREATE TABLE approval_number_counters (
+        year INTEGER PRIMARY KEY,
+        last INTEGER NOT NULL CHECK (last >= 1)
+    );
+    CREATE TABLE approval_numbers (
+        year INTEGER NOT NULL,
+        seq INTEGER NOT NULL CHECK (seq >= 1),
+        number TEXT NOT NULL,
+        request_id INTEGER NOT NULL REFERENCES requests (id),
+        issued_at TEXT NOT NULL,
+        PRIMARY KEY (year, seq)
+    );
+    CREATE UNIQUE INDEX approval_numbers_number ON approval_numbers (number);
+    CREATE INDEX approval_numbers_request ON approval_numbers (request_id);
+    CREATE TRIGGER approval_numbers_no_update BEFORE UPDATE ON approval_numbers
+        BEGIN SELECT RAISE(ABORT, 'issued approval numbers are append-only'); END;
+    CREATE TRIGGER approval_numbers_no_delete BEFORE DELETE ON approval_numbers
+        BEGIN SELECT RAISE(ABORT, 'issued approval numbers are append-only'); END;
+    """,
+    # 14: the sign-off roles an admin gives: section chief (审核) and director (签发). The roles table is rebuilt
+    # with the wider CHECK; every role already given is kept.
+    """
+    CREATE TABLE roles_14 (
+        user_id INTEGER NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('applicant', 'reviewer', 'admin', 'chief', 'director')),
+        PRIMARY KEY (user_id, role)
+    );
+    INSERT INTO roles_14 (user_id, role) SELECT user_id, role FROM roles;
+    DROP TABLE roles;
+    ALTER TABLE roles_14 RENAME TO roles;
+    """,
 )
 
 

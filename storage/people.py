@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection
 from contextlib import asynccontextmanager
 
 from approvals.models import Role
@@ -94,6 +94,25 @@ class SqlitePeopleStore:
         ):
             rows = await cursor.fetchall()
         return [Person(user_id, name, frozenset({role}), locale) for user_id, name, locale in rows]
+
+    async def with_roles(self, roles: Collection[Role]) -> list[Person]:
+        """Everyone holding any of ``roles``, each once with those of ``roles`` they hold."""
+        wanted = [role.value for role in roles]
+        if not wanted:
+            return []
+        async with (
+            self.db.point_read() as conn,
+            conn.execute(
+                "SELECT p.user_id, p.name, p.locale, group_concat(r.role) FROM roles r JOIN people p USING (user_id) "
+                f"WHERE r.role IN ({', '.join('?' for _ in wanted)}) GROUP BY p.user_id ORDER BY p.user_id",
+                wanted,
+            ) as cursor,
+        ):
+            rows = await cursor.fetchall()
+        return [
+            Person(user_id, name, frozenset(Role(r) for r in held.split(",")), locale)
+            for user_id, name, locale, held in rows
+        ]
 
     async def set_locale(self, user_id: int, locale: str) -> None:
         async with self._changing(user_id) as conn:

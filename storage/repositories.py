@@ -11,6 +11,7 @@ from storage.group_commit import GroupCommit
 from storage.inbox import SqliteInbox
 from storage.key_projects import SqliteKeyProjectStore
 from storage.notes import SqliteNoteStore
+from storage.numbers import SqliteApprovalNumbers
 from storage.outbox import SqliteChats, SqliteOutbox
 from storage.people import SqlitePeopleStore
 from storage.replies import SqliteReplies
@@ -39,6 +40,7 @@ class Repositories:
     replies: SqliteReplies
     notes: SqliteNoteStore
     copies: SqliteCopies  # the bureau's copies of documents still to make
+    numbers: SqliteApprovalNumbers  # the register of approval numbers issued
 
     @classmethod
     def over(cls, db: Database) -> Repositories:
@@ -61,4 +63,5 @@ class Repositories:
             replies=SqliteReplies(db),
             notes=SqliteNoteStore(db),
             copies=SqliteCopies(db),
+            numbers=SqliteApprovalNumbers(db),
         )

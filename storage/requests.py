@@ -8,11 +8,13 @@ from decimal import Decimal
 from typing import Any
 
 from approvals.models import ApprovalRequest, Attachment, AuditEvent, Category, DocumentType, Lane, Status
+from approvals.ports import NumberIssue
 from storage.audit import SELECT_EVENTS, event_of, insert_event
 from storage.codec import day, must_day, stamp, unday, unstamp
 from storage.database import Database
 from storage.inline import InlineConnection
 from storage.migrations import FINAL, OPEN
+from storage.numbers import issue_number
 from storage.reader import SnapshotReader
 from storage.search import find_requests
 
@@ -133,7 +135,8 @@ class SqliteApprovalStore:
         expected_version: int,
         event: AuditEvent,
         new_attachments: Sequence[Attachment] = (),
-    ) -> bool:
+        issue: NumberIssue | None = None,
+    ) -> ApprovalRequest | None:
         assignments = ", ".join(f"{name} = ?" for name in _COLUMNS)
         async with self.db.transaction() as conn:
             cursor = await conn.execute(
@@ -141,13 +144,18 @@ class SqliteApprovalStore:
                 (*_row_values(updated), updated.id, expected_version),
             )
             if cursor.rowcount != 1:
-                return False  # someone else changed it first; nothing written
+                return None  # someone else changed it first; nothing written, no number taken
+            if issue is not None:  # after the compare-and-set won: a lost race takes no number
+                number = await issue_number(conn, issue, updated.id, event.at)
+                await conn.execute("UPDATE requests SET approval_number = ? WHERE id = ?", (number, updated.id))
+                updated = updated.model_copy(update={"approval_number": number})
+                event = event.model_copy(update={"approval_number": number})
             copies = await _insert_attachments(conn, updated.id, new_attachments)
             await insert_event(conn, event)
         self.db.poke_outbox()
         if copies:
             self.db.poke_copies()
-        return True
+        return updated
 
     async def by_applicant(self, applicant_id: int, *, limit: int, offset: int = 0) -> list[ApprovalRequest]:
         return await self._select(

@@ -57,6 +57,11 @@ class Harness:
         await self.stop()
         await self.start()
 
+    async def typed_numbers(self) -> None:
+        """Run as a bureau that sets APPROVAL_NUMBER_FORMAT empty: reviewers type approval numbers themselves."""
+        self.settings = self.settings.model_copy(update={"approval_number_format": ""})
+        await self.restart()
+
     @property
     def db(self) -> Any:
         return self.application.db

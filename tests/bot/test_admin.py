@@ -6,6 +6,7 @@ from datetime import datetime
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
+from approvals.models import Role
 from tests.bot.conftest import Harness
 from tests.bot.flows import import_key_projects, submit
 from tests.factories import REVIEWER
@@ -30,6 +31,35 @@ async def test_reviewers_are_listed_added_and_removed_by_admins_only(harness: Ha
     assert (await h.repos.people.get(777)) is None
 
 
+async def test_admins_give_the_chief_and_director_roles_in_the_chat(harness: Harness) -> None:
+    h = harness
+    for command, reply in (
+        ("/reviewers add 301 chief", "301 已设为审核人（科长）"),
+        ("/reviewers add 302 签发", "302 已设为签发人（局长）"),  # the Chinese word for the step works too
+        (f"/reviewers add {h.reviewer.id} chief", f"{h.reviewer.id} 已设为审核人（科长）"),
+        ("/reviewers add 303 boss", "用法：/reviewers、/reviewers add ID [chief|director]"),
+    ):
+        mark = h.admin.last_id()
+        await h.admin.send(command)
+        await h.admin.expect(reply, after=mark)
+    assert (await h.repos.people.get(301)).roles == {Role.CHIEF}
+    assert (await h.repos.people.get(302)).roles == {Role.DIRECTOR}
+    assert (await h.repos.people.get(303)) is None
+    mark = h.admin.last_id()
+    await h.admin.send("/reviewers")
+    listing = (await h.admin.expect("审批人员", after=mark))["text"]
+    assert f"{h.reviewer.id} · 审批人员、审核人（科长）" in listing  # (no name on record until they write)
+    assert "301 · 审核人（科长）" in listing and "302 · 签发人（局长）" in listing
+    mark = h.admin.last_id()
+    await h.admin.send(f"/reviewers remove {h.reviewer.id} chief")
+    await h.admin.expect(f"{h.reviewer.id} 已不再是审核人（科长）", after=mark)
+    assert (await h.repos.people.get(h.reviewer.id)).roles == {Role.REVIEWER}  # still a reviewer
+    mark = h.reviewer.last_id()
+    await h.reviewer.send("/reviewers add 304 director")
+    await h.reviewer.expect("您无权进行此操作", after=mark)
+    assert (await h.repos.people.get(304)) is None
+
+
 async def test_key_project_import_reports_bad_rows_and_keeps_the_old_list(harness: Harness) -> None:
     h = harness
     good = "项目编号,项目名称,建设单位\nKP-01,城东污水处理厂,区水务集团\nKP-02,实验学校,区教育局\n".encode()
@@ -51,7 +81,7 @@ async def test_key_project_import_reports_bad_rows_and_keeps_the_old_list(harnes
 async def test_export_is_an_xlsx_of_requests_and_history(harness: Harness) -> None:
     h = harness
     number = await submit(h.applicant, answers={"project_name": "=HYPERLINK(1)"})
-    await h.application.app.approvals.approve(REVIEWER, number, "区环审〔2026〕5号")
+    await h.application.app.approvals.approve(REVIEWER, number)  # issued: 区环审〔2026〕1号
     await h.admin.send("/export")
     sent = await h.admin.expect("共 1 件申请")
     data = h.api.world.files[sent["document"]["file_id"]].data
@@ -63,7 +93,7 @@ async def test_export_is_an_xlsx_of_requests_and_history(harness: Harness) -> No
     history = list(book.worksheets[1].iter_rows(values_only=True))
     assert history[1][2] == "提交"
     approved = next(row for row in history if row[2] == "批准")  # (the bureau's copy of the file may come first)
-    assert history[0][7:9] == ("批复文号", "相关审批人员") and approved[7] == "区环审〔2026〕5号"  # what each step set
+    assert history[0][7:9] == ("批复文号", "相关审批人员") and approved[7] == "区环审〔2026〕1号"  # what each step set
     book.close()
     await h.reviewer.send("/export")
     await h.reviewer.expect("您无权进行此操作")
@@ -80,7 +110,7 @@ async def test_the_export_is_a_spreadsheet_to_work_in(harness: Harness) -> None:
         "location": "@" + "城东街道" * 40,
     }
     number = await submit(h.applicant, answers=answers)
-    await h.application.app.approvals.approve(REVIEWER, number, "区环审〔2026〕5号")
+    await h.application.app.approvals.approve(REVIEWER, number)  # issued: 区环审〔2026〕1号
     await h.admin.send("/export")
     sent = await h.admin.expect("共 1 件申请")
     book = load_workbook(io.BytesIO(h.api.world.files[sent["document"]["file_id"]].data))

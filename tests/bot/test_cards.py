@@ -34,7 +34,7 @@ async def test_a_card_sent_but_never_recorded_is_adopted_when_pressed_and_then_f
     mark = h.reviewer.last_id(h.group)
     await h.reviewer.answer(await h.reviewer.press(card, "批准"))
     prompt = await h.reviewer.expect(f"#{number}", chat=h.group, after=mark)
-    await h.reviewer.answer(await h.reviewer.press(prompt, "批准（暂无文号）"))
+    await h.reviewer.answer(await h.reviewer.press(prompt, "批准并编发文号"))
     await h.api.wait_until(lambda: "批准" not in buttons(card) and "领取" not in buttons(card))
 
 

@@ -29,15 +29,32 @@ async def test_a_double_press_on_approve_gives_one_prompt(harness: Harness) -> N
     await h.reviewer.answer(await h.reviewer.press(card, "批准"))
     second = await h.reviewer.answer(await h.reviewer.press(card, "批准"))
     assert second["text"].startswith("已在上方提问")
-    await h.reviewer.expect(f"#{number} 的批复文号", chat=h.group, after=mark)
+    await h.reviewer.expect(f"批准 #{number}", chat=h.group, after=mark)
     await h.reviewer.send("/cancel", chat=h.group)  # handled after both presses: one update at a time per person
     await h.reviewer.expect("已取消", chat=h.group, after=mark)
-    prompts = [m for m in h.reviewer.inbox(h.group) if m["message_id"] > mark and "的批复文号" in m.get("text", "")]
+    prompts = [m for m in h.reviewer.inbox(h.group) if m["message_id"] > mark and "下一个批复文号" in m.get("text", "")]
     assert len(prompts) == 1
+
+
+async def test_where_the_bureau_issues_numbers_a_typed_one_is_refused_and_the_prompt_stays(harness: Harness) -> None:
+    h = harness
+    number, card = await in_group(h)
+    mark = h.reviewer.last_id(h.group)
+    await h.reviewer.answer(await h.reviewer.press(card, "批准"))
+    prompt = await h.reviewer.expect("下一个批复文号", chat=h.group, after=mark)
+    await h.reviewer.send("区环审〔2026〕99号", chat=h.group, reply_to=prompt)
+    refused = await h.reviewer.expect("不能手工填写", chat=h.group, after=mark)
+    assert "请按上方的“批准并编发文号”" in refused["text"]
+    assert (await h.repos.requests.get(number)).status is Status.SUBMITTED
+    assert await h.repos.numbers.issued(2026) == []
+    assert (await h.reviewer.answer(await h.reviewer.press(prompt, "批准并编发文号")))["text"] == "已批准。"
+    await h.reviewer.expect(f"✅ #{number} 已批准，批复文号 区环审〔2026〕1号。", chat=h.group, after=mark)
+    await redrawn(h, card, lambda m: "批复文号 区环审〔2026〕1号" in m["text"])
 
 
 async def test_an_approval_number_of_another_shape_is_asked_again_with_an_example(harness: Harness) -> None:
     h = harness
+    await h.typed_numbers()
     number, card = await in_group(h)
     mark = h.reviewer.last_id(h.group)
     await h.reviewer.answer(await h.reviewer.press(card, "批准"))
@@ -162,7 +179,7 @@ async def test_an_admin_hands_a_claim_to_another_reviewer_who_then_decides(harne
     mark = h.reviewer_2.last_id()
     await h.reviewer_2.answer(await h.reviewer_2.press(handed, "Approve"))
     prompt = await h.reviewer_2.expect("approval number", after=mark)
-    await h.reviewer_2.answer(await h.reviewer_2.press(prompt, "Approve without a number"))
+    await h.reviewer_2.answer(await h.reviewer_2.press(prompt, "Approve and issue the number"))
     await redrawn(h, card, lambda m: "✅ Bob 于" in m["text"])
     last = (await steps(h, number))[-2]
     assert (last.action, last.actor_id, last.target_id) == ("reassign", ADMIN_ID, h.reviewer_2.id)
@@ -173,7 +190,7 @@ async def test_an_admin_revokes_a_decision_with_a_confirmed_reason_and_the_appli
 ) -> None:
     h = harness
     number, card = await in_group(h)
-    await h.application.app.approvals.approve(REVIEWER, number, "区环审〔2026〕12号")
+    await h.application.app.approvals.approve(REVIEWER, number)
     await redrawn(h, card, lambda m: "✅ 张审 于" in m["text"])
     await h.applicant.expect("已批复")
     mark = h.reviewer.last_id()
@@ -193,13 +210,14 @@ async def test_an_admin_revokes_a_decision_with_a_confirmed_reason_and_the_appli
     fresh = await h.reviewer.expect(f"#{number} ", chat=h.group, after=card["message_id"])  # back in the queue
     assert "领取" in buttons(fresh)
     last = (await steps(h, number))[-1]
-    assert (last.action, last.actor_id, last.approval_number) == ("revoke", ADMIN_ID, "区环审〔2026〕12号")
+    assert (last.action, last.actor_id, last.approval_number) == ("revoke", ADMIN_ID, "区环审〔2026〕1号")
 
 
 async def test_an_admin_corrects_an_approval_number_in_the_bureaus_form_and_the_applicant_is_told(
     harness: Harness,
 ) -> None:
     h = harness
+    await h.typed_numbers()
     number, card = await in_group(h)
     await h.application.app.approvals.approve(REVIEWER, number, "区环审〔2026〕12号")
     await h.applicant.expect("已批复")

@@ -201,7 +201,7 @@ async def conversation(api: LocalBotApi) -> None:
     mark = reviewer.last_id(group)
     await reviewer.answer(await reviewer.press(claimed, "批准"), wait)
     prompt = await reviewer.expect(f"#{number}", chat=group, after=mark, timeout=wait)
-    assert (await reviewer.answer(await reviewer.press(prompt, "批准（暂无文号）"), wait))["text"] == "已批准。"
+    assert (await reviewer.answer(await reviewer.press(prompt, "批准并编发文号"), wait))["text"] == "已批准。"
     await applicant.expect(f"申请 #{number} ", timeout=wait)
     await world.wait_until(lambda: has_button(reviewer.inbox(group), number, None), timeout=wait)
 

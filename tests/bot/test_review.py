@@ -54,13 +54,17 @@ async def test_claim_ask_for_material_resubmit_and_approve_with_a_number(harness
 
     mark = h.reviewer_2.last_id(h.group)
     await h.reviewer_2.answer(await h.reviewer_2.press(fresh, "批准"))
-    prompt = await h.reviewer_2.expect("approval number", chat=h.group, after=mark)
-    await h.reviewer_2.send("区环审〔2026〕12号", chat=h.group, reply_to=prompt)
-    await h.reviewer_2.expect("is now Approved", chat=h.group)
-    card = await h.reviewer.expect("✅ Bob 于 2026-12-02 批准，批复文号 区环审〔2026〕12号", chat=h.group)
+    prompt = await h.reviewer_2.expect("next approval number", chat=h.group, after=mark)  # issued, not typed
+    assert buttons(prompt) == ["Approve and issue the number", "Cancel"]
+    assert (await h.reviewer_2.answer(await h.reviewer_2.press(prompt, "Approve and issue the number")))["text"] == (
+        "Approved."
+    )
+    await h.reviewer_2.expect("approved: approval number 区环审〔2026〕1号", chat=h.group, after=mark)
+    card = await h.reviewer.expect("✅ Bob 于 2026-12-02 批准，批复文号 区环审〔2026〕1号", chat=h.group)
     assert buttons(card) == ["📎 材料"]  # no step left to take here; the documents can still be read
     done = await h.applicant.expect("已批复")
-    assert "区环审〔2026〕12号" in done["text"]
+    assert "区环审〔2026〕1号" in done["text"]  # the applicant is told the number issued
+    assert [(n.seq, n.request_id) for n in await h.repos.numbers.issued(2026)] == [(1, number)]
     history = await steps(h, number)
     assert [e.action for e in history] == ["submit", "claim", "request_info", "resubmit", "approve"]
     assert history[-1].actor_name == "Bob"
@@ -76,7 +80,7 @@ async def test_two_reviewers_racing_get_one_decision_and_already_decided(harness
         await reviewer.answer(await reviewer.press(card, "批准"))
         prompts.append(await reviewer.expect(f"#{number}", chat=h.group, after=mark))
     queries = await asyncio.gather(
-        h.reviewer.press(prompts[0], "批准（暂无文号）"), h.reviewer_2.press(prompts[1], "Approve without a number")
+        h.reviewer.press(prompts[0], "批准并编发文号"), h.reviewer_2.press(prompts[1], "Approve and issue the number")
     )
     answers = [await h.reviewer.answer(queries[0]), await h.reviewer_2.answer(queries[1])]
     texts = sorted(a["text"] for a in answers)
@@ -84,6 +88,7 @@ async def test_two_reviewers_racing_get_one_decision_and_already_decided(harness
     assert any(text.startswith(("已由", "Already approved by")) for text in texts)
     history = await steps(h, number)
     assert [e.action for e in history].count("approve") == 1
+    assert [n.seq for n in await h.repos.numbers.issued(2026)] == [1]  # the loser took no number
     # a double press on the stale card is answered, not decided again (its data: the card may be redrawn already)
     late = await h.reviewer.press_data(card, f"rv:a:{number}")
     assert "已由" in (await h.reviewer.answer(late))["text"]

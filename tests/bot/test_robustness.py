@@ -55,7 +55,7 @@ async def test_a_blocked_applicant_does_not_undo_the_decision(harness: Harness) 
     mark = h.reviewer.last_id(h.group)
     await h.reviewer.answer(await h.reviewer.press(card, "批准"))
     prompt = await h.reviewer.expect("批复文号", chat=h.group, after=mark)
-    await h.reviewer.answer(await h.reviewer.press(prompt, "暂无文号"))
+    await h.reviewer.answer(await h.reviewer.press(prompt, "编发文号"))
     await h.reviewer.expect("✅ 张审", chat=h.group)
     assert (await h.repos.requests.get(number)).status is Status.APPROVED
     # the notification is tried (the outbox sends it after the card) and Telegram says "blocked"

@@ -157,8 +157,11 @@ async def test_each_claim_and_oversight_action_is_open_to_its_role(harness: Harn
         mark = user.last_id()
         await user.send(command)
         await user.expect(expected, after=mark)
-    await h.application.app.approvals.approve(REVIEWER_2, number, "区环审〔2026〕9号")
-    for command, expected in ((f"/correct {number}", "当前：区环审〔2026〕9号"), (f"/revoke {number}", "的理由")):
+    await h.application.app.approvals.approve(REVIEWER_2, number)
+    mark = h.admin.last_id()
+    await h.admin.send(f"/correct {number}")  # an issued number is the register's: revoke to replace it
+    await h.admin.expect("批复文号由本局按顺序编发，不能手工填写或更改", after=mark)
+    for command, expected in ((f"/revoke {number}", "的理由"),):
         mark = h.admin.last_id()
         await h.admin.send(command)
         await h.admin.expect(expected, after=mark)

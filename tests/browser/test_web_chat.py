@@ -87,7 +87,7 @@ async def test_submit_approve_and_see_the_count_go_up(page: Page) -> None:
         timeout=TIMEOUT
     )  # edited in place
     await card.get_by_role("button", name="批准", exact=True).click()
-    await press(page, "批复文号", "批准（暂无文号）")
+    await press(page, "批复文号", "批准并编发文号")
     await expect(page.locator("#toast")).to_contain_text("已批准", timeout=TIMEOUT)
     await expect(card).to_contain_text("已批复", timeout=TIMEOUT)  # the card, edited in place, shows the decision
 

@@ -39,6 +39,33 @@ async def test_admins_grant_and_revoke_the_reviewer_role(admin: AdminService) ->
         await admin.add_reviewer(REVIEWER, 778)
 
 
+async def test_admins_give_and_take_the_sign_off_roles_which_add_up(admin: AdminService) -> None:
+    await admin.add_reviewer(ADMIN, 301, Role.CHIEF)
+    await admin.add_reviewer(ADMIN, 302, Role.DIRECTOR)
+    await admin.add_reviewer(ADMIN, 303)
+    await admin.add_reviewer(ADMIN, 303, Role.CHIEF)  # a reviewer who also checks proposals
+    assert (await admin.actor(301)).roles == {Role.APPLICANT, Role.CHIEF}
+    assert [(await admin.actor(user_id)).is_reviewer for user_id in (301, 302, 303)] == [True] * 3  # they read requests
+    assert [(p.user_id, p.roles) for p in await admin.reviewers(ADMIN)] == [
+        (301, {Role.CHIEF}),
+        (302, {Role.DIRECTOR}),
+        (303, {Role.REVIEWER, Role.CHIEF}),
+    ]
+    assert (await admin.remove_reviewer(ADMIN, 303, role=Role.CHIEF)).was_reviewer
+    assert (await admin.actor(303)).roles == {Role.APPLICANT, Role.REVIEWER}  # only that role is taken
+    assert not (await admin.remove_reviewer(ADMIN, 302, role=Role.CHIEF)).was_reviewer  # never had it
+    assert (await admin.remove_reviewer(ADMIN, 302)).was_reviewer  # no role named: every staff role goes
+    assert not (await admin.actor(302)).is_reviewer
+    for role in (Role.ADMIN, Role.APPLICANT):  # admins come from ADMIN_IDS only
+        with pytest.raises(Forbidden):
+            await admin.add_reviewer(ADMIN, 304, role)
+        with pytest.raises(Forbidden):
+            await admin.remove_reviewer(ADMIN, 9001, role=role)
+    with pytest.raises(Forbidden):
+        await admin.add_reviewer(REVIEWER, 305, Role.DIRECTOR)
+    assert (await admin.actor(304)).roles == {Role.APPLICANT}
+
+
 async def test_names_and_language_choice_are_remembered(admin: AdminService) -> None:
     await admin.remember(await admin.actor(1, "王工"))
     await admin.set_locale(1, "en")

@@ -122,3 +122,32 @@ def test_group_locale_is_chinese_or_english(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("GROUP_LOCALE", "fr")
     with pytest.raises(ConfigError, match="GROUP_LOCALE is invalid"):
         load_settings(_env_file=None)
+
+
+async def test_the_approval_number_format_reaches_the_service_and_a_bad_one_stops_start_up(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from approvals.numbering import NumberFormat
+    from bot import create_application
+
+    monkeypatch.setenv("BOT_TOKEN", FAKE)
+    assert load_settings().numbering == NumberFormat("{prefix}〔{year}〕{seq}号", "区环审")  # issued by default
+    monkeypatch.setenv("APPROVAL_NUMBER_FORMAT", "")
+    assert load_settings().numbering is None  # typed, as before
+    monkeypatch.setenv("APPROVAL_NUMBER_FORMAT", "{prefix}-{year}-{seq:04d}")
+    monkeypatch.setenv("APPROVAL_NUMBER_PREFIX", "东环建")
+    application = await create_application(load_settings(database_path=tmp_path / "g.db"))
+    try:
+        assert application.app.approvals.numbering == NumberFormat("{prefix}-{year}-{seq:04d}", "东环建")
+    finally:
+        await application.close()
+    for template, says in (("{prefix}〔{year}〕{no}号", "unknown placeholder {no}"), ("{prefix}{seq}", "{year}")):
+        monkeypatch.setenv("APPROVAL_NUMBER_FORMAT", template)
+        with pytest.raises(ConfigError) as caught:
+            load_settings()
+        assert str(caught.value).startswith("configuration error: APPROVAL_NUMBER_FORMAT is invalid")
+        assert says in str(caught.value) and "\n" not in str(caught.value)
+    monkeypatch.setenv("APPROVAL_NUMBER_FORMAT", "{prefix}〔{year}〕{seq}号")
+    monkeypatch.setenv("APPROVAL_NUMBER_PREFIX", "")
+    with pytest.raises(ConfigError, match=r"APPROVAL_NUMBER_FORMAT is invalid.*PREFIX is empty"):
+        load_settings()
