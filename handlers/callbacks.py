@@ -129,9 +129,11 @@ class DraftFileCB(CallbackData, prefix="df"):
 
 
 class KeyPageCB(CallbackData, prefix="kp"):
-    """A page of the form's key-project search (the search text is in the form's data)."""
+    """A page of the form's key-project list. ``search``: which list of this form it belongs to (the form counts
+    them; the latest one's text is in the form's data), so an older list's button pages nothing else."""
 
     page: Page
+    search: Page
 
 
 class KeyImportAction(StrEnum):
