@@ -103,6 +103,7 @@ def build_router() -> Router:
     async def approve_now(
         query: CallbackQuery, callback_data: ReviewCB, actor: Actor, app: AppContext, state: FSMContext
     ) -> None:
+        await app.approvals.check(actor, callback_data.id, Action.APPROVE)  # refused, or decided, as on the card
         if not await prompts.is_open(state, query, callback_data.id):
             await stale(query)
             return

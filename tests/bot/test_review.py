@@ -177,9 +177,10 @@ async def test_an_answered_prompt_loses_its_buttons_and_a_stale_press_cancels_no
     await h.reviewer.send("区环审〔2026〕12号", chat=h.group, reply_to=prompt)
     await h.reviewer.expect("当前状态为", chat=h.group, after=mark)
     await h.api.world.wait_until(lambda: not buttons(h.api.world.messages[(h.group["id"], prompt["message_id"])]))
-    for label in ("批准（暂无文号）", "取消"):
-        answer = await h.reviewer.answer(await h.reviewer.press(shown, label))
-        assert answer["text"] == "此提示已答复或已过期。"
+    answer = await h.reviewer.answer(await h.reviewer.press(shown, "批准（暂无文号）"))
+    assert answer["text"] == "已由 张审 办理，当前状态：已批复。"  # decided, and by whom: nothing approved again
+    answer = await h.reviewer.answer(await h.reviewer.press(shown, "取消"))
+    assert answer["text"] == "此提示已答复或已过期。"
 
 
 async def test_cancel_on_an_older_prompt_leaves_the_open_one_open(harness: Harness) -> None:

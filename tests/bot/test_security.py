@@ -77,7 +77,7 @@ async def test_nobody_acts_beyond_their_role(harness: Harness) -> None:
     buttons = [f"rv:{a}:{number}" for a in ("c", "l", "a", "an", "i", "r", "y")]
     buttons += [f"wd:{number}:1", f"sp:{number}:0", f"sp:{number}:1", f"sb:{h.stranger.id}:1", "qp:0", f"dt:{number}"]
     buttons += [f"qi:o:{number}:0", f"qi:c:{number}:0", f"ra:{number}:{h.stranger.id}"]
-    buttons += ["cf:s:1:1", "cf:a:1:1", "kp:1"]  # a form's screen and key-project pages, with no form of theirs
+    buttons += ["cf:s:1:1", "cf:a:1:1", "kq:1:1"]  # a form's screen and key-project pages, with no form of theirs
     buttons += [f"ki:y:{waiting.import_id}", f"ki:x:{waiting.import_id}", "kb:1:0", "kb:0:1"]  # the admin's import
     buttons += [f"fl:{number}", "df:1:1:0"]  # a card's documents; removing a file from a form they do not have
     for user in (h.stranger, h.applicant_en):
