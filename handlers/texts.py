@@ -161,8 +161,22 @@ def _approval_number_problem(p: dict[str, object]) -> str:
     )
 
 
+def key_column(key: str) -> str:
+    """A key-project file's column as the bot's instructions name it (编号、项目名称、建设单位), not its key."""
+    return {
+        "code": _("code"),
+        "name": _("name"),
+        "owner": _("owner organisation"),
+        "planned_start": _("planned start date"),
+        "planned_approval": _("planned approval date"),
+    }.get(key, key)
+
+
 def row_problem(problem: RowProblem) -> str:
     p = {k: escape(str(v)) for k, v in problem.params.items()}
+    if "column" in problem.params:
+        p["column"] = escape(key_column(str(problem.params["column"])))
+    p["columns"] = escape(listing(key_column(str(c)) for c in problem.params.get("columns", ())))
     text = {
         "unreadable": _("the file cannot be read as a spreadsheet"),
         "unreadable_row": _("this row cannot be read"),

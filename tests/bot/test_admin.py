@@ -37,8 +37,18 @@ async def test_key_project_import_reports_bad_rows_and_keeps_the_old_list(harnes
     bad = b"code,name,owner,planned_start\nKP-03,A,B,\n,C,D,\nKP-03,E,F,\nKP-05,G,H,someday\n"
     await h.admin.send_document("list.csv", bad, mime="text/csv")
     report = await h.admin.expect("未导入任何数据")
-    for line in ("第 3 行：code 为空", "第 4 行：编号 KP-03 与第 2 行重复", "第 5 行：planned_start：someday 不是"):
+    for line in ("第 3 行：编号为空", "第 4 行：编号 KP-03 与第 2 行重复", "第 5 行：计划开工日期：someday 不是"):
         assert line in report["text"]
+    # columns are named as the instructions name them, not by the file's keys
+    for header, missing in (
+        (b"code,name\n", "第 1 行：缺少列：建设单位"),
+        (b"x,y\n", "缺少列：编号、项目名称、建设单位"),
+    ):
+        mark = h.admin.last_id()
+        await h.admin.send_document("list.csv", header + b"KP-1,A\n", mime="text/csv")
+        report = await h.admin.expect("未导入任何数据", after=mark)
+        assert missing in report["text"]
+        assert "owner" not in report["text"]
     await h.admin.send("/keyprojects")
     board = await h.admin.expect("重点项目：已批复 0 个，共 2 个")
     assert "KP-01 城东污水处理厂" in board["text"]
