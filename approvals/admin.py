@@ -54,6 +54,13 @@ class KeyBoard:
 class Removal:
     was_reviewer: bool
     released: list[ApprovalRequest]  # the claims they held, back in the queue
+    admin: bool = False  # an admin from ADMIN_IDS: a reviewer by configuration, nothing removed
+
+
+@dataclass(frozen=True)
+class Addition:
+    already: bool  # a reviewer before (by role, or as an admin from ADMIN_IDS)
+    known: bool  # has started the bot, submitted or subscribed: someone the bot has heard from
 
 
 @dataclass(frozen=True)
@@ -142,9 +149,12 @@ class AdminService:
         self._admin(actor, "list_reviewers")
         return await self.people.with_role(Role.REVIEWER)
 
-    async def add_reviewer(self, actor: Actor, user_id: int) -> None:
+    async def add_reviewer(self, actor: Actor, user_id: int) -> Addition:
         self._admin(actor, "add_reviewer")
+        person = await self.people.get(user_id)
+        already = user_id in self.admin_ids or (person is not None and Role.REVIEWER in person.roles)
         await self.people.grant(user_id, Role.REVIEWER)
+        return Addition(already, person is not None and bool(person.name or person.seen_locale))
 
     async def remove_reviewer(self, actor: Actor, user_id: int, *, reason: str | None = None) -> Removal:
         """Take the role away, then free every claim they hold (each audited, its cards redrawn).
@@ -152,6 +162,8 @@ class AdminService:
         In that order: once the role is gone they cannot claim again, so nothing is left held by someone who may
         not decide it. Removing again frees what a crash in between left held."""
         self._admin(actor, "remove_reviewer")
+        if user_id in self.admin_ids:
+            return Removal(False, [], admin=True)  # a reviewer by configuration: ADMIN_IDS is where that changes
         was_reviewer = await self.people.revoke(user_id, Role.REVIEWER)
         if (await self.actor(user_id)).is_reviewer:
             return Removal(was_reviewer, [])  # an admin from ADMIN_IDS stays a reviewer, and keeps their claims

@@ -11,11 +11,24 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
 from approvals import validation as v
+from approvals.admin import Addition
 from approvals.models import Actor
 from approvals.service import ensure_admin
 from handlers import texts as t
 from handlers.context import AppContext
 from handlers.export import workbook
+
+
+def added(addition: Addition, user_id: int) -> str:
+    if addition.already:
+        return _("{id} already was a reviewer.").format(id=user_id)
+    text = _("{id} is now a reviewer.").format(id=user_id)
+    if not addition.known:
+        text += "\n" + _(
+            "Note: {id} has not talked to the bot yet, so the bot cannot write to them. Check the id, and ask them "
+            "to send /start."
+        ).format(id=user_id)
+    return text
 
 
 def build_router() -> Router:
@@ -27,15 +40,25 @@ def build_router() -> Router:
         if verb in ("add", "remove"):
             user_id = v.parse_number(target.strip(), high=v.MAX_ID)
             if user_id is None:
-                usage = _("Send a Telegram user id: digits 0-9 only, from 1 to {max}, e.g. /reviewers add 123456789")
+                if verb == "add":
+                    usage = _(
+                        "Send a Telegram user id: digits 0-9 only, from 1 to {max}, e.g. /reviewers add 123456789"
+                    )
+                else:
+                    usage = _(
+                        "Send a Telegram user id: digits 0-9 only, from 1 to {max}, e.g. /reviewers remove 123456789"
+                    )
                 await message.answer(usage.format(max=v.MAX_ID))
                 return
             if verb == "add":
-                await app.admin.add_reviewer(actor, user_id)
-                await message.answer(_("{id} is now a reviewer.").format(id=user_id))
+                await message.answer(added(await app.admin.add_reviewer(actor, user_id), user_id))
                 return
             removal = await app.admin.remove_reviewer(actor, user_id, reason=_("No longer a reviewer."))
-            if removal.was_reviewer:
+            if removal.admin:
+                text = _("{id} is an admin (ADMIN_IDS): admins stay reviewers and cannot be removed here.").format(
+                    id=user_id
+                )
+            elif removal.was_reviewer:
                 text = _("{id} is no longer a reviewer.").format(id=user_id)
             else:
                 text = _("{id} was not a reviewer.").format(id=user_id)

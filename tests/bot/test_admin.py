@@ -30,6 +30,31 @@ async def test_reviewers_are_listed_added_and_removed_by_admins_only(harness: Ha
     assert (await h.repos.people.get(777)) is None
 
 
+async def test_reviewers_add_and_remove_say_what_actually_happened(harness: Harness) -> None:
+    h = harness
+    admin = h.admin
+
+    async def reply(command: str) -> str:
+        mark = admin.last_id()
+        await admin.send(command)
+        await admin.world.wait_until(lambda: admin.last_id() > mark + 1)
+        return str(admin.inbox()[-1]["text"])
+
+    removed = await reply(f"/reviewers remove {admin.id}")
+    assert removed == f"{admin.id} 是管理员（ADMIN_IDS）：管理员始终是审批人员，无法在此移除。"
+    await h.applicant.send("/start")  # someone the bot knows
+    await h.applicant.expect("欢迎")
+    assert await reply(f"/reviewers add {h.applicant.id}") == f"{h.applicant.id} 已设为审批人员。"
+    assert await reply(f"/reviewers add {h.applicant.id}") == f"{h.applicant.id} 原本就是审批人员，无需重复设置。"
+    assert await reply(f"/reviewers add {h.reviewer.id}") == f"{h.reviewer.id} 原本就是审批人员，无需重复设置。"
+    assert await reply(f"/reviewers add {admin.id}") == f"{admin.id} 原本就是审批人员，无需重复设置。"
+    stranger = await reply("/reviewers add 123456789")  # nobody the bot has heard from: accepted, with a warning
+    assert stranger.startswith("123456789 已设为审批人员。\n注意：123456789 尚未与机器人对话过")
+    assert (await h.application.app.admin.actor(123456789)).is_reviewer
+    assert "/reviewers remove 123456789" in await reply("/reviewers remove x")
+    assert "/reviewers add 123456789" in await reply("/reviewers add x")
+
+
 async def test_key_project_import_reports_bad_rows_and_keeps_the_old_list(harness: Harness) -> None:
     h = harness
     good = "项目编号,项目名称,建设单位\nKP-01,城东污水处理厂,区水务集团\nKP-02,实验学校,区教育局\n".encode()
