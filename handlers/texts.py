@@ -221,8 +221,21 @@ def person(name: str | None) -> str:
     return limits.shorten(name or "", limits.PERSON)
 
 
+def closed_to_applicant(exc: AlreadyDecided) -> str | None:
+    """An applicant's own step on a closed request: what cannot be done and why, not who decided it."""
+    if exc.action == "withdraw":
+        text = _("Request #{id} cannot be withdrawn: it is already closed ({status}).")
+    elif exc.action in ("add_material", "resubmit"):
+        text = _("Nothing can be added to request #{id}: it is already closed ({status}).")
+    else:
+        return None
+    return text.format(id=exc.request_id, status=status(exc.status))
+
+
 def error(exc: DomainError) -> str:
     """One sentence for any domain error, for a message or a callback alert (plain text, no HTML)."""
+    if isinstance(exc, AlreadyDecided) and (closed := closed_to_applicant(exc)):
+        return closed
     if isinstance(exc, AlreadyDecided):
         who = person(exc.by_name) or (str(exc.by) if exc.by else "")
         if who:
