@@ -110,6 +110,27 @@ def action(value: str) -> str:
     }.get(value, value)
 
 
+def event(value: str) -> str:
+    """What happened, as a request's history and the export list it ("Approved · Li Na"): ``action`` is the verb
+    for "… so you cannot {action} it"."""
+    return {
+        "submit": _("Request submitted"),
+        "claim": _("Claimed"),
+        "release": _("Released"),
+        "approve": _("Approved"),
+        "reject": _("Rejected"),
+        "request_info": _("Asked for more material"),
+        "resubmit": _("Resubmitted"),
+        "withdraw": _("Withdrawn"),
+        "force_release": _("Freed by an admin"),
+        "reassign": _("Reassigned"),
+        "revoke": _("Decision revoked"),
+        "correct_number": _("Approval number corrected"),
+        "add_material": _("Material added"),
+        "keep_copy": _("Copy kept by the bureau"),
+    }.get(value, value)
+
+
 def field_problem(exc: InvalidField) -> str:
     p = exc.params
     return {
