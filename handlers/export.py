@@ -102,7 +102,7 @@ def _event_row(e: AuditEvent, tz: tzinfo) -> list[Value]:
     return [
         e.request_id,
         _local(e.at, tz),
-        t.event(e.action),
+        t.action(e.action),
         _text(e.actor_name) or (_("Green Channel") if e.actor_id == BOT_ACTOR_ID else str(e.actor_id)),
         t.status(e.from_status) if e.from_status else "",
         t.status(e.to_status),
