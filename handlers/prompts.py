@@ -32,6 +32,12 @@ async def is_open(state: FSMContext, query: CallbackQuery, request_id: int) -> b
     return prompt is None or query.message is None or prompt == query.message.message_id  # None: kept before 'prompt'
 
 
+async def other_open(state: FSMContext, query: CallbackQuery, request_id: int) -> bool:
+    """A prompt is open, and it is not the pressed message: pressing here must not act on, or clear, that one.
+    (No prompt open: the press stands on its own, the request's state decides; its number may have been sent.)"""
+    return await state.get_state() in OPEN_STATES and not await is_open(state, query, request_id)
+
+
 async def close(bot: Bot, chat_id: int, data: dict[str, Any]) -> None:
     """Take the answered prompt's buttons away (best effort: it may be too old to edit, or already bare)."""
     prompt = data.get("prompt")

@@ -104,7 +104,7 @@ def build_router() -> Router:
         query: CallbackQuery, callback_data: ReviewCB, actor: Actor, app: AppContext, state: FSMContext
     ) -> None:
         await app.approvals.check(actor, callback_data.id, Action.APPROVE)  # refused, or decided, as on the card
-        if not await prompts.is_open(state, query, callback_data.id):
+        if await prompts.other_open(state, query, callback_data.id):  # this reviewer is being asked something else
             await stale(query)
             return
         request = await app.approvals.approve(actor, callback_data.id)

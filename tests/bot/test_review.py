@@ -200,3 +200,23 @@ async def test_cancel_on_an_older_prompt_leaves_the_open_one_open(harness: Harne
     await h.reviewer.expect(f"#{second} 当前状态为", chat=h.group, after=mark)
     answer = await h.reviewer.answer(await h.reviewer.press(prompts[1], "取消"))
     assert answer["text"] == "此提示已答复或已过期。"
+
+
+async def test_approve_without_a_number_on_a_superseded_prompt_approves_nothing(harness: Harness) -> None:
+    h = harness
+    first = await submit(h.applicant)
+    second = await submit(h.applicant, answers={"project_name": "第二个项目"})
+    card = await card_in_group(h, first)
+    mark = h.reviewer.last_id(h.group)
+    await h.reviewer.answer(await h.reviewer.press(card, "批准"))
+    old = dict(await h.reviewer.expect(f"#{first}", chat=h.group, after=mark))
+    card = await card_in_group(h, second)
+    mark = h.reviewer.last_id(h.group)
+    await h.reviewer.answer(await h.reviewer.press(card, "要求补正"))
+    prompt = await h.reviewer.expect(f"#{second} 的理由", chat=h.group, after=mark)
+    answer = await h.reviewer.answer(await h.reviewer.press(old, "批准（暂无文号）"))
+    assert answer["text"] == "此提示已答复或已过期。"
+    assert (await h.repos.requests.get(first)).status is Status.SUBMITTED
+    mark = h.reviewer.last_id(h.group)
+    await h.reviewer.send("请补充噪声影响评价", chat=h.group, reply_to=prompt)  # the open prompt is still open
+    await h.reviewer.expect(f"#{second} 当前状态为", chat=h.group, after=mark)
