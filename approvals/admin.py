@@ -55,6 +55,13 @@ class KeyBoard:
 class Removal:
     was_reviewer: bool
     released: list[ApprovalRequest]  # the claims they held, back in the queue
+    admin: bool = False  # an admin from ADMIN_IDS: a reviewer by configuration, nothing removed
+
+
+@dataclass(frozen=True)
+class Addition:
+    already: bool  # a reviewer before (by role, or as an admin from ADMIN_IDS)
+    known: bool  # has started the bot, submitted or subscribed: someone the bot has heard from
 
 
 @dataclass(frozen=True)
@@ -144,12 +151,16 @@ class AdminService:
         self._admin(actor, "list_reviewers")
         return await self.people.with_roles(STAFF_GRANTS)
 
-    async def add_reviewer(self, actor: Actor, user_id: int, role: Role = Role.REVIEWER) -> None:
-        """Make ``user_id`` a reviewer, or give them a sign-off role (chief, director); roles add up."""
+    async def add_reviewer(self, actor: Actor, user_id: int, role: Role = Role.REVIEWER) -> Addition:
+        """Make ``user_id`` a reviewer, or give them a sign-off role (chief, director); roles add up. Says whether
+        they had it already and whether the bot has heard from them (it cannot write to them otherwise)."""
         self._admin(actor, "add_reviewer")
         if role not in STAFF_GRANTS:
             raise Forbidden(f"grant_{role.value}")  # applicant is everyone's; admins come from ADMIN_IDS
+        person = await self.people.get(user_id)
+        already = (role is Role.REVIEWER and user_id in self.admin_ids) or (person is not None and role in person.roles)
         await self.people.grant(user_id, role)
+        return Addition(already, person is not None and bool(person.name or person.seen_locale))
 
     async def remove_reviewer(
         self, actor: Actor, user_id: int, *, role: Role | None = None, reason: str | None = None
@@ -162,6 +173,8 @@ class AdminService:
         self._admin(actor, "remove_reviewer")
         if role is not None and role not in STAFF_GRANTS:
             raise Forbidden(f"revoke_{role.value}")
+        if user_id in self.admin_ids and role in (None, Role.REVIEWER):
+            return Removal(False, [], admin=True)  # a reviewer by configuration: ADMIN_IDS is where that changes
         was_reviewer = False
         for taken in (role,) if role is not None else STAFF_GRANTS:
             was_reviewer = await self.people.revoke(user_id, taken) or was_reviewer

@@ -36,12 +36,13 @@ class AlreadyDecided(DomainError):
 
     key = "error.already_decided"
 
-    def __init__(self, request_id: int, status: str, by: int | None, by_name: str = "") -> None:
+    def __init__(self, request_id: int, status: str, by: int | None, by_name: str = "", action: str = "") -> None:
         super().__init__(f"request {request_id} is already {status}", request_id=request_id, status=status, by=by)
         self.request_id = request_id
         self.status = status
         self.by = by
         self.by_name = by_name
+        self.action = action  # what was refused ("" when not known)
 
 
 class NotFound(DomainError):

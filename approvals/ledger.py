@@ -263,7 +263,7 @@ def _columns(header: Sequence[Any]) -> dict[str, int]:
                 break
     missing = [f for f in _REQUIRED if f not in found]
     if missing:
-        raise LedgerImportError([RowProblem(1, "missing_columns", columns=", ".join(missing))])
+        raise LedgerImportError([RowProblem(1, "missing_columns", columns=missing)])
     return found
 
 

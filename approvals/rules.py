@@ -72,5 +72,5 @@ def judge(
             last = request.decided_by
             if last is None and request.status is Status.WITHDRAWN:
                 last = request.applicant_id
-            raise AlreadyDecided(request.id, request.status.value, last) from None
+            raise AlreadyDecided(request.id, request.status.value, last, action=action.value) from None
         raise

@@ -40,13 +40,14 @@ def open_duplicate(
 
 @dataclass(frozen=True)
 class FindQuery:
-    """What /find looks for: a request number, a status, or text in the project, organisation or applicant's name.
+    """What /find looks for: a request number, statuses, or text in the project, organisation or applicant's name.
 
-    ``text`` is searched as well when a number is given: "2026" may be a request number or part of a name."""
+    ``text`` is searched as well when a number is given: "2026" may be a request number or part of a name; and when
+    it is only part of a status's name ("批复", "material"): it may be part of a project's name too."""
 
     text: str
     number: int | None = None
-    status: Status | None = None
+    statuses: tuple[Status, ...] = ()
 
 
 def parse_find(text: str, status_words: Mapping[str, Status]) -> FindQuery | None:
@@ -62,9 +63,14 @@ def parse_find(text: str, status_words: Mapping[str, Status]) -> FindQuery | Non
     if len(cleaned) > MAX_FIND_CHARS:
         raise v.InvalidField("query", "too_long", max=MAX_FIND_CHARS)
     words = {normalise_name(word): status for word, status in status_words.items()}
-    status = words.get(normalise_name(cleaned))
+    wanted = normalise_name(cleaned)
+    status = words.get(wanted)
     if status is not None:
-        return FindQuery(text="", status=status)
+        return FindQuery(text="", statuses=(status,))
+    if len(wanted) >= (3 if wanted.isascii() else 2):  # "已" or "re" would name nearly every status
+        partly = {status for word, status in words.items() if wanted in word}
+        if partly:
+            return FindQuery(text=cleaned, statuses=tuple(s for s in Status if s in partly))
     number = v.parse_number(cleaned.removeprefix("#").strip(), high=v.MAX_REQUEST_NUMBER)
     text_part = cleaned if number is None or not cleaned.startswith("#") else ""
     return FindQuery(text=text_part, number=number)

@@ -267,7 +267,10 @@ class ApprovalService:
         """Requests by number, status, or text in the project, organisation or applicant's name (reviewers only)."""
         ensure_reviewer(actor, "find")
         hit = await self.requests.get(query.number) if query.number is not None else None
-        found, more = await self.requests.find(text=query.text, status=query.status, limit=limit)
+        found, more = await self.requests.find(text=query.text, status=None, limit=limit)
+        for status in query.statuses:
+            in_status, cut = await self.requests.find(text="", status=status, limit=limit)
+            found, more = [*found, *in_status], more or cut
         items, left_out = search.merge_found(hit, found, limit)
         return search.FindResult(query, items, more or left_out)
 

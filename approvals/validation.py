@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
@@ -16,6 +16,9 @@ from approvals.errors import DomainError
 from approvals.phones import normalise_phone
 
 _KEY_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
+# digits with at most one decimal point, as people write amounts: Decimal() alone also reads "1e5", "NaN",
+# "Infinity" and "1_000", which nobody means as a sum of money
+_PLAIN_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 
 MAX_ID = 2**63 - 1  # SQLite's largest integer: Telegram ids and request numbers are stored as one
 MAX_REQUEST_NUMBER = 10**9
@@ -112,13 +115,13 @@ def clean_phone(value: str) -> str:
 
 
 def clean_investment(value: str | Decimal | int | float) -> Decimal:
-    """Total investment in 万元: positive, at most two decimals, accepts '1,200.5' and full-width digits."""
+    """Total investment in 万元: a plain positive decimal with at most two decimals; accepts '1,200.5' and
+    full-width digits, not '1e5', 'NaN' or 'Infinity'."""
     if isinstance(value, str):
         text = unicodedata.normalize("NFKC", value).replace(",", "").replace("万元", "").replace("万", "").strip()
-        try:
-            amount = Decimal(text)
-        except InvalidOperation:
-            raise InvalidField("investment", "not_a_number") from None
+        if not _PLAIN_DECIMAL.fullmatch(text):
+            raise InvalidField("investment", "not_a_number")
+        amount = Decimal(text)
     else:
         amount = Decimal(str(value))
     if not amount.is_finite() or amount <= 0:

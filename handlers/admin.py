@@ -11,6 +11,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
 from approvals import validation as v
+from approvals.admin import Addition
 from approvals.models import Actor, Role
 from approvals.service import ensure_admin
 from handlers import texts as t
@@ -47,7 +48,9 @@ def roles_of(roles: frozenset[Role]) -> str:
 async def removed(app: AppContext, actor: Actor, user_id: int, role: Role | None) -> str:
     """Take one role (or every staff role) away; what the admin is told, with the claims that went back."""
     removal = await app.admin.remove_reviewer(actor, user_id, role=role, reason=_("No longer a reviewer."))
-    if role is not None:
+    if removal.admin:
+        text = _("{id} is an admin (ADMIN_IDS): admins stay reviewers and cannot be removed here.").format(id=user_id)
+    elif role is not None:
         held = _("{id} is no longer {role}.") if removal.was_reviewer else _("{id} was not {role}.")
         text = held.format(id=user_id, role=role_name(role))
     elif removal.was_reviewer:
@@ -65,6 +68,18 @@ async def removed(app: AppContext, actor: Actor, user_id: int, role: Role | None
     return text
 
 
+def added(addition: Addition, user_id: int, role: Role) -> str:
+    if addition.already:
+        return _("{id} already was {role}.").format(id=user_id, role=role_name(role))
+    text = _("{id} is now {role}.").format(id=user_id, role=role_name(role))
+    if not addition.known:
+        text += "\n" + _(
+            "Note: {id} has not talked to the bot yet, so the bot cannot write to them. Check the id, and ask them "
+            "to send /start."
+        ).format(id=user_id)
+    return text
+
+
 def build_router() -> Router:
     router = Router(name="admin")
 
@@ -75,7 +90,14 @@ def build_router() -> Router:
             target, _sep, word = rest.strip().partition(" ")
             user_id = v.parse_number(target.strip(), high=v.MAX_ID)
             if user_id is None:
-                usage = _("Send a Telegram user id: digits 0-9 only, from 1 to {max}, e.g. /reviewers add 123456789")
+                if verb == "add":
+                    usage = _(
+                        "Send a Telegram user id: digits 0-9 only, from 1 to {max}, e.g. /reviewers add 123456789"
+                    )
+                else:
+                    usage = _(
+                        "Send a Telegram user id: digits 0-9 only, from 1 to {max}, e.g. /reviewers remove 123456789"
+                    )
                 await message.answer(usage.format(max=v.MAX_ID))
                 return
             role = ROLE_WORDS.get(word.strip().lower()) if word.strip() else None
@@ -83,8 +105,8 @@ def build_router() -> Router:
                 await message.answer(reviewers_usage())
                 return
             if verb == "add":
-                await app.admin.add_reviewer(actor, user_id, role or Role.REVIEWER)
-                await message.answer(_("{id} is now {role}.").format(id=user_id, role=role_name(role or Role.REVIEWER)))
+                granted = role or Role.REVIEWER
+                await message.answer(added(await app.admin.add_reviewer(actor, user_id, granted), user_id, granted))
                 return
             await message.answer(await removed(app, actor, user_id, role))
             return

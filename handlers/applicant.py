@@ -24,8 +24,20 @@ from handlers.states import Supplement
 from handlers.uploads import check_room, received
 
 
-def request_number(command: CommandObject) -> int | None:
-    return args.request_number(command.args or "")
+async def number_or_usage(message: Message, command: CommandObject, usage: str) -> int | None:
+    """The request number in the arguments; else what was wrong: no request has it, or here is how to write it."""
+    text = command.args or ""
+    number = args.request_number(text)
+    if number is None:
+        if args.out_of_range(text):
+            await message.answer(
+                _("There is no request with that number: request numbers go from 1 to {max}.").format(
+                    max=v.MAX_REQUEST_NUMBER
+                )
+            )
+        else:
+            await message.answer(usage)
+    return number
 
 
 async def send_material(
@@ -70,9 +82,8 @@ def build_router() -> Router:
 
     @router.message(Command("status"))
     async def status(message: Message, command: CommandObject, actor: Actor, app: AppContext) -> None:
-        number = request_number(command)
+        number = await number_or_usage(message, command, _("Send the request number, e.g. /status 12"))
         if number is None:
-            await message.answer(_("Send the request number, e.g. /status 12"))
             return
         view = await app.approvals.view(actor, number)
         project = await app.repos.key_projects.known(view.request.key_code) if view.request.key_code else None
@@ -84,9 +95,8 @@ def build_router() -> Router:
 
     @router.message(Command("withdraw"))
     async def withdraw(message: Message, command: CommandObject, actor: Actor, app: AppContext) -> None:
-        number = request_number(command)
+        number = await number_or_usage(message, command, _("Send the request number, e.g. /withdraw 12"))
         if number is None:
-            await message.answer(_("Send the request number, e.g. /withdraw 12"))
             return
         # refused now, as pressing Yes would be (someone else's request, or one already decided or withdrawn)
         request = await app.approvals.check(actor, number, Action.WITHDRAW)
@@ -101,9 +111,8 @@ def build_router() -> Router:
     async def add(
         message: Message, command: CommandObject, actor: Actor, app: AppContext, state: FSMContext, bot: Bot
     ) -> None:
-        number = request_number(command)
+        number = await number_or_usage(message, command, _("Send the request number, e.g. /add 12"))
         if number is None:
-            await message.answer(_("Send the request number, e.g. /add 12"))
             return
         await app.approvals.material_action(actor, number)  # refused now if it could not be sent
         await start_material(ChatTarget.of(message, bot), state, number)

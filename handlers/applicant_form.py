@@ -16,7 +16,7 @@ from handlers import texts as t
 from handlers.callbacks import ChoiceCB, FormAction, FormCB, KeyPageCB
 from handlers.context import AppContext
 from handlers.filters import in_private_chat, is_typed_answer
-from handlers.form_flow import advance, ask, confirm_markup, documents_screen, key_page_text
+from handlers.form_flow import advance, ask, confirm_markup, documents_screen, key_page_text, next_key_search
 from handlers.form_steps import BY_FIELD, BY_STATE, TEXT_STATES, prompt
 from handlers.replies import ChatTarget, edit_or_send
 from handlers.states import SubmitForm
@@ -67,17 +67,22 @@ def build_router() -> Router:
     @router.message(SubmitForm.key_project, F.text)
     async def search_key(message: Message, state: FSMContext, app: AppContext) -> None:
         found = await app.admin.key_project_page(message.text or "")
-        await state.update_data(key_query=found.text)  # bounded by the use case: the page buttons search it again
+        search = next_key_search(await state.get_data())
+        # the text is bounded by the use case: the page buttons search it again
+        await state.update_data(key_query=found.text, key_search=search)
         lead = _("Pick the project:") if found.items else _("No key project matches; try another code or name.")
-        await message.answer(key_page_text(found, lead), reply_markup=kb.key_projects(found))
+        await message.answer(key_page_text(found, lead), reply_markup=kb.key_projects(found, search))
 
     @router.callback_query(SubmitForm.key_project, KeyPageCB.filter())
     async def key_page(query: CallbackQuery, callback_data: KeyPageCB, state: FSMContext, app: AppContext) -> None:
-        wanted = str((await state.get_data()).get("key_query", ""))
-        found = await app.admin.key_project_page(wanted, page=callback_data.page)
+        data = await state.get_data()
+        if int(data.get("key_search", 0)) != callback_data.search:  # an earlier list's page: leave it as it is
+            await query.answer(_("This list is out of date: use the latest one, or send the code or name again."))
+            return
+        found = await app.admin.key_project_page(str(data.get("key_query", "")), page=callback_data.page)
         await query.answer()
         lead = _("Pick the project:") if found.items else _("No key project matches; try another code or name.")
-        await edit_or_send(query, key_page_text(found, lead), kb.key_projects(found))
+        await edit_or_send(query, key_page_text(found, lead), kb.key_projects(found, callback_data.search))
 
     @router.callback_query(SubmitForm.key_project, ChoiceCB.filter(F.field == "key_code"))
     async def picked_key(

@@ -128,10 +128,12 @@ class DraftFileCB(CallbackData, prefix="df"):
     index: Page
 
 
-class KeyPageCB(CallbackData, prefix="kp"):
-    """A page of the form's key-project search (the search text is in the form's data)."""
+class KeyPageCB(CallbackData, prefix="kq"):  # "kp" (no list number) was its earlier form
+    """A page of the form's key-project list. ``search``: which list of this form it belongs to (the form counts
+    them; the latest one's text is in the form's data), so an older list's button pages nothing else."""
 
     page: Page
+    search: Page
 
 
 class KeyImportAction(StrEnum):

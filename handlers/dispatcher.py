@@ -26,6 +26,7 @@ from handlers import (
 )
 from handlers.context import AppContext
 from handlers.filters import run_filters_inline
+from handlers.form_resume import RepeatFormQuestion
 from handlers.middlewares import ActorMiddleware, LocaleMiddleware, UpdateLedger
 from handlers.polling import DurableDispatcher
 from handlers.throttle import Throttle
@@ -43,6 +44,7 @@ def build_dispatcher(app: AppContext, storage: BaseStorage, *, throttle: Throttl
     dp.update.outer_middleware(throttle or Throttle(app.i18n))  # then flood control, before any other work
     dp.update.outer_middleware(ActorMiddleware(app))  # then roles and language choice for everything below
     LocaleMiddleware(app).setup(dp)
+    dp.message.middleware(RepeatFormQuestion(app))  # around the handler: a command inside a form, then its question
     # Order matters: /cancel and /start work inside any form; the form claims its states before the
     # free-standing applicant commands; then the hint for any message addressed to the bot that nothing took
     # (after every other message handler); errors and the catch-all for stale buttons come last.

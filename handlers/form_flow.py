@@ -66,6 +66,11 @@ def documents_screen(data: dict[str, Any], lead: str) -> tuple[str, InlineKeyboa
     return "\n".join(lines), kb.draft_files(form, version, [str(a["name"]) for a in files])
 
 
+def next_key_search(data: dict[str, Any]) -> int:
+    """A new number for the key-project list about to be shown: the pages of every earlier one are out of date."""
+    return int(data.get("key_search", 0)) % 1_000_000 + 1
+
+
 async def ask(chat: ChatTarget, state: FSMContext, step: Step, app: AppContext) -> None:
     data = await state.get_data()
     editing = bool(data.get("editing"))
@@ -75,8 +80,9 @@ async def ask(chat: ChatTarget, state: FSMContext, step: Step, app: AppContext) 
         text, markup = documents_screen(data, text)
     if step.field == "key_project":
         found = await app.admin.key_project_page("")
-        await state.update_data(key_query="")
-        text, markup = key_page_text(found, text), kb.key_projects(found)
+        search = next_key_search(data)
+        await state.update_data(key_query="", key_search=search)
+        text, markup = key_page_text(found, text), kb.key_projects(found, search)
     await chat.answer(text, reply_markup=markup)
 
 

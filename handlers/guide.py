@@ -24,7 +24,10 @@ def help_text(actor: Actor, *, private: bool) -> str:
             _("/status N — one request with its history"),
             _("/withdraw N — withdraw a request"),
             _("/add N — add documents or a note to a request in progress"),
-            _("/files N — your documents of request N, sent back to you"),
+        ]
+        if not actor.is_reviewer:  # reviewers read /files below: every document, their own requests' too
+            lines.append(_("/files N — your documents of request N, sent back to you"))
+        lines += [
             _("/subscribe — receive the daily summary (an administrator approves); /unsubscribe — stop"),
         ]
     lines += [_("/lang — choose the language"), _("/cancel — leave the current form")]

@@ -100,9 +100,9 @@ def import_outcome(result: ImportResult) -> str:
             "The key-project list now holds {n} project.", "The key-project list now holds {n} projects.", result.total
         ).format(n=result.total)
         if result.archived:
-            text += " " + ngettext("{n} code was archived.", "{n} codes were archived.", result.archived).format(
-                n=result.archived
-            )
+            archived = ngettext("{n} code was archived.", "{n} codes were archived.", result.archived)
+            # two sentences: a space between them in English, none in Chinese
+            text = _("{first} {second}").format(first=text, second=archived.format(n=result.archived))
         return "✅ " + text
     return {
         ImportOutcome.CANCELLED: _("Cancelled: the key-project list is unchanged."),

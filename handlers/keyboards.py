@@ -183,12 +183,13 @@ def document_types() -> InlineKeyboardMarkup:
     )
 
 
-def key_projects(found: KeyMatches) -> InlineKeyboardMarkup:
+def key_projects(found: KeyMatches, search: int = 0) -> InlineKeyboardMarkup:
+    """The form's key-project list; ``search`` numbers the list (handlers/callbacks.py KeyPageCB)."""
     turn: list[Button] = []
     if found.page > 0:
-        turn.append((_("◀ Previous"), KeyPageCB(page=found.page - 1)))
+        turn.append((_("◀ Previous"), KeyPageCB(page=found.page - 1, search=search)))
     if found.page < found.pages - 1:
-        turn.append((_("Next ▶"), KeyPageCB(page=found.page + 1)))
+        turn.append((_("Next ▶"), KeyPageCB(page=found.page + 1, search=search)))
     return rows(
         *([(f"{p.code} {p.name}"[:60], ChoiceCB(field="key_code", value=p.code))] for p in found.items),
         turn,

@@ -13,7 +13,7 @@ from approvals import validation as v
 from approvals.models import Actor, ApprovalRequest
 from approvals.service import ensure_admin
 from approvals.states import Action
-from handlers import args
+from handlers import args, prompts
 from handlers import keyboards as kb
 from handlers import texts as t
 from handlers.callbacks import ReassignCB
@@ -82,9 +82,8 @@ def build_router() -> Router:
         await state.set_state(Review.reason)
         await state.set_data({"request_id": number, "action": Action.REVOKE.value})
         text = _("Reply with the reason for revoking the decision on #{id} ({status}). The applicant is told.")
-        await message.answer(
-            text.format(id=number, status=t.status(request.status)), reply_markup=kb.cancel_review(number)
-        )
+        text = text.format(id=number, status=t.status(request.status))
+        await prompts.remember(state, await message.answer(text, reply_markup=kb.cancel_review(number)))
 
     @router.message(Command("correct"))
     async def correct(
@@ -99,7 +98,7 @@ def build_router() -> Router:
         text = _("Reply with the correct approval number for #{id} (now: {number}).").format(
             id=number, number=t.escape(request.approval_number or "—")
         )
-        await message.answer(text, reply_markup=kb.cancel_review(number))
+        await prompts.remember(state, await message.answer(text, reply_markup=kb.cancel_review(number)))
 
     @router.message(Review.correct_number, is_typed_answer)
     async def corrected_number(message: Message, state: FSMContext, app: AppContext) -> None:

@@ -59,7 +59,8 @@ def build_router() -> Router:
         except TelegramForbiddenError:
             await query.answer(_("Start a private chat with the bot first, then press again."), show_alert=True)
             return
-        await query.answer(_("The card is in your private chat with the bot."))
+        in_private = query.message is not None and query.message.chat.id == actor.user_id
+        await query.answer(_("Shown below.") if in_private else _("The card is in your private chat with the bot."))
 
     @router.callback_query(QueueItemCB.filter(F.action == QueueAction.CLAIM))
     async def claim_from_list(query: CallbackQuery, callback_data: QueueItemCB, actor: Actor, app: AppContext) -> None:

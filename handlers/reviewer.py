@@ -12,6 +12,7 @@ from approvals.errors import DomainError
 from approvals.models import Actor, ApprovalRequest
 from approvals.states import Action
 from handlers import keyboards as kb
+from handlers import prompts
 from handlers import texts as t
 from handlers.callbacks import ReviewAction, ReviewCB
 from handlers.cards import AdoptCards
@@ -50,6 +51,11 @@ def confirmation(action: Action, request: ApprovalRequest, reason: str) -> str:
 
 def done(request: ApprovalRequest) -> str:
     return _("Done: #{id} is now {status}.").format(id=request.id, status=t.status(request.status))
+
+
+async def stale(query: CallbackQuery) -> None:
+    await query.answer(_("This prompt was already answered or is out of date."))
+    await prompts.close_pressed(query)
 
 
 def build_router() -> Router:
@@ -96,12 +102,16 @@ def build_router() -> Router:
         else:
             text = _("{name}: reply to this message with the reason for #{id}.").format(name=mention, id=request.id)
             markup = kb.cancel_review(request.id)
-        await ChatTarget.of(query, bot).answer(text, markup)
+        await prompts.remember(state, await ChatTarget.of(query, bot).answer(text, markup))
 
     @router.callback_query(ReviewCB.filter(F.action == ReviewAction.APPROVE_NOW))
     async def approve_now(
         query: CallbackQuery, callback_data: ReviewCB, actor: Actor, app: AppContext, state: FSMContext
     ) -> None:
+        await app.approvals.check(actor, callback_data.id, Action.APPROVE)  # refused, or decided, as on the card
+        if await prompts.other_open(state, query, callback_data.id):  # this reviewer is being asked something else
+            await stale(query)
+            return
         request = await app.approvals.approve(actor, callback_data.id)
         await state.clear()
         await query.answer(_("Approved."))
@@ -114,13 +124,16 @@ def build_router() -> Router:
         await edit_or_send(query, text)
 
     @router.callback_query(ReviewCB.filter(F.action == ReviewAction.CANCEL))
-    async def cancel(query: CallbackQuery, state: FSMContext) -> None:
+    async def cancel(query: CallbackQuery, callback_data: ReviewCB, state: FSMContext) -> None:
+        if not await prompts.is_open(state, query, callback_data.id):
+            await stale(query)  # answered already, or another prompt is open: nothing is cancelled here
+            return
         await state.clear()
         await query.answer(_("Cancelled."))
         await edit_or_send(query, _("Cancelled."))
 
     @router.message(Review.reason, is_typed_answer)
-    async def reason(message: Message, state: FSMContext, actor: Actor, app: AppContext) -> None:
+    async def reason(message: Message, state: FSMContext, actor: Actor, app: AppContext, bot: Bot) -> None:
         data = await state.get_data()
         request_id, action = int(data["request_id"]), Action(data["action"])
         try:
@@ -129,7 +142,9 @@ def build_router() -> Router:
                 request = await app.approvals.check(actor, request_id, action)
                 await state.set_state(Review.confirm)
                 await state.update_data(reason=text)
-                await message.reply(confirmation(action, request, text), reply_markup=kb.confirm_step(request_id))
+                await prompts.close(bot, message.chat.id, data)  # Yes / No below take over from its Cancel
+                question = confirmation(action, request, text)
+                await prompts.remember(state, await message.reply(question, reply_markup=kb.confirm_step(request_id)))
                 return
             if action is Action.CORRECT_NUMBER:
                 request = await app.approvals.correct_number(actor, request_id, str(data["number"]), text)
@@ -140,8 +155,10 @@ def build_router() -> Router:
             return
         except DomainError:
             await state.clear()  # decided meanwhile, or not allowed: the next message is not a reason
+            await prompts.close(bot, message.chat.id, data)
             raise
         await state.clear()
+        await prompts.close(bot, message.chat.id, data)
         await message.reply(done(request))
 
     @router.callback_query(Review.confirm, ReviewCB.filter(F.action == ReviewAction.CONFIRM))
@@ -166,8 +183,9 @@ def build_router() -> Router:
         await edit_or_send(query, done(request))
 
     @router.message(Review.approval_number, is_typed_answer)
-    async def approval_number(message: Message, state: FSMContext, actor: Actor, app: AppContext) -> None:
-        request_id = int((await state.get_data())["request_id"])
+    async def approval_number(message: Message, state: FSMContext, actor: Actor, app: AppContext, bot: Bot) -> None:
+        data = await state.get_data()
+        request_id = int(data["request_id"])
         try:
             request = await app.approvals.approve(actor, request_id, message.text or "")
         except v.InvalidField as exc:
@@ -179,8 +197,10 @@ def build_router() -> Router:
             return
         except DomainError:
             await state.clear()
+            await prompts.close(bot, message.chat.id, data)
             raise
         await state.clear()
+        await prompts.close(bot, message.chat.id, data)
         await message.reply(done(request))
 
     return router

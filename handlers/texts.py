@@ -110,6 +110,27 @@ def action(value: str) -> str:
     }.get(value, value)
 
 
+def event(value: str) -> str:
+    """What happened, as a request's history and the export list it ("Approved · Li Na"): ``action`` is the verb
+    for "… so you cannot {action} it"."""
+    return {
+        "submit": _("Request submitted"),
+        "claim": _("Claimed"),
+        "release": _("Released"),
+        "approve": _("Approved"),
+        "reject": _("Rejected"),
+        "request_info": _("Asked for more material"),
+        "resubmit": _("Resubmitted"),
+        "withdraw": _("Withdrawn"),
+        "force_release": _("Freed by an admin"),
+        "reassign": _("Reassigned"),
+        "revoke": _("Decision revoked"),
+        "correct_number": _("Approval number corrected"),
+        "add_material": _("Material added"),
+        "keep_copy": _("Copy kept by the bureau"),
+    }.get(value, value)
+
+
 def field_problem(exc: InvalidField) -> str:
     p = exc.params
     return {
@@ -165,8 +186,22 @@ def _approval_number_problem(p: dict[str, object]) -> str:
     )
 
 
+def key_column(key: str) -> str:
+    """A key-project file's column as the bot's instructions name it (编号、项目名称、建设单位), not its key."""
+    return {
+        "code": _("code"),
+        "name": _("name"),
+        "owner": _("owner organisation"),
+        "planned_start": _("planned start date"),
+        "planned_approval": _("planned approval date"),
+    }.get(key, key)
+
+
 def row_problem(problem: RowProblem) -> str:
     p = {k: escape(str(v)) for k, v in problem.params.items()}
+    if "column" in problem.params:
+        p["column"] = escape(key_column(str(problem.params["column"])))
+    p["columns"] = escape(listing(key_column(str(c)) for c in problem.params.get("columns", ())))
     text = {
         "unreadable": _("the file cannot be read as a spreadsheet"),
         "unreadable_row": _("this row cannot be read"),
@@ -211,8 +246,21 @@ def person(name: str | None) -> str:
     return limits.shorten(name or "", limits.PERSON)
 
 
+def closed_to_applicant(exc: AlreadyDecided) -> str | None:
+    """An applicant's own step on a closed request: what cannot be done and why, not who decided it."""
+    if exc.action == "withdraw":
+        text = _("Request #{id} cannot be withdrawn: it is already closed ({status}).")
+    elif exc.action in ("add_material", "resubmit"):
+        text = _("Nothing can be added to request #{id}: it is already closed ({status}).")
+    else:
+        return None
+    return text.format(id=exc.request_id, status=status(exc.status))
+
+
 def error(exc: DomainError) -> str:
     """One sentence for any domain error, for a message or a callback alert (plain text, no HTML)."""
+    if isinstance(exc, AlreadyDecided) and (closed := closed_to_applicant(exc)):
+        return closed
     if isinstance(exc, AlreadyDecided):
         who = person(exc.by_name) or (str(exc.by) if exc.by else "")
         if who:

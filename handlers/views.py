@@ -38,7 +38,7 @@ def history(events: list[AuditEvent], tz: tzinfo) -> Rendered:
             who += " · " + _("held by {name}").format(name=clip(e.target_name, limits.PERSON))
         number = f" · {escape(e.approval_number)}" if e.approval_number else ""
         reason = f" — {clip(e.reason, limits.REASON)}" if e.reason else ""
-        line = f"{when} · {t.action(e.action)} · {who}{number}{reason}"
+        line = f"{when} · {t.event(e.action)} · {who}{number}{reason}"
         size += 1 + limits.units(limits.visible(line))
         if size > limits.TEXT - HISTORY_RESERVE:
             break
@@ -111,7 +111,7 @@ def stats(f: SummaryFigures) -> str:
         ).format(key=f.key_approved, key_total=f.key_total),
         _("Approved today: {today} · this year: {year}").format(today=f.approved_today, year=f.approved_this_year),
         _("Backlog: {total} ({lanes})").format(
-            total=f.backlog_total, lanes=", ".join(f"{t.lane(k)} {v}" for k, v in f.backlog.items())
+            total=f.backlog_total, lanes=t.listing(f"{t.lane(k)} {v}" for k, v in f.backlog.items())
         ),
         _("Waiting for applicants' material: {n}").format(n=f.waiting_on_applicants),
         _("At risk: {risk} · past the promise: {promise} · past the legal limit: {legal}").format(

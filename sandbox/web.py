@@ -61,6 +61,7 @@ class WebChat:
         app = web.Application(client_max_size=MAX_UPLOAD + 1024 * 1024, middlewares=[guard(self.token)])
         app.router.add_get("/", self.index)
         app.router.add_static("/static/", STATIC)
+        app.router.add_get("/favicon.ico", self.favicon)  # asked for by browsers that ignore the page's <link>
         app.router.add_get("/api/labels", self.labels)
         app.router.add_get("/api/people", self.people)
         app.router.add_get("/api/chat", self.chat)
@@ -75,6 +76,9 @@ class WebChat:
         page = (STATIC / "index.html").read_text(encoding="utf-8").replace(TOKEN_SLOT, self.token)
         # not cached: a page kept from an earlier run would carry that run's token
         return web.Response(text=page, content_type="text/html", headers={"Cache-Control": "no-store"})
+
+    async def favicon(self, request: web.Request) -> web.FileResponse:
+        return web.FileResponse(STATIC / "favicon.svg", headers={"Content-Type": "image/svg+xml"})
 
     async def labels(self, request: web.Request) -> web.Response:
         return web.json_response(labels(self.i18n, request.query.get("locale", self.i18n.default_locale)))

@@ -60,6 +60,31 @@ async def test_admins_give_the_chief_and_director_roles_in_the_chat(harness: Har
     assert (await h.repos.people.get(304)) is None
 
 
+async def test_reviewers_add_and_remove_say_what_actually_happened(harness: Harness) -> None:
+    h = harness
+    admin = h.admin
+
+    async def reply(command: str) -> str:
+        mark = admin.last_id()
+        await admin.send(command)
+        await admin.world.wait_until(lambda: admin.last_id() > mark + 1)
+        return str(admin.inbox()[-1]["text"])
+
+    removed = await reply(f"/reviewers remove {admin.id}")
+    assert removed == f"{admin.id} 是管理员（ADMIN_IDS）：管理员始终是审批人员，无法在此移除。"
+    await h.applicant.send("/start")  # someone the bot knows
+    await h.applicant.expect("欢迎")
+    assert await reply(f"/reviewers add {h.applicant.id}") == f"{h.applicant.id} 已设为审批人员。"
+    assert await reply(f"/reviewers add {h.applicant.id}") == f"{h.applicant.id} 原本就是审批人员，无需重复设置。"
+    assert await reply(f"/reviewers add {h.reviewer.id}") == f"{h.reviewer.id} 原本就是审批人员，无需重复设置。"
+    assert await reply(f"/reviewers add {admin.id}") == f"{admin.id} 原本就是审批人员，无需重复设置。"
+    stranger = await reply("/reviewers add 123456789")  # nobody the bot has heard from: accepted, with a warning
+    assert stranger.startswith("123456789 已设为审批人员。\n注意：123456789 尚未与机器人对话过")
+    assert (await h.application.app.admin.actor(123456789)).is_reviewer
+    assert "/reviewers remove 123456789" in await reply("/reviewers remove x")
+    assert "/reviewers add 123456789" in await reply("/reviewers add x")
+
+
 async def test_key_project_import_reports_bad_rows_and_keeps_the_old_list(harness: Harness) -> None:
     h = harness
     good = "项目编号,项目名称,建设单位\nKP-01,城东污水处理厂,区水务集团\nKP-02,实验学校,区教育局\n".encode()
@@ -67,8 +92,18 @@ async def test_key_project_import_reports_bad_rows_and_keeps_the_old_list(harnes
     bad = b"code,name,owner,planned_start\nKP-03,A,B,\n,C,D,\nKP-03,E,F,\nKP-05,G,H,someday\n"
     await h.admin.send_document("list.csv", bad, mime="text/csv")
     report = await h.admin.expect("未导入任何数据")
-    for line in ("第 3 行：code 为空", "第 4 行：编号 KP-03 与第 2 行重复", "第 5 行：planned_start：someday 不是"):
+    for line in ("第 3 行：编号为空", "第 4 行：编号 KP-03 与第 2 行重复", "第 5 行：计划开工日期：someday 不是"):
         assert line in report["text"]
+    # columns are named as the instructions name them, not by the file's keys
+    for header, missing in (
+        (b"code,name\n", "第 1 行：缺少列：建设单位"),
+        (b"x,y\n", "缺少列：编号、项目名称、建设单位"),
+    ):
+        mark = h.admin.last_id()
+        await h.admin.send_document("list.csv", header + b"KP-1,A\n", mime="text/csv")
+        report = await h.admin.expect("未导入任何数据", after=mark)
+        assert missing in report["text"]
+        assert "owner" not in report["text"]
     await h.admin.send("/keyprojects")
     board = await h.admin.expect("重点项目：已批复 0 个，共 2 个")
     assert "KP-01 城东污水处理厂" in board["text"]

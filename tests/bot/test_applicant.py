@@ -64,3 +64,27 @@ async def test_lang_switches_and_is_remembered(harness: Harness) -> None:
     await h.restart()
     await h.applicant.send("/my")
     await h.applicant.expect("You have no requests yet")
+
+
+async def test_refusals_say_what_cannot_be_done_and_why(harness: Harness) -> None:
+    h = harness
+    approved, rejected = await submit(h.applicant), await submit(h.applicant, answers={"project_name": "第二个项目"})
+    reviewer = await h.application.app.admin.actor(h.reviewer.id, "张审")
+    await h.application.app.approvals.approve(reviewer, approved)
+    await h.application.app.approvals.reject(reviewer, rejected, "位于水源保护区内")
+    user = h.applicant
+    await user.expect("已批复")
+    await user.expect("未予批准")  # both notices in: what follows are replies to the commands
+
+    async def reply(command: str) -> str:
+        mark = user.last_id()
+        await user.send(command)
+        await user.world.wait_until(lambda: user.last_id() > mark + 1)
+        return str(user.inbox()[-1]["text"])
+
+    assert await reply(f"/withdraw {approved}") == f"申请 #{approved} 无法撤回：该申请已办结（已批复）。"
+    assert await reply(f"/add {rejected}") == f"申请 #{rejected} 无法补充材料：该申请已办结（不予批准）。"
+    for command in ("/status", "/withdraw", "/add"):
+        answer = await reply(f"{command} 99999999999999999999999")
+        assert answer == "没有这个编号的申请：申请编号范围为 1 到 1000000000。", command
+    assert await reply("/status 十二") == "请发送申请编号，例如 /status 12"

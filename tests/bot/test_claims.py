@@ -113,7 +113,7 @@ async def test_queue_n_opens_page_n_where_each_request_is_opened_or_claimed_and_
     assert "🔒 张审" in theirs["text"]
     mark = h.reviewer_2.last_id()
     opened = await h.reviewer_2.answer(await h.reviewer_2.press(theirs, f"#{numbers[10]} Open"))
-    assert opened["text"] == "The card is in your private chat with the bot."
+    assert opened["text"] == "Shown below."  # pressed in the private chat: the card comes below
     card = await h.reviewer_2.expect(f"#{numbers[10]} ", after=mark)
     assert buttons(card)[:2] == ["Claim", "Approve"]  # in Bob's language, as everything else he is shown
     mark = h.reviewer_2.last_id()

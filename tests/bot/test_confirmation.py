@@ -117,3 +117,27 @@ async def test_key_project_search_says_how_many_more_matched_and_pages(harness: 
     mark = user.last_id()
     await user.answer(await user.press(received, "完成"))
     assert "重点项目：KP-19 城东污水处理厂19期" in (await user.expect("请核对", after=mark))["text"]
+
+
+async def test_an_older_key_project_list_pages_nothing_and_says_it_is_out_of_date(harness: Harness) -> None:
+    h = harness
+    user = h.applicant
+    await h.repos.key_projects.replace_all(
+        [KeyProject(code=f"KP-{n:02}", name=f"城东污水处理厂{n}期", owner="区水务集团") for n in range(1, 21)]
+    )
+
+    async def press_stale_next(old: dict) -> None:
+        answer = await user.answer(await user.press(old, "下一页"))
+        assert answer["text"] == "此列表已过期：请使用最新的列表，或重新发送编号或名称。"
+        now = h.api.world.messages[(user.id, old["message_id"])]
+        assert now["text"] == old["text"] and "edit_date" not in now  # left as it was, not overwritten
+
+    question = dict(await fill_form(user, until_key=True))  # as the client shows it
+    mark = user.last_id()
+    await user.send("KP-1")
+    found = dict(await user.expect("共 10 个", after=mark))
+    await press_stale_next(question)  # the original question's pager, after a search
+    mark = user.last_id()
+    await user.send("污水")
+    await user.expect("共 20 个", after=mark)
+    await press_stale_next(found)  # an earlier search's pager

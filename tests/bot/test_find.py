@@ -29,6 +29,10 @@ async def test_reviewers_find_requests_by_number_name_organisation_applicant_or_
     assert f"#{first} " in both and f"#{second} " in both
     by_status = await find("待补正")
     assert f"#{second} 城西雨水泵站" in by_status and f"#{first} " not in by_status
+    for part in ("补正", "material", "受理", "Accept"):  # part of a status's name, in either language
+        partly = await find(part)
+        wanted, other = (second, first) if part in ("补正", "material") else (first, second)
+        assert f"#{wanted} " in partly and f"#{other} " not in partly, part
     by_number = await find(f"#{first}")
     assert f"#{first} 城东污水处理厂扩建" in by_number and f"#{second} " not in by_number
     assert "未找到与“不存在的项目”相关的申请。" in await find("不存在的项目")

@@ -54,7 +54,7 @@ async def test_a_key_project_file_is_previewed_and_replaces_the_list_only_on_con
     await h.restart()  # the preview waits in the database, not in the process
     mark = h.admin.last_id()
     assert (await h.admin.answer(await h.admin.press_data(preview, confirm)))["text"] == "已处理。"
-    await h.admin.expect("重点项目名单现有 3 个项目。 1 个编号已归档。", after=mark)
+    await h.admin.expect("重点项目名单现有 3 个项目。1 个编号已归档。", after=mark)  # no space between them
     await h.admin.send("/keyprojects")
     board = await h.admin.expect("KP-04 体育馆", after=mark)
     assert "KP-03" not in board["text"] and "KP-02 实验学校新校区" in board["text"]

@@ -153,3 +153,75 @@ async def test_queue_next_and_stats(harness: Harness) -> None:
     await h.reviewer_2.send("/stats")
     stats = await h.reviewer_2.expect("Green channel · 2026-11-30")
     assert "Backlog: 12" in stats["text"]
+
+
+async def test_an_answered_prompt_loses_its_buttons_and_a_stale_press_cancels_nothing(harness: Harness) -> None:
+    h = harness
+    number = await submit(h.applicant)
+    card = await card_in_group(h, number)
+    mark = h.reviewer.last_id(h.group)
+    await h.reviewer.answer(await h.reviewer.press(card, "要求补正"))
+    prompt = await h.reviewer.expect("请回复本消息填写", chat=h.group, after=mark)
+    assert buttons(prompt) == ["取消"]
+    shown = dict(prompt)  # as the reviewer's client still shows it (the world's copy is edited in place)
+    await h.reviewer.send("请补充噪声影响评价", chat=h.group, reply_to=prompt)
+    await h.reviewer.expect("当前状态为", chat=h.group, after=mark)
+    await h.api.world.wait_until(lambda: not buttons(h.api.world.messages[(h.group["id"], prompt["message_id"])]))
+    # the copy the reviewer's client still shows, pressed late: told the truth, nothing claims to be cancelled
+    answer = await h.reviewer.answer(await h.reviewer.press(shown, "取消"))
+    assert answer["text"] == "此提示已答复或已过期。"
+    assert "请回复本消息填写" in h.api.world.messages[(h.group["id"], prompt["message_id"])]["text"]
+
+    # the approval-number prompt: answered with a number, then its stale "Approve without a number" and Cancel
+    other = await submit(h.applicant, answers={"project_name": "第二个项目"})
+    card = await card_in_group(h, other)
+    mark = h.reviewer.last_id(h.group)
+    await h.reviewer.answer(await h.reviewer.press(card, "批准"))
+    prompt = await h.reviewer.expect("批复文号", chat=h.group, after=mark)
+    shown = dict(prompt)
+    await h.reviewer.send("区环审〔2026〕12号", chat=h.group, reply_to=prompt)
+    await h.reviewer.expect("当前状态为", chat=h.group, after=mark)
+    await h.api.world.wait_until(lambda: not buttons(h.api.world.messages[(h.group["id"], prompt["message_id"])]))
+    answer = await h.reviewer.answer(await h.reviewer.press(shown, "批准（暂无文号）"))
+    assert answer["text"] == "已由 张审 办理，当前状态：已批复。"  # decided, and by whom: nothing approved again
+    answer = await h.reviewer.answer(await h.reviewer.press(shown, "取消"))
+    assert answer["text"] == "此提示已答复或已过期。"
+
+
+async def test_cancel_on_an_older_prompt_leaves_the_open_one_open(harness: Harness) -> None:
+    h = harness
+    first = await submit(h.applicant)
+    second = await submit(h.applicant, answers={"project_name": "第二个项目"})
+    prompts = []
+    for number in (first, second):
+        card = await card_in_group(h, number)
+        mark = h.reviewer.last_id(h.group)
+        await h.reviewer.answer(await h.reviewer.press(card, "要求补正"))
+        prompts.append(dict(await h.reviewer.expect(f"#{number} 的理由", chat=h.group, after=mark)))
+    answer = await h.reviewer.answer(await h.reviewer.press(prompts[0], "取消"))
+    assert answer["text"] == "此提示已答复或已过期。"
+    mark = h.reviewer.last_id(h.group)
+    await h.reviewer.send("请补充噪声影响评价", chat=h.group, reply_to=prompts[1])  # the open one still takes it
+    await h.reviewer.expect(f"#{second} 当前状态为", chat=h.group, after=mark)
+    answer = await h.reviewer.answer(await h.reviewer.press(prompts[1], "取消"))
+    assert answer["text"] == "此提示已答复或已过期。"
+
+
+async def test_approve_without_a_number_on_a_superseded_prompt_approves_nothing(harness: Harness) -> None:
+    h = harness
+    first = await submit(h.applicant)
+    second = await submit(h.applicant, answers={"project_name": "第二个项目"})
+    card = await card_in_group(h, first)
+    mark = h.reviewer.last_id(h.group)
+    await h.reviewer.answer(await h.reviewer.press(card, "批准"))
+    old = dict(await h.reviewer.expect(f"#{first}", chat=h.group, after=mark))
+    card = await card_in_group(h, second)
+    mark = h.reviewer.last_id(h.group)
+    await h.reviewer.answer(await h.reviewer.press(card, "要求补正"))
+    prompt = await h.reviewer.expect(f"#{second} 的理由", chat=h.group, after=mark)
+    answer = await h.reviewer.answer(await h.reviewer.press(old, "批准（暂无文号）"))
+    assert answer["text"] == "此提示已答复或已过期。"
+    assert (await h.repos.requests.get(first)).status is Status.SUBMITTED
+    mark = h.reviewer.last_id(h.group)
+    await h.reviewer.send("请补充噪声影响评价", chat=h.group, reply_to=prompt)  # the open prompt is still open
+    await h.reviewer.expect(f"#{second} 当前状态为", chat=h.group, after=mark)

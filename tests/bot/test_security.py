@@ -77,7 +77,7 @@ async def test_nobody_acts_beyond_their_role(harness: Harness) -> None:
     buttons = [f"rv:{a}:{number}" for a in ("c", "l", "a", "an", "i", "r", "y")]
     buttons += [f"wd:{number}:1", f"sp:{number}:0", f"sp:{number}:1", f"sb:{h.stranger.id}:1", "qp:0", f"dt:{number}"]
     buttons += [f"qi:o:{number}:0", f"qi:c:{number}:0", f"ra:{number}:{h.stranger.id}"]
-    buttons += ["cf:s:1:1", "cf:a:1:1", "kp:1"]  # a form's screen and key-project pages, with no form of theirs
+    buttons += ["cf:s:1:1", "cf:a:1:1", "kq:1:1"]  # a form's screen and key-project pages, with no form of theirs
     buttons += [f"ki:y:{waiting.import_id}", f"ki:x:{waiting.import_id}", "kb:1:0", "kb:0:1"]  # the admin's import
     buttons += [f"fl:{number}", "df:1:1:0"]  # a card's documents; removing a file from a form they do not have
     for user in (h.stranger, h.applicant_en):
@@ -181,10 +181,16 @@ async def test_numbers_in_commands_are_ascii_digits_in_range_or_get_the_usage_li
 ) -> None:
     h = harness
     before = [p.user_id for p in await h.repos.people.with_role(Role.REVIEWER)]
-    numbers = [*NOT_DIGITS, "1000000001", "99999999999999999999"]
+    numbers = [n for n in NOT_DIGITS if n != "0"]
     attempts = [(h.applicant_en, f"/status {n}", "Send the request number, e.g. /status 12") for n in numbers]
     attempts += [(h.applicant_en, f"/withdraw {n}", "Send the request number, e.g. /withdraw 12") for n in numbers]
     attempts += [(h.applicant_en, f"/add {n}", "Send the request number, e.g. /add 12") for n in numbers]
+    no_such = "There is no request with that number: request numbers go from 1 to 1000000000."  # written right
+    attempts += [
+        (h.applicant_en, f"/{command} {n}", no_such)
+        for command in ("status", "withdraw", "add")
+        for n in ("0", "1000000001", "99999999999999999999")
+    ]
     usage = "请发送 Telegram 用户 ID：只用数字 0-9，从 1 到 9223372036854775807"
     ids = [*NOT_DIGITS, HUGE_ID, "99999999999999999999"]
     attempts += [(h.admin, f"/reviewers {verb} {n}", usage) for verb in ("add", "remove") for n in ids]

@@ -161,3 +161,27 @@ async def test_english_speakers_get_the_form_in_english(harness: Harness) -> Non
     receipt = harness.applicant_en.inbox()[-1]["text"]
     assert f"Request #{number} received: Riverside clinic" in receipt
     assert "Green channel" in receipt
+
+
+async def test_a_command_inside_the_form_is_answered_then_the_question_is_asked_again(harness: Harness) -> None:
+    user = harness.applicant
+    await submit(user)  # something for /my to list
+    await user.send("/submit")
+    await user.expect("第一步")
+    await user.send("城东污水厂")
+    await user.expect("建设单位名称")
+    for command in ("/my", "/help"):
+        mark = user.last_id()
+        await user.send(command)
+        await user.world.wait_until(lambda m=mark: user.last_id() > m + 2)
+        replies = [m["text"] for m in user.inbox() if m["message_id"] > mark]
+        assert replies[-1] == "建设单位名称？", (command, replies)  # the question again, last
+    mark = user.last_id()
+    await user.send("区水务集团")
+    await user.expect("联系人姓名", after=mark)  # taken as the answer it now visibly is
+    mark = user.last_id()
+    await user.send("/cancel")  # a command that changes the form: not asked again
+    await user.expect("已取消", after=mark)
+    await user.send("/help")
+    await user.expect("命令", after=mark + 2)
+    assert not any("联系人姓名" in m["text"] for m in user.inbox() if m["message_id"] > mark)

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import re
 
-from playwright.async_api import Page, expect
+from playwright.async_api import Browser, Page, expect
 
+from sandbox.app import Sandbox
 from tests.browser.conftest import SCREENSHOTS
 
 PDF = b"%PDF-1.4 browser test document\ntrailer\n<<>>\nstartxref\n0\n%%EOF\n"
@@ -147,3 +148,21 @@ async def test_the_page_speaks_the_chosen_language(page: Page) -> None:
     await page.reload()
     await expect(page.locator("#composer button[type=submit]")).to_have_text("Send")
     await expect(page.locator("#language")).to_have_text("中文")
+
+
+async def test_the_page_and_its_icon_load_without_a_missing_file(browser: Browser, sandbox: Sandbox) -> None:
+    """Nothing the page asks for is missing: its favicon too (a 404 in every browser console otherwise)."""
+    context = await browser.new_context(locale="zh-CN")
+    try:
+        page = await context.new_page()
+        missing: list[str] = []
+        page.on("response", lambda response: missing.append(response.url) if response.status >= 400 else None)
+        await page.goto(sandbox.url)
+        await expect(page.locator("#summary")).to_have_text("📊 立即发送每日汇总")
+        icon = await page.evaluate("() => document.querySelector('link[rel=icon]').href")
+        fetched = await page.request.get(icon)
+        assert fetched.status == 200 and fetched.headers["content-type"].startswith("image/svg+xml")
+        assert (await page.request.get(sandbox.url.rstrip("/") + "/favicon.ico")).status == 200
+        assert missing == []
+    finally:
+        await context.close()

@@ -38,10 +38,12 @@ def test_private_chats_are_told_from_groups() -> None:
         (QueuePageCB(page=0).pack(), False),
         ("fm:s", False),  # valid, merely stale outside the form
         ("cf:s:1:0", False),  # a confirmation screen: its form and the draft version it showed
-        ("kp:3", False),
+        ("kq:3:1", False),  # a page of the form's key-project list, the form's first list
+        ("kp:3", False),  # that page's button before lists were numbered: stale, not forged
         ("cf:s:1", True),  # no version: no screen of ours
         ("cf:s:0:1", True),
-        ("kp:-1", True),
+        ("kq:-1:1", True),
+        ("kq:3", True),
         ("garbage", False),  # not ours at all
         (f"rv:c:{2**63}", True),  # SQLite could not even look it up
         ("rv:c:0", True),

@@ -13,7 +13,18 @@ from approvals.validation import InvalidField
 from tests.factories import make_draft
 
 NOW = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
-WORDS = {"已受理": Status.SUBMITTED, "待补正": Status.NEEDS_INFO, "Waiting for more material": Status.NEEDS_INFO}
+ZH = {
+    "已受理": "submitted",
+    "审查中": "in_review",
+    "待补正": "needs_info",
+    "已补正": "resubmitted",
+    "已批复": "approved",
+}
+ZH |= {"不予批准": "rejected", "已撤回": "withdrawn"}
+EN = {"Accepted": "submitted", "Waiting for more material": "needs_info", "Approved": "approved"}
+EN |= {"Material resubmitted": "resubmitted", "Withdrawn": "withdrawn"}
+# as handlers/search.py makes them: each status's code, and its label in each language
+WORDS = {s.value: s for s in Status} | {word: Status(code) for word, code in (ZH | EN).items()}
 
 
 def stored(
@@ -58,8 +69,17 @@ def test_an_undecided_request_of_the_same_name_is_a_duplicate_the_newest_first()
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("待补正", FindQuery(text="", status=Status.NEEDS_INFO)),
-        ("waiting for  more material", FindQuery(text="", status=Status.NEEDS_INFO)),
+        ("待补正", FindQuery(text="", statuses=(Status.NEEDS_INFO,))),
+        ("waiting for  more material", FindQuery(text="", statuses=(Status.NEEDS_INFO,))),
+        # part of a status's name: those statuses, and the text in names as well
+        ("撤回", FindQuery(text="撤回", statuses=(Status.WITHDRAWN,))),
+        ("批复", FindQuery(text="批复", statuses=(Status.APPROVED,))),
+        ("补正", FindQuery(text="补正", statuses=(Status.NEEDS_INFO, Status.RESUBMITTED))),
+        ("withdrawn", FindQuery(text="", statuses=(Status.WITHDRAWN,))),  # its code, exactly
+        ("Withdraw", FindQuery(text="Withdraw", statuses=(Status.WITHDRAWN,))),
+        ("approv", FindQuery(text="approv", statuses=(Status.APPROVED,))),
+        ("已", FindQuery(text="已")),  # too short to name a status by part
+        ("re", FindQuery(text="re")),
         ("#12", FindQuery(text="", number=12)),
         ("12", FindQuery(text="12", number=12)),  # a number, or part of a name such as "12号地块"
         ("  城东   污水 ", FindQuery(text="城东 污水")),
