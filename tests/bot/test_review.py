@@ -172,7 +172,27 @@ async def test_an_answered_prompt_loses_its_buttons_and_a_stale_press_cancels_no
     assert answer["text"] == "此提示已答复或已过期。"
     assert "请回复本消息填写" in h.api.world.messages[(h.group["id"], prompt["message_id"])]["text"]
 
-    # the approval-number prompt: answered with a number, then its stale "Approve without a number" and Cancel
+    # the approval prompt: answered (the number issued), then its stale buttons pressed again
+    other = await submit(h.applicant, answers={"project_name": "第二个项目"})
+    card = await card_in_group(h, other)
+    mark = h.reviewer.last_id(h.group)
+    await h.reviewer.answer(await h.reviewer.press(card, "批准"))
+    prompt = await h.reviewer.expect("批复文号", chat=h.group, after=mark)
+    shown = dict(prompt)
+    await h.reviewer.answer(await h.reviewer.press(prompt, "批准并编发文号"))
+    await h.reviewer.expect(f"#{other} 已批准，批复文号 区环审〔2026〕1号", chat=h.group, after=mark)
+    await h.api.world.wait_until(lambda: not buttons(h.api.world.messages[(h.group["id"], prompt["message_id"])]))
+    answer = await h.reviewer.answer(await h.reviewer.press(shown, "批准并编发文号"))
+    assert answer["text"] == "已由 张审 办理，当前状态：已批复。"  # decided, and by whom: nothing approved again
+    answer = await h.reviewer.answer(await h.reviewer.press(shown, "取消"))
+    assert answer["text"] == "此提示已答复或已过期。"
+
+
+async def test_a_typed_number_prompt_answered_loses_its_buttons_and_its_stale_cancel_cancels_nothing(
+    harness: Harness,
+) -> None:
+    h = harness
+    await h.typed_numbers()
     other = await submit(h.applicant, answers={"project_name": "第二个项目"})
     card = await card_in_group(h, other)
     mark = h.reviewer.last_id(h.group)
@@ -219,7 +239,7 @@ async def test_approve_without_a_number_on_a_superseded_prompt_approves_nothing(
     mark = h.reviewer.last_id(h.group)
     await h.reviewer.answer(await h.reviewer.press(card, "要求补正"))
     prompt = await h.reviewer.expect(f"#{second} 的理由", chat=h.group, after=mark)
-    answer = await h.reviewer.answer(await h.reviewer.press(old, "批准（暂无文号）"))
+    answer = await h.reviewer.answer(await h.reviewer.press(old, "批准并编发文号"))
     assert answer["text"] == "此提示已答复或已过期。"
     assert (await h.repos.requests.get(first)).status is Status.SUBMITTED
     mark = h.reviewer.last_id(h.group)
