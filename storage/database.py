@@ -105,7 +105,7 @@ class Database:
             riders, self._riders = self._riders, []
             try:
                 # first: they were queued before anything this transaction's caller writes (same row: newest wins)
-                execute_ops(self.writer.raw, riders)
+                riders = self._ride(riders)
                 yield self.writer
                 await self._commit()
             except BaseException:
@@ -113,6 +113,22 @@ class Database:
                     self.writer.raw.execute("ROLLBACK")
                 self._riders[:0] = riders  # not stored: they go with the next transaction instead
                 raise
+
+    def _ride(self, riders: list[Op]) -> list[Op]:
+        """Run the riders in this transaction; returns those that ran. One that fails — it should not: they are
+        idempotent upserts — is dropped with a log line, as a crash would have lost it, rather than failing every
+        transaction after it."""
+        if not riders:
+            return riders
+        self.writer.raw.execute("SAVEPOINT riders")
+        try:
+            execute_ops(self.writer.raw, riders)
+        except sqlite3.Error:
+            self.writer.raw.execute("ROLLBACK TO riders")
+            log.exception("dropped %d pending writes that could not be stored", len(riders))
+            riders = []
+        self.writer.raw.execute("RELEASE riders")
+        return riders
 
     def ride_along(self, ops: Sequence[Op]) -> None:
         """Writes no one waits for, stored with the next transaction, whoever's it is (``GroupCommit.commit_soon``

@@ -263,3 +263,11 @@ async def test_what_rides_along_is_stored_when_the_database_closes(tmp_path: Pat
     db.ride_along([(INSERT, (11, "t"))])
     await db.close()
     assert rows(tmp_path / "close.db", "SELECT update_id FROM processed_updates") == [(11,)]
+
+
+async def test_a_write_that_cannot_be_stored_does_not_take_the_next_transactions_down_with_it(db: Database) -> None:
+    db.ride_along([("INSERT INTO no_such_table VALUES (?)", (1,))])
+    await db.run_transaction(lambda conn: conn.execute(INSERT, (12, "t")))  # stored; the broken write dropped
+    assert db.riders == 0
+    await db.run_transaction(lambda conn: conn.execute(INSERT, (13, "t")))
+    assert rows(db.path, "SELECT update_id FROM processed_updates ORDER BY 1") == [(12,), (13,)]
