@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, tzinfo
 
+from approvals import completeness, documents, search
 from approvals import deadlines as dl
-from approvals import documents, search
 from approvals import validation as v
 from approvals.calendar import WorkCalendar
 from approvals.effects import effects
@@ -18,15 +18,17 @@ from approvals.errors import (
     NotAReviewer,
     NotClaimant,
     NotFound,
+    PeriodNotOver,
     SameProjectOpen,
 )
 from approvals.lanes import assign_lane
-from approvals.models import Actor, ApprovalRequest, Attachment, AuditEvent, RequestDraft, Status
+from approvals.models import BOT_ACTOR_ID, Actor, ApprovalRequest, Attachment, AuditEvent, RequestDraft, Status
 from approvals.ports import ApprovalStore, Clock, KeyProjectStore
 from approvals.progress import QueuePage, RequestView, request_view
 from approvals.rules import authorise, authorise_reading, judge
 from approvals.states import HOLDING, NEEDS_REASON, Action, holder_name
 
+BOT = Actor(user_id=BOT_ACTOR_ID, roles=frozenset())  # takes the steps the law takes when a period ends
 CAS_ATTEMPTS = 3  # a lost compare-and-set is re-read and re-judged; a third loss means heavy contention
 
 
@@ -78,14 +80,17 @@ class ApprovalService:
         dues = dl.compute_deadlines(
             self.calendar, self.policy, lane=lane, document_type=draft.document_type, accepted_on=accepted_on
         )
+        status = completeness.first_status(draft.document_type)  # received (收件), or a filing accepted at once
         request = ApprovalRequest(
             **draft.model_dump(),
             id=0,
             applicant_id=actor.user_id,
             lane=lane,
+            status=status,
             submitted_at=now,
             updated_at=now,
             accepted_on=accepted_on,
+            received_on=accepted_on,
             promised_due=dues.promised,
             statutory_due=dues.statutory,
             client_key=client_key,
@@ -97,7 +102,7 @@ class ApprovalService:
             at=now,
             action=Action.SUBMIT.value,
             from_status=None,
-            to_status=Status.SUBMITTED,
+            to_status=status,
         )
         return await self.requests.add(request, event)
 
@@ -112,9 +117,18 @@ class ApprovalService:
         runs again) while it waits for one, else an addition to a request still in progress. Raises as that
         action would (someone else's request, one already decided)."""
         request = await self._get(request_id)
-        action = Action.RESUBMIT if request.status is Status.NEEDS_INFO else Action.ADD_MATERIAL
+        action = {Status.NEEDS_INFO: Action.RESUBMIT, Status.INCOMPLETE: Action.SUPPLY}.get(
+            request.status, Action.ADD_MATERIAL
+        )
         await self.check(actor, request_id, action)
         return action
+
+    async def supply(
+        self, actor: Actor, request_id: int, note: str, attachments: Sequence[Attachment] = ()
+    ) -> ApprovalRequest:
+        """The material a list asked for: the request is received again and checked again."""
+        text = v.clean_text("reason", note) if note.strip() or not attachments else ""
+        return await self._act(actor, request_id, Action.SUPPLY, reason=text or None, attachments=attachments)
 
     async def add_material(
         self, actor: Actor, request_id: int, note: str, attachments: Sequence[Attachment] = ()
@@ -143,6 +157,31 @@ class ApprovalService:
         return request
 
     # --- reviewers ----------------------------------------------------------------------------------------
+
+    async def accept(self, actor: Actor, request_id: int) -> ApprovalRequest:
+        """受理: the material is complete; the legal clock runs from today. After the check's period the law has
+        already accepted it as of receipt: that is recorded instead (as the bot's step, deemed)."""
+        request = await self._get(request_id)
+        authorise(actor, request, Action.ACCEPT)
+        if completeness.overdue_step(request, self.today(), self.calendar, self.policy) is Action.DEEM_ACCEPT:
+            return await self._act(BOT, request_id, Action.DEEM_ACCEPT)
+        return await self._act(actor, request_id, Action.ACCEPT)
+
+    async def list_missing(self, actor: Actor, request_id: int, text: str) -> ApprovalRequest:
+        """一次性告知补正: the one list of everything missing (composed from the checklist and free text)."""
+        return await self._act(actor, request_id, Action.LIST_MISSING, reason=v.clean_text("reason", text))
+
+    async def take_overdue_step(self, request_id: int) -> ApprovalRequest | None:
+        """The step a run-out period calls for (deemed acceptance, return), taken once: a request already moved
+        on, by a reviewer, the applicant or another run, is left alone (None)."""
+        request = await self._get(request_id)
+        action = completeness.overdue_step(request, self.today(), self.calendar, self.policy)
+        if action is None:
+            return None
+        try:
+            return await self._act(BOT, request_id, action)
+        except (AlreadyDecided, InvalidTransition, PeriodNotOver):  # moved on meanwhile
+            return None
 
     async def claim(self, actor: Actor, request_id: int) -> ApprovalRequest:
         return await self._act(actor, request_id, Action.CLAIM)
@@ -176,6 +215,7 @@ class ApprovalService:
         try:
             authorise(actor, request, action)
             judge(actor, request, action, at=self.clock.now(), reason="-" if action in NEEDS_REASON else None)
+            completeness.check_timing(request, action, self.today(), self.calendar, self.policy)
         except AlreadyDecided as exc:
             exc.by_name = await self._name_of(request_id, exc.by)
             raise

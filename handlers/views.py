@@ -13,7 +13,7 @@ from aiogram.utils.i18n import ngettext
 from approvals.models import ApprovalRequest, Attachment, AuditEvent, Note, Status
 from approvals.progress import QueuePage, RequestView
 from approvals.summary import SummaryFigures
-from handlers import limits
+from handlers import limits, stage_texts
 from handlers import texts as t
 from handlers.card import days, deadlines, documents, field
 from handlers.limits import Clip, Rendered
@@ -60,16 +60,21 @@ def notes(request_id: int, found: list[Note], tz: tzinfo) -> list[str]:
 
 
 def receipt(view: RequestView) -> str:
+    """What the applicant is told at receipt: received (收件) and checked by a day, or (a filing) accepted."""
     r = view.request
-    return "\n".join(
-        [
-            _("✅ Request #{id} received: {name}").format(id=r.id, name=escape(r.project_name)),
-            _("Lane: {lane}").format(lane=t.lane(r.lane)),
-            _("Accepted on {day}").format(day=r.accepted_on.isoformat()),
-            deadlines(view),
-            _("Use /status {id} to follow it.").format(id=r.id),
-        ]
-    )
+    if r.status is Status.RECEIVED:
+        when = _("Received on {day} (收件); not yet accepted.").format(day=(r.received_on or r.accepted_on).isoformat())
+    else:
+        when = _("Accepted on {day}").format(day=r.accepted_on.isoformat())
+    lines = [
+        _("✅ Request #{id} received: {name}").format(id=r.id, name=escape(r.project_name)),
+        _("Lane: {lane}").format(lane=t.lane(r.lane)),
+        when,
+        deadlines(view),
+        stage_texts.waiting(view.stage),
+        _("Use /status {id} to follow it.").format(id=r.id),
+    ]
+    return "\n".join(line for line in lines if line)
 
 
 def short_row(view: RequestView) -> str:

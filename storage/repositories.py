@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from storage.cards import SqliteCardStore
+from storage.checklists import SqliteChecklists
 from storage.copies import SqliteCopies
 from storage.database import Database
 from storage.group_commit import GroupCommit
@@ -39,6 +40,7 @@ class Repositories:
     replies: SqliteReplies
     notes: SqliteNoteStore
     copies: SqliteCopies  # the bureau's copies of documents still to make
+    checklists: SqliteChecklists  # the standard materials a list of missing material is ticked from
 
     @classmethod
     def over(cls, db: Database) -> Repositories:
@@ -61,4 +63,5 @@ class Repositories:
             replies=SqliteReplies(db),
             notes=SqliteNoteStore(db),
             copies=SqliteCopies(db),
+            checklists=SqliteChecklists(db),
         )
