@@ -6,13 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from aiogram import Bot, F, Router
+from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
 from approvals import validation as v
 from approvals.errors import DomainError
-from approvals.models import Actor
+from approvals.models import Actor, DocumentType
 from approvals.states import Action
 from handlers import limits, stage_texts
 from handlers import texts as t
@@ -84,9 +85,36 @@ async def send_list(app: AppContext, actor: Actor, state: FSMContext, data: dict
     return _("Sent: the applicant has the list of what is missing from #{id}.").format(id=request.id)
 
 
+CHECKED = {"report": DocumentType.REPORT, "report_form": DocumentType.REPORT_FORM}
+
+
+def shown_checklist(document_type: DocumentType, items: tuple[str, ...]) -> str:
+    lines = [f"<b>{t.document_type(document_type)}</b> ({document_type.value})"]
+    lines += [f"{n}. {t.escape(stage_texts.material(item))}" for n, item in enumerate(items, start=1)]
+    return "\n".join(lines)
+
+
 def build_router() -> Router:
     router = Router(name="completeness")
     router.callback_query.middleware(AdoptCards())
+
+    @router.message(Command("materials"))
+    async def materials(message: Message, command: CommandObject, actor: Actor, app: AppContext) -> None:
+        """/materials: the checklists; an admin: /materials report_form, then one item a line (replaces the
+        list), or /materials report_form reset (back to the standard one)."""
+        first, _sep, rest = (command.args or "").partition("\n")
+        name, *word = first.split() or [""]
+        document_type = CHECKED.get(name) if name else None
+        if document_type is not None and (rest.strip() or word == ["reset"]):
+            if word == ["reset"]:
+                items = await app.checklists.reset(actor, document_type)
+            else:
+                items = await app.checklists.replace(actor, document_type, rest.splitlines())
+            await message.answer(shown_checklist(document_type, items))
+            return
+        blocks = [shown_checklist(d, await app.checklists.items(d)) for d in CHECKED.values()]
+        blocks.append(_("An admin changes a list with /materials report_form, then one item a line."))
+        await message.answer("\n\n".join(blocks))
 
     @router.callback_query(CheckCB.filter(F.action == CheckAction.ACCEPT))
     async def accept(query: CallbackQuery, callback_data: CheckCB, actor: Actor, app: AppContext) -> None:

@@ -110,3 +110,23 @@ async def test_the_job_returns_a_submission_whose_listed_material_never_came(har
     request = await h.repos.requests.get(number)
     assert request.status is Status.RETURNED and [a.name for a in request.attachments] == ["eia.pdf"]
     assert [e.action for e in await steps(h, number)] == ["submit", "list_missing", "return"]
+
+
+async def test_an_admin_replaces_a_checklist_and_reviewers_tick_from_it(harness: Harness) -> None:
+    h = harness
+    mark = h.admin.last_id()
+    await h.admin.send("/materials report_form\n监测报告\n  监测报告 \n排污许可证")
+    shown = await h.admin.expect("1. 监测报告", after=mark)
+    assert "2. 排污许可证" in shown["text"] and "3." not in shown["text"]  # trimmed, once each
+    mark = h.reviewer.last_id()
+    await h.reviewer.send("/materials report_form\n我也想改")
+    await h.reviewer.expect("无权", after=mark)
+    number = await submit(h.applicant)
+    card = await card_in_group(h, number)
+    mark = h.reviewer.last_id(h.group)
+    await h.reviewer.answer(await h.reviewer.press(card, "一次性告知补正"))
+    checklist = await h.reviewer.expect("请勾选", chat=h.group, after=mark)
+    assert "☐ 排污许可证" in str(checklist["reply_markup"]) and "营业执照" not in str(checklist["reply_markup"])
+    mark = h.admin.last_id()
+    await h.admin.send("/materials report_form reset")
+    await h.admin.expect("建设单位营业执照", after=mark)
