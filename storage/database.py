@@ -17,7 +17,7 @@ import logging
 import os
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -28,6 +28,8 @@ import aiosqlite
 from storage.fsync_mode import FsyncMode
 from storage.inline import InlineConnection
 from storage.migrations import migrate
+from storage.reader import SnapshotReader
+from storage.unit import Op, execute_ops
 
 log = logging.getLogger(__name__)
 
@@ -36,9 +38,7 @@ T = TypeVar("T")
 
 
 class Database:
-    def __init__(
-        self, path: Path, writer: InlineConnection, points: InlineConnection, reader: aiosqlite.Connection
-    ) -> None:
+    def __init__(self, path: Path, writer: InlineConnection, points: InlineConnection, reader: SnapshotReader) -> None:
         self.path = path
         self.writer = writer
         self.points = points
@@ -47,6 +47,7 @@ class Database:
         # one thread: commits are serialised by the write lock anyway, and a warm thread answers sooner
         self._fsync = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-commit")
         self.fsync = FsyncMode()
+        self._riders: list[Op] = []  # writes no one waits for: they go with the next transaction (ride_along)
         self.outbox_added = asyncio.Event()  # set after a commit that queued messages: wakes the sender
         self.copies_added = asyncio.Event()  # set after a commit that stored documents: wakes their copier
 
@@ -75,16 +76,21 @@ class Database:
             points.raw.execute("PRAGMA query_only=ON")
             reader = await aiosqlite.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
             for pragma in (f"busy_timeout={BUSY_TIMEOUT_MS}", "foreign_keys=ON", "query_only=ON"):
-                await reader.execute(f"PRAGMA {pragma}")
+                await reader.execute_fetchall(f"PRAGMA {pragma}")
         except BaseException:
             writer.close()
             if points is not None:
                 points.close()
             raise
         log.info("database open path=%s schema_version=%d", path, version)
-        return cls(path, writer, points, reader)
+        return cls(path, writer, points, SnapshotReader(reader))
 
     async def close(self) -> None:
+        if self._riders:
+            try:
+                await self.run_transaction(lambda conn: None)
+            except sqlite3.Error:
+                log.exception("could not store %d pending writes at close", len(self._riders))
         await self.reader.close()
         async with self._write_lock:
             self.writer.close()
@@ -96,13 +102,26 @@ class Database:
         """A write transaction: one at a time in this process, BEGIN IMMEDIATE against other processes."""
         async with self._write_lock:
             await self._begin()
+            riders, self._riders = self._riders, []
             try:
+                # first: they were queued before anything this transaction's caller writes (same row: newest wins)
+                execute_ops(self.writer.raw, riders)
                 yield self.writer
                 await self._commit()
             except BaseException:
                 if self.writer.in_transaction:
                     self.writer.raw.execute("ROLLBACK")
+                self._riders[:0] = riders  # not stored: they go with the next transaction instead
                 raise
+
+    def ride_along(self, ops: Sequence[Op]) -> None:
+        """Writes no one waits for, stored with the next transaction, whoever's it is (``GroupCommit.commit_soon``
+        makes sure there is one). Idempotent upserts or inserts of independent rows only (see ``execute_ops``)."""
+        self._riders.extend(ops)
+
+    @property
+    def riders(self) -> int:
+        return len(self._riders)
 
     async def run_transaction(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """``work`` (plain sqlite3 calls, nothing else) in one write transaction."""

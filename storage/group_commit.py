@@ -19,6 +19,13 @@ from storage.unit import Op, execute_ops
 
 log = logging.getLogger(__name__)
 
+# Writes left at the end of an update (its reply marked sent, a mark that it was handled) go with the next
+# transaction; with none by then, one is made this much later. They are not waited for: an update's end shows the
+# user nothing, and a fsync of their own cost each paced update a third of its commits. A crash in between sends
+# the last reply again, or hands the update to the inbox replay — as a crash just before their commit did anyway.
+SOON_SECONDS = 0.02
+RETRY_SECONDS = 1.0
+
 
 class GroupCommit:
     """Commits queued batches of statements, many callers' batches per transaction (see ``execute_ops`` for
@@ -28,6 +35,7 @@ class GroupCommit:
         self.db = db
         self._queued: list[tuple[list[Op], asyncio.Future[None]]] = []
         self._flusher: asyncio.Task[None] | None = None
+        self._sweeper: asyncio.Task[None] | None = None
         self.commits = 0  # for tests and benchmarks: how many transactions the batches took
 
     async def commit(self, ops: Sequence[Op]) -> None:
@@ -40,6 +48,29 @@ class GroupCommit:
             # a context of its own: the flusher must not take up the unit of the update that happened to start it
             self._flusher = asyncio.create_task(self._flush_all(), context=contextvars.Context())
         await done
+
+    def commit_soon(self, ops: Sequence[Op]) -> None:
+        """Store ``ops`` with the next transaction, or within ``SOON_SECONDS`` in one of their own; not waited for."""
+        if not ops:
+            return
+        self.db.ride_along(ops)
+        if self._sweeper is None or self._sweeper.done():
+            self._sweeper = asyncio.create_task(self._sweep(), context=contextvars.Context())
+
+    async def stored(self) -> None:
+        """Wait until what ``commit_soon`` was given is stored (at a stop, and in tests)."""
+        while self._sweeper is not None and not self._sweeper.done():
+            await asyncio.shield(self._sweeper)
+
+    async def _sweep(self) -> None:
+        await asyncio.sleep(SOON_SECONDS)
+        while self.db.riders:
+            try:
+                await self.db.run_transaction(lambda conn: None)  # the riders are all it stores
+                self.commits += 1
+            except Exception:  # the database stays locked: they wait for the next transaction, or the next try
+                log.exception("could not store %d pending writes; trying again", self.db.riders)
+                await asyncio.sleep(RETRY_SECONDS)
 
     async def _flush_all(self) -> None:
         while self._queued:

@@ -7,14 +7,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-import aiosqlite
-
 from approvals.models import ApprovalRequest, Attachment, AuditEvent, Category, DocumentType, Lane, Status
 from storage.audit import SELECT_EVENTS, event_of, insert_event
 from storage.codec import day, must_day, stamp, unday, unstamp
 from storage.database import Database
 from storage.inline import InlineConnection
 from storage.migrations import FINAL, OPEN
+from storage.reader import SnapshotReader
 from storage.search import find_requests
 
 # Columns written from the model as they are (text, numbers); the rest need converting.
@@ -54,7 +53,7 @@ _COLUMNS = (
     "received_on",
     "listed_on",
 )
-Connection = aiosqlite.Connection | InlineConnection  # queries shared by the reader and the writer
+Connection = SnapshotReader | InlineConnection  # queries shared by the reader and the writer
 _SELECT = f"SELECT id, {', '.join(_COLUMNS)} FROM requests"
 
 

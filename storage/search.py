@@ -11,9 +11,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-import aiosqlite
-
 from approvals.models import ApprovalRequest, Status
+from storage.reader import SnapshotReader
 
 FIND_WINDOW = 20_000  # newest requests searched inside names: a query matching nothing took 11-13 ms here (reader)
 PEOPLE_LIMIT = 5  # applicants whose Telegram name starts with the text, each with their newest requests
@@ -23,7 +22,7 @@ NAMED = (
     ("requests_contact", "contact_name"),
 )
 
-Select = Callable[[aiosqlite.Connection, str, Sequence[Any]], Awaitable[list[ApprovalRequest]]]
+Select = Callable[[SnapshotReader, str, Sequence[Any]], Awaitable[list[ApprovalRequest]]]
 
 
 def like_escape(text: str) -> str:
@@ -32,7 +31,7 @@ def like_escape(text: str) -> str:
 
 
 async def find_requests(
-    conn: aiosqlite.Connection, select: Select, base: str, *, text: str, status: Status | None, limit: int
+    conn: SnapshotReader, select: Select, base: str, *, text: str, status: Status | None, limit: int
 ) -> tuple[list[ApprovalRequest], bool]:
     """``base`` is the SELECT of request columns; ``select`` runs it and loads the attachments."""
     take = limit + 1  # one more than wanted: tells whether more match

@@ -21,6 +21,8 @@ Undo = Callable[[], None]
 class Committer(Protocol):
     async def commit(self, ops: Sequence[Op]) -> None: ...
 
+    def commit_soon(self, ops: Sequence[Op]) -> None: ...
+
 
 def execute_ops(conn: sqlite3.Connection, ops: Sequence[Op]) -> None:
     """Run ``ops`` with one ``executemany`` per statement. Callers' statements are idempotent upserts or inserts
@@ -49,6 +51,13 @@ class WriteUnit:
     def pending(self) -> bool:
         return bool(self._ops)
 
+    def flush_soon(self) -> None:
+        """What is left, stored soon and not waited for (``GroupCommit.commit_soon``): the update is over and shows
+        nothing more. Kept until stored, so no undo is needed."""
+        ops = list(self._ops.values())
+        self._ops, self._undo = {}, []
+        self.committer.commit_soon(ops)
+
     async def flush(self) -> None:
         if not self._ops:
             return
@@ -71,7 +80,8 @@ def current_unit() -> WriteUnit | None:
 
 
 class UnitOfWork:
-    """Collect the writes made inside; flush them at the end, also when the handler failed.
+    """Collect the writes made inside; at the end, also when the handler failed, hand what is left to be stored
+    soon (``WriteUnit.flush_soon``).
 
     A class rather than ``@asynccontextmanager``: it is entered for every update, and the generator-based
     version cost about as much as the rest of the ledger's work."""
@@ -87,7 +97,7 @@ class UnitOfWork:
     async def __aexit__(self, *exc_info: object) -> None:
         assert self._token is not None
         _current.reset(self._token)
-        await self.unit.flush()
+        self.unit.flush_soon()
 
 
 async def write(

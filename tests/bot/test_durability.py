@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 import pytest
 
 from localbotapi.world import Call
+from storage.inbox import SqliteInbox
 from tests.bot.conftest import GROUP_ID, Harness
 from tests.bot.flows import card_in_group, submit
 
@@ -49,21 +52,31 @@ async def test_cancelled_is_shown_only_once_the_cleared_prompt_is_stored(harness
 async def test_an_answer_that_could_not_be_stored_is_asked_again_not_taken_for_the_next_one(
     harness: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Another process holds the write lock past the busy timeout: the answer fails ("nothing was changed"), and
-    the same answer sent again is the project name still — not the organisation."""
+    """Another process takes the write lock just after the answer reached the inbox and holds it past the busy
+    timeout: the answer fails ("nothing was changed"), and the same answer sent again is the project name still —
+    not the organisation."""
     monkeypatch.setattr("storage.database.BUSY_TIMEOUT_MS", 300)
     h = harness
     mark = h.applicant.last_id()
     await h.applicant.send("/submit")
     await h.applicant.expect("第一步", after=mark)
     other = sqlite3.connect(h.settings.database_path, isolation_level=None)
-    other.execute("BEGIN IMMEDIATE")
+    store = SqliteInbox.store
+
+    async def store_then_lock(inbox: SqliteInbox, updates: Sequence[tuple[int, str]], now: datetime) -> None:
+        await store(inbox, updates, now)
+        if any("城东污水处理厂扩建" in payload for _, payload in updates) and not other.in_transaction:
+            other.execute("BEGIN IMMEDIATE")  # the update is stored; its handler will find the database locked
+
+    monkeypatch.setattr(SqliteInbox, "store", store_then_lock)
     try:
         mark = h.applicant.last_id()
         await h.applicant.send("城东污水处理厂扩建")
         await h.applicant.expect("未作任何更改", after=mark)
     finally:
-        other.execute("ROLLBACK")
+        monkeypatch.setattr(SqliteInbox, "store", store)
+        if other.in_transaction:
+            other.execute("ROLLBACK")
         other.close()
     mark = h.applicant.last_id()
     await h.applicant.send("城东污水处理厂扩建")

@@ -104,3 +104,26 @@ async def test_a_write_lock_never_released_fails_after_the_busy_timeout(
         other.close()
     async with db.transaction() as conn:  # nothing left half-open: the next write goes through
         await conn.execute("INSERT INTO people (user_id) VALUES (2)")
+
+
+async def test_a_read_sees_the_last_commit_while_another_task_is_in_the_middle_of_its_own(db: Database) -> None:
+    """Seen with the bare aiosqlite cursor: the reminders job's query sat between its execute and its fetch, and a
+    read of the key-project list just imported came back as the list before it (and was cached as current)."""
+    for n in range(1, 4):
+        await db.run_transaction(lambda conn, n=n: conn.execute("INSERT INTO people (user_id) VALUES (?)", (n,)))
+    opened, go_on = asyncio.Event(), asyncio.Event()
+
+    async def slow_reader() -> int:
+        async with db.reader.execute("SELECT user_id FROM people ORDER BY user_id") as cursor:
+            first = await cursor.fetchone()
+            opened.set()
+            await go_on.wait()  # other work of this task between two fetches of one query
+            return 1 + len(await cursor.fetchall()) if first else 0
+
+    slow = asyncio.create_task(slow_reader())
+    await asyncio.wait_for(opened.wait(), 30)
+    await db.run_transaction(lambda conn: conn.execute("INSERT INTO people (user_id) VALUES (99)"))
+    async with db.reader.execute("SELECT count(*) FROM people") as cursor:
+        assert await cursor.fetchone() == (4,)  # the new row: not the other task's snapshot
+    go_on.set()
+    assert await asyncio.wait_for(slow, 30) == 3  # and that task reads what its query found

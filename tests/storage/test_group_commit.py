@@ -64,7 +64,8 @@ async def test_a_unit_holds_writes_until_flushed_and_flushes_on_exit(db: Databas
             assert rows(db.path, "SELECT state, data FROM fsm") == [("Form:name", '{"name": "城东"}')]
             await fsm.set_state(key, None)
             raise RuntimeError("the handler failed")
-    # the writes made before the failure are still committed when the unit ends
+    # the writes made before the failure are still committed when the unit ends, and the rest soon after
+    await asyncio.wait_for(committer.stored(), 10)
     assert rows(db.path, "SELECT state FROM fsm") == [(None,)]
     fresh = SqliteFsmStorage(db, committer)  # a restarted bot reads it back from the file
     assert await fresh.get_data(key) == {"name": "城东"}
@@ -78,6 +79,7 @@ async def test_a_form_step_setting_data_then_state_writes_its_row_once(db: Datab
     async with UnitOfWork(committer):
         await fsm.set_data(key, {"name": "城东"})
         await fsm.set_state(key, "Form:organisation")
+    await asyncio.wait_for(committer.stored(), 10)
     assert db.writer.total_changes - before == 1  # one upsert of the row, not one per call
     assert rows(db.path, "SELECT state, data FROM fsm") == [("Form:organisation", '{"name": "城东"}')]
 
@@ -211,6 +213,7 @@ async def test_a_failed_flush_returns_the_form_state_cache_to_what_is_stored(
     key = StorageKey(bot_id=1, chat_id=5, user_id=5)
     async with UnitOfWork(committer):
         await fsm.set_state(key, "Form:project_name")
+    await asyncio.wait_for(committer.stored(), 10)
     other = sqlite3.connect(db.path, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")  # another process holds the write lock past the busy timeout
     try:
@@ -227,3 +230,36 @@ async def test_a_failed_flush_returns_the_form_state_cache_to_what_is_stored(
     assert await fsm.get_state(key) == "Form:project_name"
     assert await fsm.get_data(key) == {}
     assert not await updates.seen(41)
+
+
+async def test_what_is_left_at_a_units_end_goes_with_the_next_transaction(db: Database) -> None:
+    committer = GroupCommit(db)
+    fsm = SqliteFsmStorage(db, committer)
+    key = StorageKey(bot_id=1, chat_id=5, user_id=5)
+    async with UnitOfWork(committer):
+        await fsm.set_state(key, "Form:name")  # the update ends without showing anything
+    assert db.riders == 1 and rows(db.path, "SELECT * FROM fsm") == []  # not waited for, not yet stored
+    await committer.commit([(INSERT, (7, "t"))])  # someone else's commit takes it along
+    assert db.riders == 0
+    assert rows(db.path, "SELECT state FROM fsm") == [("Form:name",)]
+    assert committer.commits == 1  # no transaction of its own
+
+
+async def test_a_failed_transaction_keeps_what_rode_along_for_the_next_one(db: Database) -> None:
+    committer = GroupCommit(db)
+    db.ride_along([(INSERT, (8, "t"))])
+    with pytest.raises(RuntimeError):
+        async with db.transaction() as conn:
+            await conn.execute(INSERT, (9, "t"))
+            raise RuntimeError("the caller's work failed")
+    assert rows(db.path, "SELECT update_id FROM processed_updates") == []
+    committer.commit_soon([(INSERT, (10, "t"))])  # and with none to ride along, one is made soon
+    await asyncio.wait_for(committer.stored(), 10)
+    assert rows(db.path, "SELECT update_id FROM processed_updates ORDER BY 1") == [(8,), (10,)]
+
+
+async def test_what_rides_along_is_stored_when_the_database_closes(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "close.db")
+    db.ride_along([(INSERT, (11, "t"))])
+    await db.close()
+    assert rows(tmp_path / "close.db", "SELECT update_id FROM processed_updates") == [(11,)]

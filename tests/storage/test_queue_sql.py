@@ -76,7 +76,7 @@ async def test_queue_and_summary_queries_are_served_by_indexes(
     """Trace every statement the queue and the summary run, then ask SQLite how it would run each one."""
     await seed(repos, 30, random.Random(9))
     statements: list[str] = []
-    await db.reader.set_trace_callback(statements.append)
+    await db.reader.conn.set_trace_callback(statements.append)
     cutoff = date(2026, 12, 4)
     await repos.requests.queue(risk_cutoff=cutoff, limit=5, offset=40)
     await repos.requests.queue(risk_cutoff=cutoff, limit=1, unclaimed_only=True)
@@ -92,7 +92,7 @@ async def test_queue_and_summary_queries_are_served_by_indexes(
     await summary.count_open_due_by(cutoff)
     await summary.count_open_due_by(cutoff, statutory=True)
     await summary.decisions_between(date(2026, 1, 1), date(2026, 12, 31))
-    await db.reader.set_trace_callback(None)
+    await db.reader.conn.set_trace_callback(None)
     queries = [s for s in statements if "FROM requests" in s]
     counted = [s for s in statements if "FROM request_counts" in s]  # kept by triggers, a few rows
     assert len(queries) >= 9

@@ -75,11 +75,11 @@ async def test_every_find_query_walks_an_index_or_a_range_of_the_primary_key(rep
         if analysed:
             db.writer.raw.execute("ANALYZE")
         statements: list[str] = []
-        await db.reader.set_trace_callback(statements.append)
+        await db.reader.conn.set_trace_callback(statements.append)
         await repos.requests.find(text="城东", status=None, limit=10)
         await repos.requests.find(text="项目1", status=None, limit=10)
         await repos.requests.find(text="", status=Status.IN_REVIEW, limit=10)
-        await db.reader.set_trace_callback(None)
+        await db.reader.conn.set_trace_callback(None)
         queries = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
         assert sum("FROM requests" in s for s in queries) >= 10
         for sql in queries:
