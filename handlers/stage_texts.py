@@ -52,6 +52,25 @@ def waiting(stage: Stage | None) -> str:
     return _("⏳ Waiting on the bureau: a decision, promised by {day}").format(day=until)
 
 
+def stage_name(status: Status) -> str:
+    """A stage before the decision (not a final status), short: for counts (the summary) and queue lines."""
+    return {
+        Status.RECEIVED: _("awaiting acceptance"),
+        Status.INCOMPLETE: _("awaiting listed material"),
+        Status.SUBMITTED: _("in the queue"),
+        Status.RESUBMITTED: _("in the queue"),
+        Status.IN_REVIEW: _("in review"),
+        Status.NEEDS_INFO: _("material asked in review"),
+    }[status]
+
+
+def stage_counts(counts: dict[Status, int]) -> str:
+    """ "awaiting acceptance 2 · awaiting listed material 1 · …", every stage, in the procedure's order."""
+    return _("By stage: {stages}").format(
+        stages=" · ".join(f"{stage_name(status)} {n}" for status, n in counts.items())
+    )
+
+
 def error(exc: DomainError) -> str:
     if isinstance(exc, NotYetAccepted):
         return _("Request #{id} is not accepted yet (受理): accept it or list what is missing first.").format(

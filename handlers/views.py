@@ -98,10 +98,19 @@ def queue_page(page: QueuePage) -> list[str]:
         claimed = f" · 🔒 {escape(view.holder) or '—'}" if r.status is Status.IN_REVIEW else ""
         own = " · " + _("submitted by you: a colleague reviews it") if r.id in page.own else ""
         blocks.append(
-            f"{risk}{t.lane(r.lane)} <b>#{r.id}</b> {escape(r.project_name)}\n"
-            f"   {r.promised_due.isoformat()} · {days(view)}{claimed}{own}"
+            f"{risk}{t.lane(r.lane)} <b>#{r.id}</b> {escape(r.project_name)}\n   {queue_line(view)}{claimed}{own}"
         )
     return blocks
+
+
+def queue_line(view: RequestView) -> str:
+    """The stage and its date: a received request's check ends first; an accepted one runs to its promise."""
+    r = view.request
+    if r.status is Status.RECEIVED and view.stage is not None and view.stage.until is not None:
+        when = _("check by {day}").format(day=view.stage.until.isoformat())
+    else:
+        when = r.promised_due.isoformat()
+    return " · ".join(part for part in (stage_texts.stage_name(r.status), when, days(view)) if part)
 
 
 def stats(f: SummaryFigures) -> str:
@@ -118,6 +127,7 @@ def stats(f: SummaryFigures) -> str:
         _("Backlog: {total} ({lanes})").format(
             total=f.backlog_total, lanes=", ".join(f"{t.lane(k)} {v}" for k, v in f.backlog.items())
         ),
+        stage_texts.stage_counts(f.stages),
         _("Waiting for applicants' material: {n}").format(n=f.waiting_on_applicants),
         _("At risk: {risk} · past the promise: {promise} · past the legal limit: {legal}").format(
             risk=f.at_risk, promise=f.overdue_promise, legal=f.overdue_statutory

@@ -23,6 +23,11 @@ OPEN_LIMIT = 100_000  # every open request: the bureau has hundreds, not million
 def reminder_text(reminder: Reminder) -> str:
     r = reminder.request
     name = escape(r.project_name)
+    if reminder.kind is ReminderKind.CHECK and reminder.until is not None:
+        return _(
+            "📥 #{id} {name} is not checked yet: accept it or send the list of what is missing by {due}; after "
+            "that day the law accepts it as of its receipt."
+        ).format(id=r.id, name=name, due=reminder.until.isoformat())
     if reminder.kind is ReminderKind.STATUTORY:
         left = max(reminder.statutory_left, 0)
         return ngettext(

@@ -8,6 +8,7 @@ import pytest
 from approvals.models import Status
 from tests.bot.conftest import Harness
 from tests.bot.flows import card_in_group, pdf, steps, submit
+from tests.factories import REVIEWER
 
 pytestmark = pytest.mark.receipt_first
 
@@ -130,3 +131,62 @@ async def test_an_admin_replaces_a_checklist_and_reviewers_tick_from_it(harness:
     mark = h.admin.last_id()
     await h.admin.send("/materials report_form reset")
     await h.admin.expect("建设单位营业执照", after=mark)
+
+
+async def test_stats_count_each_stage_in_both_languages_and_the_queue_names_the_stage(harness: Harness) -> None:
+    h = harness
+    approvals = h.application.app.approvals
+    received = await submit(h.applicant)
+    listed = await submit(h.applicant, answers={"project_name": "第二个项目"})
+    accepted = await submit(h.applicant, answers={"project_name": "第三个项目"})
+    await approvals.list_missing(REVIEWER, listed, "1. 申请书")
+    await approvals.accept(REVIEWER, accepted)
+    mark = h.reviewer.last_id()
+    await h.reviewer.send("/stats")
+    stats = await h.reviewer.expect("各阶段", after=mark)
+    assert "各阶段：待受理 1 · 待补正（受理前） 1 · 待领取 1 · 审查中 0 · 审查中待补正 0" in stats["text"]
+    assert "等待申请人补正：1 件" in stats["text"]  # the listed material counts as waiting on the applicant
+    mark = h.reviewer_2.last_id()
+    await h.reviewer_2.send("/stats")
+    stats = await h.reviewer_2.expect("By stage", after=mark)
+    assert (
+        "By stage: awaiting acceptance 1 · awaiting listed material 1 · in the queue 1 · in review 0 · "
+        "material asked in review 0"
+    ) in stats["text"]
+
+    mark = h.reviewer.last_id()
+    await h.reviewer.send("/queue")
+    queue = await h.reviewer.expect("待办队列", after=mark)
+    lines = queue["text"].split("\n")
+    assert lines[lines.index(next(x for x in lines if f"#{received} " in x)) + 1].strip() == (
+        "待受理 · 2026-12-07 前受理或告知补正"  # received Mon Nov 30: Dec 1-4, 7
+    )
+    assert (
+        lines[lines.index(next(x for x in lines if f"#{accepted} " in x)) + 1]
+        .strip()
+        .startswith(
+            "待领取 · 2026-12-14 · "  # accepted Mon Nov 30: 10 working days, Dec 1-4, 7-11, 14
+        )
+    )
+    assert f"#{listed} " not in queue["text"]  # with the applicant, not in the bureau's queue
+
+
+async def test_the_group_is_reminded_of_a_check_the_working_day_before_it_ends(harness: Harness) -> None:
+    h = harness
+    number = await submit(h.applicant)
+    await card_in_group(h, number)
+    mark = h.reviewer.last_id(h.group)
+
+    async def reminded() -> list[str]:
+        await h.application.jobs.sender.flush()
+        return [m["text"] for m in h.reviewer.inbox(h.group) if m["message_id"] > mark and "📥" in m.get("text", "")]
+
+    h.clock.set_local(2026, 12, 3)  # two working days left (Dec 4, 7): not yet
+    await h.application.jobs.reminders()
+    assert await reminded() == []
+    h.clock.set_local(2026, 12, 4)
+    await h.application.jobs.reminders()
+    await h.application.jobs.reminders()  # once only
+    said = await h.reviewer.expect(f"📥 #{number} ", chat=h.group, after=mark)
+    assert "请于 2026-12-07 前受理或一次性告知补正" in said["text"]
+    assert len(await reminded()) == 1
