@@ -12,7 +12,6 @@ from approvals.key_attention import KeyAttention, key_projects_needing_attention
 from approvals.models import ApprovalRequest, Lane, Status
 from approvals.ports import ApprovalStore, DecisionRecord, KeyProjectStore, SummarySource
 
-
 # The stages before a decision, in the procedure's order; each is counted (a resubmitted request is back in the
 # queue with the accepted ones, so it counts there).
 STAGES = (Status.RECEIVED, Status.INCOMPLETE, Status.SUBMITTED, Status.IN_REVIEW, Status.NEEDS_INFO)
