@@ -4,32 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, tzinfo
 
-from approvals import completeness, documents, search
+from approvals import completeness, search
 from approvals import deadlines as dl
 from approvals import validation as v
-from approvals.calendar import WorkCalendar
-from approvals.effects import effects
+from approvals.completeness_service import CompletenessSteps
 from approvals.errors import (
     AlreadyDecided,
     Forbidden,
     InvalidTransition,
     NotAReviewer,
     NotClaimant,
-    NotFound,
-    PeriodNotOver,
     SameProjectOpen,
 )
 from approvals.lanes import assign_lane
-from approvals.models import BOT_ACTOR_ID, Actor, ApprovalRequest, Attachment, AuditEvent, RequestDraft, Status
-from approvals.ports import ApprovalStore, Clock, KeyProjectStore
-from approvals.progress import QueuePage, RequestView, request_view
-from approvals.rules import authorise, authorise_reading, judge
-from approvals.states import HOLDING, NEEDS_REASON, Action, holder_name
-
-BOT = Actor(user_id=BOT_ACTOR_ID, roles=frozenset())  # takes the steps the law takes when a period ends
-CAS_ATTEMPTS = 3  # a lost compare-and-set is re-read and re-judged; a third loss means heavy contention
+from approvals.models import Actor, ApprovalRequest, Attachment, AuditEvent, RequestDraft, Status
+from approvals.progress import QueuePage, RequestView
+from approvals.rules import authorise, authorise_reading
+from approvals.service_base import CAS_ATTEMPTS
+from approvals.states import HOLDING, Action, holder_name
 
 
 def ensure_reviewer(actor: Actor, what: str) -> None:
@@ -44,20 +37,8 @@ def ensure_admin(actor: Actor, what: str) -> None:
 
 
 @dataclass
-class ApprovalService:
-    requests: ApprovalStore
-    key_projects: KeyProjectStore
-    calendar: WorkCalendar
-    policy: dl.DeadlinePolicy
-    clock: Clock
-    tz: tzinfo
-    approval_number_pattern: str = v.DEFAULT_APPROVAL_NUMBER_PATTERN  # '' accepts any number
-
-    def today(self) -> date:
-        return self.clock.now().astimezone(self.tz).date()
-
-    def risk_cutoff(self, today: date) -> date:
-        return self.calendar.add_working_days(today, self.policy.risk_days)
+class ApprovalService(CompletenessSteps):
+    """Every use case; receipt and the completeness check's are inherited (approvals/completeness_service.py)."""
 
     # --- applicants ---------------------------------------------------------------------------------------
 
@@ -112,24 +93,6 @@ class ApprovalService:
         text = v.clean_text("reason", note) if note.strip() or not attachments else ""
         return await self._act(actor, request_id, Action.RESUBMIT, reason=text or None, attachments=attachments)
 
-    async def material_action(self, actor: Actor, request_id: int) -> Action:
-        """What material sent for a request now is: the reply the bureau asked for (补正: resubmit, the clock
-        runs again) while it waits for one, else an addition to a request still in progress. Raises as that
-        action would (someone else's request, one already decided)."""
-        request = await self._get(request_id)
-        action = {Status.NEEDS_INFO: Action.RESUBMIT, Status.INCOMPLETE: Action.SUPPLY}.get(
-            request.status, Action.ADD_MATERIAL
-        )
-        await self.check(actor, request_id, action)
-        return action
-
-    async def supply(
-        self, actor: Actor, request_id: int, note: str, attachments: Sequence[Attachment] = ()
-    ) -> ApprovalRequest:
-        """The material a list asked for: the request is received again and checked again."""
-        text = v.clean_text("reason", note) if note.strip() or not attachments else ""
-        return await self._act(actor, request_id, Action.SUPPLY, reason=text or None, attachments=attachments)
-
     async def add_material(
         self, actor: Actor, request_id: int, note: str, attachments: Sequence[Attachment] = ()
     ) -> ApprovalRequest:
@@ -158,31 +121,6 @@ class ApprovalService:
 
     # --- reviewers ----------------------------------------------------------------------------------------
 
-    async def accept(self, actor: Actor, request_id: int) -> ApprovalRequest:
-        """受理: the material is complete; the legal clock runs from today. After the check's period the law has
-        already accepted it as of receipt: that is recorded instead (as the bot's step, deemed)."""
-        request = await self._get(request_id)
-        authorise(actor, request, Action.ACCEPT)
-        if completeness.overdue_step(request, self.today(), self.calendar, self.policy) is Action.DEEM_ACCEPT:
-            return await self._act(BOT, request_id, Action.DEEM_ACCEPT)
-        return await self._act(actor, request_id, Action.ACCEPT)
-
-    async def list_missing(self, actor: Actor, request_id: int, text: str) -> ApprovalRequest:
-        """一次性告知补正: the one list of everything missing (composed from the checklist and free text)."""
-        return await self._act(actor, request_id, Action.LIST_MISSING, reason=v.clean_text("reason", text))
-
-    async def take_overdue_step(self, request_id: int) -> ApprovalRequest | None:
-        """The step a run-out period calls for (deemed acceptance, return), taken once: a request already moved
-        on, by a reviewer, the applicant or another run, is left alone (None)."""
-        request = await self._get(request_id)
-        action = completeness.overdue_step(request, self.today(), self.calendar, self.policy)
-        if action is None:
-            return None
-        try:
-            return await self._act(BOT, request_id, action)
-        except (AlreadyDecided, InvalidTransition, PeriodNotOver):  # moved on meanwhile
-            return None
-
     async def claim(self, actor: Actor, request_id: int) -> ApprovalRequest:
         return await self._act(actor, request_id, Action.CLAIM)
 
@@ -206,23 +144,6 @@ class ApprovalService:
 
     async def request_info(self, actor: Actor, request_id: int, reason: str) -> ApprovalRequest:
         return await self._act(actor, request_id, Action.REQUEST_INFO, reason=v.clean_text("reason", reason))
-
-    async def check(self, actor: Actor, request_id: int, action: Action) -> ApprovalRequest:
-        """Would ``action`` be allowed now? Raises as the action itself would; writes nothing.
-
-        Lets a front end refuse at once, before asking a reviewer for a reason they could not use."""
-        request = await self._get(request_id)
-        try:
-            authorise(actor, request, action)
-            judge(actor, request, action, at=self.clock.now(), reason="-" if action in NEEDS_REASON else None)
-            completeness.check_timing(request, action, self.today(), self.calendar, self.policy)
-        except AlreadyDecided as exc:
-            exc.by_name = await self._name_of(request_id, exc.by)
-            raise
-        except NotClaimant as exc:
-            exc.by_name = holder_name(await self.requests.history(request_id))
-            raise
-        return request
 
     # --- admins -------------------------------------------------------------------------------------------
 
@@ -296,67 +217,3 @@ class ApprovalService:
         found, more = await self.requests.find(text=query.text, status=query.status, limit=limit)
         items, left_out = search.merge_found(hit, found, limit)
         return search.FindResult(query, items, more or left_out)
-
-    # --- shared -------------------------------------------------------------------------------------------
-
-    async def _get(self, request_id: int) -> ApprovalRequest:
-        request = await self.requests.get(request_id)
-        if request is None:
-            raise NotFound(request_id)
-        return request
-
-    async def _act(
-        self,
-        actor: Actor,
-        request_id: int,
-        action: Action,
-        *,
-        reason: str | None = None,
-        approval_number: str | None = None,
-        attachments: Sequence[Attachment] = (),
-        target: Actor | None = None,
-        holder: int | None = None,
-    ) -> ApprovalRequest:
-        """Check, step and compare-and-set; ``holder``: only while that reviewer still holds the request."""
-        for _ in range(CAS_ATTEMPTS):
-            request = await self.check(actor, request_id, action)
-            if holder is not None and request.claimed_by != holder:
-                raise InvalidTransition(request.status.value, action.value)
-            attachments = documents.new_only(request.attachments, attachments)  # a file sent again is kept once
-            if action is Action.FORCE_RELEASE:  # the audit names whose claim was freed
-                name = holder_name(await self.requests.history(request_id))
-                target = Actor(user_id=request.claimed_by or 0, name=name)
-            number = request.approval_number if action is Action.REVOKE else approval_number
-            now = self.clock.now()
-            step = judge(actor, request, action, at=now, reason=reason, approval_number=number, target=target)
-            change = effects(
-                action,
-                request,
-                actor=actor,
-                target=target,
-                reason=reason,
-                approval_number=approval_number,
-                attachments=attachments,
-                now=now,
-                today=now.astimezone(self.tz).date(),
-                calendar=self.calendar,
-                policy=self.policy,
-            )
-            updated = request.model_copy(
-                update={"status": step.to, "version": request.version + 1, "updated_at": step.event.at, **change}
-            )
-            if await self.requests.apply(
-                updated, expected_version=request.version, event=step.event, new_attachments=attachments
-            ):
-                return updated
-        raise AlreadyDecided(request_id, (await self._get(request_id)).status.value, None)
-
-    async def _name_of(self, request_id: int, user_id: int | None) -> str:
-        """The name colleagues know ``user_id`` by, from the request's own audit log."""
-        for event in reversed(await self.requests.history(request_id)):
-            if user_id is None or event.actor_id == user_id:  # None: whoever acted last
-                return event.actor_name
-        return ""
-
-    def _view(self, request: ApprovalRequest, history: list[AuditEvent], today: date, holder: str = "") -> RequestView:
-        return request_view(request, history, today, calendar=self.calendar, policy=self.policy, holder=holder)
