@@ -3,8 +3,9 @@ and once after: the restarted bot must still answer every update that was sent.
 
 The conversation: an applicant fills the whole form (text answers, buttons, a document), submits, and receives the
 receipt; a reviewer accepts (受理), claims and approves it from the card in the group; the applicant is told. Meanwhile
-the bureau's own copy of the document is made in the background: a trial ends only once it is kept. Each step waits for its
-answer like a person would, so an update that is never answered makes the script stop there and the test fail.
+the bureau's own copy of the document is made in the background: a trial ends only once it is kept. Each step waits
+for its answer like a person would, so an update that is never answered makes the script stop there and the test
+fail.
 """
 
 from __future__ import annotations
