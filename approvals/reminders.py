@@ -32,6 +32,11 @@ class Reminder:
     recipient: int | None  # the claiming reviewer, or None for the reviewers' group
     until: date | None = None  # CHECK: the check's last day
 
+    @property
+    def key(self) -> str:
+        """Sent once per key: a check's reminder once per receipt (material supplied after a list is received again)."""
+        return self.kind.value if self.until is None else f"{self.kind.value}:{self.until.isoformat()}"
+
 
 def due_reminders(calendar: WorkCalendar, requests: Iterable[ApprovalRequest], today: date) -> list[Reminder]:
     """Every threshold an open request has reached by ``today`` (the caller drops those already sent).

@@ -48,16 +48,14 @@ async def send_reminders(app: AppContext, today: date, now: datetime) -> int:
     sent = await app.repos.runs.reminders_sent()
     queued = 0
     for reminder in due_reminders(app.approvals.calendar, requests, today):
-        if (reminder.request.id, reminder.kind.value) in sent:
+        if (reminder.request.id, reminder.key) in sent:
             continue
         chat_id = reminder.recipient if reminder.recipient is not None else app.reviewer_chat_id
         if chat_id is None:
             continue
         with app.i18n.context(), app.i18n.use_locale(await app.locale_for_chat(chat_id)):
             text = reminder_text(reminder)
-        if await app.repos.runs.claim_reminder(
-            reminder.request.id, reminder.kind.value, [Outgoing(chat_id, text)], now
-        ):
+        if await app.repos.runs.claim_reminder(reminder.request.id, reminder.key, [Outgoing(chat_id, text)], now):
             queued += 1
     if queued:
         log.info("reminders queued count=%d", queued)

@@ -57,6 +57,7 @@ def test_a_received_request_reminds_the_group_of_its_check_the_working_day_befor
     assert kinds(date(2026, 12, 5), received) == [ReminderKind.CHECK]  # Saturday: Monday is the last day
     (reminder,) = due_reminders(CAL, [received], date(2026, 12, 4))
     assert (reminder.kind, reminder.until, reminder.recipient) == (ReminderKind.CHECK, date(2026, 12, 7), None)
+    assert reminder.key == "check_1:2026-12-07"  # once per receipt: received again later, reminded again
     assert kinds(date(2026, 12, 7), received) == [ReminderKind.CHECK]  # the last day, if the job ran late
     assert kinds(date(2026, 12, 8), received) == []  # over: the job deems it accepted, no reminder
 
