@@ -11,8 +11,10 @@ from approvals import validation as v
 from approvals.errors import AlreadyDecided, InvalidTransition, PeriodNotOver
 from approvals.models import Actor, ApprovalRequest, Attachment, Status
 from approvals.rules import authorise
-from approvals.service_base import BOT, ServiceBase
+from approvals.service_base import BOT, ServiceBase, ensure_reviewer
 from approvals.states import Action
+
+CHECK_BATCH = 10_000  # received requests looked at for the next to check: a district bureau has dozens
 
 
 @dataclass
@@ -49,6 +51,14 @@ class CompletenessSteps(ServiceBase):
     async def list_missing(self, actor: Actor, request_id: int, text: str) -> ApprovalRequest:
         """一次性告知补正: the one list of everything missing (composed from the checklist and free text)."""
         return await self._act(actor, request_id, Action.LIST_MISSING, reason=v.clean_text("reason", text))
+
+    async def next_to_check(self, actor: Actor) -> ApprovalRequest | None:
+        """The received request to check first (the earliest receipt: its period ends first), not ``actor``'s own.
+        /next offers it before claiming anything: left unchecked, the law accepts it as it stands."""
+        ensure_reviewer(actor, Action.ACCEPT.value)
+        waiting = await self.requests.with_status((Status.RECEIVED,), limit=CHECK_BATCH)
+        others = [r for r in waiting if r.applicant_id != actor.user_id]
+        return min(others, key=lambda r: (r.received_on or r.accepted_on, r.id), default=None)
 
     async def take_overdue_step(self, request_id: int) -> ApprovalRequest | None:
         """The step a run-out period calls for (deemed acceptance, return), taken once: a request already moved

@@ -13,7 +13,7 @@ from approvals import deadlines as dl
 from approvals import validation as v
 from approvals.calendar import WorkCalendar
 from approvals.effects import effects
-from approvals.errors import AlreadyDecided, InvalidTransition, NotClaimant, NotFound
+from approvals.errors import AlreadyDecided, Forbidden, InvalidTransition, NotClaimant, NotFound
 from approvals.models import BOT_ACTOR_ID, Actor, ApprovalRequest, Attachment, AuditEvent
 from approvals.ports import ApprovalStore, Clock, KeyProjectStore
 from approvals.progress import RequestView, request_view
@@ -22,6 +22,17 @@ from approvals.states import NEEDS_REASON, Action, holder_name
 
 BOT = Actor(user_id=BOT_ACTOR_ID, roles=frozenset())  # takes the steps the law takes when a period ends
 CAS_ATTEMPTS = 3  # a lost compare-and-set is re-read and re-judged; a third loss means heavy contention
+
+
+def ensure_reviewer(actor: Actor, what: str) -> None:
+    """Queue, figures and exports are for the bureau's staff only."""
+    if not actor.is_reviewer:
+        raise Forbidden(what)
+
+
+def ensure_admin(actor: Actor, what: str) -> None:
+    if not actor.is_admin:
+        raise Forbidden(what)
 
 
 @dataclass

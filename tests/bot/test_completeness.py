@@ -190,3 +190,25 @@ async def test_the_group_is_reminded_of_a_check_the_working_day_before_it_ends(h
     said = await h.reviewer.expect(f"📥 #{number} ", chat=h.group, after=mark)
     assert "请于 2026-12-07 前受理或一次性告知补正" in said["text"]
     assert len(await reminded()) == 1
+
+
+async def test_next_offers_a_received_request_to_check_before_claiming_one(harness: Harness) -> None:
+    h = harness
+    first = await submit(h.applicant)
+    second = await submit(h.applicant, answers={"project_name": "第二个项目"})
+    mark = h.reviewer.last_id()
+    await h.reviewer.send("/next")
+    card = await h.reviewer.expect(f"#{first} ", after=mark)  # the earliest receipt first: its check ends first
+    assert "受理" in str(card["reply_markup"]) and (await h.repos.requests.get(first)).status is Status.RECEIVED
+    await h.reviewer.answer(await h.reviewer.press(card, "受理"))
+    mark = h.reviewer.last_id()
+    await h.reviewer.send("/next")
+    await h.reviewer.expect(f"#{second} ", after=mark)  # still one to check: before any claim
+    await h.application.app.approvals.accept(REVIEWER, second)
+    mark = h.reviewer.last_id()
+    await h.reviewer.send("/next")
+    claimed = await h.reviewer.expect("办理中", after=mark)
+    assert f"#{first} " in claimed["text"] and (await h.repos.requests.get(first)).claimed_by == h.reviewer.id
+    mark = h.applicant.last_id()
+    await h.applicant.send("/next")  # not a reviewer: nothing offered
+    await h.applicant.expect("无权", after=mark)
