@@ -65,7 +65,11 @@ def build_calendar(settings: Settings, today: date) -> WorkCalendar:
 
 
 def build_policy(settings: Settings) -> DeadlinePolicy:
-    return DeadlinePolicy(risk_days=settings.risk_days, office_hours_end=settings.office_hours_end)
+    return DeadlinePolicy(
+        risk_days=settings.risk_days,
+        office_hours_end=settings.office_hours_end,
+        completion_days=settings.completion_days,
+    )
 
 
 @dataclass

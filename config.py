@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     group_locale: Literal["zh_CN", "en"] = "zh_CN"  # what the reviewers' group reads: cards, summaries, lists
     calendar_file: Path | None = None
     risk_days: int = Field(default=3, ge=0, le=30)
+    # working days an applicant has to supply the material a list of missing material asked for; then 退件
+    completion_days: int = Field(default=15, ge=1, le=60)
     summary_time: time = time(8, 30)
     summary_workdays_only: bool = False
     office_hours_end: time = time(17, 30)  # a 登记表 handed in from then on is due the next working day

@@ -39,10 +39,13 @@ class DeadlinePolicy:
     promises: Mapping[tuple[Lane, DocumentType], int] = field(default_factory=lambda: DEFAULT_PROMISES)
     risk_days: int = 3
     office_hours_end: time = time(17, 30)
+    completion_days: int = 15  # working days an applicant has to supply the material a list asked for (补正)
 
     def __post_init__(self) -> None:
         if self.risk_days < 0:
             raise ValueError("risk_days must not be negative")
+        if self.completion_days < 1:
+            raise ValueError("completion_days must be at least 1")
         for (_, doc), days in self.promises.items():
             if not 0 <= days <= STATUTORY_LIMITS[doc]:
                 raise ValueError(f"promise for {doc} must be between 0 and {STATUTORY_LIMITS[doc]} working days")

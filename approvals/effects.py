@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
+from approvals import completeness
 from approvals import deadlines as dl
 from approvals.calendar import WorkCalendar
 from approvals.models import Actor, ApprovalRequest, Attachment
-from approvals.states import DECISIONS, Action
+from approvals.states import ACCEPTANCES, DECISIONS, Action
 
 UNDECIDED = {"decided_by": None, "decided_at": None, "decided_on": None, "approval_number": None}
 
@@ -31,6 +32,24 @@ def effects(
     """The fields ``action`` sets, as a ``model_copy`` update. ``today`` is the bureau's local date of ``now``."""
     if action is Action.CLAIM:
         return {"claimed_by": actor.user_id}
+    if action in ACCEPTANCES:  # the legal clock starts: from acceptance, or from receipt when deemed
+        accepted = completeness.accepted_on(action, request, today, calendar)
+        return {"accepted_on": accepted, **_dues(request, accepted, request.paused_working_days, calendar, policy)}
+    if action is Action.LIST_MISSING:
+        return {
+            "claimed_by": None,
+            "last_reason": reason,
+            "listed_on": today,
+            "listed_documents": len(request.attachments),
+        }
+    if action is Action.SUPPLY:  # received again: the check's period starts over from this receipt
+        received = calendar.next_working_day(today)
+        return {
+            "received_on": received,
+            "accepted_on": received,
+            "attachments": (*request.attachments, *attachments),
+            **_dues(request, received, 0, calendar, policy),
+        }
     if action in (Action.RELEASE, Action.FORCE_RELEASE):
         return {"claimed_by": None}
     if action is Action.REASSIGN:
@@ -55,19 +74,24 @@ def effects(
         return {"claimed_by": None, "last_reason": reason, "paused_since": today}
     if action is Action.RESUBMIT:
         paused = request.paused_working_days + dl.paused_days(calendar, request.paused_since or today, today)
-        dues = dl.compute_deadlines(
-            calendar,
-            policy,
-            lane=request.lane,
-            document_type=request.document_type,
-            accepted_on=request.accepted_on,
-            paused_working_days=paused,
-        )
         return {
             "paused_since": None,
             "paused_working_days": paused,
-            "promised_due": dues.promised,
-            "statutory_due": dues.statutory,
             "attachments": (*request.attachments, *attachments),
+            **_dues(request, request.accepted_on, paused, calendar, policy),
         }
-    return {"claimed_by": None}  # withdraw
+    return {"claimed_by": None}  # withdraw, return
+
+
+def _dues(
+    request: ApprovalRequest, accepted: date, paused: int, calendar: WorkCalendar, policy: dl.DeadlinePolicy
+) -> dict[str, Any]:
+    dues = dl.compute_deadlines(
+        calendar,
+        policy,
+        lane=request.lane,
+        document_type=request.document_type,
+        accepted_on=accepted,
+        paused_working_days=paused,
+    )
+    return {"promised_due": dues.promised, "statutory_due": dues.statutory}

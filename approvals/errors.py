@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 
@@ -126,3 +127,49 @@ class RowProblem:
 
     def __repr__(self) -> str:
         return f"RowProblem({self.row}, {self.problem!r}, {self.params})"
+
+
+class NotYetAccepted(DomainError):
+    """A decision, claim or request for information on a request not accepted (受理): the law forbids it."""
+
+    key = "error.not_yet_accepted"
+
+    def __init__(self, request_id: int, status: str, action: str) -> None:
+        super().__init__(f"request {request_id} is {status}, not accepted", request_id=request_id, action=action)
+        self.request_id = request_id
+        self.status = status
+        self.action = action
+
+
+class PeriodNotOver(DomainError):
+    """A step the bot takes when a period runs out, asked for before it has (``until``: its last day)."""
+
+    key = "error.period_not_over"
+
+    def __init__(self, action: str, until: date) -> None:
+        super().__init__(f"{action} only after {until}", action=action, until=until)
+        self.action = action
+        self.until = until
+
+
+class PeriodOver(DomainError):
+    """A step whose period has ended: the completeness check after its 5 working days (the request is deemed
+    accepted as of receipt), the applicant's material after the completion period (the request is returned)."""
+
+    key = "error.period_over"
+
+    def __init__(self, action: str, until: date) -> None:
+        super().__init__(f"the period for {action} ended on {until}", action=action, until=until)
+        self.action = action
+        self.until = until
+
+
+class ListAlreadySent(DomainError):
+    """One list of missing material per receipt (一次性告知): another only after the applicant changed the file."""
+
+    key = "error.list_already_sent"
+
+    def __init__(self, request_id: int, listed_on: date | None) -> None:
+        super().__init__(f"request {request_id} already had its list on {listed_on}", request_id=request_id)
+        self.request_id = request_id
+        self.listed_on = listed_on

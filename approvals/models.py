@@ -37,6 +37,9 @@ class Lane(IntEnum):
 
 
 class Status(StrEnum):
+    RECEIVED = "received"  # 收件: handed in, the completeness check (art. 32) not yet done
+    INCOMPLETE = "incomplete"  # 一次性告知补正: the list of missing material sent, waiting for the applicant
+    RETURNED = "returned"  # 退件: the listed material did not come in time; nothing is deleted
     SUBMITTED = "submitted"  # 受理
     IN_REVIEW = "in_review"
     NEEDS_INFO = "needs_info"  # 补正
@@ -46,9 +49,11 @@ class Status(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
-OPEN_STATUSES = frozenset({Status.SUBMITTED, Status.RESUBMITTED, Status.IN_REVIEW})
-"""Waiting on the bureau: these make up the backlog and the queue."""
-FINAL_STATUSES = frozenset({Status.APPROVED, Status.REJECTED, Status.WITHDRAWN})
+OPEN_STATUSES = frozenset({Status.RECEIVED, Status.SUBMITTED, Status.RESUBMITTED, Status.IN_REVIEW})
+"""Waiting on the bureau: these make up the backlog and the queue (a received request for its completeness check)."""
+FINAL_STATUSES = frozenset({Status.APPROVED, Status.REJECTED, Status.WITHDRAWN, Status.RETURNED})
+NOT_ACCEPTED = frozenset({Status.RECEIVED, Status.INCOMPLETE, Status.RETURNED})
+"""Never accepted (受理): the law allows no decision on these, and their legal clock has not started."""
 
 
 class Role(StrEnum):
@@ -130,7 +135,11 @@ class ApprovalRequest(RequestDraft):
     status: Status = Status.SUBMITTED
     version: int = 1
     submitted_at: datetime
+    # while not yet accepted: the day it would be deemed accepted as of (its receipt), deadlines counted from it
     accepted_on: date
+    received_on: date | None = None  # the working day of receipt (of the supplied material, after a list)
+    listed_on: date | None = None  # the day the list of missing material (一次性告知) went out
+    listed_documents: int | None = None  # documents on file then: a second list needs the file to have changed
     updated_at: datetime
     claimed_by: int | None = None
     decided_by: int | None = None

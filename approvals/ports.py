@@ -84,6 +84,10 @@ class ApprovalStore(Protocol):
         """Each request's latest event among ``actions`` (requests without one are left out)."""
         ...
 
+    async def with_status(self, statuses: Collection[Status], *, limit: int) -> list[ApprovalRequest]:
+        """Up to ``limit`` requests in any of ``statuses``, oldest first (the periods the bot watches)."""
+        ...
+
     async def claimed_by(self, user_id: int) -> list[ApprovalRequest]:
         """The requests ``user_id`` holds now (in review, claimed by them)."""
         ...

@@ -7,7 +7,8 @@ from datetime import date
 
 from approvals import deadlines as dl
 from approvals.calendar import WorkCalendar
-from approvals.models import ApprovalRequest, AuditEvent, Status
+from approvals.completeness import Stage, stage
+from approvals.models import NOT_ACCEPTED, ApprovalRequest, AuditEvent, Status
 from approvals.states import holder_name, last_word
 
 
@@ -21,6 +22,7 @@ class RequestView:
     estimated: bool  # a deadline falls in a year without a published holiday schedule
     holder: str = ""  # who holds a claimed request, by the name colleagues know them by
     last_word: AuditEvent | None = None  # the latest decision, request for material or revocation
+    stage: Stage | None = None  # whom it waits on, until when
 
 
 @dataclass(frozen=True)
@@ -45,8 +47,12 @@ def request_view(
     if request.status is Status.IN_REVIEW:
         holder = holder or holder_name(history)
     said = last_word(history)
+    where = stage(request, calendar, policy)
     if request.is_final:
-        return RequestView(request, history, None, None, False, False, holder, said)
+        return RequestView(request, history, None, None, False, False, holder, said, where)
+    if request.status in NOT_ACCEPTED:  # the legal clock has not started: no working days are being used up
+        estimated = where.until is not None and calendar.is_estimated(where.until)
+        return RequestView(request, history, None, None, False, estimated, holder, said, where)
     as_of = request.paused_since or today  # the clock stands still during 补正
     return RequestView(
         request=request,
@@ -57,4 +63,5 @@ def request_view(
         estimated=calendar.is_estimated(request.statutory_due),
         holder=holder,
         last_word=said,
+        stage=where,
     )

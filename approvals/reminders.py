@@ -8,15 +8,18 @@ from datetime import date
 from enum import StrEnum
 
 from approvals.calendar import WorkCalendar
+from approvals.completeness import check_due
 from approvals.models import ApprovalRequest, Status
 
 STATUTORY_WARNING_DAYS = 3
+CHECK_WARNING_DAYS = 1  # the completeness check: the day before its last day (and on it, if that one was missed)
 
 
 class ReminderKind(StrEnum):
     HALF = "promise_50"  # half the promised time used
     MOST = "promise_80"  # four fifths used
     STATUTORY = "statutory_3"  # three working days before the legal deadline
+    CHECK = "check_1"  # received, not yet checked: one working day before the law accepts it as of receipt
 
 
 @dataclass(frozen=True)
@@ -27,14 +30,24 @@ class Reminder:
     promised: int  # the promise in working days (pauses included)
     statutory_left: int
     recipient: int | None  # the claiming reviewer, or None for the reviewers' group
+    until: date | None = None  # CHECK: the check's last day
+
+    @property
+    def key(self) -> str:
+        """Sent once per key: a check's reminder once per receipt (material supplied after a list is received again)."""
+        return self.kind.value if self.until is None else f"{self.kind.value}:{self.until.isoformat()}"
 
 
 def due_reminders(calendar: WorkCalendar, requests: Iterable[ApprovalRequest], today: date) -> list[Reminder]:
     """Every threshold an open request has reached by ``today`` (the caller drops those already sent).
 
-    Requests waiting for the applicant's material are skipped: their clock stands still."""
+    Requests waiting for the applicant's material are skipped: their clock stands still. A received request has
+    no clock running yet: the group is reminded of its completeness check instead."""
     found: list[Reminder] = []
     for r in requests:
+        if r.status is Status.RECEIVED:
+            found += _check_reminder(calendar, r, today)
+            continue
         if r.status not in (Status.SUBMITTED, Status.RESUBMITTED, Status.IN_REVIEW):
             continue
         promised = calendar.working_days_between(r.accepted_on, r.promised_due)
@@ -50,3 +63,11 @@ def due_reminders(calendar: WorkCalendar, requests: Iterable[ApprovalRequest], t
             kinds.append(ReminderKind.STATUTORY)
         found += [Reminder(r, kind, used, promised, statutory_left, recipient) for kind in kinds]
     return found
+
+
+def _check_reminder(calendar: WorkCalendar, r: ApprovalRequest, today: date) -> list[Reminder]:
+    due = check_due(calendar, r.received_on or r.accepted_on)
+    left = calendar.working_days_between(today, due)
+    if not 0 <= left <= CHECK_WARNING_DAYS:
+        return []  # in good time; or over, when the job deems it accepted
+    return [Reminder(r, ReminderKind.CHECK, 0, 0, 0, None, until=due)]

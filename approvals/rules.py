@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from approvals.completeness import refuse_before_acceptance
 from approvals.errors import AlreadyDecided, Forbidden, InvalidTransition, NotClaimant, NotFound, SelfReview
-from approvals.models import Actor, ApprovalRequest, Status
+from approvals.models import BOT_ACTOR_ID, Actor, ApprovalRequest, Status
 from approvals.states import (
     ADMIN_ACTIONS,
     APPLICANT_ACTIONS,
@@ -13,6 +14,7 @@ from approvals.states import (
     ON_DECISIONS,
     REVIEWER_ACTIONS,
     SELF_REVIEW,
+    SYSTEM_ACTIONS,
     Action,
     Step,
     transition,
@@ -26,6 +28,8 @@ def authorise(actor: Actor, request: ApprovalRequest, action: Action) -> None:
     if action in REVIEWER_ACTIONS and not actor.is_reviewer:
         raise Forbidden(action.value)
     if action in ADMIN_ACTIONS and not actor.is_admin:
+        raise Forbidden(action.value)
+    if action in SYSTEM_ACTIONS and actor.user_id != BOT_ACTOR_ID:  # taken when a period ends, by no person
         raise Forbidden(action.value)
     if action in SELF_REVIEW and request.applicant_id == actor.user_id:
         raise SelfReview(request.id)  # no one reviews their own request, admins included
@@ -52,6 +56,7 @@ def judge(
     target: Actor | None = None,
 ) -> Step:
     """The step ``action`` takes from the request's state; a step too late is reported as "already decided"."""
+    refuse_before_acceptance(request, action)
     try:
         return transition(
             request_id=request.id,

@@ -4,65 +4,31 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, tzinfo
 
+from approvals import completeness, search
 from approvals import deadlines as dl
-from approvals import documents, search
 from approvals import validation as v
-from approvals.calendar import WorkCalendar
-from approvals.effects import effects
+from approvals.completeness_service import CompletenessSteps
 from approvals.errors import (
     AlreadyDecided,
-    Forbidden,
     InvalidTransition,
     NotAReviewer,
     NotClaimant,
-    NotFound,
     SameProjectOpen,
 )
 from approvals.lanes import assign_lane
 from approvals.models import Actor, ApprovalRequest, Attachment, AuditEvent, RequestDraft, Status
-from approvals.numbering import NumberFormat
-from approvals.ports import ApprovalStore, Clock, KeyProjectStore, NumberIssue
-from approvals.progress import QueuePage, RequestView, request_view
-from approvals.rules import authorise, authorise_reading, judge
-from approvals.states import HOLDING, NEEDS_REASON, Action, holder_name
+from approvals.progress import QueuePage, RequestView
+from approvals.rules import authorise, authorise_reading
+from approvals.service_base import CAS_ATTEMPTS, ensure_admin, ensure_reviewer
+from approvals.states import HOLDING, Action, holder_name
 
-CAS_ATTEMPTS = 3  # a lost compare-and-set is re-read and re-judged; a third loss means heavy contention
-
-
-def ensure_reviewer(actor: Actor, what: str) -> None:
-    """Queue, figures and exports are for the bureau's staff only."""
-    if not actor.is_reviewer:
-        raise Forbidden(what)
-
-
-def ensure_admin(actor: Actor, what: str) -> None:
-    if not actor.is_admin:
-        raise Forbidden(what)
+__all__ = ["ApprovalService", "QueuePage", "RequestView", "ensure_admin", "ensure_reviewer"]  # as before the split
 
 
 @dataclass
-class ApprovalService:
-    requests: ApprovalStore
-    key_projects: KeyProjectStore
-    calendar: WorkCalendar
-    policy: dl.DeadlinePolicy
-    clock: Clock
-    tz: tzinfo
-    approval_number_pattern: str = v.DEFAULT_APPROVAL_NUMBER_PATTERN  # '' accepts any number
-    # the bureau issues approval numbers in this form (APPROVAL_NUMBER_FORMAT); None: reviewers type them
-    numbering: NumberFormat | None = None
-
-    @property
-    def issues_numbers(self) -> bool:
-        return self.numbering is not None
-
-    def today(self) -> date:
-        return self.clock.now().astimezone(self.tz).date()
-
-    def risk_cutoff(self, today: date) -> date:
-        return self.calendar.add_working_days(today, self.policy.risk_days)
+class ApprovalService(CompletenessSteps):
+    """Every use case; receipt and the completeness check's are inherited (approvals/completeness_service.py)."""
 
     # --- applicants ---------------------------------------------------------------------------------------
 
@@ -85,14 +51,17 @@ class ApprovalService:
         dues = dl.compute_deadlines(
             self.calendar, self.policy, lane=lane, document_type=draft.document_type, accepted_on=accepted_on
         )
+        status = completeness.first_status(draft.document_type)  # received (收件), or a filing accepted at once
         request = ApprovalRequest(
             **draft.model_dump(),
             id=0,
             applicant_id=actor.user_id,
             lane=lane,
+            status=status,
             submitted_at=now,
             updated_at=now,
             accepted_on=accepted_on,
+            received_on=accepted_on,
             promised_due=dues.promised,
             statutory_due=dues.statutory,
             client_key=client_key,
@@ -104,7 +73,7 @@ class ApprovalService:
             at=now,
             action=Action.SUBMIT.value,
             from_status=None,
-            to_status=Status.SUBMITTED,
+            to_status=status,
         )
         return await self.requests.add(request, event)
 
@@ -113,15 +82,6 @@ class ApprovalService:
     ) -> ApprovalRequest:
         text = v.clean_text("reason", note) if note.strip() or not attachments else ""
         return await self._act(actor, request_id, Action.RESUBMIT, reason=text or None, attachments=attachments)
-
-    async def material_action(self, actor: Actor, request_id: int) -> Action:
-        """What material sent for a request now is: the reply the bureau asked for (补正: resubmit, the clock
-        runs again) while it waits for one, else an addition to a request still in progress. Raises as that
-        action would (someone else's request, one already decided)."""
-        request = await self._get(request_id)
-        action = Action.RESUBMIT if request.status is Status.NEEDS_INFO else Action.ADD_MATERIAL
-        await self.check(actor, request_id, action)
-        return action
 
     async def add_material(
         self, actor: Actor, request_id: int, note: str, attachments: Sequence[Attachment] = ()
@@ -178,25 +138,6 @@ class ApprovalService:
 
     async def request_info(self, actor: Actor, request_id: int, reason: str) -> ApprovalRequest:
         return await self._act(actor, request_id, Action.REQUEST_INFO, reason=v.clean_text("reason", reason))
-
-    async def check(self, actor: Actor, request_id: int, action: Action) -> ApprovalRequest:
-        """Would ``action`` be allowed now? Raises as the action itself would; writes nothing.
-
-        Lets a front end refuse at once, before asking a reviewer for a reason they could not use."""
-        request = await self._get(request_id)
-        if action is Action.CORRECT_NUMBER and self.numbering is not None:
-            authorise(actor, request, action)
-            raise v.InvalidField("approval_number", "issued")  # an issued number is the register's: revoke instead
-        try:
-            authorise(actor, request, action)
-            judge(actor, request, action, at=self.clock.now(), reason="-" if action in NEEDS_REASON else None)
-        except AlreadyDecided as exc:
-            exc.by_name = await self._name_of(request_id, exc.by)
-            raise
-        except NotClaimant as exc:
-            exc.by_name = holder_name(await self.requests.history(request_id))
-            raise
-        return request
 
     # --- admins -------------------------------------------------------------------------------------------
 
@@ -273,75 +214,3 @@ class ApprovalService:
             found, more = [*found, *in_status], more or cut
         items, left_out = search.merge_found(hit, found, limit)
         return search.FindResult(query, items, more or left_out)
-
-    # --- shared -------------------------------------------------------------------------------------------
-
-    async def _get(self, request_id: int) -> ApprovalRequest:
-        request = await self.requests.get(request_id)
-        if request is None:
-            raise NotFound(request_id)
-        return request
-
-    async def _act(
-        self,
-        actor: Actor,
-        request_id: int,
-        action: Action,
-        *,
-        reason: str | None = None,
-        approval_number: str | None = None,
-        attachments: Sequence[Attachment] = (),
-        target: Actor | None = None,
-        holder: int | None = None,
-    ) -> ApprovalRequest:
-        """Check, step and compare-and-set; ``holder``: only while that reviewer still holds the request."""
-        for _ in range(CAS_ATTEMPTS):
-            request = await self.check(actor, request_id, action)
-            if holder is not None and request.claimed_by != holder:
-                raise InvalidTransition(request.status.value, action.value)
-            attachments = documents.new_only(request.attachments, attachments)  # a file sent again is kept once
-            if action is Action.FORCE_RELEASE:  # the audit names whose claim was freed
-                name = holder_name(await self.requests.history(request_id))
-                target = Actor(user_id=request.claimed_by or 0, name=name)
-            number = request.approval_number if action is Action.REVOKE else approval_number
-            now = self.clock.now()
-            step = judge(actor, request, action, at=now, reason=reason, approval_number=number, target=target)
-            change = effects(
-                action,
-                request,
-                actor=actor,
-                target=target,
-                reason=reason,
-                approval_number=approval_number,
-                attachments=attachments,
-                now=now,
-                today=now.astimezone(self.tz).date(),
-                calendar=self.calendar,
-                policy=self.policy,
-            )
-            updated = request.model_copy(
-                update={"status": step.to, "version": request.version + 1, "updated_at": step.event.at, **change}
-            )
-            issue = self._issue(action, today=now.astimezone(self.tz).date())
-            stored = await self.requests.apply(
-                updated, expected_version=request.version, event=step.event, new_attachments=attachments, issue=issue
-            )
-            if stored is not None:
-                return stored
-        raise AlreadyDecided(request_id, (await self._get(request_id)).status.value, None)
-
-    def _issue(self, action: Action, *, today: date) -> NumberIssue | None:
-        """The number an approval takes where the bureau issues them: the next of the decision's local year."""
-        if action is not Action.APPROVE or self.numbering is None:
-            return None
-        return NumberIssue(year=today.year, render=self.numbering.render)
-
-    async def _name_of(self, request_id: int, user_id: int | None) -> str:
-        """The name colleagues know ``user_id`` by, from the request's own audit log."""
-        for event in reversed(await self.requests.history(request_id)):
-            if user_id is None or event.actor_id == user_id:  # None: whoever acted last
-                return event.actor_name
-        return ""
-
-    def _view(self, request: ApprovalRequest, history: list[AuditEvent], today: date, holder: str = "") -> RequestView:
-        return request_view(request, history, today, calendar=self.calendar, policy=self.policy, holder=holder)

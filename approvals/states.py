@@ -29,27 +29,84 @@ class Action(StrEnum):
     CORRECT_NUMBER = "correct_number"  # an admin corrects an approval's number (批复文号)
     ADD_MATERIAL = "add_material"  # more documents or a note for a request still with the bureau
     KEEP_COPY = "keep_copy"  # the bureau's own copy of a document is stored: recorded, not a transition
+    # the completeness check (Administrative Licensing Law art. 32)
+    ACCEPT = "accept"  # 受理: the material is complete
+    LIST_MISSING = "list_missing"  # 一次性告知补正: one list of everything missing
+    SUPPLY = "supply"  # the applicant sends the listed material: received again, checked again
+    DEEM_ACCEPT = "deem_accept"  # no one acted within the check's period: accepted as of receipt (art. 32(4))
+    RETURN = "return"  # 退件: the listed material did not come within the completion period
 
 
-REVIEWER_ACTIONS = frozenset({Action.CLAIM, Action.RELEASE, Action.APPROVE, Action.REJECT, Action.REQUEST_INFO})
+class Party(StrEnum):
+    """Whom a request in a given status waits on."""
+
+    BUREAU = "bureau"
+    APPLICANT = "applicant"
+
+
+REVIEWER_ACTIONS = frozenset(
+    {
+        Action.CLAIM,
+        Action.RELEASE,
+        Action.APPROVE,
+        Action.REJECT,
+        Action.REQUEST_INFO,
+        Action.ACCEPT,
+        Action.LIST_MISSING,
+    }
+)
 ADMIN_ACTIONS = frozenset({Action.FORCE_RELEASE, Action.REASSIGN, Action.REVOKE, Action.CORRECT_NUMBER})
-APPLICANT_ACTIONS = frozenset({Action.RESUBMIT, Action.WITHDRAW, Action.ADD_MATERIAL})
+APPLICANT_ACTIONS = frozenset({Action.RESUBMIT, Action.WITHDRAW, Action.ADD_MATERIAL, Action.SUPPLY})
+# steps only the bot's own jobs take, when a period has run out (no person may take them early)
+SYSTEM_ACTIONS = frozenset({Action.DEEM_ACCEPT, Action.RETURN})
 DECISIONS = frozenset({Action.APPROVE, Action.REJECT})
 ON_DECISIONS = frozenset({Action.REVOKE, Action.CORRECT_NUMBER})  # act on a decision made, not towards one
 # what no one may do on a request they submitted, admins included. Releasing a claim stays allowed: it decides
 # nothing and hands the request back to colleagues (and a reviewer's removal must free every claim they held).
 SELF_REVIEW = frozenset(
-    {Action.CLAIM, Action.APPROVE, Action.REJECT, Action.REQUEST_INFO, Action.REASSIGN, *ON_DECISIONS}
+    {
+        Action.CLAIM,
+        Action.APPROVE,
+        Action.REJECT,
+        Action.REQUEST_INFO,
+        Action.REASSIGN,
+        Action.ACCEPT,
+        Action.LIST_MISSING,
+        *ON_DECISIONS,
+    }
 )
-NEEDS_REASON = frozenset({Action.REJECT, Action.REQUEST_INFO, Action.REVOKE, Action.CORRECT_NUMBER})
+NEEDS_REASON = frozenset(
+    {Action.REJECT, Action.REQUEST_INFO, Action.REVOKE, Action.CORRECT_NUMBER, Action.LIST_MISSING}
+)
 HOLDING = frozenset({Action.CLAIM, Action.REASSIGN})  # steps after which someone holds the request
 # steps whose author the card names as having had the last word: a decision, a request for material, a revocation
-LAST_WORD = frozenset({*DECISIONS, Action.REQUEST_INFO, Action.REVOKE})
+LAST_WORD = frozenset({*DECISIONS, Action.REQUEST_INFO, Action.REVOKE, Action.LIST_MISSING})
+ACCEPTANCES = frozenset({Action.ACCEPT, Action.DEEM_ACCEPT})
+# whom each status waits on; a status missing here is terminal
+WAITS_ON: Mapping[Status, Party] = MappingProxyType(
+    {
+        S.RECEIVED: Party.BUREAU,
+        S.SUBMITTED: Party.BUREAU,
+        S.RESUBMITTED: Party.BUREAU,
+        S.IN_REVIEW: Party.BUREAU,
+        S.INCOMPLETE: Party.APPLICANT,
+        S.NEEDS_INFO: Party.APPLICANT,
+    }
+)
 
 # (from status, action) -> to status. A decision may come straight from the queue: claiming first is a
 # courtesy that tells colleagues "I have this", not a legal step.
 TRANSITIONS: Mapping[tuple[Status, Action], Status] = MappingProxyType(
     {
+        # receipt: no decision and no claim until accepted (受理); see approvals/completeness.py for the periods
+        (S.RECEIVED, Action.ACCEPT): S.SUBMITTED,
+        (S.RECEIVED, Action.DEEM_ACCEPT): S.SUBMITTED,
+        (S.RECEIVED, Action.LIST_MISSING): S.INCOMPLETE,
+        (S.INCOMPLETE, Action.SUPPLY): S.RECEIVED,
+        (S.INCOMPLETE, Action.RETURN): S.RETURNED,
+        (S.RECEIVED, Action.ADD_MATERIAL): S.RECEIVED,
+        (S.RECEIVED, Action.WITHDRAW): S.WITHDRAWN,
+        (S.INCOMPLETE, Action.WITHDRAW): S.WITHDRAWN,
         (S.SUBMITTED, Action.CLAIM): S.IN_REVIEW,
         (S.RESUBMITTED, Action.CLAIM): S.IN_REVIEW,
         (S.IN_REVIEW, Action.RELEASE): S.SUBMITTED,

@@ -12,6 +12,12 @@ from approvals.key_attention import KeyAttention, key_projects_needing_attention
 from approvals.models import ApprovalRequest, Lane, Status
 from approvals.ports import ApprovalStore, DecisionRecord, KeyProjectStore, SummarySource
 
+# The stages before a decision, in the procedure's order; each is counted (a resubmitted request is back in the
+# queue with the accepted ones, so it counts there).
+STAGES = (Status.RECEIVED, Status.INCOMPLETE, Status.SUBMITTED, Status.IN_REVIEW, Status.NEEDS_INFO)
+COUNTED_AS = {Status.RESUBMITTED: Status.SUBMITTED}
+WAITING_ON_APPLICANTS = (Status.INCOMPLETE, Status.NEEDS_INFO)  # the listed material (受理前) or that asked in review
+
 
 @dataclass(frozen=True)
 class LaneTiming:
@@ -39,6 +45,7 @@ class SummaryFigures:
     calendar_estimated: bool  # today's year has no published holiday schedule
     approvals_by_day: dict[date, int]  # the last 30 days, every day present
     key_attention: list[KeyAttention] = field(default_factory=list)  # the whole list's, most urgent first
+    stages: dict[Status, int] = field(default_factory=lambda: dict.fromkeys(STAGES, 0))  # undecided, per stage
 
     @property
     def backlog_total(self) -> int:
@@ -60,6 +67,13 @@ def lane_timing(calendar: WorkCalendar, records: list[DecisionRecord]) -> dict[L
     return timing
 
 
+async def stage_counts(source: SummarySource) -> dict[Status, int]:
+    counts = dict.fromkeys(STAGES, 0)
+    for status in (*STAGES, *COUNTED_AS):
+        counts[COUNTED_AS.get(status, status)] += await source.count_status(status)
+    return counts
+
+
 async def summary_figures(
     *,
     source: SummarySource,
@@ -78,6 +92,7 @@ async def summary_figures(
     approved_codes = await source.approved_key_codes()
     due_by_cutoff = await source.count_open_due_by(cutoff)
     overdue = await source.count_open_due_by(yesterday)
+    stages = await stage_counts(source)
     queue_top = [r for r in await requests.queue(risk_cutoff=cutoff, limit=at_risk_list) if r.promised_due <= cutoff]
     return SummaryFigures(
         today=today,
@@ -87,7 +102,7 @@ async def summary_figures(
         key_approved=len(approved_codes & registered),
         key_total=len(registered),
         backlog=await source.backlog_by_lane(),
-        waiting_on_applicants=await source.count_status(Status.NEEDS_INFO),
+        waiting_on_applicants=sum(stages[s] for s in WAITING_ON_APPLICANTS),
         at_risk=due_by_cutoff - overdue,
         overdue_promise=overdue,
         overdue_statutory=await source.count_open_due_by(yesterday, statutory=True),
@@ -104,6 +119,7 @@ async def summary_figures(
             today=today,
             risk_cutoff=cutoff,
         ),
+        stages=stages,
     )
 
 

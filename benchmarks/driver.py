@@ -151,9 +151,13 @@ class Load:
         await self.say(user, "/cancel")
 
     async def reviewer(self, user: ChatUser, done: asyncio.Event) -> None:
-        """/next, Approve, Approve without a number — until the applicants are finished."""
+        """/next, Approve, Approve without a number — until the applicants are finished. A received request comes
+        first from /next: Accept (受理) it, and the next /next claims it."""
         while not done.is_set():
             card = await self.say(user, "/next")
+            if _button(card, "ck:a:") is not None:
+                await self.press(user, card, "ck:a:", expect="answer")
+                continue
             if _button(card, "rv:a:") is None and not self.fake_buttons:
                 await asyncio.sleep(0.05)  # nothing waiting yet: look again shortly, as a person would
                 continue

@@ -13,7 +13,7 @@ from approvals.errors import DomainError
 from approvals.models import Actor, Attachment
 from approvals.service import ApprovalService
 from approvals.states import Action
-from handlers import args, card, views
+from handlers import args, card, stage_texts, views
 from handlers import keyboards as kb
 from handlers import texts as t
 from handlers.callbacks import SupplementCB, WithdrawCB
@@ -45,7 +45,16 @@ async def send_material(
 ) -> str:
     """Material for a request: the reply to a request for material, or an addition to one in progress (the
     domain decides which). Returns what to tell the applicant, once it is committed."""
-    if await approvals.material_action(actor, request_id) is Action.RESUBMIT:
+    action = await approvals.material_action(actor, request_id)
+    if action is Action.SUPPLY:
+        request = await approvals.supply(actor, request_id, note, files)
+        view = await approvals.view(actor, request.id)
+        return (
+            _("Thank you: request #{id} is received again.").format(id=request.id)
+            + "\n"
+            + stage_texts.waiting(view.stage)
+        )
+    if action is Action.RESUBMIT:
         request = await approvals.resubmit(actor, request_id, note, files)
         view = await approvals.view(actor, request.id)
         return (
@@ -138,9 +147,11 @@ def build_router() -> Router:
         state: FSMContext,
         bot: Bot,
     ) -> None:
-        try:  # the domain decides whether this person may resubmit this request now
-            await app.approvals.check(actor, callback_data.id, Action.RESUBMIT)
+        try:  # the domain decides whether this person may answer for this request now
+            waiting = await app.approvals.material_action(actor, callback_data.id) is not Action.ADD_MATERIAL
         except DomainError:
+            waiting = False
+        if not waiting:
             await query.answer(_("This request is not waiting for material."), show_alert=True)
             return
         await query.answer()

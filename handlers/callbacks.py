@@ -43,6 +43,23 @@ class ReviewAction(StrEnum):
     CONFIRM = "y"  # Yes on "Reject #N?" / "Revoke the decision on #N?"
 
 
+class CheckAction(StrEnum):
+    """The completeness check, from a received request's card and the checklist it opens."""
+
+    ACCEPT = "a"
+    LIST = "l"  # open the checklist of standard materials
+    TICK = "t"  # tick or untick item ``index``
+    NEXT = "n"  # the ticks are done: ask for anything else missing, in the reviewer's words
+    SEND = "s"  # send the list as it stands
+    CANCEL = "x"
+
+
+class CheckCB(CallbackData, prefix="ck"):
+    action: CheckAction
+    id: Id
+    index: Page = 0
+
+
 class QueueAction(StrEnum):
     OPEN = "o"  # the card, in the presser's private chat
     CLAIM = "c"
@@ -182,6 +199,7 @@ class SubscriptionCB(CallbackData, prefix="sb"):
 
 KINDS: tuple[type[CallbackData], ...] = (
     ReviewCB,
+    CheckCB,
     DetailsCB,
     FilesCB,
     QueuePageCB,

@@ -14,9 +14,9 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
 from approvals.ledger import KeyProject
-from approvals.models import ApprovalRequest, Attachment, AuditEvent, Status
+from approvals.models import NOT_ACCEPTED, ApprovalRequest, Attachment, AuditEvent, Status
 from approvals.progress import RequestView
-from handlers import limits
+from handlers import limits, stage_texts
 from handlers import texts as t
 from handlers.limits import Clip, Rendered
 
@@ -34,6 +34,8 @@ def days(view: RequestView) -> str:
 def deadlines(view: RequestView) -> str:
     r = view.request
     estimated = _(" (estimated: holiday schedule not yet published)") if view.estimated else ""
+    if r.status in NOT_ACCEPTED:  # provisional dates would mislead: nothing counts before acceptance
+        return _("The legal time limit starts on acceptance (受理).") + estimated
     return _("Promised by {promised} · legal limit {statutory}{estimated}").format(
         promised=r.promised_due.isoformat(), statutory=r.statutory_due.isoformat(), estimated=estimated
     )
@@ -71,6 +73,8 @@ def card(view: RequestView, *, project: KeyProject | None = None, notes: int = 0
     lines.append(_("Description: {value}").format(value=clip(r.description, limits.PARAGRAPH)))
     lines.append(documents([a.name for a in r.attachments], clip))
     lines.append(deadlines(view))
+    if waits := stage_texts.waiting(view.stage):
+        lines.append(waits)
     if view.days_left is not None:
         risk = " ⚠️" + _("at risk") if view.at_risk else ""
         lines.append(days(view) + risk)
@@ -94,6 +98,7 @@ def compact(view: RequestView) -> Rendered:
         _status_line(r),
         ngettext("{n} document", "{n} documents", files).format(n=files),
         deadlines(view),
+        stage_texts.waiting(view.stage),
         *outcome(view, clip, COMPACT_REASON),
     ]
     return Rendered("\n".join(lines), True)
@@ -126,6 +131,10 @@ def outcome(view: RequestView, clip: Clip, reason_units: int) -> list[str]:
         lines.append(_("❌ Rejected by {name}: {reason}").format(name=name, reason=reason))
     elif r.status is Status.NEEDS_INFO:
         lines.append(_("📎 {name} asked for more material: {reason}").format(name=name, reason=reason))
+    elif r.status is Status.INCOMPLETE:
+        lines.append(_("📋 {name} listed the missing material: {reason}").format(name=name, reason=reason))
+    elif r.status is Status.RETURNED:
+        lines.append(_("↩️ Returned (退件): the listed material did not come in time."))
     elif r.status is Status.WITHDRAWN:
         lines.append(_("Withdrawn by the applicant."))
     if r.status in (Status.RESUBMITTED, Status.IN_REVIEW):

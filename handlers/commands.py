@@ -27,7 +27,7 @@ def applicant_commands() -> list[BotCommand]:
 def reviewer_commands() -> list[BotCommand]:
     return [
         BotCommand(command="queue", description=_("The queue in priority order")),
-        BotCommand(command="next", description=_("Claim the top request")),
+        BotCommand(command="next", description=_("Check a received request, else claim the top one")),
         BotCommand(command="claim", description=_("Claim a request: /claim N")),
         BotCommand(command="release", description=_("Release a claim: /release N")),
         BotCommand(command="note", description=_("Internal note: /note N text")),

@@ -8,6 +8,7 @@ from datetime import tzinfo
 from aiogram.utils.i18n import I18n
 
 from approvals.admin import AdminService
+from approvals.checklists import Checklists
 from approvals.notes import NotesService
 from approvals.service import ApprovalService
 from approvals.summary import SummaryFigures, summary_figures
@@ -23,6 +24,10 @@ class AppContext:
     tz: tzinfo
     reviewer_chat_id: int | None = None
     group_locale: str = "zh_CN"  # the reviewers' group: one language for everyone in it (GROUP_LOCALE)
+
+    @property
+    def checklists(self) -> Checklists:
+        return Checklists(self.repos.checklists)
 
     @property
     def notes(self) -> NotesService:

@@ -35,7 +35,7 @@ def help_text(actor: Actor, *, private: bool) -> str:
         lines += [
             _("<b>Reviewers</b>"),
             _("/queue [N] — the queue in priority order (page N), each request with Open and Claim"),
-            _("/next — claim the top request"),
+            _("/next — check a received request, else claim the top one"),
             _("/claim N — claim request N; /release N — hand it back to the queue"),
             _("/note N text — an internal note for reviewers; /notes N — read them (private chat)"),
             _("/files N — every document of request N, in your private chat (📎 on a card does the same)"),

@@ -17,6 +17,8 @@ from approvals.progress import QueuePage
 from handlers import limits
 from handlers import texts as t
 from handlers.callbacks import (
+    CheckAction,
+    CheckCB,
     ChoiceCB,
     ConfirmAction,
     ConfirmCB,
@@ -102,6 +104,12 @@ def review(request: ApprovalRequest, *, details: bool = False) -> InlineKeyboard
     more: list[Button] = [(_("Details"), DetailsCB(id=rid))] if details else []
     if request.attachments:
         more.append((_("📎 Documents"), FilesCB(id=rid)))
+    if request.status is Status.RECEIVED:  # the completeness check first: no decision before acceptance
+        check = [
+            (_("Accept (受理)"), CheckCB(action=CheckAction.ACCEPT, id=rid)),
+            (_("List missing material"), CheckCB(action=CheckAction.LIST, id=rid)),
+        ]
+        return rows(check, more)
     if request.status in (Status.SUBMITTED, Status.RESUBMITTED):
         first = (_("Claim"), ReviewCB(action=ReviewAction.CLAIM, id=rid))
     elif request.status is Status.IN_REVIEW:

@@ -13,7 +13,7 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
 from approvals.models import Actor, ApprovalRequest, AuditEvent, Role, Status
-from handlers import card, views
+from handlers import card, stage_notices, views
 from handlers import keyboards as kb
 from handlers import texts as t
 from handlers.context import AppContext
@@ -63,7 +63,7 @@ async def notices_for(app: AppContext, event: AuditEvent) -> list[Outgoing]:
         Outgoing(chat, kind="edit_card", request_id=request.id, edit_message_id=message)
         for chat, message in await app.repos.cards.of(request.id)
     ]
-    if event.action in ("submit", "resubmit", "revoke") and group is not None:  # (back) in the queue
+    if event.action in ("submit", "resubmit", "revoke", "supply") and group is not None:  # (back) in the queue
         out.append(Outgoing(group, kind="card", request_id=request.id))
     if event.action == "reassign" and event.target_id is not None:  # the new holder finds it in their chat
         out.append(Outgoing(event.target_id, kind="card", request_id=request.id))
@@ -74,6 +74,11 @@ async def notices_for(app: AppContext, event: AuditEvent) -> list[Outgoing]:
     )
     if notice is not None:
         out.append(notice)
+    if event.action in stage_notices.BOT_STEPS and group is not None:  # no reviewer did it: the group is told
+        with app.i18n.context(), app.i18n.use_locale(app.group_locale):
+            said = stage_notices.for_reviewers(request, event)
+        if said:
+            out.append(Outgoing(group, said, request_id=request.id))
     return out
 
 
@@ -107,6 +112,8 @@ async def applicant_notice(app: AppContext, request: ApprovalRequest, event: Aud
         number = escape(event.approval_number or request.approval_number or "—")
         if event.action == "submit":
             text = views.receipt(await app.approvals.view(STAFF, request.id))
+        elif event.action in stage_notices.STAGE_EVENTS:
+            text, markup = stage_notices.for_applicant(await app.approvals.view(STAFF, request.id), event)
         elif event.action == "correct_number":
             text = _("Request #{id} {name}: the approval number is corrected to {number}. Reason: {reason}").format(
                 id=request.id, name=name, number=number, reason=reason

@@ -91,7 +91,8 @@ def build_router() -> Router:
 
     @router.message(Command("next"))
     async def next_(message: Message, actor: Actor, app: AppContext, bot: Bot) -> None:
-        request = await app.approvals.claim_next(actor)
+        """A received request to check comes first (its card: accept or list what is missing), else a claim."""
+        request = await app.approvals.next_to_check(actor) or await app.approvals.claim_next(actor)
         if request is None:
             await message.answer(_("Nothing is waiting. Well done."))
             return

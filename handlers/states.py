@@ -27,3 +27,8 @@ class Review(StatesGroup):
 
 class Supplement(StatesGroup):
     material = State()
+
+
+class Completeness(StatesGroup):
+    ticking = State()  # a reviewer ticks the standard materials missing from a received request
+    other = State()  # then types anything else missing (or sends the list as it stands)

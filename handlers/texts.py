@@ -24,7 +24,7 @@ from approvals.errors import (
 from approvals.ledger import KeyProjectStatus
 from approvals.models import Category, DocumentType, Lane, Status
 from approvals.validation import InvalidField
-from handlers import limits
+from handlers import limits, stage_texts
 
 
 def _count(value: object) -> int:
@@ -70,6 +70,9 @@ def lane(value: Lane) -> str:
 
 def status(value: Status | str) -> str:
     return {
+        Status.RECEIVED: _("Received: completeness check"),
+        Status.INCOMPLETE: _("Waiting for the listed material"),
+        Status.RETURNED: _("Returned"),
         Status.SUBMITTED: _("Accepted"),
         Status.IN_REVIEW: _("In review"),
         Status.NEEDS_INFO: _("Waiting for more material"),
@@ -107,6 +110,11 @@ def action(value: str) -> str:
         "correct_number": _("correct the approval number of"),
         "add_material": _("add material"),
         "keep_copy": _("copy kept by the bureau"),
+        "accept": _("accept"),
+        "list_missing": _("list the missing material of"),
+        "supply": _("supply material"),
+        "deem_accept": _("deemed accepted"),
+        "return": _("returned"),
     }.get(value, value)
 
 
@@ -270,6 +278,8 @@ def error(exc: DomainError) -> str:
         return _("{name} is working on this request; ask them to release it.").format(
             name=person(exc.by_name) or exc.claimed_by
         )
+    if isinstance(exc, stage_texts.STAGE_ERRORS):
+        return stage_texts.error(exc)
     if isinstance(exc, InvalidTransition):
         return _("This request is {status}, so you cannot {action} it.").format(
             status=status(exc.status).lower(), action=action(exc.action)

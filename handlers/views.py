@@ -13,7 +13,7 @@ from aiogram.utils.i18n import ngettext
 from approvals.models import ApprovalRequest, Attachment, AuditEvent, Note, Status
 from approvals.progress import QueuePage, RequestView
 from approvals.summary import SummaryFigures
-from handlers import limits
+from handlers import limits, stage_texts
 from handlers import texts as t
 from handlers.card import days, deadlines, documents, field
 from handlers.limits import Clip, Rendered
@@ -60,16 +60,21 @@ def notes(request_id: int, found: list[Note], tz: tzinfo) -> list[str]:
 
 
 def receipt(view: RequestView) -> str:
+    """What the applicant is told at receipt: received (收件) and checked by a day, or (a filing) accepted."""
     r = view.request
-    return "\n".join(
-        [
-            _("✅ Request #{id} received: {name}").format(id=r.id, name=escape(r.project_name)),
-            _("Lane: {lane}").format(lane=t.lane(r.lane)),
-            _("Accepted on {day}").format(day=r.accepted_on.isoformat()),
-            deadlines(view),
-            _("Use /status {id} to follow it.").format(id=r.id),
-        ]
-    )
+    if r.status is Status.RECEIVED:
+        when = _("Received on {day} (收件); not yet accepted.").format(day=(r.received_on or r.accepted_on).isoformat())
+    else:
+        when = _("Accepted on {day}").format(day=r.accepted_on.isoformat())
+    lines = [
+        _("✅ Request #{id} received: {name}").format(id=r.id, name=escape(r.project_name)),
+        _("Lane: {lane}").format(lane=t.lane(r.lane)),
+        when,
+        deadlines(view),
+        stage_texts.waiting(view.stage),
+        _("Use /status {id} to follow it.").format(id=r.id),
+    ]
+    return "\n".join(line for line in lines if line)
 
 
 def short_row(view: RequestView) -> str:
@@ -93,10 +98,19 @@ def queue_page(page: QueuePage) -> list[str]:
         claimed = f" · 🔒 {escape(view.holder) or '—'}" if r.status is Status.IN_REVIEW else ""
         own = " · " + _("submitted by you: a colleague reviews it") if r.id in page.own else ""
         blocks.append(
-            f"{risk}{t.lane(r.lane)} <b>#{r.id}</b> {escape(r.project_name)}\n"
-            f"   {r.promised_due.isoformat()} · {days(view)}{claimed}{own}"
+            f"{risk}{t.lane(r.lane)} <b>#{r.id}</b> {escape(r.project_name)}\n   {queue_line(view)}{claimed}{own}"
         )
     return blocks
+
+
+def queue_line(view: RequestView) -> str:
+    """The stage and its date: a received request's check ends first; an accepted one runs to its promise."""
+    r = view.request
+    if r.status is Status.RECEIVED and view.stage is not None and view.stage.until is not None:
+        when = _("check by {day}").format(day=view.stage.until.isoformat())
+    else:
+        when = r.promised_due.isoformat()
+    return " · ".join(part for part in (stage_texts.stage_name(r.status), when, days(view)) if part)
 
 
 def stats(f: SummaryFigures) -> str:
@@ -113,6 +127,7 @@ def stats(f: SummaryFigures) -> str:
         _("Backlog: {total} ({lanes})").format(
             total=f.backlog_total, lanes=t.listing(f"{t.lane(k)} {v}" for k, v in f.backlog.items())
         ),
+        stage_texts.stage_counts(f.stages),
         _("Waiting for applicants' material: {n}").format(n=f.waiting_on_applicants),
         _("At risk: {risk} · past the promise: {promise} · past the legal limit: {legal}").format(
             risk=f.at_risk, promise=f.overdue_promise, legal=f.overdue_statutory

@@ -23,6 +23,11 @@ OPEN_LIMIT = 100_000  # every open request: the bureau has hundreds, not million
 def reminder_text(reminder: Reminder) -> str:
     r = reminder.request
     name = escape(r.project_name)
+    if reminder.kind is ReminderKind.CHECK and reminder.until is not None:
+        return _(
+            "📥 #{id} {name} is not checked yet: accept it or send the list of what is missing by {due}; after "
+            "that day the law accepts it as of its receipt."
+        ).format(id=r.id, name=name, due=reminder.until.isoformat())
     if reminder.kind is ReminderKind.STATUTORY:
         left = max(reminder.statutory_left, 0)
         return ngettext(
@@ -43,16 +48,14 @@ async def send_reminders(app: AppContext, today: date, now: datetime) -> int:
     sent = await app.repos.runs.reminders_sent()
     queued = 0
     for reminder in due_reminders(app.approvals.calendar, requests, today):
-        if (reminder.request.id, reminder.kind.value) in sent:
+        if (reminder.request.id, reminder.key) in sent:
             continue
         chat_id = reminder.recipient if reminder.recipient is not None else app.reviewer_chat_id
         if chat_id is None:
             continue
         with app.i18n.context(), app.i18n.use_locale(await app.locale_for_chat(chat_id)):
             text = reminder_text(reminder)
-        if await app.repos.runs.claim_reminder(
-            reminder.request.id, reminder.kind.value, [Outgoing(chat_id, text)], now
-        ):
+        if await app.repos.runs.claim_reminder(reminder.request.id, reminder.key, [Outgoing(chat_id, text)], now):
             queued += 1
     if queued:
         log.info("reminders queued count=%d", queued)

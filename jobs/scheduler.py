@@ -21,6 +21,7 @@ from approvals.ports import Clock
 from approvals.schedule import CATCH_UP_DAYS, daily_runs_due
 from handlers.context import AppContext
 from jobs.copies import DocumentCopier
+from jobs.periods import take_overdue_steps
 from jobs.reminders import OVERDUE, send_overdue_list, send_reminders
 from jobs.sender import OutboxSender
 from jobs.summary import SUMMARY, send_daily_summary
@@ -88,6 +89,11 @@ class Jobs:
         if await send_reminders(self.app, now.astimezone(self.app.tz).date(), now):
             self.sender.wake.set()
 
+    async def periods(self) -> None:
+        """Deemed acceptances and returns whose period ran out (checked as often as reminders)."""
+        if await take_overdue_steps(self.app):
+            self.sender.wake.set()
+
     async def start(self) -> None:
         # coalesce: a stalled loop that missed several firings runs once; no misfire limit: late is better than
         # never, and the day's claim keeps it to one summary
@@ -109,6 +115,15 @@ class Jobs:
             max_instances=1,
             replace_existing=True,
         )
+        self.scheduler.add_job(
+            self.periods,
+            IntervalTrigger(minutes=self.settings.reminder_minutes, timezone=self.app.tz),
+            id="periods",
+            coalesce=True,
+            misfire_grace_time=None,
+            max_instances=1,
+            replace_existing=True,
+        )
         self.scheduler.start()
         self.sender.start()
         if self.copier is not None:
@@ -118,6 +133,7 @@ class Jobs:
     async def _start_jobs(self) -> None:
         try:
             await self.daily()
+            await self.periods()  # before reminders: a request deemed accepted is reminded of as accepted
             await self.reminders()
         except Exception:
             log.exception("catch-up at start failed")

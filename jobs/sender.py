@@ -32,6 +32,7 @@ from aiogram.types import BufferedInputFile, InlineKeyboardMarkup, Message
 from handlers.context import AppContext
 from handlers.journal import load_call
 from handlers.notify import notices_for, render_card
+from jobs.card_copies import CardCopies, drawing
 from jobs.short_version import send_short_version
 from storage.codec import stamp
 from storage.outbox import Outgoing, Queued
@@ -90,6 +91,7 @@ class OutboxSender:
         self._task: asyncio.Task[None] | None = None
         self._pass = asyncio.Lock()  # the loop and an explicit flush must not send the same row twice
         self._next_wake = idle_seconds
+        self.copies = CardCopies()
 
     @property
     def wake(self) -> asyncio.Event:
@@ -173,10 +175,16 @@ class OutboxSender:
             return False
         if m.kind in ("card", "edit_card"):
             text, markup = await render_card(self.app, m.request_id or 0, m.chat_id)
+            drawn = drawing(text, markup)
             if m.kind == "card":
                 sent = await self.bot.send_message(m.chat_id, text, reply_markup=markup)
+                self.copies.drew(m.chat_id, sent.message_id, drawn)
                 await self.app.repos.cards.posted(row.id, m.request_id or 0, m.chat_id, sent.message_id, self.now())
                 return True
+            if self.copies.shows(m.chat_id, m.edit_message_id or 0, drawn):
+                return False  # drawn after the change already: Telegram would refuse the edit as not modified
+            # recorded first: a refusal as too long is drawn by the short version; any failure forgets it
+            self.copies.drew(m.chat_id, m.edit_message_id or 0, drawn)
             try:
                 await self.bot.edit_message_text(
                     text, chat_id=m.chat_id, message_id=m.edit_message_id, reply_markup=markup
@@ -201,8 +209,12 @@ class OutboxSender:
             return await self._send(row)
         except TelegramBadRequest as exc:
             if not await send_short_version(self.bot, self.app, row.id, row.message, exc):
+                self.copies.failed(row.message)
                 raise
             return row.message.kind == "card"  # a posted card is recorded with its sent mark
+        except BaseException:
+            self.copies.failed(row.message)
+            raise
 
     async def _deliver(self, row: Queued) -> bool:
         chat = row.message.chat_id

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 
 from approvals.ledger import KeyProject
-from approvals.models import Actor, Attachment, Category, DocumentType, RequestDraft, Role
+from approvals.models import Actor, Attachment, Category, DocumentType, RequestDraft, Role, Status
+from approvals.ports import Clock
 from approvals.service import ApprovalService
 from storage.repositories import Repositories
 
@@ -34,6 +36,10 @@ CAST = (
     Person("admin", 9001, "刘科长 (admin)", "zh-hans", Role.ADMIN),
 )
 GROUP_TITLE = "审批科 Reviewers"
+
+# How long ago the sample submission that shows a return (退件) was received: its list of missing material, sent
+# the same day, must have run out (15 working days, more across a holiday week).
+RETURNED_AGO = timedelta(days=45)
 
 SAMPLE_PROJECTS = tuple(
     KeyProject(code=f"S{n:02d}", name=f"示例重点项目{n:02d}（样例数据）", owner=f"示例建设单位{(n - 1) % 7 + 1}")
@@ -70,10 +76,10 @@ async def seed(repos: Repositories, approvals: ApprovalService) -> bool:
             await repos.people.grant(person.user_id, Role.REVIEWER)
     applicant, applicant2 = (Actor(user_id=p.user_id, name=p.name) for p in CAST[:2])
     reviewer = Actor(user_id=2001, name=CAST[2].name, roles=frozenset({Role.REVIEWER}))
-    made = [
-        await approvals.submit(
-            applicant, _draft("城东污水处理厂扩建", Category.INFRASTRUCTURE, DocumentType.REPORT_FORM)
-        ),
+    # One request in each stage, so a newcomer sees the procedure: received (待受理), incomplete (待补正), returned
+    # (退件); the rest accepted (受理) first, as the law requires, then claimed and decided or asked about.
+    await approvals.submit(applicant, _draft("城东污水处理厂扩建", Category.INFRASTRUCTURE, DocumentType.REPORT_FORM))
+    accepted = [
         await approvals.submit(applicant, _draft("示例重点项目01", Category.LIVELIHOOD, DocumentType.REPORT, "S01")),
         await approvals.submit(applicant2, _draft("光伏屋顶改造", Category.ENERGY_SAVING, DocumentType.REPORT_FORM)),
         await approvals.submit(applicant2, _draft("物流仓库新建", Category.OTHER, DocumentType.REPORT_FORM)),
@@ -82,13 +88,40 @@ async def seed(repos: Repositories, approvals: ApprovalService) -> bool:
         ),
         await approvals.submit(applicant2, _draft("社区卫生服务中心", Category.LIVELIHOOD, DocumentType.REPORT_FORM)),
     ]
-    await approvals.claim(reviewer, made[1].id)
-    await approvals.approve(reviewer, made[1].id)  # the bureau issues its number: 示环审〔this year〕1号
-    await approvals.claim(reviewer, made[2].id)
-    await approvals.approve(reviewer, made[2].id)
-    await approvals.claim(reviewer, made[3].id)
-    await approvals.reject(reviewer, made[3].id, "选址位于饮用水源保护区（样例）")
-    await approvals.claim(reviewer, made[4].id)
-    await approvals.request_info(reviewer, made[4].id, "请补充噪声监测报告（样例）")
-    await approvals.claim(reviewer, made[5].id)
+    for request in accepted:
+        await approvals.accept(reviewer, request.id)
+    approved, approved2, rejected, asked, claimed = (r.id for r in accepted)
+    await approvals.claim(reviewer, approved)
+    await approvals.approve(reviewer, approved)  # the bureau issues its number: 示环审〔this year〕1号
+    await approvals.claim(reviewer, approved2)
+    await approvals.approve(reviewer, approved2)
+    await approvals.claim(reviewer, rejected)
+    await approvals.reject(reviewer, rejected, "选址位于饮用水源保护区（样例）")
+    await approvals.claim(reviewer, asked)
+    await approvals.request_info(reviewer, asked, "请补充噪声监测报告（样例）")
+    await approvals.claim(reviewer, claimed)
+    incomplete = await approvals.submit(
+        applicant2, _draft("美食街油烟净化改造", Category.LIVELIHOOD, DocumentType.REPORT_FORM)
+    )
+    await approvals.list_missing(reviewer, incomplete.id, "1. 规划选址意见（样例）\n2. 噪声监测报告（样例）")
+    await _returned(approvals, applicant, reviewer)
     return True
+
+
+@dataclass(frozen=True)
+class _Ago:
+    """The service's clock, moved back: the returned sample was received and listed weeks ago."""
+
+    clock: Clock
+    by: timedelta
+
+    def now(self) -> datetime:
+        return self.clock.now() - self.by
+
+
+async def _returned(approvals: ApprovalService, applicant: Actor, reviewer: Actor) -> None:
+    then = replace(approvals, clock=_Ago(approvals.clock, RETURNED_AGO))
+    old = await then.submit(applicant, _draft("旧厂房改建仓储", Category.OTHER, DocumentType.REPORT_FORM))
+    await then.list_missing(reviewer, old.id, "1. 建设项目备案文件（样例）")
+    returned = await approvals.take_overdue_step(old.id)  # the job's step, taken now: 退件
+    assert returned is not None and returned.status is Status.RETURNED

@@ -9,8 +9,18 @@ import sqlite3
 
 from storage.inline import InlineConnection
 
-OPEN = "('submitted', 'resubmitted', 'in_review')"
-FINAL = "('approved', 'rejected', 'withdrawn')"
+# as the queries spell them: SQLite uses a partial index only for the very term it was created with
+OPEN = "('received', 'submitted', 'resubmitted', 'in_review')"
+FINAL = "('approved', 'rejected', 'withdrawn', 'returned')"
+OPEN_1 = "('submitted', 'resubmitted', 'in_review')"  # migrations 1-12 (released: never edited)
+
+# the requests table's columns as migrations 1-12 left it, in order (migration 13 copies them)
+_COLUMNS_12 = (
+    "id, applicant_id, project_name, organisation, contact_name, phone, category, document_type, investment, "
+    "location, description, key_code, lane, status, version, submitted_at, updated_at, accepted_on, claimed_by, "
+    "decided_by, decided_at, decided_on, approval_number, last_reason, paused_since, paused_working_days, "
+    "promised_due, statutory_due, client_key"
+)
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: requests, attachments, audit log, key projects, people and roles, chat form state
@@ -47,9 +57,9 @@ MIGRATIONS: tuple[str, ...] = (
         statutory_due TEXT NOT NULL
     );
     -- the queue: at-risk part walks deadlines, the rest walks lanes; both only over open requests
-    CREATE INDEX requests_queue_due ON requests (promised_due, lane, submitted_at, id) WHERE status IN {OPEN};
-    CREATE INDEX requests_queue_lane ON requests (lane, promised_due, submitted_at, id) WHERE status IN {OPEN};
-    CREATE INDEX requests_statutory ON requests (statutory_due) WHERE status IN {OPEN};
+    CREATE INDEX requests_queue_due ON requests (promised_due, lane, submitted_at, id) WHERE status IN {OPEN_1};
+    CREATE INDEX requests_queue_lane ON requests (lane, promised_due, submitted_at, id) WHERE status IN {OPEN_1};
+    CREATE INDEX requests_statutory ON requests (statutory_due) WHERE status IN {OPEN_1};
     CREATE INDEX requests_decided ON requests (status, decided_on);
     CREATE INDEX requests_applicant ON requests (applicant_id, id);
     CREATE INDEX requests_key ON requests (key_code, status) WHERE key_code IS NOT NULL;
@@ -353,6 +363,80 @@ MIGRATIONS: tuple[str, ...] = (
     DROP TABLE roles;
     ALTER TABLE roles_14 RENAME TO roles;
     """,
+    # 15: receipt and the completeness check (Administrative Licensing Law art. 32). A request is first received
+    # (收件), then accepted (受理), sent one list of missing material (incomplete) or returned (退件): the status
+    # CHECK is widened, which SQLite does by rebuilding the table (foreign keys are off meanwhile, see migrate).
+    # Requests already on record were accepted and stay so: their receipt is their acceptance day. The queue's
+    # partial indexes take received requests in. The bureau's own checklists of standard materials.
+    f"""
+    CREATE TABLE requests_15 (
+        id INTEGER PRIMARY KEY,
+        applicant_id INTEGER NOT NULL,
+        project_name TEXT NOT NULL,
+        organisation TEXT NOT NULL,
+        contact_name TEXT NOT NULL,
+        phone TEXT NOT NULL,
+        category TEXT NOT NULL,
+        document_type TEXT NOT NULL,
+        investment TEXT NOT NULL,
+        location TEXT NOT NULL,
+        description TEXT NOT NULL,
+        key_code TEXT,
+        lane INTEGER NOT NULL CHECK (lane IN (0, 1, 2)),
+        status TEXT NOT NULL CHECK (status IN ('received', 'incomplete', 'returned',
+            'submitted', 'in_review', 'needs_info', 'resubmitted', 'approved', 'rejected', 'withdrawn')),
+        version INTEGER NOT NULL,
+        submitted_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        accepted_on TEXT NOT NULL,
+        claimed_by INTEGER,
+        decided_by INTEGER,
+        decided_at TEXT,
+        decided_on TEXT,
+        approval_number TEXT,
+        last_reason TEXT,
+        paused_since TEXT,
+        paused_working_days INTEGER NOT NULL DEFAULT 0,
+        promised_due TEXT NOT NULL,
+        statutory_due TEXT NOT NULL,
+        client_key TEXT,
+        received_on TEXT,
+        listed_on TEXT,
+        listed_documents INTEGER
+    );
+    INSERT INTO requests_15 SELECT {_COLUMNS_12}, accepted_on, NULL, NULL FROM requests;
+    DROP TABLE requests;
+    ALTER TABLE requests_15 RENAME TO requests;
+    CREATE INDEX requests_queue_due ON requests (promised_due, lane, submitted_at, id) WHERE status IN {OPEN};
+    CREATE INDEX requests_queue_lane ON requests (lane, promised_due, submitted_at, id) WHERE status IN {OPEN};
+    CREATE INDEX requests_statutory ON requests (statutory_due) WHERE status IN {OPEN};
+    CREATE INDEX requests_decided ON requests (status, decided_on);
+    CREATE INDEX requests_applicant ON requests (applicant_id, id);
+    CREATE INDEX requests_key ON requests (key_code, status) WHERE key_code IS NOT NULL;
+    CREATE UNIQUE INDEX requests_client_key ON requests (client_key) WHERE client_key IS NOT NULL;
+    CREATE INDEX requests_claimed ON requests (claimed_by) WHERE status = 'in_review';
+    CREATE INDEX requests_status_id ON requests (status, id);
+    CREATE INDEX requests_name ON requests (project_name COLLATE NOCASE);
+    CREATE INDEX requests_organisation ON requests (organisation COLLATE NOCASE);
+    CREATE INDEX requests_contact ON requests (contact_name COLLATE NOCASE);
+    CREATE TRIGGER request_counts_insert AFTER INSERT ON requests BEGIN
+        INSERT INTO request_counts (status, lane, n) VALUES (new.status, new.lane, 1)
+            ON CONFLICT (status, lane) DO UPDATE SET n = n + 1;
+    END;
+    CREATE TRIGGER request_counts_update AFTER UPDATE OF status, lane ON requests
+    WHEN old.status <> new.status OR old.lane <> new.lane BEGIN
+        UPDATE request_counts SET n = n - 1 WHERE status = old.status AND lane = old.lane;
+        INSERT INTO request_counts (status, lane, n) VALUES (new.status, new.lane, 1)
+            ON CONFLICT (status, lane) DO UPDATE SET n = n + 1;
+    END;
+    CREATE TRIGGER request_counts_delete AFTER DELETE ON requests BEGIN
+        UPDATE request_counts SET n = n - 1 WHERE status = old.status AND lane = old.lane;
+    END;
+    CREATE TABLE material_checklists (
+        document_type TEXT PRIMARY KEY,
+        items TEXT NOT NULL
+    );
+    """,
 )
 
 
@@ -363,20 +447,34 @@ async def schema_version(conn: InlineConnection) -> int:
 
 
 async def migrate(conn: InlineConnection) -> int:
-    """Apply every step the file has not seen, each in its own transaction. Safe to run at every start."""
+    """Apply every step the file has not seen, each in its own transaction. Safe to run at every start.
+
+    Foreign keys are off while a step runs (a step may rebuild a table others refer to, SQLite's documented way
+    to change a constraint) and checked before it commits."""
     current = await schema_version(conn)
     if current > len(MIGRATIONS):
         raise RuntimeError(f"database schema {current} is newer than this program ({len(MIGRATIONS)})")
-    for number, script in enumerate(MIGRATIONS[current:], start=current + 1):
-        await conn.execute("BEGIN IMMEDIATE")
-        try:
-            for statement in _statements(script):
-                await conn.execute(statement)
-            await conn.execute(f"PRAGMA user_version = {number}")
-        except BaseException:
-            await conn.execute("ROLLBACK")
-            raise
-        await conn.execute("COMMIT")
+    async with conn.execute("PRAGMA foreign_keys") as cursor:
+        row = await cursor.fetchone()
+    enforced = bool(row and row[0])
+    await conn.execute("PRAGMA foreign_keys = OFF")  # outside a transaction, or SQLite ignores it
+    try:
+        for number, script in enumerate(MIGRATIONS[current:], start=current + 1):
+            await conn.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in _statements(script):
+                    await conn.execute(statement)
+                async with conn.execute("PRAGMA foreign_key_check") as cursor:
+                    broken = await cursor.fetchall()
+                if broken:
+                    raise RuntimeError(f"migration {number} would break foreign keys: {broken[:3]}")
+                await conn.execute(f"PRAGMA user_version = {number}")
+            except BaseException:
+                await conn.execute("ROLLBACK")
+                raise
+            await conn.execute("COMMIT")
+    finally:
+        await conn.execute(f"PRAGMA foreign_keys = {'ON' if enforced else 'OFF'}")
     return len(MIGRATIONS)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from storage.cards import SqliteCardStore
+from storage.checklists import SqliteChecklists
 from storage.copies import SqliteCopies
 from storage.database import Database
 from storage.group_commit import GroupCommit
@@ -41,6 +42,7 @@ class Repositories:
     notes: SqliteNoteStore
     copies: SqliteCopies  # the bureau's copies of documents still to make
     numbers: SqliteApprovalNumbers  # the register of approval numbers issued
+    checklists: SqliteChecklists  # the standard materials a list of missing material is ticked from
 
     @classmethod
     def over(cls, db: Database) -> Repositories:
@@ -64,4 +66,5 @@ class Repositories:
             notes=SqliteNoteStore(db),
             copies=SqliteCopies(db),
             numbers=SqliteApprovalNumbers(db),
+            checklists=SqliteChecklists(db),
         )

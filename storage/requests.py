@@ -38,6 +38,7 @@ _PLAIN = (
     "last_reason",
     "paused_working_days",
     "client_key",
+    "listed_documents",
 )
 _COLUMNS = (
     *_PLAIN,
@@ -51,6 +52,8 @@ _COLUMNS = (
     "paused_since",
     "promised_due",
     "statutory_due",
+    "received_on",
+    "listed_on",
 )
 Connection = SnapshotReader | InlineConnection  # queries shared by the reader and the writer
 _SELECT = f"SELECT id, {', '.join(_COLUMNS)} FROM requests"
@@ -72,6 +75,8 @@ def _row_values(r: ApprovalRequest) -> list[Any]:
         day(r.paused_since),
         day(r.promised_due),
         day(r.statutory_due),
+        day(r.received_on),
+        day(r.listed_on),
     ]
 
 
@@ -91,6 +96,8 @@ def _request(row: Sequence[Any], attachments: Sequence[Attachment]) -> ApprovalR
         paused_since=unday(data["paused_since"]),
         promised_due=must_day(data["promised_due"]),
         statutory_due=must_day(data["statutory_due"]),
+        received_on=unday(data["received_on"]),
+        listed_on=unday(data["listed_on"]),
         attachments=tuple(attachments),
     )
     # stored rows were validated on the way in; construct without re-running every field rule
@@ -197,6 +204,15 @@ class SqliteApprovalStore:
         ):
             return {event.request_id: event for event in map(event_of, await cursor.fetchall())}
 
+    async def with_status(self, statuses: Collection[Status], *, limit: int) -> list[ApprovalRequest]:
+        """Requests in any of ``statuses``, oldest first (along requests_status_id)."""
+        found: list[ApprovalRequest] = []
+        for status in statuses:
+            found += await self._select(
+                self.db.reader, f"{_SELECT} WHERE status = ? ORDER BY id LIMIT ?", (status.value, limit)
+            )
+        return sorted(found, key=lambda r: r.id)[:limit]
+
     async def claimed_by(self, user_id: int) -> list[ApprovalRequest]:
         # spelled as the partial index requests_claimed (migration 9) is
         return await self._select(
@@ -214,7 +230,8 @@ class SqliteApprovalStore:
     ) -> list[ApprovalRequest]:
         """``lanes.queue_key`` order, in two index walks: the at-risk part by deadline, then the rest by lane."""
         # the OPEN term must appear as the partial indexes spell it for SQLite to use them
-        status = f"{OPEN} AND status <> 'in_review'" if unclaimed_only else OPEN
+        # unclaimed_only (/next claims what it finds): a received request is accepted or listed, not claimed
+        status = f"{OPEN} AND status NOT IN ('in_review', 'received')" if unclaimed_only else OPEN
         # a reviewer's own requests are filtered as the index walk meets them (/next: no self-review)
         mine = "" if exclude_applicant is None else " AND applicant_id <> ?"
         also = () if exclude_applicant is None else (exclude_applicant,)

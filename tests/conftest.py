@@ -14,6 +14,7 @@ from approvals.admin import AdminService
 from approvals.calendar import WorkCalendar
 from approvals.deadlines import DeadlinePolicy
 from approvals.ledger import KeyProject, parse_ledger
+from approvals.models import Actor, ApprovalRequest, RequestDraft, Role, Status
 from approvals.service import ApprovalService
 from sandbox.app import Sandbox
 from storage.database import Database
@@ -62,8 +63,28 @@ def repos(db: Database) -> Repositories:
     return Repositories.over(db)
 
 
+ACCEPTOR = Actor(user_id=7777, name="受理员", roles=frozenset({Role.REVIEWER}))
+
+
+def accept_on_receipt(service: ApprovalService) -> ApprovalService:
+    """Tests of what follows acceptance (受理) start there: every submission is accepted by a colleague at once,
+    through the real use case. The completeness check's own tests use the service as it is (``receiving``)."""
+    submit = service.submit
+
+    async def submit_and_accept(actor: Actor, draft: RequestDraft, **options: bool | str | None) -> ApprovalRequest:
+        request = await submit(actor, draft, **options)  # type: ignore[arg-type]
+        stored = await service.requests.get(request.id)  # a form submitted twice is the stored request
+        if stored is not None and stored.status is Status.RECEIVED:
+            request = await service.accept(ACCEPTOR, request.id)
+        return request
+
+    service.submit = submit_and_accept  # type: ignore[method-assign]
+    return service
+
+
 @pytest.fixture
-def service(repos: Repositories, calendar: WorkCalendar, clock: FakeClock) -> ApprovalService:
+def receiving(repos: Repositories, calendar: WorkCalendar, clock: FakeClock) -> ApprovalService:
+    """The service as the bot runs it: a report or report form is received first, then checked."""
     return ApprovalService(
         requests=repos.requests,
         key_projects=repos.key_projects,
@@ -71,6 +92,20 @@ def service(repos: Repositories, calendar: WorkCalendar, clock: FakeClock) -> Ap
         policy=DeadlinePolicy(),
         clock=clock,
         tz=SHANGHAI,
+    )
+
+
+@pytest.fixture
+def service(repos: Repositories, calendar: WorkCalendar, clock: FakeClock) -> ApprovalService:
+    return accept_on_receipt(
+        ApprovalService(
+            requests=repos.requests,
+            key_projects=repos.key_projects,
+            calendar=calendar,
+            policy=DeadlinePolicy(),
+            clock=clock,
+            tz=SHANGHAI,
+        )
     )
 
 

@@ -77,3 +77,27 @@ async def test_a_posted_card_and_its_sent_mark_are_stored_together_or_not_at_all
         status = conn.execute("SELECT status FROM outbox WHERE id = ?", (row.id,)).fetchone()[0]
         recorded = conn.execute("SELECT count(*) FROM cards WHERE chat_id = ?", (h.reviewer.id,)).fetchone()[0]
     assert (status, recorded) == ("pending", 0)  # neither half without the other
+
+
+async def test_a_redraw_that_changes_nothing_is_not_sent_and_one_that_does_is(harness: Harness) -> None:
+    """A card drawn after a quick second step already shows it; that step's redraw would be refused by Telegram
+    ("message is not modified"), so it is not sent at all."""
+    h = harness
+    number = await submit(h.applicant)
+    card = await card_in_group(h, number)
+    sender = h.application.jobs.sender
+
+    def edits() -> int:
+        return len([c for c in h.api.calls("editMessageText") if c.params.get("message_id") == card["message_id"]])
+
+    await sender.flush()  # waits for a pass in progress: every redraw queued so far is out
+    before = edits()
+    await h.repos.outbox.add(
+        [Outgoing(GROUP_ID, kind="edit_card", request_id=number, edit_message_id=card["message_id"])], h.clock.now()
+    )
+    await sender.flush()
+    assert await h.repos.outbox.pending() == [] and edits() == before  # handled, and not sent
+    await h.reviewer.answer(await h.reviewer.press(card, "领取"))
+    await h.api.wait_until(lambda: "退回队列" in buttons(card))
+    assert edits() == before + 1
+    assert [c.error for c in h.api.calls() if c.error] == []

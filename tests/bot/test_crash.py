@@ -69,8 +69,9 @@ async def test_sigkill_at_random_points_loses_nothing_acknowledged(tmp_path: Pat
     reviewer = ChatUser(world, REVIEWER, "张审")
     db = tmp_path / "crash.db"
     submits: dict[str, int] = {}  # Submit press -> applicant
+    acceptances: dict[str, int] = {}  # Accept (受理) press -> request id
     approvals: dict[str, int] = {}  # Approve press -> request id
-    pressed: set[int] = set()
+    pressed: dict[str, set[int]] = {"ck:a:": set(), "rv:a:": set()}
 
     async def run_bot() -> asyncio.subprocess.Process:
         polls = len(api.calls("getUpdates"))
@@ -85,15 +86,16 @@ async def test_sigkill_at_random_points_loses_nothing_acknowledged(tmp_path: Pat
         await api.wait_until(lambda: len(api.calls("getUpdates")) > polls, timeout=60)
         return proc
 
-    def approve_new_cards() -> list[tuple[dict[str, Any], int]]:
+    def new_buttons(prefix: str) -> list[tuple[dict[str, Any], str, int]]:
+        """Buttons starting ``prefix`` (accept, approve) on cards, each request's once: message, data, request."""
         found = []
         for message in reviewer.inbox({"id": GROUP}):
             for row in message.get("reply_markup", {}).get("inline_keyboard", []):
                 for button in row:
                     data = button.get("callback_data", "")
-                    if data.startswith("rv:a:") and int(data.split(":")[2]) not in pressed:
-                        pressed.add(int(data.split(":")[2]))
-                        found.append((message, int(data.split(":")[2])))
+                    if data.startswith(prefix) and int(data.split(":")[2]) not in pressed[prefix]:
+                        pressed[prefix].add(int(data.split(":")[2]))
+                        found.append((message, data, int(data.split(":")[2])))
         return found
 
     for cycle in range(CYCLES):
@@ -101,7 +103,9 @@ async def test_sigkill_at_random_points_loses_nothing_acknowledged(tmp_path: Pat
         for user in applicants:
             if rng.random() < 0.6:
                 submits[await fire_form(user, cycle)] = user.id
-        for message, request_id in approve_new_cards():
+        for message, data, request_id in new_buttons("ck:a:"):  # received first: accepted (受理) from the card
+            acceptances[await reviewer.press_data(message, data)] = request_id
+        for message, _data, request_id in new_buttons("rv:a:"):
             approvals[await reviewer.press_data(message, f"rv:an:{request_id}")] = request_id
         await asyncio.sleep(rng.uniform(0.05, 1.2))  # a random moment to die at, not a synchronisation
         proc.send_signal(signal.SIGKILL)
@@ -129,6 +133,13 @@ async def test_sigkill_at_random_points_loses_nothing_acknowledged(tmp_path: Pat
         assert per_applicant[user] >= count
     assert sum(acked_submits.values()) >= CYCLES  # the test really exercised submissions
     status = {rid: st for rid, _, st in rows}
+    acked_acceptances = [
+        rid
+        for qid, rid in acceptances.items()
+        if (world.callback_answers.get(qid) or {}).get("text", "").startswith("已受理")
+    ]
+    assert acked_acceptances
+    assert all(status[rid] != "received" for rid in acked_acceptances)
     acked_approvals = [
         rid for qid, rid in approvals.items() if (world.callback_answers.get(qid) or {}).get("text") == "已批准。"
     ]

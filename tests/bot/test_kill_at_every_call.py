@@ -2,9 +2,10 @@
 and once after: the restarted bot must still answer every update that was sent.
 
 The conversation: an applicant fills the whole form (text answers, buttons, a document), submits, and receives the
-receipt; a reviewer claims the card in the group and approves it; the applicant is told. Meanwhile the bureau's own
-copy of the document is made in the background: a trial ends only once it is kept. Each step waits for its
-answer like a person would, so an update that is never answered makes the script stop there and the test fail.
+receipt; a reviewer accepts (受理), claims and approves it from the card in the group; the applicant is told. Meanwhile
+the bureau's own copy of the document is made in the background: a trial ends only once it is kept. Each step waits
+for its answer like a person would, so an update that is never answered makes the script stop there and the test
+fail.
 """
 
 from __future__ import annotations
@@ -196,6 +197,8 @@ async def conversation(api: LocalBotApi) -> None:
     number = int(receipt["text"].split("#", 1)[1].split("：", 1)[0].split()[0])
 
     card = await reviewer.expect(f"#{number} ", chat=group, timeout=wait)
+    await reviewer.answer(await reviewer.press(card, "受理"), wait)  # received first: accepted from the card
+    card = await world.wait_until(lambda: has_button(reviewer.inbox(group), number, "领取"), timeout=wait)
     await reviewer.answer(await reviewer.press(card, "领取"), wait)
     claimed = await world.wait_until(lambda: has_button(reviewer.inbox(group), number, "退回队列"), timeout=wait)
     mark = reviewer.last_id(group)

@@ -104,6 +104,7 @@ async def test_a_card_or_notice_refused_as_too_long_goes_out_short_and_the_butto
     assert buttons(card) == ["退回队列", "批准", "要求补正", "不予批准", "详情", "📎 材料"]
     assert "区水务集团" not in card["text"]  # the compact card: the rest is behind "Details"
 
+    await h.applicant.expect("已受理")  # the notices before it are out: the refusal meets the rejection's
     h.api.inject("sendMessage", 400, "Bad Request: message is too long", chat_id=h.applicant.id)
     mark = h.applicant.last_id()
     await h.application.app.approvals.reject(REVIEWER, number, "选址位于饮用水水源保护区")

@@ -3,6 +3,7 @@
 from approvals.models import Status
 from tests.bot.conftest import Harness
 from tests.bot.flows import card_in_group, fill_form, pdf, steps, submit
+from tests.conftest import ACCEPTOR
 
 
 async def test_submitting_the_same_project_again_asks_first_and_can_add_the_documents_instead(
@@ -32,7 +33,8 @@ async def test_submitting_the_same_project_again_asks_first_and_can_add_the_docu
     )
     events = await steps(h, number)
     assert [(e.action, e.actor_id, e.from_status, e.to_status) for e in events[1:]] == [
-        ("add_material", user.id, Status.SUBMITTED, Status.SUBMITTED)
+        ("accept", ACCEPTOR.user_id, Status.RECEIVED, Status.SUBMITTED),
+        ("add_material", user.id, Status.SUBMITTED, Status.SUBMITTED),
     ]
     await h.reviewer.expect(f"王工 为申请 #{number} 城东污水处理厂扩建 补充了材料", chat=h.group)
     redrawn = await h.reviewer.expect("noise.pdf", chat=h.group)

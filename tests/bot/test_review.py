@@ -66,7 +66,7 @@ async def test_claim_ask_for_material_resubmit_and_approve_with_a_number(harness
     assert "区环审〔2026〕1号" in done["text"]  # the applicant is told the number issued
     assert [(n.seq, n.request_id) for n in await h.repos.numbers.issued(2026)] == [(1, number)]
     history = await steps(h, number)
-    assert [e.action for e in history] == ["submit", "claim", "request_info", "resubmit", "approve"]
+    assert [e.action for e in history] == ["submit", "accept", "claim", "request_info", "resubmit", "approve"]
     assert history[-1].actor_name == "Bob"
 
 
@@ -103,7 +103,7 @@ async def test_non_reviewers_get_an_alert_and_nothing_changes(harness: Harness) 
         assert answer["show_alert"] is True
         assert "not allowed" in answer["text"]
     stored = await h.repos.requests.get(number)
-    assert (stored.status, stored.version) == (Status.SUBMITTED, 1)
+    assert (stored.status, stored.version) == (Status.SUBMITTED, 2)  # as accepted (受理) on receipt
     await h.stranger.send("/queue")
     await h.stranger.expect("You are not allowed to do that.")
 

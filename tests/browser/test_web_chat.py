@@ -1,4 +1,4 @@
-"""The sandbox in a browser: a request submitted through the page, approved with the card's button, the
+"""The sandbox in a browser: a request submitted through the page, accepted and approved with the card's buttons, the
 applicant told, the approved count up — and a screenshot of every role's view."""
 
 from __future__ import annotations
@@ -82,6 +82,9 @@ async def test_submit_approve_and_see_the_count_go_up(page: Page) -> None:
 
     await as_person(page, "group")  # the card reaches the reviewers' group through the outbox
     card = page.locator(".msg", has_text=PROJECT).last
+    await expect(card).to_contain_text("前受理或一次性告知补正", timeout=TIMEOUT)  # received (收件), not yet accepted
+    await card.get_by_role("button", name="受理", exact=True).click()
+    await expect(page.locator("#toast")).to_contain_text("已受理", timeout=TIMEOUT)
     await expect(card.locator(".keyboard button", has_text="领取")).to_be_visible(timeout=TIMEOUT)
     await card.locator(".keyboard button", has_text="领取").click()
     await expect(card.locator(".keyboard button", has_text="退回队列")).to_be_visible(

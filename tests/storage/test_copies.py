@@ -112,7 +112,7 @@ async def test_a_copy_made_is_recorded_with_the_attachment_and_the_audit_log_at_
     async with db.reader.execute(
         "SELECT count(*) FROM outbox WHERE kind = 'event' AND request_id = ?", (request.id,)
     ) as c:
-        assert (await c.fetchone())[0] == 1  # the submission's notices only: no one is told of a copy
+        assert (await c.fetchone())[0] == 2  # the submission's and acceptance's notices only: none of a copy
 
 
 async def test_a_copy_retried_waits_for_its_time_and_one_given_up_stays_on_record(

@@ -22,7 +22,7 @@ from approvals.service import ApprovalService
 from approvals.states import Action
 from approvals.validation import InvalidField
 from storage.repositories import Repositories
-from tests.conftest import FakeClock
+from tests.conftest import FakeClock, accept_on_receipt
 from tests.factories import ADMIN, APPLICANT, OTHER_APPLICANT, REVIEWER, REVIEWER_2, make_draft
 
 PDF = Attachment(file_id="AgAD-1", name="eia.pdf", size=2048, mime="application/pdf")
@@ -38,7 +38,7 @@ async def test_submission_gets_a_lane_and_both_deadlines(service: ApprovalServic
     assert stored.statutory_due == date(2027, 1, 12)  # 30 working days, over New Year's Day 2027
     assert stored.attachments == (PDF,)
     view = await service.view(APPLICANT, request.id)
-    assert [e.action for e in view.history] == ["submit"]
+    assert [e.action for e in view.history] == ["submit", "accept"]  # accepted at once (tests/conftest.py)
     assert view.days_left == 10
     assert view.estimated  # 2027's holidays are known, its make-up days (调休) are not yet published
 
@@ -98,13 +98,14 @@ async def test_full_road_with_a_pause_that_moves_the_deadlines(service: Approval
     history = (await service.view(REVIEWER, request.id)).history
     assert [(e.action, e.actor_id) for e in history] == [
         ("submit", 101),
+        ("accept", 7777),
         ("claim", 201),
         ("request_info", 201),
         ("resubmit", 101),
         ("claim", 202),
         ("approve", 202),
     ]
-    assert history[2].reason == "请补充噪声影响评价"
+    assert history[3].reason == "请补充噪声影响评价"
 
 
 async def test_only_reviewers_decide(service: ApprovalService) -> None:
@@ -195,7 +196,7 @@ async def test_a_reviewer_never_reviews_a_request_they_submitted(service: Approv
     with pytest.raises(SelfReview):
         await service.approve(ADMIN, admins_own.id)  # an admin is no exception
     assert (await service.requests.get(own.id)).status is Status.SUBMITTED
-    assert [e.action for e in await service.requests.history(own.id)] == ["submit"]
+    assert [e.action for e in await service.requests.history(own.id)] == ["submit", "accept"]
     assert (await service.approve(REVIEWER_2, own.id)).decided_by == REVIEWER_2.user_id  # a colleague decides
 
 
@@ -226,7 +227,7 @@ async def test_an_approval_number_must_have_the_bureaus_form_unless_the_bureau_s
     assert (await service.requests.get(request.id)).status is Status.SUBMITTED
     done = await service.approve(REVIEWER, request.id, "环审[2026]21号")  # lenient on brackets
     assert done.approval_number == "环审[2026]21号"
-    anything = replace(service, approval_number_pattern="")
+    anything = accept_on_receipt(replace(service, approval_number_pattern=""))
     other = await anything.submit(APPLICANT, make_draft())
     assert (await anything.approve(REVIEWER, other.id, "内部编号 7")).approval_number == "内部编号 7"
 
@@ -405,7 +406,7 @@ async def test_internal_notes_are_for_reviewers_and_never_on_their_own_request(
         await notes.add(REVIEWER, 999, "没有这件申请")
     with pytest.raises(InvalidField):
         await notes.add(REVIEWER, request.id, "x")
-    assert [e.action for e in await service.requests.history(request.id)] == ["submit"]  # not in the audit log
+    assert [e.action for e in await service.requests.history(request.id)] == ["submit", "accept"]  # no notes
 
 
 async def test_documents_are_read_by_their_applicant_and_every_reviewer_the_one_who_submitted_them_included(

@@ -2,7 +2,7 @@ from datetime import date
 
 from approvals.admin import AdminService
 from approvals.ledger import KeyProject, KeyProjectStatus
-from approvals.models import Category, DocumentType, Lane
+from approvals.models import Category, DocumentType, Lane, Status
 from approvals.service import ApprovalService
 from approvals.summary import summary_figures
 from storage.repositories import Repositories
@@ -59,3 +59,37 @@ async def test_daily_figures(
     statuses = dict((p.code, s) for p, s in board.rows)
     assert statuses["KP-03"] is KeyProjectStatus.NEEDS_INFO
     assert statuses["KP-04"] is KeyProjectStatus.NOT_SUBMITTED
+
+
+async def test_undecided_requests_are_counted_per_stage_and_both_kinds_of_missing_material_wait_on_applicants(
+    receiving: ApprovalService, repos: Repositories, clock: FakeClock
+) -> None:
+    clock.set_local(2026, 12, 1)
+    made = [await receiving.submit(APPLICANT, make_draft(project_name=f"项目{n}")) for n in range(9)]
+    ids = [r.id for r in made]
+    await receiving.list_missing(REVIEWER, ids[2], "1. 申请书")  # incomplete (受理前)
+    for n in ids[3:]:
+        await receiving.accept(REVIEWER, n)
+    await receiving.claim(REVIEWER, ids[4])  # in review
+    await receiving.request_info(REVIEWER, ids[5], "请补充噪声监测")  # asked in review
+    await receiving.request_info(REVIEWER, ids[6], "请补充")
+    await receiving.resubmit(APPLICANT, ids[6], "已补充")  # back in the queue
+    await receiving.approve(REVIEWER, ids[7])  # decided: no stage
+    await receiving.withdraw(APPLICANT, ids[8])
+
+    figures = await summary_figures(
+        source=repos.summary,
+        requests=repos.requests,
+        key_projects=repos.key_projects,
+        calendar=receiving.calendar,
+        policy=receiving.policy,
+        today=receiving.today(),
+    )
+    assert list(figures.stages.items()) == [  # in the procedure's order
+        (Status.RECEIVED, 2),
+        (Status.INCOMPLETE, 1),
+        (Status.SUBMITTED, 2),  # accepted, and resubmitted
+        (Status.IN_REVIEW, 1),
+        (Status.NEEDS_INFO, 1),
+    ]
+    assert figures.waiting_on_applicants == 2

@@ -38,7 +38,7 @@ from approvals.models import (
 )
 from approvals.reminders import Reminder, ReminderKind
 from approvals.service import QueuePage, RequestView
-from approvals.summary import LaneTiming, SummaryFigures
+from approvals.summary import STAGES, LaneTiming, SummaryFigures
 from approvals.validation import LIMITS, MAX_ID, MAX_INVESTMENT, MAX_REQUEST_NUMBER
 from handlers import card, key_texts, limits, views
 from handlers import keyboards as kb
@@ -225,6 +225,7 @@ def test_lists_summaries_reminders_and_alerts_fit(
         calendar_estimated=True,
         approvals_by_day={},
         key_attention=[KeyAttention(key, Attention.OVERDUE, MAX_REQUEST_NUMBER, date(2026, 1, 1), -999)] * 300,
+        stages=dict.fromkeys(STAGES, MAX_REQUEST_NUMBER),
     )
     board = KeyBoard([(key, KeyProjectStatus.IN_PROGRESS)] * 300)
     matches = KeyMatches(project, [key] * 10, MAX_REQUEST_NUMBER, MAX_REQUEST_NUMBER - 1, 10)

@@ -48,3 +48,25 @@ def test_a_claimed_request_reminds_its_reviewer_else_the_group() -> None:
 def test_paused_and_decided_requests_get_no_reminders() -> None:
     for status in (Status.NEEDS_INFO, Status.APPROVED, Status.WITHDRAWN):
         assert kinds(date(2027, 1, 8), request(status)) == []
+
+
+def test_a_received_request_reminds_the_group_of_its_check_the_working_day_before_it_ends() -> None:
+    # received Mon 2026-11-30: the check's 5 working days are Dec 1-4 and 7; deemed accepted from Tue Dec 8
+    received = request(Status.RECEIVED).model_copy(update={"received_on": date(2026, 11, 30)})
+    assert kinds(date(2026, 12, 3), received) == []  # 2 working days left
+    assert kinds(date(2026, 12, 5), received) == [ReminderKind.CHECK]  # Saturday: Monday is the last day
+    (reminder,) = due_reminders(CAL, [received], date(2026, 12, 4))
+    assert (reminder.kind, reminder.until, reminder.recipient) == (ReminderKind.CHECK, date(2026, 12, 7), None)
+    assert reminder.key == "check_1:2026-12-07"  # once per receipt: received again later, reminded again
+    assert kinds(date(2026, 12, 7), received) == [ReminderKind.CHECK]  # the last day, if the job ran late
+    assert kinds(date(2026, 12, 8), received) == []  # over: the job deems it accepted, no reminder
+
+
+def test_a_check_reminder_counts_working_days_across_national_day() -> None:
+    # received Tue 2026-09-29: Sep 30, then the holiday Oct 1-7, then Oct 8, 9, Sat 10 (a make-up workday), Mon 12:
+    # the check ends Mon Oct 12
+    received = request(Status.RECEIVED).model_copy(update={"received_on": date(2026, 9, 29)})
+    assert due_reminders(CAL, [received], date(2026, 10, 10))[0].until == date(2026, 10, 12)  # the make-up Saturday
+    assert kinds(date(2026, 10, 11), received) == [ReminderKind.CHECK]  # Sunday: Monday is the last day
+    assert kinds(date(2026, 10, 9), received) == []  # Oct 10 and 12 left
+    assert kinds(date(2026, 10, 7), received) == []  # in the holiday: Oct 8, 9, 10, 12 left

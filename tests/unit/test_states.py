@@ -154,7 +154,14 @@ def test_an_invalid_transition_names_the_state_and_the_action() -> None:
 
 def test_withdrawal_is_possible_until_a_decision() -> None:
     open_states = {s for (s, a) in TRANSITIONS if a is Action.WITHDRAW}
-    assert open_states == {Status.SUBMITTED, Status.IN_REVIEW, Status.NEEDS_INFO, Status.RESUBMITTED}
+    assert open_states == {
+        Status.RECEIVED,
+        Status.INCOMPLETE,
+        Status.SUBMITTED,
+        Status.IN_REVIEW,
+        Status.NEEDS_INFO,
+        Status.RESUBMITTED,
+    }
 
 
 def test_every_state_in_the_table_is_a_real_status_and_every_status_is_reachable() -> None:
@@ -164,6 +171,7 @@ def test_every_state_in_the_table_is_a_real_status_and_every_status_is_reachable
 
 def test_material_is_added_only_while_the_bureau_has_the_request_and_changes_no_status() -> None:
     open_states = {s for (s, a) in TRANSITIONS if a is Action.ADD_MATERIAL}
-    assert open_states == {Status.SUBMITTED, Status.IN_REVIEW, Status.RESUBMITTED}  # 补正: resubmit instead
+    # 补正 (a list, or a request for information): the applicant supplies or resubmits instead
+    assert open_states == {Status.RECEIVED, Status.SUBMITTED, Status.IN_REVIEW, Status.RESUBMITTED}
     for status in open_states:
         assert step(status, Action.ADD_MATERIAL) is status
