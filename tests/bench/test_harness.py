@@ -20,6 +20,7 @@ WHOLE_FORM = 14
 
 async def test_every_bot_answers_every_step_of_both_scripts(tmp_path: Path) -> None:
     seen: dict[str, dict[str, Any]] = {}
+    fetched = {"echo": 0, "green": 0}  # getFile calls over both whole runs
     async with bot_api_server() as server:
         for n, kind in enumerate(("echo", "floor", "green")):
             base = 1_000_000 * (n + 1)  # fresh users for each bot
@@ -35,14 +36,16 @@ async def test_every_bot_answers_every_step_of_both_scripts(tmp_path: Path) -> N
                         seen[kind + " whole"] = await server.post(
                             "/bench/load", applicants=2, reviewers=1, base=base + again, fake_buttons=kind == "echo"
                         )
+                        fetched[kind] += seen[kind + " whole"]["calls"].get("getFile", 0)
     for kind in ("echo", "floor", "green"):
         assert seen[kind]["steps"] == 3 * FORM_STEPS and seen[kind]["timeouts"] == 0, kind
         assert seen[kind]["labels"].count("button ch:category") == 3, kind
     green = seen["green whole"]
     assert green["labels"].count("document") == 2 and green["labels"].count("button cf:s") == 2
-    # the uploads really went through the bot's download path: each checked once, and fetched once more for the
-    # bureau's own copy if that copy was made before the count was taken (it is made in the background)
-    assert 2 <= green["calls"]["getFile"] <= 4
+    # the uploads really went through the bot's download path: each of the four (two per run) checked once, and
+    # fetched once more for the bureau's own copy if that copy was made before the last count was taken (it is made
+    # in the background, so the first run's copies may be counted in the second run's window)
+    assert 4 <= fetched["green"] <= 8
     assert green["labels"].count("button rv:an") >= 1  # the reviewer approved at least one submission
     assert green["steps"] >= 2 * WHOLE_FORM + 3  # + /next, Approve, "approve without a number"
     assert seen["echo whole"]["steps"] >= 2 * WHOLE_FORM
