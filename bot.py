@@ -69,6 +69,8 @@ def build_policy(settings: Settings) -> DeadlinePolicy:
         risk_days=settings.risk_days,
         office_hours_end=settings.office_hours_end,
         completion_days=settings.completion_days,
+        promise_excludes_notices=settings.promise_excludes_notices,
+        notice_report_forms=settings.notice_report_forms,
     )
 
 
@@ -110,6 +112,7 @@ async def create_application(
         tz=tz,
         approval_number_pattern=settings.approval_number_pattern,
         numbering=settings.numbering,
+        notices=repos.notices,
     )
     admin = AdminService(
         people=repos.people,

@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     risk_days: int = Field(default=3, ge=0, le=30)
     # working days an applicant has to supply the material a list of missing material asked for; then 退件
     completion_days: int = Field(default=15, ge=1, le=60)
+    # public notices (环办〔2013〕103号): their days outside the bureau's promise (always inside the legal limit),
+    # and whether a 报告表's acceptance is noticed too (a 报告书's always is)
+    promise_excludes_notices: bool = True
+    notice_report_forms: bool = False
     summary_time: time = time(8, 30)
     summary_workdays_only: bool = False
     office_hours_end: time = time(17, 30)  # a 登记表 handed in from then on is due the next working day

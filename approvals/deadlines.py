@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from types import MappingProxyType
 
+from approvals import notices
 from approvals.calendar import WorkCalendar
 from approvals.models import DocumentType, Lane
 
@@ -40,6 +41,8 @@ class DeadlinePolicy:
     risk_days: int = 3
     office_hours_end: time = time(17, 30)
     completion_days: int = 15  # working days an applicant has to supply the material a list asked for (补正)
+    promise_excludes_notices: bool = True  # notice days do not count inside the promise (always in the law's)
+    notice_report_forms: bool = False  # a 报告表's acceptance is publicly noticed too (a 报告书's always is)
 
     def __post_init__(self) -> None:
         if self.risk_days < 0:
@@ -89,12 +92,22 @@ def compute_deadlines(
     accepted_on: date,
     paused_working_days: int = 0,
 ) -> Deadlines:
-    """The limits counted from the day after acceptance, extended by the working days spent in 补正."""
+    """The limits counted from the day after acceptance, extended by the working days spent in 补正.
+
+    The promise is what the bureau's part must be done by before approval is proposed: moved by the public
+    notices (approvals/notices.py ``promise_notice_days``) and never so late that the notice of the intended
+    decision no longer fits inside the legal limit."""
     extra = max(paused_working_days, 0)
-    return Deadlines(
-        promised=calendar.add_working_days(accepted_on, policy.promised_limit(lane, document_type) + extra),
-        statutory=calendar.add_working_days(accepted_on, policy.statutory_limit(document_type) + extra),
+    statutory = calendar.add_working_days(accepted_on, policy.statutory_limit(document_type) + extra)
+    notice_days = notices.promise_notice_days(
+        document_type, excludes=policy.promise_excludes_notices, report_forms=policy.notice_report_forms
     )
+    promised = calendar.add_working_days(
+        accepted_on, max(policy.promised_limit(lane, document_type) + extra + notice_days, 0)
+    )
+    if document_type in notices.ACCEPTANCE_DAYS:
+        promised = min(promised, notices.last_day_to_propose(calendar, statutory))
+    return Deadlines(promised=promised, statutory=statutory)
 
 
 def paused_days(calendar: WorkCalendar, paused_since: date, resumed_on: date) -> int:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from approvals import completeness
+from approvals import completeness, notices
 from approvals import deadlines as dl
 from approvals.calendar import WorkCalendar
 from approvals.models import Actor, ApprovalRequest, Attachment
@@ -32,6 +32,9 @@ def effects(
     """The fields ``action`` sets, as a ``model_copy`` update. ``today`` is the bureau's local date of ``now``."""
     if action is Action.CLAIM:
         return {"claimed_by": actor.user_id}
+    if action is Action.PROPOSE_APPROVAL:  # the proposer decides once the notice has run
+        promised = notices.promised_after_proposal(calendar, request.promised_due, request.statutory_due)
+        return {"claimed_by": actor.user_id, "promised_due": promised}
     if action in ACCEPTANCES:  # the legal clock starts: from acceptance, or from receipt when deemed
         accepted = completeness.accepted_on(action, request, today, calendar)
         return {"accepted_on": accepted, **_dues(request, accepted, request.paused_working_days, calendar, policy)}

@@ -173,3 +173,46 @@ class ListAlreadySent(DomainError):
         super().__init__(f"request {request_id} already had its list on {listed_on}", request_id=request_id)
         self.request_id = request_id
         self.listed_on = listed_on
+
+
+class ProposeFirst(DomainError):
+    """Approval needs its public notice first (拟审批公示): propose it, then decide once the notice has run."""
+
+    key = "error.propose_first"
+
+    def __init__(self, request_id: int) -> None:
+        super().__init__(f"request {request_id}: propose approval first (public notice)", request_id=request_id)
+        self.request_id = request_id
+
+
+class NoticeRunning(DomainError):
+    """The notice of the intended decision has not ended yet (``until``: its last day)."""
+
+    key = "error.notice_running"
+
+    def __init__(self, request_id: int, until: date) -> None:
+        super().__init__(f"request {request_id}: the notice ends on {until}", request_id=request_id, until=until)
+        self.request_id = request_id
+        self.until = until
+
+
+class HearingRequested(DomainError):
+    """A hearing request (art. 47) is open: no decision until it is recorded closed."""
+
+    key = "error.hearing_requested"
+
+    def __init__(self, request_id: int, count: int) -> None:
+        super().__init__(f"request {request_id}: {count} hearing request(s) open", request_id=request_id)
+        self.request_id = request_id
+        self.count = count
+
+
+class NoOpenNotice(DomainError):
+    """A comment or hearing request for a request with no notice open that takes one."""
+
+    key = "error.no_open_notice"
+
+    def __init__(self, request_id: int, kind: str) -> None:
+        super().__init__(f"request {request_id}: no open notice takes a {kind}", request_id=request_id, kind=kind)
+        self.request_id = request_id
+        self.kind = kind

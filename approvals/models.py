@@ -44,12 +44,15 @@ class Status(StrEnum):
     IN_REVIEW = "in_review"
     NEEDS_INFO = "needs_info"  # 补正
     RESUBMITTED = "resubmitted"
+    IN_NOTICE = "in_notice"  # 拟审批公示: approval proposed, its notice of the intended decision running
     APPROVED = "approved"  # 批复
     REJECTED = "rejected"
     WITHDRAWN = "withdrawn"
 
 
-OPEN_STATUSES = frozenset({Status.RECEIVED, Status.SUBMITTED, Status.RESUBMITTED, Status.IN_REVIEW})
+OPEN_STATUSES = frozenset(
+    {Status.RECEIVED, Status.SUBMITTED, Status.RESUBMITTED, Status.IN_REVIEW, Status.IN_NOTICE}
+)
 """Waiting on the bureau: these make up the backlog and the queue (a received request for its completeness check)."""
 FINAL_STATUSES = frozenset({Status.APPROVED, Status.REJECTED, Status.WITHDRAWN, Status.RETURNED})
 NOT_ACCEPTED = frozenset({Status.RECEIVED, Status.INCOMPLETE, Status.RETURNED})

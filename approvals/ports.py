@@ -11,6 +11,8 @@ from approvals.key_attention import KeyRequest
 from approvals.key_list import ImportOutcome, ImportResult
 from approvals.ledger import KeyProject
 from approvals.models import ApprovalRequest, Attachment, AuditEvent, Lane, Note, Role, Status
+from approvals.notices import Notice, NoticeKind
+from approvals.public_comments import PublicComment
 
 
 class Clock(Protocol):
@@ -57,11 +59,13 @@ class ApprovalStore(Protocol):
         event: AuditEvent,
         new_attachments: Sequence[Attachment] = (),
         issue: NumberIssue | None = None,
+        notices: Sequence[Notice] = (),
     ) -> ApprovalRequest | None:
         """Compare-and-set: write ``updated`` only if the stored version is still ``expected_version``.
 
         The audit event and attachments are written in the same transaction, and so is the approval number
-        ``issue`` asks for (set on the request and its event): a decision rolled back or never committed consumes
+        ``issue`` asks for (set on the request and its event), and the public ``notices`` the step opens (a
+        decision's announcement with the number issued): a decision rolled back or never committed consumes
         no number. The request as stored; None when someone was first (nothing written, no number taken).
         """
         ...
@@ -231,3 +235,30 @@ class PeopleStore(Protocol):
         ...
 
     async def set_locale(self, user_id: int, locale: str) -> None: ...
+
+
+class NoticeStore(Protocol):
+    """Public notices (opened with the step that calls for them, ``ApprovalStore.apply``) and what the public sent.
+    Whatever is added or closed here is written with its audit event, which tells the reviewers."""
+
+    async def of(self, request_id: int) -> list[Notice]: ...
+
+    async def latest(self, request_id: int, kind: NoticeKind) -> Notice | None: ...
+
+    async def ended_before(self, today: date, *, limit: int) -> list[Notice]:
+        """Notices whose last day is before ``today`` and whose end is not recorded yet, oldest first."""
+        ...
+
+    async def close(self, notice_id: int, at: datetime, event: AuditEvent | None) -> bool:
+        """Record a notice's end once (with ``event``, if any); False if it already was."""
+        ...
+
+    async def add_input(self, item: PublicComment, event: AuditEvent) -> PublicComment: ...
+
+    async def inputs(self, request_id: int, *, limit: int = 1000) -> list[PublicComment]: ...
+
+    async def count_inputs(self, request_id: int) -> int: ...
+
+    async def open_hearings(self, request_id: int) -> list[PublicComment]: ...
+
+    async def close_hearing(self, hearing_id: int, *, by: int, outcome: str, event: AuditEvent) -> bool: ...

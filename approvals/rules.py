@@ -33,7 +33,8 @@ def authorise(actor: Actor, request: ApprovalRequest, action: Action) -> None:
         raise Forbidden(action.value)
     if action in SELF_REVIEW and request.applicant_id == actor.user_id:
         raise SelfReview(request.id)  # no one reviews their own request, admins included
-    claimed = request.status is Status.IN_REVIEW and request.claimed_by not in (None, actor.user_id)
+    held = request.status in (Status.IN_REVIEW, Status.IN_NOTICE)  # in notice: the proposer decides
+    claimed = held and request.claimed_by not in (None, actor.user_id)
     if claimed and action in REVIEWER_ACTIONS:  # an admin frees a claim with FORCE_RELEASE, not RELEASE
         raise NotClaimant(request.id, request.claimed_by or 0)
 

@@ -18,6 +18,7 @@ from approvals.errors import (
 )
 from approvals.lanes import assign_lane
 from approvals.models import Actor, ApprovalRequest, Attachment, AuditEvent, RequestDraft, Status
+from approvals.notice_service import NoticeSteps
 from approvals.progress import QueuePage, RequestView
 from approvals.rules import authorise, authorise_reading
 from approvals.service_base import CAS_ATTEMPTS, ensure_admin, ensure_reviewer
@@ -27,8 +28,9 @@ __all__ = ["ApprovalService", "QueuePage", "RequestView", "ensure_admin", "ensur
 
 
 @dataclass
-class ApprovalService(CompletenessSteps):
-    """Every use case; receipt and the completeness check's are inherited (approvals/completeness_service.py)."""
+class ApprovalService(NoticeSteps, CompletenessSteps):
+    """Every use case; receipt and the completeness check's are inherited (approvals/completeness_service.py), and
+    so are the public notices' (approvals/notice_service.py)."""
 
     # --- applicants ---------------------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, tzinfo
 
-from approvals import completeness, documents
+from approvals import completeness, documents, notices
 from approvals import deadlines as dl
 from approvals import validation as v
 from approvals.calendar import WorkCalendar
@@ -124,9 +124,18 @@ class ServiceBase:
             updated = request.model_copy(
                 update={"status": step.to, "version": request.version + 1, "updated_at": step.event.at, **change}
             )
-            issue = self._issue(action, today=now.astimezone(self.tz).date())
+            today = now.astimezone(self.tz).date()
+            issue = self._issue(action, today=today)
+            opened = notices.to_open(
+                action, updated, now=now, today=today, calendar=self.calendar, report_forms=self.policy.notice_report_forms
+            )
             stored = await self.requests.apply(
-                updated, expected_version=request.version, event=step.event, new_attachments=attachments, issue=issue
+                updated,
+                expected_version=request.version,
+                event=step.event,
+                new_attachments=attachments,
+                issue=issue,
+                notices=opened,
             )
             if stored is not None:
                 return stored

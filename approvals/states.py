@@ -35,6 +35,8 @@ class Action(StrEnum):
     SUPPLY = "supply"  # the applicant sends the listed material: received again, checked again
     DEEM_ACCEPT = "deem_accept"  # no one acted within the check's period: accepted as of receipt (art. 32(4))
     RETURN = "return"  # 退件: the listed material did not come within the completion period
+    # public notices (approvals/notices.py): approval is proposed, then decided once its notice has run
+    PROPOSE_APPROVAL = "propose_approval"  # 拟批准: the notice of the intended decision (拟审批公示) opens
 
 
 class Party(StrEnum):
@@ -53,6 +55,7 @@ REVIEWER_ACTIONS = frozenset(
         Action.REQUEST_INFO,
         Action.ACCEPT,
         Action.LIST_MISSING,
+        Action.PROPOSE_APPROVAL,
     }
 )
 ADMIN_ACTIONS = frozenset({Action.FORCE_RELEASE, Action.REASSIGN, Action.REVOKE, Action.CORRECT_NUMBER})
@@ -72,13 +75,14 @@ SELF_REVIEW = frozenset(
         Action.REASSIGN,
         Action.ACCEPT,
         Action.LIST_MISSING,
+        Action.PROPOSE_APPROVAL,
         *ON_DECISIONS,
     }
 )
 NEEDS_REASON = frozenset(
     {Action.REJECT, Action.REQUEST_INFO, Action.REVOKE, Action.CORRECT_NUMBER, Action.LIST_MISSING}
 )
-HOLDING = frozenset({Action.CLAIM, Action.REASSIGN})  # steps after which someone holds the request
+HOLDING = frozenset({Action.CLAIM, Action.REASSIGN, Action.PROPOSE_APPROVAL})  # steps after which someone holds the request
 # steps whose author the card names as having had the last word: a decision, a request for material, a revocation
 LAST_WORD = frozenset({*DECISIONS, Action.REQUEST_INFO, Action.REVOKE, Action.LIST_MISSING})
 ACCEPTANCES = frozenset({Action.ACCEPT, Action.DEEM_ACCEPT})
@@ -89,6 +93,7 @@ WAITS_ON: Mapping[Status, Party] = MappingProxyType(
         S.SUBMITTED: Party.BUREAU,
         S.RESUBMITTED: Party.BUREAU,
         S.IN_REVIEW: Party.BUREAU,
+        S.IN_NOTICE: Party.BUREAU,  # the bureau's notice runs; then its decision
         S.INCOMPLETE: Party.APPLICANT,
         S.NEEDS_INFO: Party.APPLICANT,
     }
@@ -110,20 +115,26 @@ TRANSITIONS: Mapping[tuple[Status, Action], Status] = MappingProxyType(
         (S.SUBMITTED, Action.CLAIM): S.IN_REVIEW,
         (S.RESUBMITTED, Action.CLAIM): S.IN_REVIEW,
         (S.IN_REVIEW, Action.RELEASE): S.SUBMITTED,
-        **{(s, Action.APPROVE): S.APPROVED for s in (S.SUBMITTED, S.RESUBMITTED, S.IN_REVIEW)},
-        **{(s, Action.REJECT): S.REJECTED for s in (S.SUBMITTED, S.RESUBMITTED, S.IN_REVIEW)},
+        # approval is proposed first; the decision follows once the notice has run (approvals/notices.py)
+        **{(s, Action.PROPOSE_APPROVAL): S.IN_NOTICE for s in (S.SUBMITTED, S.RESUBMITTED, S.IN_REVIEW)},
+        (S.IN_NOTICE, Action.APPROVE): S.APPROVED,
+        **{(s, Action.REJECT): S.REJECTED for s in (S.SUBMITTED, S.RESUBMITTED, S.IN_REVIEW, S.IN_NOTICE)},
         **{(s, Action.REQUEST_INFO): S.NEEDS_INFO for s in (S.SUBMITTED, S.RESUBMITTED, S.IN_REVIEW)},
         (S.NEEDS_INFO, Action.RESUBMIT): S.RESUBMITTED,
-        **{(s, Action.WITHDRAW): S.WITHDRAWN for s in (S.SUBMITTED, S.RESUBMITTED, S.IN_REVIEW, S.NEEDS_INFO)},
+        **{
+            (s, Action.WITHDRAW): S.WITHDRAWN
+            for s in (S.SUBMITTED, S.RESUBMITTED, S.IN_REVIEW, S.NEEDS_INFO, S.IN_NOTICE)
+        },
         (S.IN_REVIEW, Action.FORCE_RELEASE): S.SUBMITTED,
         (S.IN_REVIEW, Action.REASSIGN): S.IN_REVIEW,
+        (S.IN_NOTICE, Action.REASSIGN): S.IN_NOTICE,  # whoever decides once the notice has run
         # a revoked decision puts the request back in the queue, its deadlines unchanged (it is likely at risk)
         (S.APPROVED, Action.REVOKE): S.SUBMITTED,
         (S.REJECTED, Action.REVOKE): S.SUBMITTED,
         (S.APPROVED, Action.CORRECT_NUMBER): S.APPROVED,
         # material added while the bureau has the request changes nothing but the file: same status, same
         # deadlines, same claim. While it waits for material (补正) the applicant resubmits instead.
-        **{(s, Action.ADD_MATERIAL): s for s in (S.SUBMITTED, S.RESUBMITTED, S.IN_REVIEW)},
+        **{(s, Action.ADD_MATERIAL): s for s in (S.SUBMITTED, S.RESUBMITTED, S.IN_REVIEW, S.IN_NOTICE)},
     }
 )
 
@@ -180,7 +191,7 @@ def holder_name(events: Iterable[AuditEvent]) -> str:
     """Who holds the request after ``events`` (oldest first): the last claimant, or whoever it was handed to."""
     name = ""
     for event in events:
-        if event.action == Action.CLAIM:
+        if event.action in (Action.CLAIM, Action.PROPOSE_APPROVAL):
             name = event.actor_name
         elif event.action == Action.REASSIGN:
             name = event.target_name

@@ -41,6 +41,7 @@ class ReviewAction(StrEnum):
     REJECT = "r"
     CANCEL = "x"
     CONFIRM = "y"  # Yes on "Reject #N?" / "Revoke the decision on #N?"
+    PROPOSE = "p"  # propose approval: the notice of the intended decision (拟审批公示) opens
 
 
 class CheckAction(StrEnum):

@@ -14,6 +14,7 @@ from approvals.admin import KeyMatches
 from approvals.models import ApprovalRequest, Category, DocumentType, Status
 from approvals.ports import Person
 from approvals.progress import QueuePage
+from approvals.states import Action
 from handlers import limits
 from handlers import texts as t
 from handlers.callbacks import (
@@ -97,9 +98,13 @@ EDITABLE = (
 )
 
 
-def review(request: ApprovalRequest, *, details: bool = False) -> InlineKeyboardMarkup | None:
+def review(
+    request: ApprovalRequest, *, details: bool = False, approval: Action | None = Action.PROPOSE_APPROVAL
+) -> InlineKeyboardMarkup | None:
     """The card's buttons for its current status (a decided request has none), "Details" when the card shortened
-    a field, and "📎 Documents" whenever there are files to read (a decided request's too)."""
+    a field, and "📎 Documents" whenever there are files to read (a decided request's too). ``approval``: what
+    approving means now (the service's ``approval_step``): propose it for public notice, approve once the notice
+    has run, or nothing while it runs."""
     rid = request.id
     more: list[Button] = [(_("Details"), DetailsCB(id=rid))] if details else []
     if request.attachments:
@@ -110,15 +115,22 @@ def review(request: ApprovalRequest, *, details: bool = False) -> InlineKeyboard
             (_("List missing material"), CheckCB(action=CheckAction.LIST, id=rid)),
         ]
         return rows(check, more)
+    if request.status is Status.IN_NOTICE:  # no claim, no request for material: the notice runs, then the decision
+        approve = [(_("Approve"), ReviewCB(action=ReviewAction.APPROVE, id=rid))] if approval is Action.APPROVE else []
+        return rows([*approve, (_("Reject"), ReviewCB(action=ReviewAction.REJECT, id=rid))], more)
     if request.status in (Status.SUBMITTED, Status.RESUBMITTED):
         first = (_("Claim"), ReviewCB(action=ReviewAction.CLAIM, id=rid))
     elif request.status is Status.IN_REVIEW:
         first = (_("Release"), ReviewCB(action=ReviewAction.RELEASE, id=rid))
     else:
         return rows(more) if more else None
+    if approval is Action.APPROVE:
+        decision = (_("Approve"), ReviewCB(action=ReviewAction.APPROVE, id=rid))
+    else:
+        decision = (_("Propose approval (公示)"), ReviewCB(action=ReviewAction.PROPOSE, id=rid))
     decide = [
         first,
-        (_("Approve"), ReviewCB(action=ReviewAction.APPROVE, id=rid)),
+        decision,
         (_("Request info"), ReviewCB(action=ReviewAction.INFO, id=rid)),
         (_("Reject"), ReviewCB(action=ReviewAction.REJECT, id=rid)),
     ]

@@ -13,7 +13,8 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
 from approvals.models import Actor, ApprovalRequest, AuditEvent, Role, Status
-from handlers import card, stage_notices, views
+from approvals.notices import NoticeKind
+from handlers import card, notice_texts, stage_notices, views
 from handlers import keyboards as kb
 from handlers import texts as t
 from handlers.context import AppContext
@@ -31,9 +32,16 @@ async def render_card(
     view = await app.approvals.view(STAFF, request_id)
     project = await app.repos.key_projects.known(view.request.key_code) if view.request.key_code else None
     notes = await app.repos.notes.count(request_id)
+    found = await app.repos.notices.of(request_id)
+    inputs = await app.repos.notices.inputs(request_id, limit=notice_texts.INPUTS_READ)
+    total = await app.repos.notices.count_inputs(request_id)
+    step = await app.approvals.approval_step(view.request)
     with app.i18n.context(), app.i18n.use_locale(locale or await app.locale_for_chat(chat_id)):
         shown = card.compact(view) if compact else card.card(view, project=project, notes=notes)
-        return shown.text, kb.review(view.request, details=shown.more)
+        text = shown.text
+        if not compact and (extra := notice_texts.card_lines(found, inputs, total, app.approvals.today())):
+            text += "\n" + "\n".join(extra)
+        return text, kb.review(view.request, details=shown.more, approval=step)
 
 
 async def send_card(bot: Bot, app: AppContext, request_id: int, chat_id: int) -> None:
@@ -74,11 +82,27 @@ async def notices_for(app: AppContext, event: AuditEvent) -> list[Outgoing]:
     )
     if notice is not None:
         out.append(notice)
+    out += await notice_news(app, request, event, group)
     if event.action in stage_notices.BOT_STEPS and group is not None:  # no reviewer did it: the group is told
         with app.i18n.context(), app.i18n.use_locale(app.group_locale):
             said = stage_notices.for_reviewers(request, event)
         if said:
             out.append(Outgoing(group, said, request_id=request.id))
+    return out
+
+
+async def notice_news(app: AppContext, request: ApprovalRequest, event: AuditEvent, group: int | None) -> list[Outgoing]:
+    """What the public sent, and a notice of the intended decision that ended: to the group (without one, the
+    holder), and the end also to the reviewer holding the request, privately (they may now approve)."""
+    chats = [group] if group is not None else []
+    if (event.action == "notice_ended" and request.claimed_by is not None) or (group is None and request.claimed_by is not None):
+        chats.append(request.claimed_by)
+    out = []
+    for chat in dict.fromkeys(chats):
+        with app.i18n.context(), app.i18n.use_locale(await app.locale_for_chat(chat)):
+            said = notice_texts.for_reviewers(request, event)
+        if said:
+            out.append(Outgoing(chat, said, request_id=request.id))
     return out
 
 
@@ -114,6 +138,9 @@ async def applicant_notice(app: AppContext, request: ApprovalRequest, event: Aud
             text = views.receipt(await app.approvals.view(STAFF, request.id))
         elif event.action in stage_notices.STAGE_EVENTS:
             text, markup = stage_notices.for_applicant(await app.approvals.view(STAFF, request.id), event)
+        elif event.action == "propose_approval":
+            ends = notice_texts.last_day(await app.repos.notices.of(request.id), NoticeKind.INTENDED_DECISION)
+            text = notice_texts.for_applicant(request, ends)
         elif event.action == "correct_number":
             text = _("Request #{id} {name}: the approval number is corrected to {number}. Reason: {reason}").format(
                 id=request.id, name=name, number=number, reason=reason

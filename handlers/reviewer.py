@@ -10,9 +10,10 @@ from aiogram.utils.i18n import gettext as _
 from approvals import validation as v
 from approvals.errors import DomainError
 from approvals.models import Actor, ApprovalRequest
+from approvals.notices import NoticeKind
 from approvals.states import Action
 from handlers import keyboards as kb
-from handlers import prompts
+from handlers import notice_texts, prompts
 from handlers import texts as t
 from handlers.callbacks import ReviewAction, ReviewCB
 from handlers.cards import AdoptCards
@@ -70,6 +71,17 @@ def build_router() -> Router:
         else:
             await app.approvals.release(actor, callback_data.id)
             await query.answer(_("Released back to the queue."))
+
+    @router.callback_query(ReviewCB.filter(F.action == ReviewAction.PROPOSE))
+    async def propose(query: CallbackQuery, callback_data: ReviewCB, actor: Actor, app: AppContext) -> None:
+        """拟批准: at once (nothing to type); the notice of the intended decision opens with it."""
+        request = await app.approvals.propose_approval(actor, callback_data.id)
+        ends = notice_texts.last_day(await app.approvals.notices_of(actor, request.id), NoticeKind.INTENDED_DECISION)
+        await query.answer(
+            _("Proposed: the notice of the intended decision runs until {day}.").format(
+                day=ends.isoformat() if ends else "—"
+            )
+        )
 
     @router.callback_query(ReviewCB.filter(F.action.in_(set(PROMPTED))))
     async def ask_for_details(

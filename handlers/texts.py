@@ -24,7 +24,7 @@ from approvals.errors import (
 from approvals.ledger import KeyProjectStatus
 from approvals.models import Category, DocumentType, Lane, Status
 from approvals.validation import InvalidField
-from handlers import limits, stage_texts
+from handlers import limits, notice_texts, stage_texts
 
 
 def _count(value: object) -> int:
@@ -77,6 +77,7 @@ def status(value: Status | str) -> str:
         Status.IN_REVIEW: _("In review"),
         Status.NEEDS_INFO: _("Waiting for more material"),
         Status.RESUBMITTED: _("Material resubmitted"),
+        Status.IN_NOTICE: _("In public notice (拟审批公示)"),
         Status.APPROVED: _("Approved"),
         Status.REJECTED: _("Rejected"),
         Status.WITHDRAWN: _("Withdrawn"),
@@ -115,6 +116,11 @@ def action(value: str) -> str:
         "supply": _("supply material"),
         "deem_accept": _("deemed accepted"),
         "return": _("returned"),
+        "propose_approval": _("propose approval of"),
+        "public_comment": _("public comment"),
+        "hearing_request": _("hearing request"),
+        "close_hearing": _("close the hearing request of"),
+        "notice_ended": _("notice ended"),
     }.get(value, value)
 
 
@@ -136,6 +142,11 @@ def event(value: str) -> str:
         "correct_number": _("Approval number corrected"),
         "add_material": _("Material added"),
         "keep_copy": _("Copy kept by the bureau"),
+        "propose_approval": _("Approval proposed: notice of the intended decision (拟审批公示)"),
+        "public_comment": _("Comment from the public"),
+        "hearing_request": _("Hearing requested"),
+        "close_hearing": _("Hearing request closed"),
+        "notice_ended": _("Notice of the intended decision ended"),
     }.get(value, value)
 
 
@@ -280,6 +291,8 @@ def error(exc: DomainError) -> str:
         )
     if isinstance(exc, stage_texts.STAGE_ERRORS):
         return stage_texts.error(exc)
+    if isinstance(exc, notice_texts.NOTICE_ERRORS):
+        return notice_texts.error(exc)
     if isinstance(exc, InvalidTransition):
         return _("This request is {status}, so you cannot {action} it.").format(
             status=status(exc.status).lower(), action=action(exc.action)

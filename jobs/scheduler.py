@@ -21,6 +21,7 @@ from approvals.ports import Clock
 from approvals.schedule import CATCH_UP_DAYS, daily_runs_due
 from handlers.context import AppContext
 from jobs.copies import DocumentCopier
+from jobs.notices import end_notices
 from jobs.periods import take_overdue_steps
 from jobs.reminders import OVERDUE, send_overdue_list, send_reminders
 from jobs.sender import OutboxSender
@@ -90,8 +91,10 @@ class Jobs:
             self.sender.wake.set()
 
     async def periods(self) -> None:
-        """Deemed acceptances and returns whose period ran out (checked as often as reminders)."""
-        if await take_overdue_steps(self.app):
+        """Deemed acceptances and returns whose period ran out, and public notices that ended (checked as often
+        as reminders)."""
+        taken = await take_overdue_steps(self.app)
+        if await end_notices(self.app) or taken:
             self.sender.wake.set()
 
     async def start(self) -> None:

@@ -10,7 +10,8 @@ import sqlite3
 from storage.inline import InlineConnection
 
 # as the queries spell them: SQLite uses a partial index only for the very term it was created with
-OPEN = "('received', 'submitted', 'resubmitted', 'in_review')"
+OPEN = "('received', 'submitted', 'resubmitted', 'in_review', 'in_notice')"
+OPEN_15 = "('received', 'submitted', 'resubmitted', 'in_review')"  # migrations 15-17
 FINAL = "('approved', 'rejected', 'withdrawn', 'returned')"
 OPEN_1 = "('submitted', 'resubmitted', 'in_review')"  # migrations 1-12 (released: never edited)
 
@@ -407,9 +408,9 @@ MIGRATIONS: tuple[str, ...] = (
     INSERT INTO requests_15 SELECT {_COLUMNS_12}, accepted_on, NULL, NULL FROM requests;
     DROP TABLE requests;
     ALTER TABLE requests_15 RENAME TO requests;
-    CREATE INDEX requests_queue_due ON requests (promised_due, lane, submitted_at, id) WHERE status IN {OPEN};
-    CREATE INDEX requests_queue_lane ON requests (lane, promised_due, submitted_at, id) WHERE status IN {OPEN};
-    CREATE INDEX requests_statutory ON requests (statutory_due) WHERE status IN {OPEN};
+    CREATE INDEX requests_queue_due ON requests (promised_due, lane, submitted_at, id) WHERE status IN {OPEN_15};
+    CREATE INDEX requests_queue_lane ON requests (lane, promised_due, submitted_at, id) WHERE status IN {OPEN_15};
+    CREATE INDEX requests_statutory ON requests (statutory_due) WHERE status IN {OPEN_15};
     CREATE INDEX requests_decided ON requests (status, decided_on);
     CREATE INDEX requests_applicant ON requests (applicant_id, id);
     CREATE INDEX requests_key ON requests (key_code, status) WHERE key_code IS NOT NULL;
@@ -436,6 +437,114 @@ MIGRATIONS: tuple[str, ...] = (
         document_type TEXT PRIMARY KEY,
         items TEXT NOT NULL
     );
+    """,
+    # 16, 17: reserved for the excluded time (clock) and the sign-off chain (chain), merged separately
+    "SELECT 1",
+    "SELECT 1",
+    # 18: public notices (环办〔2013〕103号). A request proposed for approval is in notice (in_notice) until its
+    # notice of the intended decision has run: the status CHECK is widened by rebuilding the table (as 15 did) and
+    # the queue's partial indexes take it in. Every request on record keeps its status and dates. The notices
+    # themselves, with what they published, and what the public sent while one was open: comments and hearing
+    # requests (a hearing request stays open, blocking the decision, until a reviewer records it closed).
+    f"""
+    CREATE TABLE requests_18 (
+        id INTEGER PRIMARY KEY,
+        applicant_id INTEGER NOT NULL,
+        project_name TEXT NOT NULL,
+        organisation TEXT NOT NULL,
+        contact_name TEXT NOT NULL,
+        phone TEXT NOT NULL,
+        category TEXT NOT NULL,
+        document_type TEXT NOT NULL,
+        investment TEXT NOT NULL,
+        location TEXT NOT NULL,
+        description TEXT NOT NULL,
+        key_code TEXT,
+        lane INTEGER NOT NULL CHECK (lane IN (0, 1, 2)),
+        status TEXT NOT NULL CHECK (status IN ('received', 'incomplete', 'returned',
+            'submitted', 'in_review', 'needs_info', 'resubmitted', 'in_notice', 'approved', 'rejected', 'withdrawn')),
+        version INTEGER NOT NULL,
+        submitted_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        accepted_on TEXT NOT NULL,
+        claimed_by INTEGER,
+        decided_by INTEGER,
+        decided_at TEXT,
+        decided_on TEXT,
+        approval_number TEXT,
+        last_reason TEXT,
+        paused_since TEXT,
+        paused_working_days INTEGER NOT NULL DEFAULT 0,
+        promised_due TEXT NOT NULL,
+        statutory_due TEXT NOT NULL,
+        client_key TEXT,
+        received_on TEXT,
+        listed_on TEXT,
+        listed_documents INTEGER
+    );
+    INSERT INTO requests_18 SELECT * FROM requests;
+    DROP TABLE requests;
+    ALTER TABLE requests_18 RENAME TO requests;
+    CREATE INDEX requests_queue_due ON requests (promised_due, lane, submitted_at, id) WHERE status IN {OPEN};
+    CREATE INDEX requests_queue_lane ON requests (lane, promised_due, submitted_at, id) WHERE status IN {OPEN};
+    CREATE INDEX requests_statutory ON requests (statutory_due) WHERE status IN {OPEN};
+    CREATE INDEX requests_decided ON requests (status, decided_on);
+    CREATE INDEX requests_applicant ON requests (applicant_id, id);
+    CREATE INDEX requests_key ON requests (key_code, status) WHERE key_code IS NOT NULL;
+    CREATE UNIQUE INDEX requests_client_key ON requests (client_key) WHERE client_key IS NOT NULL;
+    CREATE INDEX requests_claimed ON requests (claimed_by) WHERE status = 'in_review';
+    CREATE INDEX requests_status_id ON requests (status, id);
+    CREATE INDEX requests_name ON requests (project_name COLLATE NOCASE);
+    CREATE INDEX requests_organisation ON requests (organisation COLLATE NOCASE);
+    CREATE INDEX requests_contact ON requests (contact_name COLLATE NOCASE);
+    CREATE TRIGGER request_counts_insert AFTER INSERT ON requests BEGIN
+        INSERT INTO request_counts (status, lane, n) VALUES (new.status, new.lane, 1)
+            ON CONFLICT (status, lane) DO UPDATE SET n = n + 1;
+    END;
+    CREATE TRIGGER request_counts_update AFTER UPDATE OF status, lane ON requests
+    WHEN old.status <> new.status OR old.lane <> new.lane BEGIN
+        UPDATE request_counts SET n = n - 1 WHERE status = old.status AND lane = old.lane;
+        INSERT INTO request_counts (status, lane, n) VALUES (new.status, new.lane, 1)
+            ON CONFLICT (status, lane) DO UPDATE SET n = n + 1;
+    END;
+    CREATE TRIGGER request_counts_delete AFTER DELETE ON requests BEGIN
+        UPDATE request_counts SET n = n - 1 WHERE status = old.status AND lane = old.lane;
+    END;
+    CREATE TABLE notices (
+        id INTEGER PRIMARY KEY,
+        request_id INTEGER NOT NULL REFERENCES requests (id),
+        kind TEXT NOT NULL CHECK (kind IN ('acceptance', 'intended_decision', 'decision')),
+        opened_at TEXT NOT NULL,
+        opens_on TEXT NOT NULL,
+        ends_on TEXT NOT NULL,
+        project_name TEXT NOT NULL,
+        organisation TEXT NOT NULL,
+        location TEXT NOT NULL,
+        summary TEXT NOT NULL,
+        eia_firm TEXT,
+        outcome TEXT,
+        approval_number TEXT,
+        closed_at TEXT
+    );
+    CREATE INDEX notices_request ON notices (request_id, id);
+    CREATE INDEX notices_to_close ON notices (ends_on) WHERE closed_at IS NULL;
+    CREATE TABLE public_comments (
+        id INTEGER PRIMARY KEY,
+        request_id INTEGER NOT NULL REFERENCES requests (id),
+        notice_id INTEGER NOT NULL REFERENCES notices (id),
+        kind TEXT NOT NULL CHECK (kind IN ('comment', 'hearing')),
+        at TEXT NOT NULL,
+        name TEXT NOT NULL,
+        contact TEXT NOT NULL,
+        text TEXT NOT NULL,
+        state TEXT CHECK (state IN ('open', 'closed')),
+        closed_at TEXT,
+        closed_by INTEGER,
+        outcome TEXT,
+        CHECK ((kind = 'hearing') = (state IS NOT NULL))
+    );
+    CREATE INDEX public_comments_request ON public_comments (request_id, id);
+    CREATE INDEX public_comments_open_hearings ON public_comments (request_id) WHERE state = 'open';
     """,
 )
 

@@ -12,6 +12,7 @@ from storage.group_commit import GroupCommit
 from storage.inbox import SqliteInbox
 from storage.key_projects import SqliteKeyProjectStore
 from storage.notes import SqliteNoteStore
+from storage.notices import SqliteNoticeStore
 from storage.numbers import SqliteApprovalNumbers
 from storage.outbox import SqliteChats, SqliteOutbox
 from storage.people import SqlitePeopleStore
@@ -43,6 +44,7 @@ class Repositories:
     copies: SqliteCopies  # the bureau's copies of documents still to make
     numbers: SqliteApprovalNumbers  # the register of approval numbers issued
     checklists: SqliteChecklists  # the standard materials a list of missing material is ticked from
+    notices: SqliteNoticeStore  # public notices, and the comments and hearing requests they drew
 
     @classmethod
     def over(cls, db: Database) -> Repositories:
@@ -67,4 +69,5 @@ class Repositories:
             copies=SqliteCopies(db),
             numbers=SqliteApprovalNumbers(db),
             checklists=SqliteChecklists(db),
+            notices=SqliteNoticeStore(db),
         )

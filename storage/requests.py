@@ -8,12 +8,14 @@ from decimal import Decimal
 from typing import Any
 
 from approvals.models import ApprovalRequest, Attachment, AuditEvent, Category, DocumentType, Lane, Status
+from approvals.notices import Notice
 from approvals.ports import NumberIssue
 from storage.audit import SELECT_EVENTS, event_of, insert_event
 from storage.codec import day, must_day, stamp, unday, unstamp
 from storage.database import Database
 from storage.inline import InlineConnection
 from storage.migrations import FINAL, OPEN
+from storage.notices import insert_notices
 from storage.numbers import issue_number
 from storage.reader import SnapshotReader
 from storage.search import find_requests
@@ -143,6 +145,7 @@ class SqliteApprovalStore:
         event: AuditEvent,
         new_attachments: Sequence[Attachment] = (),
         issue: NumberIssue | None = None,
+        notices: Sequence[Notice] = (),
     ) -> ApprovalRequest | None:
         assignments = ", ".join(f"{name} = ?" for name in _COLUMNS)
         async with self.db.transaction() as conn:
@@ -159,6 +162,7 @@ class SqliteApprovalStore:
                 event = event.model_copy(update={"approval_number": number})
             copies = await _insert_attachments(conn, updated.id, new_attachments)
             await insert_event(conn, event)
+            await insert_notices(conn, notices, updated.approval_number)
         self.db.poke_outbox()
         if copies:
             self.db.poke_copies()
@@ -231,7 +235,7 @@ class SqliteApprovalStore:
         """``lanes.queue_key`` order, in two index walks: the at-risk part by deadline, then the rest by lane."""
         # the OPEN term must appear as the partial indexes spell it for SQLite to use them
         # unclaimed_only (/next claims what it finds): a received request is accepted or listed, not claimed
-        status = f"{OPEN} AND status NOT IN ('in_review', 'received')" if unclaimed_only else OPEN
+        status = f"{OPEN} AND status NOT IN ('in_review', 'received', 'in_notice')" if unclaimed_only else OPEN
         # a reviewer's own requests are filtered as the index walk meets them (/next: no self-review)
         mine = "" if exclude_applicant is None else " AND applicant_id <> ?"
         also = () if exclude_applicant is None else (exclude_applicant,)

@@ -15,9 +15,14 @@ from approvals.calendar import WorkCalendar
 from approvals.deadlines import DeadlinePolicy
 from approvals.ledger import KeyProject, parse_ledger
 from approvals.models import Actor, ApprovalRequest, RequestDraft, Role, Status
+from approvals.notice_service import PROPOSABLE
+from approvals.notices import NoticeKind
 from approvals.service import ApprovalService
+from approvals.states import Action
+from approvals.validation import InvalidField
 from sandbox.app import Sandbox
 from storage.database import Database
+from storage.notices import SqliteNoticeStore
 from storage.repositories import Repositories
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -82,6 +87,57 @@ def accept_on_receipt(service: ApprovalService) -> ApprovalService:
     return service
 
 
+def notice_served(service: ApprovalService) -> ApprovalService:
+    """Tests of decisions that are not about the public notices approve as before: an approval is first proposed,
+    through the real use case, and its notice of the intended decision is taken as already run (its days moved
+    before today); the card offers Approve at once. The notices' own tests are marked ``notice_first``."""
+    approve, check, approval_step = service.approve, service.check, service.approval_step
+
+    async def serve(actor: Actor, request_id: int, approval_number: str | None) -> None:
+        request = await service.requests.get(request_id)
+        if request is None or request.status not in PROPOSABLE:
+            return
+        if service.numbering is not None and approval_number:  # refused as the approval itself refuses it
+            raise InvalidField("approval_number", "issued")
+        if approval_number:
+            service.clean_number(approval_number)
+        await service.propose_approval(actor, request_id)
+        await notice_run(service, request_id)
+
+    async def approve_after_notice(
+        actor: Actor, request_id: int, approval_number: str | None = None
+    ) -> ApprovalRequest:
+        await serve(actor, request_id, approval_number)
+        return await approve(actor, request_id, approval_number)
+
+    async def check_as_proposal(actor: Actor, request_id: int, action: Action) -> ApprovalRequest:
+        if action is Action.APPROVE:
+            request = await service.requests.get(request_id)
+            if request is not None and request.status in PROPOSABLE:
+                return await check(actor, request_id, Action.PROPOSE_APPROVAL)
+        return await check(actor, request_id, action)
+
+    async def approve_at_once(request: ApprovalRequest) -> Action | None:
+        step = await approval_step(request)
+        return Action.APPROVE if step is Action.PROPOSE_APPROVAL else step
+
+    service.approve = approve_after_notice  # type: ignore[method-assign]
+    service.check = check_as_proposal  # type: ignore[method-assign]
+    service.approval_step = approve_at_once  # type: ignore[method-assign]
+    return service
+
+
+async def notice_run(service: ApprovalService, request_id: int) -> None:
+    """Move the request's notice of the intended decision before today, as if its 5 working days had run."""
+    assert isinstance(service.notices, SqliteNoticeStore)
+    yesterday = service.today() - timedelta(days=1)
+    async with service.notices.db.transaction() as conn:
+        await conn.execute(
+            "UPDATE notices SET opens_on = min(opens_on, ?), ends_on = ? WHERE request_id = ? AND kind = ?",
+            (yesterday.isoformat(), yesterday.isoformat(), request_id, NoticeKind.INTENDED_DECISION.value),
+        )
+
+
 @pytest.fixture
 def receiving(repos: Repositories, calendar: WorkCalendar, clock: FakeClock) -> ApprovalService:
     """The service as the bot runs it: a report or report form is received first, then checked."""
@@ -92,19 +148,23 @@ def receiving(repos: Repositories, calendar: WorkCalendar, clock: FakeClock) -> 
         policy=DeadlinePolicy(),
         clock=clock,
         tz=SHANGHAI,
+        notices=repos.notices,
     )
 
 
 @pytest.fixture
 def service(repos: Repositories, calendar: WorkCalendar, clock: FakeClock) -> ApprovalService:
-    return accept_on_receipt(
-        ApprovalService(
-            requests=repos.requests,
-            key_projects=repos.key_projects,
-            calendar=calendar,
-            policy=DeadlinePolicy(),
-            clock=clock,
-            tz=SHANGHAI,
+    return notice_served(
+        accept_on_receipt(
+            ApprovalService(
+                requests=repos.requests,
+                key_projects=repos.key_projects,
+                calendar=calendar,
+                policy=DeadlinePolicy(),
+                clock=clock,
+                tz=SHANGHAI,
+                notices=repos.notices,
+            )
         )
     )
 

@@ -15,7 +15,7 @@ from bot import Application, create_application, serve
 from config import Settings
 from jobs.sender import Pacing
 from localbotapi import ChatUser, LocalBotApi
-from tests.conftest import FakeClock, accept_on_receipt
+from tests.conftest import FakeClock, accept_on_receipt, notice_served
 
 TOKEN = "4242:TEST-not-a-real-token"  # obviously fake
 GROUP_ID = -100777
@@ -39,6 +39,9 @@ class Harness:
     # tests of what follows acceptance start there (tests/conftest.py accept_on_receipt); the completeness
     # check's own tests are marked receipt_first and see requests received, as the bot leaves them
     accept_on_receipt: bool = True
+    # likewise decisions: an approval is proposed and its notice taken as run (tests/conftest.py notice_served);
+    # the public notices' own tests are marked notice_first and walk the notice
+    notice_served: bool = True
     # Telegram's real limits would make every test wait seconds; tests/bot/test_delivery.py checks pacing itself
     pacing: Pacing = field(default_factory=lambda: Pacing(private_interval=0, group_interval=0, per_second=1000))
 
@@ -46,6 +49,8 @@ class Harness:
         self.application = await create_application(self.settings, clock=self.clock, pacing=self.pacing)
         if self.accept_on_receipt:
             accept_on_receipt(self.application.app.approvals)
+        if self.notice_served:
+            notice_served(self.application.app.approvals)
         self.task = asyncio.create_task(serve(self.application, handle_signals=False, polling_timeout=1))
         polls = len(self.api.calls("getUpdates"))
         await self.api.wait_until(lambda: len(self.api.calls("getUpdates")) > polls)
@@ -105,6 +110,7 @@ async def harness(tmp_path: Path, clock: FakeClock, request: pytest.FixtureReque
         admin=ChatUser(world, ADMIN_ID, "局长", "zh-hans"),
         stranger=ChatUser(world, 666, "Mallory", "en"),
         accept_on_receipt=request.node.get_closest_marker("receipt_first") is None,
+        notice_served=request.node.get_closest_marker("notice_first") is None,
     )
     await h.start()
     from approvals.models import Role

@@ -32,6 +32,7 @@ async def build_service(path: Path, numbering: NumberFormat | None = None) -> Ap
         clock=Clock(),
         tz=ZoneInfo("Asia/Shanghai"),
         numbering=numbering,
+        notices=repos.notices,
     )
 
 

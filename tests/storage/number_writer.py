@@ -6,12 +6,16 @@ import sys
 from pathlib import Path
 
 from approvals.numbering import parse_number_format
+from tests.conftest import notice_served
 from tests.factories import REVIEWER
 from tests.storage.crash_writer import build_service
 
 
 async def main(path: Path) -> None:
-    service = await build_service(path, numbering=parse_number_format("{prefix}〔{year}〕{seq}号", "区环审"))
+    # each approval is proposed and its notice taken as run, as in the other tests of numbers
+    service = notice_served(
+        await build_service(path, numbering=parse_number_format("{prefix}〔{year}〕{seq}号", "区环审"))
+    )
     for request in await service.requests.all_requests():
         if request.approval_number is None:
             approved = await service.approve(REVIEWER, request.id)

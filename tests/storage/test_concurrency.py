@@ -52,6 +52,7 @@ async def test_two_processes_worth_of_connections_race_safely(
             policy=service.policy,
             clock=service.clock,
             tz=service.tz,
+            notices=other_repos.notices,
         )
         results = await asyncio.gather(
             *(svc.claim(reviewer(n), request.id) for n, svc in enumerate([service, other] * 10)),

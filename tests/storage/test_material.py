@@ -93,4 +93,4 @@ async def test_who_may_add_material_to_which_request(service: ApprovalService) -
     with pytest.raises(AlreadyDecided):
         await service.add_material(APPLICANT, request.id, "", [NOISE])
     actions = [e.action for e in await service.requests.history(request.id)]
-    assert actions == ["submit", "accept", "request_info", "resubmit", "add_material", "approve"]
+    assert actions == ["submit", "accept", "request_info", "resubmit", "add_material", "propose_approval", "approve"]

@@ -21,7 +21,7 @@ from storage.database import Database
 from storage.inline import InlineConnection
 from storage.migrations import MIGRATIONS, migrate
 from storage.repositories import Repositories
-from tests.conftest import FakeClock, accept_on_receipt
+from tests.conftest import FakeClock, accept_on_receipt, notice_served
 from tests.factories import ADMIN, APPLICANT, REVIEWER, REVIEWER_2, make_draft
 from tests.storage.crash_writer import build_service
 
@@ -31,7 +31,7 @@ ISSUED = parse_number_format("{prefix}〔{year}〕{seq}号", "区环审")
 
 @pytest.fixture
 def issuing(service: ApprovalService) -> ApprovalService:
-    return accept_on_receipt(replace(service, numbering=ISSUED))
+    return notice_served(accept_on_receipt(replace(service, numbering=ISSUED)))
 
 
 async def submitted(service: ApprovalService, n: int) -> list[int]:
@@ -68,7 +68,13 @@ async def test_two_processes_approving_one_database_never_share_or_skip_a_number
     ids = await submitted(issuing, 20)
     other_db = await Database.open(db.path)  # another process's connections to the same file
     try:
-        other = accept_on_receipt(replace(issuing, requests=Repositories.over(other_db).requests))
+        other = notice_served(
+            accept_on_receipt(
+                replace(
+                    issuing, requests=Repositories.over(other_db).requests, notices=Repositories.over(other_db).notices
+                )
+            )
+        )
         await asyncio.gather(*(((issuing if i % 2 else other).approve(REVIEWER, rid)) for i, rid in enumerate(ids)))
     finally:
         await other_db.close()
@@ -152,7 +158,9 @@ async def test_the_register_refuses_a_number_issued_twice(issuing: ApprovalServi
 
 async def test_a_kill_between_decisions_leaves_no_gap_and_no_duplicate(tmp_path: Path) -> None:
     path = tmp_path / "numbers.db"
-    service = accept_on_receipt(await build_service(path, numbering=ISSUED))  # the writer's own, in this process
+    service = notice_served(
+        accept_on_receipt(await build_service(path, numbering=ISSUED))
+    )  # the writer's own, in this process
     ids = await submitted(service, 400)
     await service.requests.db.close()
     printed: list[str] = []
@@ -182,7 +190,11 @@ async def test_a_kill_between_decisions_leaves_no_gap_and_no_duplicate(tmp_path:
         issued = await register(repos, 2026)
         approved = [r for r in await repos.requests.all_requests() if r.status is Status.APPROVED]
         events = [e for e in await repos.requests.all_history() if e.action == "approve"]
-        service = accept_on_receipt(replace(service, requests=repos.requests, key_projects=repos.key_projects))
+        service = notice_served(
+            accept_on_receipt(
+                replace(service, requests=repos.requests, key_projects=repos.key_projects, notices=repos.notices)
+            )
+        )
         assert 30 <= len(issued) < len(ids)  # both runs were cut off part way
         following = await service.approve(REVIEWER, next(r for r in ids if r not in {a.id for a in approved}))
     finally:

@@ -22,7 +22,7 @@ from approvals.service import ApprovalService
 from approvals.states import Action
 from approvals.validation import InvalidField
 from storage.repositories import Repositories
-from tests.conftest import FakeClock, accept_on_receipt
+from tests.conftest import FakeClock, accept_on_receipt, notice_served
 from tests.factories import ADMIN, APPLICANT, OTHER_APPLICANT, REVIEWER, REVIEWER_2, make_draft
 
 PDF = Attachment(file_id="AgAD-1", name="eia.pdf", size=2048, mime="application/pdf")
@@ -103,6 +103,7 @@ async def test_full_road_with_a_pause_that_moves_the_deadlines(service: Approval
         ("request_info", 201),
         ("resubmit", 101),
         ("claim", 202),
+        ("propose_approval", 202),  # the notice of the intended decision (taken as run: tests/conftest.py)
         ("approve", 202),
     ]
     assert history[3].reason == "请补充噪声影响评价"
@@ -227,7 +228,7 @@ async def test_an_approval_number_must_have_the_bureaus_form_unless_the_bureau_s
     assert (await service.requests.get(request.id)).status is Status.SUBMITTED
     done = await service.approve(REVIEWER, request.id, "环审[2026]21号")  # lenient on brackets
     assert done.approval_number == "环审[2026]21号"
-    anything = accept_on_receipt(replace(service, approval_number_pattern=""))
+    anything = notice_served(accept_on_receipt(replace(service, approval_number_pattern="")))
     other = await anything.submit(APPLICANT, make_draft())
     assert (await anything.approve(REVIEWER, other.id, "内部编号 7")).approval_number == "内部编号 7"
 

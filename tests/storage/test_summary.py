@@ -6,7 +6,7 @@ from approvals.models import Category, DocumentType, Lane, Status
 from approvals.service import ApprovalService
 from approvals.summary import summary_figures
 from storage.repositories import Repositories
-from tests.conftest import FakeClock
+from tests.conftest import FakeClock, notice_served
 from tests.factories import APPLICANT, REVIEWER, make_draft
 
 PROJECTS = [KeyProject(code=f"KP-{n:02}", name=f"重点项目{n}", owner="区政府") for n in range(1, 51)]
@@ -30,7 +30,9 @@ async def test_daily_figures(
     clock.set_local(2026, 11, 4)
     await service.approve(REVIEWER, key1.id)  # 2 working days (promise 5)
     clock.set_local(2026, 11, 30)
-    await service.approve(REVIEWER, key2.id)  # 20 working days, after its 10-day promise
+    # 20 working days: within its 10-day promise, which the acceptance notice's 10 days and the intended decision's
+    # 5 do not count in (PROMISE_EXCLUDES_NOTICES)
+    await service.approve(REVIEWER, key2.id)
     await service.request_info(REVIEWER, key3.id, "请补充材料")
     clock.set_local(2026, 12, 1)
 
@@ -51,7 +53,7 @@ async def test_daily_figures(
     assert (figures.at_risk, figures.overdue_promise, figures.overdue_statutory) == (0, 2, 1)
     assert [r.id for r in figures.at_risk_items] == [late.id, green.id]
     key_timing = figures.timing[Lane.KEY]
-    assert (key_timing.decided, key_timing.median_days, key_timing.within_promise) == (2, 11.0, 1)
+    assert (key_timing.decided, key_timing.median_days, key_timing.within_promise) == (2, 11.0, 2)
     assert figures.timing[Lane.GREEN].median_days is None
 
     board = await admin.key_board()
@@ -74,8 +76,11 @@ async def test_undecided_requests_are_counted_per_stage_and_both_kinds_of_missin
     await receiving.request_info(REVIEWER, ids[5], "请补充噪声监测")  # asked in review
     await receiving.request_info(REVIEWER, ids[6], "请补充")
     await receiving.resubmit(APPLICANT, ids[6], "已补充")  # back in the queue
-    await receiving.approve(REVIEWER, ids[7])  # decided: no stage
+    await notice_served(receiving).approve(REVIEWER, ids[7])  # decided: no stage
     await receiving.withdraw(APPLICANT, ids[8])
+    proposed = await receiving.submit(APPLICANT, make_draft(project_name="公示中的项目"))
+    await receiving.accept(REVIEWER, proposed.id)
+    await receiving.propose_approval(REVIEWER, proposed.id)  # in notice (拟审批公示)
 
     figures = await summary_figures(
         source=repos.summary,
@@ -91,5 +96,6 @@ async def test_undecided_requests_are_counted_per_stage_and_both_kinds_of_missin
         (Status.SUBMITTED, 2),  # accepted, and resubmitted
         (Status.IN_REVIEW, 1),
         (Status.NEEDS_INFO, 1),
+        (Status.IN_NOTICE, 1),
     ]
     assert figures.waiting_on_applicants == 2

@@ -28,7 +28,9 @@ def test_report_form_handed_in_on_mid_autumn_runs_across_national_day(cal: WorkC
     )
     # Sep 29-30 (2) · Oct 8-10 incl. make-up Sat (5) · Oct 12-Nov 6 (25) · Nov 9-13 (30)
     assert dues.statutory == date(2026, 11, 13)
-    assert dues.promised == dues.statutory  # the standard lane promises only the law
+    # the standard lane promises only the law, less the notice of the intended decision that must fit inside it:
+    # approval proposed by Nov 6, its 5 working days Nov 9-13
+    assert dues.promised == date(2026, 11, 6)
 
 
 def test_green_report_form_promise_is_ten_working_days(cal: WorkCalendar) -> None:
@@ -42,8 +44,16 @@ def test_report_gets_sixty_and_key_report_ten_working_days(cal: WorkCalendar) ->
     dues = compute_deadlines(
         cal, DeadlinePolicy(), lane=Lane.KEY, document_type=DocumentType.REPORT, accepted_on=date(2026, 11, 2)
     )
-    assert dues.promised == date(2026, 11, 16)
+    # 10 promised + the acceptance notice's 10 (PROMISE_EXCLUDES_NOTICES): Nov 3-6 (4) · 9-13 (9) · 16-20 (14) ·
+    # 23-27 (19) · Nov 30 (20)
+    assert dues.promised == date(2026, 11, 30)
     assert cal.working_days_between(date(2026, 11, 2), dues.statutory) == 60
+    # where notices count inside the promise, approval must be proposed 5 working days before it: Nov 3-6, 9
+    inside = DeadlinePolicy(promise_excludes_notices=False)
+    dues = compute_deadlines(
+        cal, inside, lane=Lane.KEY, document_type=DocumentType.REPORT, accepted_on=date(2026, 11, 2)
+    )
+    assert dues.promised == date(2026, 11, 9)
 
 
 def test_registration_form_is_filed_the_same_working_day(cal: WorkCalendar) -> None:

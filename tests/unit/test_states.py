@@ -33,6 +33,8 @@ def test_the_main_road_submitted_claimed_asked_resubmitted_approved() -> None:
     status = step(status, Action.RESUBMIT)
     assert status is Status.RESUBMITTED
     status = step(status, Action.CLAIM)
+    status = step(status, Action.PROPOSE_APPROVAL)  # the notice of the intended decision (拟审批公示)
+    assert status is Status.IN_NOTICE
     status = step(status, Action.APPROVE)
     assert status is Status.APPROVED
 
@@ -161,6 +163,7 @@ def test_withdrawal_is_possible_until_a_decision() -> None:
         Status.IN_REVIEW,
         Status.NEEDS_INFO,
         Status.RESUBMITTED,
+        Status.IN_NOTICE,
     }
 
 
@@ -172,6 +175,6 @@ def test_every_state_in_the_table_is_a_real_status_and_every_status_is_reachable
 def test_material_is_added_only_while_the_bureau_has_the_request_and_changes_no_status() -> None:
     open_states = {s for (s, a) in TRANSITIONS if a is Action.ADD_MATERIAL}
     # 补正 (a list, or a request for information): the applicant supplies or resubmits instead
-    assert open_states == {Status.RECEIVED, Status.SUBMITTED, Status.IN_REVIEW, Status.RESUBMITTED}
+    assert open_states == {Status.RECEIVED, Status.SUBMITTED, Status.IN_REVIEW, Status.RESUBMITTED, Status.IN_NOTICE}
     for status in open_states:
         assert step(status, Action.ADD_MATERIAL) is status
