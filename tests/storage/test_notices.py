@@ -1,0 +1,187 @@
+"""Public notices through the real use cases on a real database: opened with their step, approval refused until
+the intended decision's notice has run and while a hearing request is open, ended once by the job, migrated."""
+
+import sqlite3
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from approvals.deadlines import DeadlinePolicy
+from approvals.errors import HearingRequested, NoOpenNotice, NotClaimant, NoticeRunning, ProposeFirst
+from approvals.models import DocumentType, Status
+from approvals.notices import NoticeKind
+from approvals.public_comments import HearingState, InputKind
+from approvals.service import ApprovalService
+from approvals.validation import InvalidField
+from storage import migrations
+from storage.database import Database
+from storage.inline import InlineConnection
+from storage.repositories import Repositories
+from tests.conftest import FakeClock, accept_on_receipt
+from tests.factories import APPLICANT, REVIEWER, REVIEWER_2, make_draft
+
+
+@pytest.fixture
+def deciding(receiving: ApprovalService) -> ApprovalService:
+    """Accepted at once, approvals walking their notice."""
+    return accept_on_receipt(receiving)
+
+
+async def kinds(service: ApprovalService, request_id: int) -> list[tuple[NoticeKind, date, date]]:
+    return [(n.kind, n.opens_on, n.ends_on) for n in await service.notices_of(REVIEWER, request_id)]
+
+
+async def test_acceptance_opens_a_notice_for_a_report_and_not_for_a_report_form_by_default(
+    deciding: ApprovalService, clock: FakeClock
+) -> None:
+    report = await deciding.submit(APPLICANT, make_draft(project_name="报告书项目", document_type=DocumentType.REPORT))
+    form = await deciding.submit(APPLICANT, make_draft(project_name="报告表项目"))
+    # accepted Mon Nov 30: Dec 1-4 (4), 7-11 (9), Mon Dec 14 (10)
+    assert await kinds(deciding, report.id) == [(NoticeKind.ACCEPTANCE, date(2026, 11, 30), date(2026, 12, 14))]
+    assert await kinds(deciding, form.id) == []
+    (published,) = await deciding.notices_of(REVIEWER, report.id)
+    assert (published.project_name, published.organisation, published.location, published.eia_firm) == (
+        "报告书项目",
+        "区水务集团",
+        "城东街道",
+        None,  # the request names no EIA firm: left out
+    )
+    forms_too = accept_on_receipt(replace(deciding, policy=DeadlinePolicy(notice_report_forms=True)))
+    noticed = await forms_too.submit(APPLICANT, make_draft(project_name="也公示的报告表"))
+    # Dec 1, 2, 3, 4, 7
+    assert await kinds(forms_too, noticed.id) == [(NoticeKind.ACCEPTANCE, date(2026, 11, 30), date(2026, 12, 7))]
+
+
+async def test_approval_is_proposed_then_given_once_the_notice_has_run(
+    deciding: ApprovalService, repos: Repositories, clock: FakeClock
+) -> None:
+    request = await deciding.submit(APPLICANT, make_draft())
+    with pytest.raises(ProposeFirst):
+        await deciding.approve(REVIEWER, request.id)
+    proposed = await deciding.propose_approval(REVIEWER, request.id)
+    assert (proposed.status, proposed.claimed_by) == (Status.IN_NOTICE, REVIEWER.user_id)
+    # proposed Mon Nov 30: Dec 1, 2, 3, 4, 7
+    assert await kinds(deciding, request.id) == [(NoticeKind.INTENDED_DECISION, date(2026, 11, 30), date(2026, 12, 7))]
+    clock.set_local(2026, 12, 7)  # the notice's last day
+    with pytest.raises(NoticeRunning) as caught:
+        await deciding.approve(REVIEWER, request.id)
+    assert caught.value.until == date(2026, 12, 7)
+    assert await deciding.end_notices() == []  # not ended yet
+    with pytest.raises(NotClaimant):  # the proposer holds it: no one else claims or decides it
+        await deciding.claim(REVIEWER_2, request.id)
+    clock.set_local(2026, 12, 8)
+    ended = await deciding.end_notices()
+    assert [n.kind for n in ended] == [NoticeKind.INTENDED_DECISION]
+    assert await deciding.end_notices() == []  # once
+    with pytest.raises(NotClaimant):
+        await deciding.approve(REVIEWER_2, request.id)
+    approved = await deciding.approve(REVIEWER, request.id)
+    assert approved.status is Status.APPROVED
+    actions = [e.action for e in await repos.requests.history(request.id)]
+    assert actions == ["submit", "accept", "propose_approval", "notice_ended", "approve"]
+    announced = (await deciding.notices_of(REVIEWER, request.id))[-1]
+    # the decision announced Tue Dec 8 for 7 working days: Dec 9, 10, 11, 14, 15, 16, 17
+    assert (announced.kind, announced.outcome, announced.ends_on) == (
+        NoticeKind.DECISION,
+        Status.APPROVED,
+        date(2026, 12, 17),
+    )
+
+
+async def test_a_hearing_request_blocks_the_decision_until_it_is_closed(
+    deciding: ApprovalService, clock: FakeClock
+) -> None:
+    request = await deciding.submit(APPLICANT, make_draft())
+    with pytest.raises(NoOpenNotice):  # no notice yet: nothing to request a hearing on
+        await deciding.add_public_input(request.id, InputKind.HEARING, name="李四", contact="13912345678", text="噪声")
+    await deciding.propose_approval(REVIEWER, request.id)
+    clock.set_local(2026, 12, 7)
+    hearing = await deciding.add_public_input(
+        request.id, InputKind.HEARING, name="李四", contact="13912345678", text="厂界噪声影响我村，申请听证"
+    )
+    assert hearing.state is HearingState.OPEN
+    clock.set_local(2026, 12, 8)  # the notice has run, the hearing request has not been dealt with
+    with pytest.raises(HearingRequested):
+        await deciding.approve(REVIEWER, request.id)
+    with pytest.raises(NoOpenNotice):  # past the 5 working days: too late for another
+        await deciding.add_public_input(request.id, InputKind.HEARING, name="王五", contact="a@b.cn", text="也申请")
+    assert await deciding.close_hearing(REVIEWER, request.id, hearing.id, "2026-12-08 听证已举行，意见已采纳")
+    assert not await deciding.close_hearing(REVIEWER, request.id, hearing.id, "again")  # once
+    assert (await deciding.approve(REVIEWER, request.id)).status is Status.APPROVED
+    (kept,) = await deciding.public_inputs(REVIEWER, request.id)
+    assert (kept.state, kept.closed_by, kept.outcome) == (
+        HearingState.CLOSED,
+        REVIEWER.user_id,
+        "2026-12-08 听证已举行，意见已采纳",
+    )
+
+
+async def test_comments_come_while_a_notice_is_open_and_rejection_needs_no_notice(
+    deciding: ApprovalService, repos: Repositories, clock: FakeClock
+) -> None:
+    report = await deciding.submit(APPLICANT, make_draft(document_type=DocumentType.REPORT))
+    comment = await deciding.add_public_input(
+        report.id, InputKind.COMMENT, name=" 张三 ", contact="138 1234 5678", text="<b>请</b>关注夜间施工噪声"
+    )
+    assert (comment.name, comment.contact, comment.text) == ("张三", "+86 138 1234 5678", "<b>请</b>关注夜间施工噪声")
+    with pytest.raises(InvalidField):
+        await deciding.add_public_input(report.id, InputKind.COMMENT, name="张三", contact="nobody", text="意见")
+    with pytest.raises(NoOpenNotice):  # the acceptance notice takes comments, not hearing requests
+        await deciding.add_public_input(report.id, InputKind.HEARING, name="张三", contact="a@b.cn", text="听证")
+    clock.set_local(2026, 12, 15)  # the acceptance notice ended on Dec 14
+    with pytest.raises(NoOpenNotice):
+        await deciding.add_public_input(report.id, InputKind.COMMENT, name="张三", contact="a@b.cn", text="迟到的意见")
+    rejected = await deciding.reject(REVIEWER, report.id, "选址不符合规划")  # no notice needed
+    assert rejected.status is Status.REJECTED
+    history = await repos.requests.history(report.id)
+    said = next(e for e in history if e.action == "public_comment")
+    assert (said.actor_name, said.reason, said.from_status, said.to_status) == (
+        "张三",
+        "<b>请</b>关注夜间施工噪声",
+        Status.SUBMITTED,
+        Status.SUBMITTED,
+    )
+    assert [n.kind for n in await deciding.notices_of(REVIEWER, report.id)] == [
+        NoticeKind.ACCEPTANCE,
+        NoticeKind.DECISION,
+    ]
+    proposed = await deciding.submit(APPLICANT, make_draft(project_name="公示中被驳回"))
+    await deciding.propose_approval(REVIEWER, proposed.id)
+    assert (await deciding.reject(REVIEWER, proposed.id, "公示期间发现问题")).status is Status.REJECTED
+
+
+async def test_a_database_of_schema_15_keeps_every_request_as_it_was(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    conn = InlineConnection(sqlite3.connect(path, isolation_level=None))
+    real = migrations.MIGRATIONS
+    migrations.MIGRATIONS = real[:15]  # the schema before the notices
+    try:
+        await migrations.migrate(conn)
+    finally:
+        migrations.MIGRATIONS = real
+    for n, status in enumerate(("received", "submitted", "in_review", "approved"), start=1):
+        conn.raw.execute(
+            "INSERT INTO requests (applicant_id, project_name, organisation, contact_name, phone, category, "
+            "document_type, investment, location, description, lane, status, version, submitted_at, updated_at, "
+            "accepted_on, promised_due, statutory_due, claimed_by) VALUES (101, ?, 'o', 'c', '1', 'other', "
+            "'report', '1', 'l', 'd', 2, ?, 1, '2026-11-30T02:00:00.000000Z', '2026-11-30T02:00:00.000000Z', "
+            "'2026-11-30', '2027-01-12', '2027-02-12', ?)",
+            (f"p{n}", status, 201 if status == "in_review" else None),
+        )
+    conn.raw.close()
+    db = await Database.open(path)
+    try:
+        repos = Repositories.over(db)
+        kept = [(r.status, r.promised_due, r.claimed_by) for r in await repos.requests.all_requests()]
+        assert kept == [
+            (Status.RECEIVED, date(2027, 1, 12), None),
+            (Status.SUBMITTED, date(2027, 1, 12), None),
+            (Status.IN_REVIEW, date(2027, 1, 12), 201),
+            (Status.APPROVED, date(2027, 1, 12), None),
+        ]
+        assert await repos.requests.count_open() == 3  # the counts kept by triggers survive the rebuild
+        assert await repos.notices.of(1) == [] and await repos.notices.count_inputs(1) == 0
+    finally:
+        await db.close()
