@@ -50,9 +50,7 @@ class Status(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
-OPEN_STATUSES = frozenset(
-    {Status.RECEIVED, Status.SUBMITTED, Status.RESUBMITTED, Status.IN_REVIEW, Status.IN_NOTICE}
-)
+OPEN_STATUSES = frozenset({Status.RECEIVED, Status.SUBMITTED, Status.RESUBMITTED, Status.IN_REVIEW, Status.IN_NOTICE})
 """Waiting on the bureau: these make up the backlog and the queue (a received request for its completeness check)."""
 FINAL_STATUSES = frozenset({Status.APPROVED, Status.REJECTED, Status.WITHDRAWN, Status.RETURNED})
 NOT_ACCEPTED = frozenset({Status.RECEIVED, Status.INCOMPLETE, Status.RETURNED})

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from approvals import notices
 from approvals import public_comments as pc
-from approvals.errors import NoOpenNotice, NotFound
+from approvals.errors import NoOpenNotice, NotFound, ProposeFirst
 from approvals.models import BOT_ACTOR_ID, Actor, ApprovalRequest, AuditEvent, Status
 from approvals.notices import Notice, NoticeKind
 from approvals.ports import NoticeStore
@@ -45,7 +45,7 @@ class NoticeSteps(ServiceBase):
             request = await self._get(request_id)
             if request.status in PROPOSABLE:
                 authorise(actor, request, action)
-                raise notices.ProposeFirst(request_id)
+                raise ProposeFirst(request_id)
         request = await super().check(actor, request_id, action)
         if action is Action.APPROVE:
             store = self._store()

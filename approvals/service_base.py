@@ -127,7 +127,12 @@ class ServiceBase:
             today = now.astimezone(self.tz).date()
             issue = self._issue(action, today=today)
             opened = notices.to_open(
-                action, updated, now=now, today=today, calendar=self.calendar, report_forms=self.policy.notice_report_forms
+                action,
+                updated,
+                now=now,
+                today=today,
+                calendar=self.calendar,
+                report_forms=self.policy.notice_report_forms,
             )
             stored = await self.requests.apply(
                 updated,

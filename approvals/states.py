@@ -82,7 +82,9 @@ SELF_REVIEW = frozenset(
 NEEDS_REASON = frozenset(
     {Action.REJECT, Action.REQUEST_INFO, Action.REVOKE, Action.CORRECT_NUMBER, Action.LIST_MISSING}
 )
-HOLDING = frozenset({Action.CLAIM, Action.REASSIGN, Action.PROPOSE_APPROVAL})  # steps after which someone holds the request
+HOLDING = frozenset(
+    {Action.CLAIM, Action.REASSIGN, Action.PROPOSE_APPROVAL}
+)  # steps after which someone holds the request
 # steps whose author the card names as having had the last word: a decision, a request for material, a revocation
 LAST_WORD = frozenset({*DECISIONS, Action.REQUEST_INFO, Action.REVOKE, Action.LIST_MISSING})
 ACCEPTANCES = frozenset({Action.ACCEPT, Action.DEEM_ACCEPT})

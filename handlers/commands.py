@@ -32,6 +32,7 @@ def reviewer_commands() -> list[BotCommand]:
         BotCommand(command="release", description=_("Release a claim: /release N")),
         BotCommand(command="note", description=_("Internal note: /note N text")),
         BotCommand(command="notes", description=_("Read internal notes: /notes N")),
+        BotCommand(command="hearing", description=_("Comments and hearing requests from the public: /hearing N")),
         BotCommand(command="files", description=_("A request's documents: /files N")),
         BotCommand(command="find", description=_("Find requests")),
         BotCommand(command="stats", description=_("Today's figures")),

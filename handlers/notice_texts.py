@@ -22,9 +22,9 @@ INPUTS_READ = 50  # the latest comments and hearing requests a card looks at (th
 
 def error(exc: DomainError) -> str:
     if isinstance(exc, ProposeFirst):
-        return _("Request #{id} must first be proposed for approval: its public notice (拟审批公示) runs 5 working days.").format(
-            id=exc.request_id
-        )
+        return _(
+            "Request #{id} must first be proposed for approval: its public notice (拟审批公示) runs 5 working days."
+        ).format(id=exc.request_id)
     if isinstance(exc, NoticeRunning):
         return _("Not yet: the notice of the intended decision ends on {day}; approval is possible after it.").format(
             day=exc.until.isoformat()
@@ -80,7 +80,11 @@ def card_lines(found: Sequence[Notice], inputs: Sequence[PublicComment], total: 
     if total:
         latest = inputs[-1]
         lines.append(
-            ngettext("💬 {n} from the public; latest, {name}: {text}", "💬 {n} from the public; latest, {name}: {text}", total).format(
+            ngettext(
+                "💬 {n} from the public; latest, {name}: {text}",
+                "💬 {n} from the public; latest, {name}: {text}",
+                total,
+            ).format(
                 n=total,
                 name=escape(latest.name[: limits.PERSON]),
                 text=escape(_clip(latest.text)),
@@ -111,9 +115,9 @@ def for_reviewers(request: ApprovalRequest, event: AuditEvent) -> str | None:
             id=request.id, project=project, name=escape(event.actor_name), text=escape(_clip(event.reason or ""))
         )
     if event.action == "notice_ended":
-        return _("📣 The notice of the intended decision on #{id} {project} has ended: #{id} may now be approved.").format(
-            id=request.id, project=project
-        )
+        return _(
+            "📣 The notice of the intended decision on #{id} {project} has ended: #{id} may now be approved."
+        ).format(id=request.id, project=project)
     return None
 
 
@@ -129,4 +133,3 @@ def for_applicant(request: ApprovalRequest, ends_on: date | None) -> str:
 def last_day(found: Sequence[Notice], kind: NoticeKind) -> date | None:
     notice = _latest(found, kind)
     return notice.ends_on if notice else None
-

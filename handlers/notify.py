@@ -91,11 +91,15 @@ async def notices_for(app: AppContext, event: AuditEvent) -> list[Outgoing]:
     return out
 
 
-async def notice_news(app: AppContext, request: ApprovalRequest, event: AuditEvent, group: int | None) -> list[Outgoing]:
+async def notice_news(
+    app: AppContext, request: ApprovalRequest, event: AuditEvent, group: int | None
+) -> list[Outgoing]:
     """What the public sent, and a notice of the intended decision that ended: to the group (without one, the
     holder), and the end also to the reviewer holding the request, privately (they may now approve)."""
     chats = [group] if group is not None else []
-    if (event.action == "notice_ended" and request.claimed_by is not None) or (group is None and request.claimed_by is not None):
+    if (event.action == "notice_ended" and request.claimed_by is not None) or (
+        group is None and request.claimed_by is not None
+    ):
         chats.append(request.claimed_by)
     out = []
     for chat in dict.fromkeys(chats):

@@ -33,7 +33,19 @@ _NOTICE = (
     "approval_number",
     "closed_at",
 )
-_INPUT = ("request_id", "notice_id", "kind", "at", "name", "contact", "text", "state", "closed_at", "closed_by", "outcome")
+_INPUT = (
+    "request_id",
+    "notice_id",
+    "kind",
+    "at",
+    "name",
+    "contact",
+    "text",
+    "state",
+    "closed_at",
+    "closed_by",
+    "outcome",
+)
 _SELECT_NOTICES = f"SELECT id, {', '.join(_NOTICE)} FROM notices"
 _SELECT_INPUT = f"SELECT id, {', '.join(_INPUT)} FROM public_comments"
 
