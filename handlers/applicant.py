@@ -13,7 +13,7 @@ from approvals.errors import DomainError
 from approvals.models import Actor, Attachment
 from approvals.service import ApprovalService
 from approvals.states import Action
-from handlers import args, card, stage_texts, views
+from handlers import args, card, notice_texts, stage_texts, views
 from handlers import keyboards as kb
 from handlers import texts as t
 from handlers.callbacks import SupplementCB, WithdrawCB
@@ -97,7 +97,8 @@ def build_router() -> Router:
         view = await app.approvals.view(actor, number)
         project = await app.repos.key_projects.known(view.request.key_code) if view.request.key_code else None
         shown = card.card(view, project=project)
-        history = views.history(view.history, app.tz)
+        events = view.history if actor.is_reviewer else notice_texts.for_applicants(view.history)
+        history = views.history(events, app.tz)
         more = kb.details(number) if shown.more or history.more else None
         await message.answer(shown.text)
         await message.answer(history.text, reply_markup=more)

@@ -20,6 +20,14 @@ LATEST_COMMENT = 200  # characters of the latest comment a card shows
 INPUTS_READ = 50  # the latest comments and hearing requests a card looks at (the open hearings are among them)
 
 
+STAFF_ONLY = frozenset({"public_comment", "hearing_request"})  # who of the public said what: the bureau's to see
+
+
+def for_applicants(history: Sequence[AuditEvent]) -> list[AuditEvent]:
+    """A request's history as its applicant sees it: without the public's names and words."""
+    return [e for e in history if e.action not in STAFF_ONLY]
+
+
 def error(exc: DomainError) -> str:
     if isinstance(exc, ProposeFirst):
         return _(
