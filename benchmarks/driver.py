@@ -151,12 +151,17 @@ class Load:
         await self.say(user, "/cancel")
 
     async def reviewer(self, user: ChatUser, done: asyncio.Event) -> None:
-        """/next, Approve, Approve without a number — until the applicants are finished. A received request comes
-        first from /next: Accept (受理) it, and the next /next claims it."""
+        """/next, then Propose approval (公示) — until the applicants are finished. A received request comes first
+        from /next: Accept (受理) it, and the next /next claims it. Approval itself waits 5 working days for its
+        public notice (拟审批公示): a run of minutes ends with the requests in notice. A bot without notices (the
+        echo bot, fake buttons) is pressed Approve and "approve without a number" as before."""
         while not done.is_set():
             card = await self.say(user, "/next")
             if _button(card, "ck:a:") is not None:
                 await self.press(user, card, "ck:a:", expect="answer")
+                continue
+            if _button(card, "rv:p:") is not None:
+                await self.press(user, card, "rv:p:", expect="answer")
                 continue
             if _button(card, "rv:a:") is None and not self.fake_buttons:
                 await asyncio.sleep(0.05)  # nothing waiting yet: look again shortly, as a person would

@@ -46,8 +46,8 @@ async def test_every_bot_answers_every_step_of_both_scripts(tmp_path: Path) -> N
     # fetched once more for the bureau's own copy if that copy was made before the last count was taken (it is made
     # in the background, so the first run's copies may be counted in the second run's window)
     assert 4 <= fetched["green"] <= 8
-    assert green["labels"].count("button rv:an") >= 1  # the reviewer approved at least one submission
-    assert green["steps"] >= 2 * WHOLE_FORM + 3  # + /next, Approve, "approve without a number"
+    assert green["labels"].count("button rv:p") >= 1  # the reviewer proposed at least one for approval (公示)
+    assert green["steps"] >= 2 * WHOLE_FORM + 2  # + /next, Propose approval
     assert seen["echo whole"]["steps"] >= 2 * WHOLE_FORM
 
 
