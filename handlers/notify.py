@@ -158,10 +158,12 @@ async def applicant_notice(app: AppContext, request: ApprovalRequest, event: Aud
             text = _("✅ Request #{id} {name} is approved. Approval number: {number}").format(
                 id=request.id, name=name, number=number
             )
+            text += "\n" + notice_texts.remedies()  # told with the decision, as its announcement says
         elif event.to_status is Status.REJECTED and event.action == "reject":
             text = _("Request #{id} {name} was not approved. Reason: {reason}").format(
                 id=request.id, name=name, reason=reason
             )
+            text += "\n" + notice_texts.remedies()
         elif event.to_status is Status.NEEDS_INFO and event.action == "request_info":
             text = _(
                 "📎 The bureau needs more material for request #{id} {name}: {reason}\n"

@@ -56,6 +56,8 @@ async def test_approval_is_proposed_refused_until_the_notice_ends_then_given(har
     await approve_from(h, card)
     card = await h.reviewer.expect("📢 审批决定公告至 2026-12-17", chat=h.group)  # Dec 9-11, 14-17: 7 working days
     assert "救济途径：自知道该决定之日起 60 日内可申请行政复议，或 6 个月内提起行政诉讼。" in card["text"]
+    told = await h.applicant.expect(f"✅ 申请 #{number} 城东污水处理厂扩建 已批复。批复文号：区环审〔2026〕1号")
+    assert told["text"].endswith("或 6 个月内提起行政诉讼。")  # the remedies, with the decision
     announced = (await h.repos.notices.of(number))[-1]
     assert (announced.kind, announced.outcome, announced.approval_number) == (
         NoticeKind.DECISION,

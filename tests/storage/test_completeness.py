@@ -11,12 +11,14 @@ import pytest
 
 from approvals.errors import DomainError, ListAlreadySent, NotYetAccepted, PeriodOver
 from approvals.models import Attachment, DocumentType, Status
+from approvals.notices import NoticeKind
+from approvals.public_comments import InputKind
 from approvals.service import ApprovalService
 from approvals.states import ACCEPTANCES, DECISIONS, WAITS_ON
 from storage import migrations
 from storage.database import Database
 from storage.inline import InlineConnection
-from tests.conftest import FakeClock
+from tests.conftest import SHANGHAI, FakeClock
 from tests.factories import APPLICANT, REVIEWER, make_draft
 
 PDF = Attachment(file_id="AgAD-1", name="eia.pdf", size=2048, mime="application/pdf")
@@ -132,10 +134,16 @@ async def test_the_receipt_migration_keeps_requests_accepted_and_their_reference
         await db.close()
 
 
+async def close_hearings(service: ApprovalService, request_id: int) -> None:
+    for hearing in await service.public_inputs(REVIEWER, request_id):
+        await service.close_hearing(REVIEWER, request_id, hearing.id, "听证已举行")
+
+
 @pytest.mark.parametrize("seed", range(6))
 async def test_random_walks_keep_the_laws_invariants(receiving: ApprovalService, clock: FakeClock, seed: int) -> None:
-    """Every party acting in random order, days passing: no decision before acceptance, the audit log replays to
-    the current status, and every request ends decided, returned or withdrawn, or waits on a named party."""
+    """Every party acting in random order, days passing: no decision before acceptance, no approval before its
+    notice of the intended decision has run or while a hearing request was open, the audit log replays to the
+    current status, and every request ends decided, returned or withdrawn, or waits on a named party."""
     rng = random.Random(seed)
     clock.set_local(2026, 9, 21)
     ids = [
@@ -154,6 +162,10 @@ async def test_random_walks_keep_the_laws_invariants(receiving: ApprovalService,
         lambda i: receiving.resubmit(APPLICANT, i, "已补"),
         lambda i: receiving.withdraw(APPLICANT, i),
         lambda i: receiving.take_overdue_step(i),
+        lambda i: receiving.propose_approval(REVIEWER, i),
+        lambda i: receiving.end_notices(),
+        lambda i: receiving.add_public_input(i, InputKind.HEARING, name="李四", contact="a@b.cn", text="申请听证"),
+        lambda i: close_hearings(receiving, i),
     ]
     for _ in range(60):
         if rng.random() < 0.3:
@@ -171,5 +183,11 @@ async def test_random_walks_keep_the_laws_invariants(receiving: ApprovalService,
             accepted = accepted or event.action in {a.value for a in ACCEPTANCES}
             if event.action in {a.value for a in DECISIONS}:
                 assert accepted, f"decision before acceptance on #{request_id}"
+            if event.action == "approve":
+                day = event.at.astimezone(SHANGHAI).date()
+                notices = [n for n in await receiving.notices_of(REVIEWER, request_id) if n.opened_at < event.at]
+                assert notices and notices[-1].kind is NoticeKind.INTENDED_DECISION and notices[-1].ends_on < day
+                for hearing in await receiving.public_inputs(REVIEWER, request_id):
+                    assert hearing.at > event.at or (hearing.closed_at is not None and hearing.closed_at < event.at)
         assert request is not None and status is request.status
         assert request.is_final or request.status in WAITS_ON

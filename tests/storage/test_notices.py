@@ -1,6 +1,7 @@
 """Public notices through the real use cases on a real database: opened with their step, approval refused until
 the intended decision's notice has run and while a hearing request is open, ended once by the job, migrated."""
 
+import random
 import sqlite3
 from dataclasses import replace
 from datetime import date
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from approvals.deadlines import DeadlinePolicy
-from approvals.errors import HearingRequested, NoOpenNotice, NotClaimant, NoticeRunning, ProposeFirst
+from approvals.errors import DomainError, HearingRequested, NoOpenNotice, NotClaimant, NoticeRunning, ProposeFirst
 from approvals.models import DocumentType, Status
 from approvals.notices import NoticeKind
 from approvals.public_comments import HearingState, InputKind
@@ -19,7 +20,7 @@ from storage import migrations
 from storage.database import Database
 from storage.inline import InlineConnection
 from storage.repositories import Repositories
-from tests.conftest import FakeClock, accept_on_receipt
+from tests.conftest import SHANGHAI, FakeClock, accept_on_receipt
 from tests.factories import APPLICANT, REVIEWER, REVIEWER_2, make_draft
 
 
@@ -185,3 +186,56 @@ async def test_a_database_of_schema_15_keeps_every_request_as_it_was(tmp_path: P
         assert await repos.notices.of(1) == [] and await repos.notices.count_inputs(1) == 0
     finally:
         await db.close()
+
+
+@pytest.mark.parametrize("seed", [1, 2, 4, 5, 6, 8, 9])  # walks that reach both approvals given and refused
+async def test_random_walks_never_approve_before_the_notice_has_run_or_while_a_hearing_is_open(
+    deciding: ApprovalService, clock: FakeClock, seed: int
+) -> None:
+    rng = random.Random(seed)
+    ids = [(await deciding.submit(APPLICANT, make_draft(project_name=f"项目{n}"))).id for n in range(6)]
+
+    async def close_hearings(request_id: int) -> None:
+        for item in await deciding.public_inputs(REVIEWER, request_id):
+            await deciding.close_hearing(REVIEWER, request_id, item.id, "听证已举行")
+
+    steps = [
+        lambda i: deciding.claim(REVIEWER, i),
+        lambda i: deciding.propose_approval(REVIEWER, i),
+        lambda i: deciding.propose_approval(REVIEWER, i),
+        lambda i: deciding.approve(REVIEWER, i),
+        lambda i: deciding.approve(REVIEWER, i),
+        lambda i: deciding.approve(REVIEWER, i),
+        lambda i: deciding.reject(REVIEWER, i, "不符合"),
+        lambda i: deciding.request_info(REVIEWER, i, "补充"),
+        lambda i: deciding.resubmit(APPLICANT, i, "已补"),
+        lambda i: deciding.end_notices(),
+        lambda i: deciding.add_public_input(i, InputKind.HEARING, name="李四", contact="a@b.cn", text="申请听证"),
+        lambda i: deciding.add_public_input(i, InputKind.COMMENT, name="王五", contact="a@b.cn", text="意见"),
+        lambda i: close_hearings(i),
+    ]
+    refused = 0
+    for _ in range(250):
+        if rng.random() < 0.25:
+            clock.advance(days=rng.randrange(1, 4))
+        try:
+            await rng.choice(steps)(rng.choice(ids))
+        except (NoticeRunning, HearingRequested):
+            refused += 1
+        except DomainError:
+            pass
+    approved = 0
+    for request_id in ids:
+        history = await deciding.requests.history(request_id)
+        for event in history:
+            if event.action != "approve":
+                continue
+            approved += 1
+            day = event.at.astimezone(SHANGHAI).date()
+            found = await deciding.notices_of(REVIEWER, request_id)
+            intended = [n for n in found if n.kind is NoticeKind.INTENDED_DECISION and n.opened_at <= event.at]
+            assert intended and intended[-1].ends_on < day  # the latest proposal's notice had run
+            for item in await deciding.public_inputs(REVIEWER, request_id):
+                if item.kind is InputKind.HEARING and item.at < event.at:
+                    assert item.closed_at is not None and item.closed_at <= event.at
+    assert approved and refused  # the walk reached both: approvals given and approvals refused
