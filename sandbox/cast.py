@@ -40,6 +40,7 @@ GROUP_TITLE = "审批科 Reviewers"
 # How long ago the sample submission that shows a return (退件) was received: its list of missing material, sent
 # the same day, must have run out (15 working days, more across a holiday week).
 RETURNED_AGO = timedelta(days=45)
+PROPOSED_AGO = timedelta(days=21)  # the approved samples' notices (5 working days) ran long ago
 
 SAMPLE_PROJECTS = tuple(
     KeyProject(code=f"S{n:02d}", name=f"示例重点项目{n:02d}（样例数据）", owner=f"示例建设单位{(n - 1) % 7 + 1}")
@@ -79,21 +80,24 @@ async def seed(repos: Repositories, approvals: ApprovalService) -> bool:
     # One request in each stage, so a newcomer sees the procedure: received (待受理), incomplete (待补正), returned
     # (退件); the rest accepted (受理) first, as the law requires, then claimed and decided or asked about.
     await approvals.submit(applicant, _draft("城东污水处理厂扩建", Category.INFRASTRUCTURE, DocumentType.REPORT_FORM))
+    # the approved samples were proposed weeks ago: their notices of the intended decision (拟审批公示) have run
+    then = replace(approvals, clock=_Ago(approvals.clock, PROPOSED_AGO))
     accepted = [
-        await approvals.submit(applicant, _draft("示例重点项目01", Category.LIVELIHOOD, DocumentType.REPORT, "S01")),
-        await approvals.submit(applicant2, _draft("光伏屋顶改造", Category.ENERGY_SAVING, DocumentType.REPORT_FORM)),
+        await then.submit(applicant, _draft("示例重点项目01", Category.LIVELIHOOD, DocumentType.REPORT, "S01")),
+        await then.submit(applicant2, _draft("光伏屋顶改造", Category.ENERGY_SAVING, DocumentType.REPORT_FORM)),
         await approvals.submit(applicant2, _draft("物流仓库新建", Category.OTHER, DocumentType.REPORT_FORM)),
         await approvals.submit(
             applicant, _draft("示例重点项目02", Category.INFRASTRUCTURE, DocumentType.REPORT, "S02")
         ),
         await approvals.submit(applicant2, _draft("社区卫生服务中心", Category.LIVELIHOOD, DocumentType.REPORT_FORM)),
     ]
-    for request in accepted:
-        await approvals.accept(reviewer, request.id)
+    for n, request in enumerate(accepted):
+        await (then if n < 2 else approvals).accept(reviewer, request.id)
     approved, approved2, rejected, asked, claimed = (r.id for r in accepted)
-    await approvals.claim(reviewer, approved)
+    for proposed in (approved, approved2):
+        await then.claim(reviewer, proposed)
+        await then.propose_approval(reviewer, proposed)
     await approvals.approve(reviewer, approved)  # the bureau issues its number: 示环审〔this year〕1号
-    await approvals.claim(reviewer, approved2)
     await approvals.approve(reviewer, approved2)
     await approvals.claim(reviewer, rejected)
     await approvals.reject(reviewer, rejected, "选址位于饮用水源保护区（样例）")

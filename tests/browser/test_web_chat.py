@@ -9,6 +9,7 @@ from playwright.async_api import Browser, Page, expect
 
 from sandbox.app import Sandbox
 from tests.browser.conftest import SCREENSHOTS
+from tests.conftest import notice_run
 
 PDF = b"%PDF-1.4 browser test document\ntrailer\n<<>>\nstartxref\n0\n%%EOF\n"
 PROJECT = "浏览器测试项目"
@@ -50,7 +51,7 @@ async def approved_total(page: Page) -> int:
     return int(found.group(1))
 
 
-async def test_submit_approve_and_see_the_count_go_up(page: Page) -> None:
+async def test_submit_approve_and_see_the_count_go_up(page: Page, sandbox: Sandbox) -> None:
     await as_person(page, "reviewer")
     before = await approved_total(page)
 
@@ -90,6 +91,16 @@ async def test_submit_approve_and_see_the_count_go_up(page: Page) -> None:
     await expect(card.locator(".keyboard button", has_text="退回队列")).to_be_visible(
         timeout=TIMEOUT
     )  # edited in place
+    await card.get_by_role("button", name="拟批准（公示）", exact=True).click()  # the notice comes first
+    await expect(page.locator("#toast")).to_contain_text("已拟批准", timeout=TIMEOUT)
+    await expect(card).to_contain_text("拟审批公示至", timeout=TIMEOUT)
+    # its 5 working days pass (moved before today), and the job that ends notices runs: Approve appears
+    assert sandbox.application is not None
+    app = sandbox.application.app
+    (request,) = [r for r in await app.repos.requests.all_requests() if r.project_name == PROJECT]
+    await notice_run(app.approvals, request.id)
+    await sandbox.application.jobs.periods()
+    await expect(card.get_by_role("button", name="批准", exact=True)).to_be_visible(timeout=TIMEOUT)
     await card.get_by_role("button", name="批准", exact=True).click()
     await press(page, "批复文号", "批准并编发文号")
     await expect(page.locator("#toast")).to_contain_text("已批准", timeout=TIMEOUT)
