@@ -70,8 +70,8 @@ async def test_sigkill_at_random_points_loses_nothing_acknowledged(tmp_path: Pat
     db = tmp_path / "crash.db"
     submits: dict[str, int] = {}  # Submit press -> applicant
     acceptances: dict[str, int] = {}  # Accept (受理) press -> request id
-    approvals: dict[str, int] = {}  # Approve press -> request id
-    pressed: dict[str, set[int]] = {"ck:a:": set(), "rv:a:": set()}
+    proposals: dict[str, int] = {}  # Propose approval (公示) press -> request id
+    pressed: dict[str, set[int]] = {"ck:a:": set(), "rv:p:": set()}
 
     async def run_bot() -> asyncio.subprocess.Process:
         polls = len(api.calls("getUpdates"))
@@ -87,7 +87,7 @@ async def test_sigkill_at_random_points_loses_nothing_acknowledged(tmp_path: Pat
         return proc
 
     def new_buttons(prefix: str) -> list[tuple[dict[str, Any], str, int]]:
-        """Buttons starting ``prefix`` (accept, approve) on cards, each request's once: message, data, request."""
+        """Buttons starting ``prefix`` (accept, propose approval) on cards, each request's once: message, data, request."""
         found = []
         for message in reviewer.inbox({"id": GROUP}):
             for row in message.get("reply_markup", {}).get("inline_keyboard", []):
@@ -105,8 +105,8 @@ async def test_sigkill_at_random_points_loses_nothing_acknowledged(tmp_path: Pat
                 submits[await fire_form(user, cycle)] = user.id
         for message, data, request_id in new_buttons("ck:a:"):  # received first: accepted (受理) from the card
             acceptances[await reviewer.press_data(message, data)] = request_id
-        for message, _data, request_id in new_buttons("rv:a:"):
-            approvals[await reviewer.press_data(message, f"rv:an:{request_id}")] = request_id
+        for message, data, request_id in new_buttons("rv:p:"):  # the approval's notice opens (拟审批公示)
+            proposals[await reviewer.press_data(message, data)] = request_id
         await asyncio.sleep(rng.uniform(0.05, 1.2))  # a random moment to die at, not a synchronisation
         proc.send_signal(signal.SIGKILL)
         await proc.wait()
@@ -140,11 +140,13 @@ async def test_sigkill_at_random_points_loses_nothing_acknowledged(tmp_path: Pat
     ]
     assert acked_acceptances
     assert all(status[rid] != "received" for rid in acked_acceptances)
-    acked_approvals = [
-        rid for qid, rid in approvals.items() if (world.callback_answers.get(qid) or {}).get("text") == "已批准。"
+    acked_proposals = [
+        rid
+        for qid, rid in proposals.items()
+        if (world.callback_answers.get(qid) or {}).get("text", "").startswith("已拟批准")
     ]
-    assert acked_approvals
-    assert all(status[rid] == "approved" for rid in acked_approvals)
+    assert acked_proposals
+    assert all(status[rid] == "in_notice" for rid in acked_proposals)
 
     duplicates = 0
     for rid, applicant, st in rows:
@@ -152,9 +154,9 @@ async def test_sigkill_at_random_points_loses_nothing_acknowledged(tmp_path: Pat
         receipts = [t for t in chat if f"已收到申请 #{rid}：" in t]
         assert receipts, f"no receipt for #{rid}"
         duplicates += len(receipts) - 1
-        if st == "approved":
-            notices = [t for t in chat if f"申请 #{rid} " in t and "已批复" in t]
-            assert notices, f"no approval notice for #{rid}"
+        if st == "in_notice":
+            notices = [t for t in chat if f"申请 #{rid} " in t and "拟予批准" in t]
+            assert notices, f"no notice of the proposal for #{rid}"
             duplicates += len(notices) - 1
         cards = [m for (cid, _), m in world.messages.items() if cid == GROUP and f"#{rid} " in m.get("text", "")]
         assert cards, f"no card for #{rid}"

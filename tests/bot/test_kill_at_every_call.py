@@ -2,7 +2,8 @@
 and once after: the restarted bot must still answer every update that was sent.
 
 The conversation: an applicant fills the whole form (text answers, buttons, a document), submits, and receives the
-receipt; a reviewer accepts (受理), claims and approves it from the card in the group; the applicant is told. Meanwhile
+receipt; a reviewer accepts (受理), claims and proposes approval (公示: the notice of the intended decision opens)
+from the card in the group; the applicant is told. Meanwhile
 the bureau's own copy of the document is made in the background: a trial ends only once it is kept. Each step waits
 for its answer like a person would, so an update that is never answered makes the script stop there and the test
 fail.
@@ -201,12 +202,16 @@ async def conversation(api: LocalBotApi) -> None:
     card = await world.wait_until(lambda: has_button(reviewer.inbox(group), number, "领取"), timeout=wait)
     await reviewer.answer(await reviewer.press(card, "领取"), wait)
     claimed = await world.wait_until(lambda: has_button(reviewer.inbox(group), number, "退回队列"), timeout=wait)
-    mark = reviewer.last_id(group)
-    await reviewer.answer(await reviewer.press(claimed, "批准"), wait)
-    prompt = await reviewer.expect(f"#{number}", chat=group, after=mark, timeout=wait)
-    assert (await reviewer.answer(await reviewer.press(prompt, "批准并编发文号"), wait))["text"] == "已批准。"
+    proposed = await reviewer.answer(await reviewer.press(claimed, "拟批准（公示）"), wait)
+    assert proposed["text"].startswith("已拟批准")
     await applicant.expect(f"申请 #{number} ", timeout=wait)
-    await world.wait_until(lambda: has_button(reviewer.inbox(group), number, None), timeout=wait)
+    await world.wait_until(lambda: in_notice(reviewer.inbox(group), number), timeout=wait)
+
+
+def in_notice(messages: list[dict[str, Any]], number: int) -> dict[str, Any] | None:
+    """The card of ``number`` redrawn in notice: rejection its only step until the notice has run."""
+    card = has_button(messages, number, "不予批准")
+    return card if card is not None and "拟审批公示中" in card.get("text", "") else None
 
 
 def has_button(messages: list[dict[str, Any]], number: int, label: str | None) -> dict[str, Any] | None:

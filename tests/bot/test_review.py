@@ -66,7 +66,15 @@ async def test_claim_ask_for_material_resubmit_and_approve_with_a_number(harness
     assert "区环审〔2026〕1号" in done["text"]  # the applicant is told the number issued
     assert [(n.seq, n.request_id) for n in await h.repos.numbers.issued(2026)] == [(1, number)]
     history = await steps(h, number)
-    assert [e.action for e in history] == ["submit", "accept", "claim", "request_info", "resubmit", "approve"]
+    assert [e.action for e in history] == [
+        "submit",
+        "accept",
+        "claim",
+        "request_info",
+        "resubmit",
+        "propose_approval",  # its notice taken as run (tests/conftest.py notice_served)
+        "approve",
+    ]
     assert history[-1].actor_name == "Bob"
 
 
