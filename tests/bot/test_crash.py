@@ -87,7 +87,8 @@ async def test_sigkill_at_random_points_loses_nothing_acknowledged(tmp_path: Pat
         return proc
 
     def new_buttons(prefix: str) -> list[tuple[dict[str, Any], str, int]]:
-        """Buttons starting ``prefix`` (accept, propose approval) on cards, each request's once: message, data, request."""
+        """Buttons starting ``prefix`` (accept, propose approval) on cards, each request's once: message, data,
+        request."""
         found = []
         for message in reviewer.inbox({"id": GROUP}):
             for row in message.get("reply_markup", {}).get("inline_keyboard", []):
