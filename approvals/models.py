@@ -44,6 +44,7 @@ class Status(StrEnum):
     IN_REVIEW = "in_review"
     NEEDS_INFO = "needs_info"  # 补正
     RESUBMITTED = "resubmitted"
+    EXCLUDED = "excluded"  # art. 45: the clock stopped for a technical assessment, expert review or hearing
     APPROVED = "approved"  # 批复
     REJECTED = "rejected"
     WITHDRAWN = "withdrawn"

@@ -77,6 +77,7 @@ def status(value: Status | str) -> str:
         Status.IN_REVIEW: _("In review"),
         Status.NEEDS_INFO: _("Waiting for more material"),
         Status.RESUBMITTED: _("Material resubmitted"),
+        Status.EXCLUDED: _("Excluded time: the clock is stopped"),
         Status.APPROVED: _("Approved"),
         Status.REJECTED: _("Rejected"),
         Status.WITHDRAWN: _("Withdrawn"),
@@ -115,6 +116,8 @@ def action(value: str) -> str:
         "supply": _("supply material"),
         "deem_accept": _("deemed accepted"),
         "return": _("returned"),
+        "stop_clock": _("stop the clock of"),
+        "resume_clock": _("restart the clock of"),
     }.get(value, value)
 
 
@@ -136,6 +139,8 @@ def event(value: str) -> str:
         "correct_number": _("Approval number corrected"),
         "add_material": _("Material added"),
         "keep_copy": _("Copy kept by the bureau"),
+        "stop_clock": _("Clock stopped (excluded time)"),
+        "resume_clock": _("Clock restarted"),
     }.get(value, value)
 
 
@@ -176,6 +181,7 @@ def field_problem(exc: InvalidField) -> str:
             _count(p.get("max")),
         ).format(max=p.get("max")),
         "bad_approval_number": _approval_number_problem(p),
+        "out_of_range": _("Send a whole number from {low} to {high}.").format(low=p.get("low"), high=p.get("high")),
         "issued": _(
             "Approval numbers are issued by the bureau in order: none can be typed or changed. To replace a number, "
             "revoke the decision; the next approval takes the next number."
