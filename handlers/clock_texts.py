@@ -115,5 +115,6 @@ def queue_section(views: list[RequestView], total: int) -> list[str]:
             )
         )
     if total > len(views):
-        blocks.append(_("… and {n} more").format(n=total - len(views)))
+        more = total - len(views)
+        blocks.append(ngettext("… and {n} more", "… and {n} more", more).format(n=more))
     return blocks
