@@ -1,8 +1,8 @@
 from datetime import date
 
 from approvals.admin import AdminService
-from approvals.ledger import KeyProject, KeyProjectStatus
 from approvals.clock_stops import StopKind
+from approvals.ledger import KeyProject, KeyProjectStatus
 from approvals.models import Category, DocumentType, Lane, Status
 from approvals.service import ApprovalService
 from approvals.summary import summary_figures
