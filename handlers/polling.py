@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aiogram import Bot, Dispatcher
+from aiogram.exceptions import TelegramConflictError
 from aiogram.methods import GetUpdates
 from aiogram.types import Update
 from aiogram.utils.backoff import Backoff, BackoffConfig
@@ -75,6 +76,10 @@ class DurableDispatcher(Dispatcher):
                     await self._stored(stored, updates)  # only now may the next call's offset confirm them
                     stored = None
                 updates = await bot(get_updates, request_timeout=request_timeout)
+            except TelegramConflictError as exc:  # the operator must stop the other instance (or the webhook)
+                log.error("another instance polls with this token, retrying in %.1f s: %s", backoff.next_delay, exc)
+                await backoff.asleep()
+                continue
             except Exception as exc:
                 log.error("fetching or storing updates failed, retrying in %.1f s: %s", backoff.next_delay, exc)
                 await backoff.asleep()
