@@ -45,6 +45,7 @@ class Status(StrEnum):
     NEEDS_INFO = "needs_info"  # 补正
     RESUBMITTED = "resubmitted"
     IN_NOTICE = "in_notice"  # 拟审批公示: approval proposed, its notice of the intended decision running
+    EXCLUDED = "excluded"  # art. 45: the clock stopped for a technical assessment, expert review or hearing
     APPROVED = "approved"  # 批复
     REJECTED = "rejected"
     WITHDRAWN = "withdrawn"

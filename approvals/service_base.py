@@ -12,6 +12,7 @@ from approvals import completeness, documents, notices
 from approvals import deadlines as dl
 from approvals import validation as v
 from approvals.calendar import WorkCalendar
+from approvals.clock_stops import ClockStop
 from approvals.effects import effects
 from approvals.errors import AlreadyDecided, Forbidden, InvalidTransition, NotClaimant, NotFound
 from approvals.models import BOT_ACTOR_ID, Actor, ApprovalRequest, Attachment, AuditEvent
@@ -95,8 +96,10 @@ class ServiceBase:
         attachments: Sequence[Attachment] = (),
         target: Actor | None = None,
         holder: int | None = None,
+        clock: ClockStop | None = None,
     ) -> ApprovalRequest:
-        """Check, step and compare-and-set; ``holder``: only while that reviewer still holds the request."""
+        """Check, step and compare-and-set; ``holder``: only while that reviewer still holds the request;
+        ``clock``: the clock stop the step opens or ends, stored in the same transaction."""
         for _ in range(CAS_ATTEMPTS):
             request = await self.check(actor, request_id, action)
             if holder is not None and request.claimed_by != holder:
@@ -120,6 +123,7 @@ class ServiceBase:
                 today=now.astimezone(self.tz).date(),
                 calendar=self.calendar,
                 policy=self.policy,
+                clock=clock,
             )
             updated = request.model_copy(
                 update={"status": step.to, "version": request.version + 1, "updated_at": step.event.at, **change}
@@ -141,6 +145,7 @@ class ServiceBase:
                 new_attachments=attachments,
                 issue=issue,
                 notices=opened,
+                clock=clock,
             )
             if stored is not None:
                 return stored

@@ -37,6 +37,9 @@ class Action(StrEnum):
     RETURN = "return"  # 退件: the listed material did not come within the completion period
     # public notices (approvals/notices.py): approval is proposed, then decided once its notice has run
     PROPOSE_APPROVAL = "propose_approval"  # 拟批准: the notice of the intended decision (拟审批公示) opens
+    # excluded time (art. 45): approvals/clock_stops.py has the rules
+    STOP_CLOCK = "stop_clock"  # a technical assessment, expert review or hearing: the days are not counted
+    RESUME_CLOCK = "resume_clock"  # its result recorded, or its stated end reached: the clock runs again
 
 
 class Party(StrEnum):
@@ -44,6 +47,7 @@ class Party(StrEnum):
 
     BUREAU = "bureau"
     APPLICANT = "applicant"
+    OUTSIDE = "outside"  # the assessment body, the experts or the hearing: the open clock stop names which
 
 
 REVIEWER_ACTIONS = frozenset(
@@ -56,6 +60,8 @@ REVIEWER_ACTIONS = frozenset(
         Action.ACCEPT,
         Action.LIST_MISSING,
         Action.PROPOSE_APPROVAL,
+        Action.STOP_CLOCK,
+        Action.RESUME_CLOCK,
     }
 )
 ADMIN_ACTIONS = frozenset({Action.FORCE_RELEASE, Action.REASSIGN, Action.REVOKE, Action.CORRECT_NUMBER})
@@ -76,6 +82,8 @@ SELF_REVIEW = frozenset(
         Action.ACCEPT,
         Action.LIST_MISSING,
         Action.PROPOSE_APPROVAL,
+        Action.STOP_CLOCK,
+        Action.RESUME_CLOCK,
         *ON_DECISIONS,
     }
 )
@@ -98,6 +106,7 @@ WAITS_ON: Mapping[Status, Party] = MappingProxyType(
         S.IN_NOTICE: Party.BUREAU,  # the bureau's notice runs; then its decision
         S.INCOMPLETE: Party.APPLICANT,
         S.NEEDS_INFO: Party.APPLICANT,
+        S.EXCLUDED: Party.OUTSIDE,
     }
 )
 
@@ -136,7 +145,12 @@ TRANSITIONS: Mapping[tuple[Status, Action], Status] = MappingProxyType(
         (S.APPROVED, Action.CORRECT_NUMBER): S.APPROVED,
         # material added while the bureau has the request changes nothing but the file: same status, same
         # deadlines, same claim. While it waits for material (补正) the applicant resubmits instead.
-        **{(s, Action.ADD_MATERIAL): s for s in (S.SUBMITTED, S.RESUBMITTED, S.IN_REVIEW, S.IN_NOTICE)},
+        **{(s, Action.ADD_MATERIAL): s for s in (S.SUBMITTED, S.RESUBMITTED, S.IN_REVIEW, S.IN_NOTICE, S.EXCLUDED)},
+        # excluded time (art. 45): the claim is given up while the clock stands still (as for 补正); the result,
+        # or the stated end, puts the request back in the queue with its deadlines moved by the excluded days
+        **{(s, Action.STOP_CLOCK): S.EXCLUDED for s in (S.SUBMITTED, S.RESUBMITTED, S.IN_REVIEW)},
+        (S.EXCLUDED, Action.RESUME_CLOCK): S.SUBMITTED,
+        (S.EXCLUDED, Action.WITHDRAW): S.WITHDRAWN,
     }
 )
 

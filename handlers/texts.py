@@ -78,6 +78,7 @@ def status(value: Status | str) -> str:
         Status.NEEDS_INFO: _("Waiting for more material"),
         Status.RESUBMITTED: _("Material resubmitted"),
         Status.IN_NOTICE: _("In public notice (拟审批公示)"),
+        Status.EXCLUDED: _("Excluded time: the clock is stopped"),
         Status.APPROVED: _("Approved"),
         Status.REJECTED: _("Rejected"),
         Status.WITHDRAWN: _("Withdrawn"),
@@ -121,6 +122,8 @@ def action(value: str) -> str:
         "hearing_request": _("hearing request"),
         "close_hearing": _("close the hearing request of"),
         "notice_ended": _("notice ended"),
+        "stop_clock": _("stop the clock of"),
+        "resume_clock": _("restart the clock of"),
     }.get(value, value)
 
 
@@ -147,6 +150,8 @@ def event(value: str) -> str:
         "hearing_request": _("Hearing requested"),
         "close_hearing": _("Hearing request closed"),
         "notice_ended": _("Notice of the intended decision ended"),
+        "stop_clock": _("Clock stopped (excluded time)"),
+        "resume_clock": _("Clock restarted"),
     }.get(value, value)
 
 
@@ -187,6 +192,7 @@ def field_problem(exc: InvalidField) -> str:
             _count(p.get("max")),
         ).format(max=p.get("max")),
         "bad_approval_number": _approval_number_problem(p),
+        "out_of_range": _("Send a whole number from {low} to {high}.").format(low=p.get("low"), high=p.get("high")),
         "issued": _(
             "Approval numbers are issued by the bureau in order: none can be typed or changed. To replace a number, "
             "revoke the decision; the next approval takes the next number."

@@ -20,6 +20,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from approvals.ports import Clock
 from approvals.schedule import CATCH_UP_DAYS, daily_runs_due
 from handlers.context import AppContext
+from jobs.clock_stops import end_stated_stops, remind_stated_ends
 from jobs.copies import DocumentCopier
 from jobs.notices import end_notices
 from jobs.periods import take_overdue_steps
@@ -91,10 +92,12 @@ class Jobs:
             self.sender.wake.set()
 
     async def periods(self) -> None:
-        """Deemed acceptances and returns whose period ran out, and public notices that ended (checked as often
-        as reminders)."""
-        taken = await take_overdue_steps(self.app)
-        if await end_notices(self.app) or taken:
+        """Deemed acceptances and returns whose period ran out, clock stops at their stated end or the day
+        before it, and public notices that ended (checked as often as reminders)."""
+        ended = await end_stated_stops(self.app)
+        reminded = await remind_stated_ends(self.app, self.clock.now())
+        notices = await end_notices(self.app)
+        if await take_overdue_steps(self.app) or ended or reminded or notices:
             self.sender.wake.set()
 
     async def start(self) -> None:

@@ -438,8 +438,94 @@ MIGRATIONS: tuple[str, ...] = (
         items TEXT NOT NULL
     );
     """,
-    # 16, 17: reserved for the excluded time (clock) and the sign-off chain (chain), merged separately
-    "SELECT 1",
+    # 16: excluded time (Administrative Licensing Law art. 45). A request whose clock stopped for a technical
+    # assessment, expert review or hearing is 'excluded': the status CHECK is widened (the table rebuilt as in 15,
+    # every row kept as it is: nothing on record is in excluded time). One row per stop: its kind, stated length,
+    # the day it stopped, its stated end and how it ended (day, who, result, the working days it excluded). At most
+    # one stop per request is open.
+    f"""
+    CREATE TABLE requests_16 (
+        id INTEGER PRIMARY KEY,
+        applicant_id INTEGER NOT NULL,
+        project_name TEXT NOT NULL,
+        organisation TEXT NOT NULL,
+        contact_name TEXT NOT NULL,
+        phone TEXT NOT NULL,
+        category TEXT NOT NULL,
+        document_type TEXT NOT NULL,
+        investment TEXT NOT NULL,
+        location TEXT NOT NULL,
+        description TEXT NOT NULL,
+        key_code TEXT,
+        lane INTEGER NOT NULL CHECK (lane IN (0, 1, 2)),
+        status TEXT NOT NULL CHECK (status IN ('received', 'incomplete', 'returned', 'submitted', 'in_review',
+            'needs_info', 'resubmitted', 'excluded', 'approved', 'rejected', 'withdrawn')),
+        version INTEGER NOT NULL,
+        submitted_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        accepted_on TEXT NOT NULL,
+        claimed_by INTEGER,
+        decided_by INTEGER,
+        decided_at TEXT,
+        decided_on TEXT,
+        approval_number TEXT,
+        last_reason TEXT,
+        paused_since TEXT,
+        paused_working_days INTEGER NOT NULL DEFAULT 0,
+        promised_due TEXT NOT NULL,
+        statutory_due TEXT NOT NULL,
+        client_key TEXT,
+        received_on TEXT,
+        listed_on TEXT,
+        listed_documents INTEGER
+    );
+    INSERT INTO requests_16 SELECT {_COLUMNS_12}, received_on, listed_on, listed_documents FROM requests;
+    DROP TABLE requests;
+    ALTER TABLE requests_16 RENAME TO requests;
+    CREATE INDEX requests_queue_due ON requests (promised_due, lane, submitted_at, id) WHERE status IN {OPEN_15};
+    CREATE INDEX requests_queue_lane ON requests (lane, promised_due, submitted_at, id) WHERE status IN {OPEN_15};
+    CREATE INDEX requests_statutory ON requests (statutory_due) WHERE status IN {OPEN_15};
+    CREATE INDEX requests_decided ON requests (status, decided_on);
+    CREATE INDEX requests_applicant ON requests (applicant_id, id);
+    CREATE INDEX requests_key ON requests (key_code, status) WHERE key_code IS NOT NULL;
+    CREATE UNIQUE INDEX requests_client_key ON requests (client_key) WHERE client_key IS NOT NULL;
+    CREATE INDEX requests_claimed ON requests (claimed_by) WHERE status = 'in_review';
+    CREATE INDEX requests_status_id ON requests (status, id);
+    CREATE INDEX requests_name ON requests (project_name COLLATE NOCASE);
+    CREATE INDEX requests_organisation ON requests (organisation COLLATE NOCASE);
+    CREATE INDEX requests_contact ON requests (contact_name COLLATE NOCASE);
+    CREATE TRIGGER request_counts_insert AFTER INSERT ON requests BEGIN
+        INSERT INTO request_counts (status, lane, n) VALUES (new.status, new.lane, 1)
+            ON CONFLICT (status, lane) DO UPDATE SET n = n + 1;
+    END;
+    CREATE TRIGGER request_counts_update AFTER UPDATE OF status, lane ON requests
+    WHEN old.status <> new.status OR old.lane <> new.lane BEGIN
+        UPDATE request_counts SET n = n - 1 WHERE status = old.status AND lane = old.lane;
+        INSERT INTO request_counts (status, lane, n) VALUES (new.status, new.lane, 1)
+            ON CONFLICT (status, lane) DO UPDATE SET n = n + 1;
+    END;
+    CREATE TRIGGER request_counts_delete AFTER DELETE ON requests BEGIN
+        UPDATE request_counts SET n = n - 1 WHERE status = old.status AND lane = old.lane;
+    END;
+    CREATE TABLE clock_stops (
+        id INTEGER PRIMARY KEY,
+        request_id INTEGER NOT NULL REFERENCES requests (id),
+        kind TEXT NOT NULL CHECK (kind IN ('technical_assessment', 'expert_review', 'hearing')),
+        days INTEGER NOT NULL CHECK (days BETWEEN 1 AND 120),
+        started_on TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        expected_end TEXT NOT NULL,
+        ended_on TEXT,
+        ended_at TEXT,
+        ended_by INTEGER,
+        result TEXT,
+        excluded_days INTEGER CHECK (excluded_days >= 0),
+        CHECK ((ended_on IS NULL) = (ended_at IS NULL))
+    );
+    CREATE INDEX clock_stops_request ON clock_stops (request_id, id);
+    CREATE UNIQUE INDEX clock_stops_open ON clock_stops (request_id) WHERE ended_on IS NULL;
+    """,
+    # 17: reserved for the sign-off chain (chain), merged separately
     "SELECT 1",
     # 18: public notices (环办〔2013〕103号). A request proposed for approval is in notice (in_notice) until its
     # notice of the intended decision has run: the status CHECK is widened by rebuilding the table (as 15 did) and
@@ -461,8 +547,8 @@ MIGRATIONS: tuple[str, ...] = (
         description TEXT NOT NULL,
         key_code TEXT,
         lane INTEGER NOT NULL CHECK (lane IN (0, 1, 2)),
-        status TEXT NOT NULL CHECK (status IN ('received', 'incomplete', 'returned',
-            'submitted', 'in_review', 'needs_info', 'resubmitted', 'in_notice', 'approved', 'rejected', 'withdrawn')),
+        status TEXT NOT NULL CHECK (status IN ('received', 'incomplete', 'returned', 'submitted', 'in_review',
+            'needs_info', 'resubmitted', 'excluded', 'in_notice', 'approved', 'rejected', 'withdrawn')),
         version INTEGER NOT NULL,
         submitted_at TEXT NOT NULL,
         updated_at TEXT NOT NULL,

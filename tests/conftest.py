@@ -95,13 +95,14 @@ def notice_served(service: ApprovalService) -> ApprovalService:
 
     async def serve(actor: Actor, request_id: int, approval_number: str | None) -> None:
         request = await service.requests.get(request_id)
-        if request is None or request.status not in PROPOSABLE:
+        if request is None or request.status not in (*PROPOSABLE, Status.IN_NOTICE):
             return
-        if service.numbering is not None and approval_number:  # refused as the approval itself refuses it
-            raise InvalidField("approval_number", "issued")
-        if approval_number:
-            service.clean_number(approval_number)
-        await service.propose_approval(actor, request_id)
+        if request.status is not Status.IN_NOTICE:  # (in notice already: proposed by a run that was cut off)
+            if service.numbering is not None and approval_number:  # refused as the approval itself refuses it
+                raise InvalidField("approval_number", "issued")
+            if approval_number:
+                service.clean_number(approval_number)
+            await service.propose_approval(actor, request_id)
         await notice_run(service, request_id)
 
     async def approve_after_notice(

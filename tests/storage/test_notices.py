@@ -153,16 +153,16 @@ async def test_comments_come_while_a_notice_is_open_and_rejection_needs_no_notic
     assert (await deciding.reject(REVIEWER, proposed.id, "公示期间发现问题")).status is Status.REJECTED
 
 
-async def test_a_database_of_schema_15_keeps_every_request_as_it_was(tmp_path: Path) -> None:
+async def test_a_database_of_schema_17_keeps_every_request_as_it_was(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
     conn = InlineConnection(sqlite3.connect(path, isolation_level=None))
     real = migrations.MIGRATIONS
-    migrations.MIGRATIONS = real[:15]  # the schema before the notices
+    migrations.MIGRATIONS = real[:17]  # the schema before the notices
     try:
         await migrations.migrate(conn)
     finally:
         migrations.MIGRATIONS = real
-    for n, status in enumerate(("received", "submitted", "in_review", "approved"), start=1):
+    for n, status in enumerate(("received", "submitted", "in_review", "approved", "excluded"), start=1):
         conn.raw.execute(
             "INSERT INTO requests (applicant_id, project_name, organisation, contact_name, phone, category, "
             "document_type, investment, location, description, lane, status, version, submitted_at, updated_at, "
@@ -181,6 +181,7 @@ async def test_a_database_of_schema_15_keeps_every_request_as_it_was(tmp_path: P
             (Status.SUBMITTED, date(2027, 1, 12), None),
             (Status.IN_REVIEW, date(2027, 1, 12), 201),
             (Status.APPROVED, date(2027, 1, 12), None),
+            (Status.EXCLUDED, date(2027, 1, 12), None),
         ]
         assert await repos.requests.count_open() == 3  # the counts kept by triggers survive the rebuild
         assert await repos.notices.of(1) == [] and await repos.notices.count_inputs(1) == 0

@@ -1,6 +1,7 @@
 from datetime import date
 
 from approvals.admin import AdminService
+from approvals.clock_stops import StopKind
 from approvals.ledger import KeyProject, KeyProjectStatus
 from approvals.models import Category, DocumentType, Lane, Status
 from approvals.service import ApprovalService
@@ -67,7 +68,7 @@ async def test_undecided_requests_are_counted_per_stage_and_both_kinds_of_missin
     receiving: ApprovalService, repos: Repositories, clock: FakeClock
 ) -> None:
     clock.set_local(2026, 12, 1)
-    made = [await receiving.submit(APPLICANT, make_draft(project_name=f"项目{n}")) for n in range(9)]
+    made = [await receiving.submit(APPLICANT, make_draft(project_name=f"项目{n}")) for n in range(10)]
     ids = [r.id for r in made]
     await receiving.list_missing(REVIEWER, ids[2], "1. 申请书")  # incomplete (受理前)
     for n in ids[3:]:
@@ -81,6 +82,7 @@ async def test_undecided_requests_are_counted_per_stage_and_both_kinds_of_missin
     proposed = await receiving.submit(APPLICANT, make_draft(project_name="公示中的项目"))
     await receiving.accept(REVIEWER, proposed.id)
     await receiving.propose_approval(REVIEWER, proposed.id)  # in notice (拟审批公示)
+    await receiving.stop_clock(REVIEWER, ids[9], StopKind.HEARING, 10)  # excluded time (art. 45)
 
     figures = await summary_figures(
         source=repos.summary,
@@ -96,6 +98,7 @@ async def test_undecided_requests_are_counted_per_stage_and_both_kinds_of_missin
         (Status.SUBMITTED, 2),  # accepted, and resubmitted
         (Status.IN_REVIEW, 1),
         (Status.NEEDS_INFO, 1),
+        (Status.EXCLUDED, 1),
         (Status.IN_NOTICE, 1),
     ]
     assert figures.waiting_on_applicants == 2
