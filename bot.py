@@ -110,6 +110,7 @@ async def create_application(
         tz=tz,
         approval_number_pattern=settings.approval_number_pattern,
         numbering=settings.numbering,
+        chain=settings.chain,
     )
     admin = AdminService(
         people=repos.people,

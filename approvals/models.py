@@ -44,6 +44,7 @@ class Status(StrEnum):
     IN_REVIEW = "in_review"
     NEEDS_INFO = "needs_info"  # 补正
     RESUBMITTED = "resubmitted"
+    SIGNING = "signing"  # 签批: a reviewer's proposed decision awaits the sign-off chain's next signature
     APPROVED = "approved"  # 批复
     REJECTED = "rejected"
     WITHDRAWN = "withdrawn"
@@ -152,6 +153,10 @@ class ApprovalRequest(RequestDraft):
     promised_due: date
     statutory_due: date
     client_key: str | None = None  # the form it came from: a repeated submit of one form is one request
+    # while SIGNING (approvals/sign_off.py): the decision proposed ("approve" or "reject"; a rejection's reason is
+    # ``last_reason``) and the place in APPROVAL_CHAIN whose signature is awaited (1 = the second role)
+    signing_decision: str | None = None
+    signing_step: int = 0
 
     @property
     def is_open(self) -> bool:

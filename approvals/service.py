@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from approvals import completeness, search
 from approvals import deadlines as dl
 from approvals import validation as v
 from approvals.completeness_service import CompletenessSteps
+from approvals.sign_off import Decision
+from approvals.sign_off_service import SignOffSteps
 from approvals.errors import (
     AlreadyDecided,
     InvalidTransition,
@@ -27,8 +29,9 @@ __all__ = ["ApprovalService", "QueuePage", "RequestView", "ensure_admin", "ensur
 
 
 @dataclass
-class ApprovalService(CompletenessSteps):
-    """Every use case; receipt and the completeness check's are inherited (approvals/completeness_service.py)."""
+class ApprovalService(CompletenessSteps, SignOffSteps):
+    """Every use case; receipt and the completeness check's are inherited (approvals/completeness_service.py), and
+    so are the sign-off chain's (approvals/sign_off_service.py)."""
 
     # --- applicants ---------------------------------------------------------------------------------------
 
@@ -101,7 +104,11 @@ class ApprovalService(CompletenessSteps):
     async def view(self, actor: Actor, request_id: int) -> RequestView:
         request = await self._get(request_id)
         authorise_reading(actor, request)  # someone else's request "does not exist"
-        return self._view(request, await self.requests.history(request_id), self.today())
+        history = await self.requests.history(request_id)
+        view = self._view(request, history, self.today())
+        if actor.is_reviewer and request.status is Status.SIGNING:  # the signatures are the bureau's business
+            view = replace(view, sign_off=await self.sign_off_state(request, history))
+        return view
 
     async def documents(self, actor: Actor, request_id: int) -> ApprovalRequest:
         """The request whose documents ``actor`` asks for: its applicant's, or any for reviewers."""
@@ -131,10 +138,15 @@ class ApprovalService(CompletenessSteps):
         if self.numbering is not None and approval_number:
             raise v.InvalidField("approval_number", "issued")
         number = self.clean_number(approval_number) if approval_number else None
+        if self.signs_off:  # a chain signs it: this is the first signature, the last one approves
+            return await self.propose(actor, request_id, Decision.APPROVE, approval_number=number)
         return await self._act(actor, request_id, Action.APPROVE, approval_number=number)
 
     async def reject(self, actor: Actor, request_id: int, reason: str) -> ApprovalRequest:
-        return await self._act(actor, request_id, Action.REJECT, reason=v.clean_text("reason", reason))
+        text = v.clean_text("reason", reason)
+        if self.signs_off:
+            return await self.propose(actor, request_id, Decision.REJECT, reason=text)
+        return await self._act(actor, request_id, Action.REJECT, reason=text)
 
     async def request_info(self, actor: Actor, request_id: int, reason: str) -> ApprovalRequest:
         return await self._act(actor, request_id, Action.REQUEST_INFO, reason=v.clean_text("reason", reason))

@@ -35,6 +35,9 @@ class Action(StrEnum):
     SUPPLY = "supply"  # the applicant sends the listed material: received again, checked again
     DEEM_ACCEPT = "deem_accept"  # no one acted within the check's period: accepted as of receipt (art. 32(4))
     RETURN = "return"  # 退件: the listed material did not come within the completion period
+    # the sign-off chain (经办 → 审核 → 签发, approvals/sign_off.py): what a decision is before its last signature
+    SIGN = "sign"  # a signature that forwards the proposed decision to the chain's next role
+    RETURN_SIGNATURE = "return_signature"  # a signer sends the proposal back to its reviewer, with a reason
 
 
 class Party(StrEnum):
@@ -53,6 +56,8 @@ REVIEWER_ACTIONS = frozenset(
         Action.REQUEST_INFO,
         Action.ACCEPT,
         Action.LIST_MISSING,
+        Action.SIGN,
+        Action.RETURN_SIGNATURE,
     }
 )
 ADMIN_ACTIONS = frozenset({Action.FORCE_RELEASE, Action.REASSIGN, Action.REVOKE, Action.CORRECT_NUMBER})
@@ -72,15 +77,27 @@ SELF_REVIEW = frozenset(
         Action.REASSIGN,
         Action.ACCEPT,
         Action.LIST_MISSING,
+        Action.SIGN,
+        Action.RETURN_SIGNATURE,
         *ON_DECISIONS,
     }
 )
 NEEDS_REASON = frozenset(
-    {Action.REJECT, Action.REQUEST_INFO, Action.REVOKE, Action.CORRECT_NUMBER, Action.LIST_MISSING}
+    {
+        Action.REJECT,
+        Action.REQUEST_INFO,
+        Action.REVOKE,
+        Action.CORRECT_NUMBER,
+        Action.LIST_MISSING,
+        Action.RETURN_SIGNATURE,
+    }
 )
-HOLDING = frozenset({Action.CLAIM, Action.REASSIGN})  # steps after which someone holds the request
+# steps after which someone holds the request (a returned proposal: its reviewer, the step's target)
+HOLDING = frozenset({Action.CLAIM, Action.REASSIGN, Action.RETURN_SIGNATURE})
 # steps whose author the card names as having had the last word: a decision, a request for material, a revocation
-LAST_WORD = frozenset({*DECISIONS, Action.REQUEST_INFO, Action.REVOKE, Action.LIST_MISSING})
+LAST_WORD = frozenset(
+    {*DECISIONS, Action.REQUEST_INFO, Action.REVOKE, Action.LIST_MISSING, Action.RETURN_SIGNATURE}
+)
 ACCEPTANCES = frozenset({Action.ACCEPT, Action.DEEM_ACCEPT})
 # whom each status waits on; a status missing here is terminal
 WAITS_ON: Mapping[Status, Party] = MappingProxyType(
@@ -91,6 +108,7 @@ WAITS_ON: Mapping[Status, Party] = MappingProxyType(
         S.IN_REVIEW: Party.BUREAU,
         S.INCOMPLETE: Party.APPLICANT,
         S.NEEDS_INFO: Party.APPLICANT,
+        S.SIGNING: Party.BUREAU,
     }
 )
 
@@ -124,6 +142,14 @@ TRANSITIONS: Mapping[tuple[Status, Action], Status] = MappingProxyType(
         # material added while the bureau has the request changes nothing but the file: same status, same
         # deadlines, same claim. While it waits for material (补正) the applicant resubmits instead.
         **{(s, Action.ADD_MATERIAL): s for s in (S.SUBMITTED, S.RESUBMITTED, S.IN_REVIEW)},
+        # the sign-off chain, where APPROVAL_CHAIN has more than one role: the reviewer's Approve or Reject is
+        # a first signature (SIGN), each further role signs in turn, the last one's APPROVE or REJECT decides.
+        # A signer may send it back to the reviewer (RETURN_SIGNATURE); the applicant may still withdraw.
+        **{(s, Action.SIGN): S.SIGNING for s in (S.SUBMITTED, S.RESUBMITTED, S.IN_REVIEW, S.SIGNING)},
+        (S.SIGNING, Action.APPROVE): S.APPROVED,
+        (S.SIGNING, Action.REJECT): S.REJECTED,
+        (S.SIGNING, Action.RETURN_SIGNATURE): S.IN_REVIEW,
+        (S.SIGNING, Action.WITHDRAW): S.WITHDRAWN,
     }
 )
 
@@ -177,12 +203,13 @@ def transition(
 
 
 def holder_name(events: Iterable[AuditEvent]) -> str:
-    """Who holds the request after ``events`` (oldest first): the last claimant, or whoever it was handed to."""
+    """Who holds the request after ``events`` (oldest first): the last claimant, or whoever it was handed to (a
+    returned proposal goes back to its reviewer)."""
     name = ""
     for event in events:
         if event.action == Action.CLAIM:
             name = event.actor_name
-        elif event.action == Action.REASSIGN:
+        elif event.action in (Action.REASSIGN, Action.RETURN_SIGNATURE):
             name = event.target_name
     return name
 

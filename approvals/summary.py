@@ -14,7 +14,14 @@ from approvals.ports import ApprovalStore, DecisionRecord, KeyProjectStore, Summ
 
 # The stages before a decision, in the procedure's order; each is counted (a resubmitted request is back in the
 # queue with the accepted ones, so it counts there).
-STAGES = (Status.RECEIVED, Status.INCOMPLETE, Status.SUBMITTED, Status.IN_REVIEW, Status.NEEDS_INFO)
+STAGES = (
+    Status.RECEIVED,
+    Status.INCOMPLETE,
+    Status.SUBMITTED,
+    Status.IN_REVIEW,
+    Status.NEEDS_INFO,
+    Status.SIGNING,  # a proposed decision awaiting the sign-off chain's signatures
+)
 COUNTED_AS = {Status.RESUBMITTED: Status.SUBMITTED}
 WAITING_ON_APPLICANTS = (Status.INCOMPLETE, Status.NEEDS_INFO)  # the listed material (受理前) or that asked in review
 

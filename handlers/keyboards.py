@@ -39,6 +39,8 @@ from handlers.callbacks import (
     ReassignCB,
     ReviewAction,
     ReviewCB,
+    SignAction,
+    SignCB,
     SubscriptionCB,
     SupplementCB,
     WithdrawCB,
@@ -110,6 +112,13 @@ def review(request: ApprovalRequest, *, details: bool = False) -> InlineKeyboard
             (_("List missing material"), CheckCB(action=CheckAction.LIST, id=rid)),
         ]
         return rows(check, more)
+    if request.status is Status.SIGNING:  # the chain's next signer signs or returns it (approvals/sign_off.py)
+        step = request.signing_step
+        sign = [
+            (_("✍️ Sign"), SignCB(action=SignAction.ASK, id=rid, step=step)),
+            (_("↩️ Return for revision"), SignCB(action=SignAction.RETURN, id=rid, step=step)),
+        ]
+        return rows(sign, more)
     if request.status in (Status.SUBMITTED, Status.RESUBMITTED):
         first = (_("Claim"), ReviewCB(action=ReviewAction.CLAIM, id=rid))
     elif request.status is Status.IN_REVIEW:
@@ -138,6 +147,23 @@ def approve_prompt(request_id: int, *, issued: bool) -> InlineKeyboardMarkup:
             (_("Cancel"), ReviewCB(action=ReviewAction.CANCEL, id=request_id)),
         ]
     )
+
+
+def sign_prompt(request_id: int, step: int) -> InlineKeyboardMarkup:
+    return rows(
+        [
+            (_("Sign now"), SignCB(action=SignAction.SIGN, id=request_id, step=step)),
+            (_("Cancel"), SignCB(action=SignAction.CANCEL, id=request_id, step=step)),
+        ]
+    )
+
+
+def open_cards(request_ids: Sequence[int]) -> InlineKeyboardMarkup | None:
+    """One "Open" per request (its card in the presser's private chat), two to a row."""
+    buttons = [
+        (_("#{id} Open").format(id=rid), QueueItemCB(action=QueueAction.OPEN, id=rid, page=0)) for rid in request_ids
+    ]
+    return pairs(buttons) if buttons else None
 
 
 def cancel_review(request_id: int) -> InlineKeyboardMarkup:

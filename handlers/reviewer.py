@@ -9,10 +9,10 @@ from aiogram.utils.i18n import gettext as _
 
 from approvals import validation as v
 from approvals.errors import DomainError
-from approvals.models import Actor, ApprovalRequest
+from approvals.models import Actor, ApprovalRequest, Status
 from approvals.states import Action
 from handlers import keyboards as kb
-from handlers import prompts
+from handlers import prompts, sign_texts
 from handlers import texts as t
 from handlers.callbacks import ReviewAction, ReviewCB
 from handlers.cards import AdoptCards
@@ -50,6 +50,8 @@ def confirmation(action: Action, request: ApprovalRequest, reason: str) -> str:
 
 
 def done(request: ApprovalRequest) -> str:
+    if request.status is Status.SIGNING:
+        return sign_texts.proposed(request)
     return _("Done: #{id} is now {status}.").format(id=request.id, status=t.status(request.status))
 
 
@@ -114,6 +116,10 @@ def build_router() -> Router:
             return
         request = await app.approvals.approve(actor, callback_data.id)
         await state.clear()
+        if request.status is Status.SIGNING:  # a chain signs it: this was the first signature
+            await query.answer(_("Proposed."))
+            await edit_or_send(query, sign_texts.proposed(request))
+            return
         await query.answer(_("Approved."))
         if request.approval_number:
             text = _("✅ #{id} approved: approval number {number}.").format(
@@ -148,6 +154,9 @@ def build_router() -> Router:
                 return
             if action is Action.CORRECT_NUMBER:
                 request = await app.approvals.correct_number(actor, request_id, str(data["number"]), text)
+            elif action is Action.RETURN_SIGNATURE:  # the step the card showed: a return after it moved is refused
+                step = int(data["step"])
+                request = await app.approvals.return_signature(actor, request_id, text, step=step)
             else:
                 request = await app.approvals.request_info(actor, request_id, text)
         except v.InvalidField as exc:

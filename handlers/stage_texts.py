@@ -49,6 +49,8 @@ def waiting(stage: Stage | None) -> str:
         return _("⏳ Waiting on the applicant: send the listed material by {day}").format(day=until)
     if stage.waits_on is Party.APPLICANT:
         return _("⏳ Waiting on the applicant: the material asked for (the clock is stopped)")
+    if stage.status is Status.SIGNING:
+        return _("⏳ Waiting on the bureau: the decision is being signed off, promised by {day}").format(day=until)
     return _("⏳ Waiting on the bureau: a decision, promised by {day}").format(day=until)
 
 
@@ -61,6 +63,7 @@ def stage_name(status: Status) -> str:
         Status.RESUBMITTED: _("in the queue"),
         Status.IN_REVIEW: _("in review"),
         Status.NEEDS_INFO: _("material asked in review"),
+        Status.SIGNING: _("awaiting signature"),
     }[status]
 
 

@@ -23,8 +23,9 @@ from approvals.errors import (
 )
 from approvals.ledger import KeyProjectStatus
 from approvals.models import Category, DocumentType, Lane, Status
+from approvals.sign_off import SignatureRefused
 from approvals.validation import InvalidField
-from handlers import limits, stage_texts
+from handlers import limits, sign_texts, stage_texts
 
 
 def _count(value: object) -> int:
@@ -77,6 +78,7 @@ def status(value: Status | str) -> str:
         Status.IN_REVIEW: _("In review"),
         Status.NEEDS_INFO: _("Waiting for more material"),
         Status.RESUBMITTED: _("Material resubmitted"),
+        Status.SIGNING: _("Being signed off"),
         Status.APPROVED: _("Approved"),
         Status.REJECTED: _("Rejected"),
         Status.WITHDRAWN: _("Withdrawn"),
@@ -115,6 +117,8 @@ def action(value: str) -> str:
         "supply": _("supply material"),
         "deem_accept": _("deemed accepted"),
         "return": _("returned"),
+        "sign": _("sign"),
+        "return_signature": _("return for revision"),
     }.get(value, value)
 
 
@@ -136,6 +140,8 @@ def event(value: str) -> str:
         "correct_number": _("Approval number corrected"),
         "add_material": _("Material added"),
         "keep_copy": _("Copy kept by the bureau"),
+        "sign": _("Signed"),
+        "return_signature": _("Returned for revision"),
     }.get(value, value)
 
 
@@ -280,6 +286,8 @@ def error(exc: DomainError) -> str:
         )
     if isinstance(exc, stage_texts.STAGE_ERRORS):
         return stage_texts.error(exc)
+    if isinstance(exc, SignatureRefused):
+        return sign_texts.error(exc)
     if isinstance(exc, InvalidTransition):
         return _("This request is {status}, so you cannot {action} it.").format(
             status=status(exc.status).lower(), action=action(exc.action)

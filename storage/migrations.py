@@ -21,6 +21,7 @@ _COLUMNS_12 = (
     "decided_by, decided_at, decided_on, approval_number, last_reason, paused_since, paused_working_days, "
     "promised_due, statutory_due, client_key"
 )
+_COLUMNS_15 = f"{_COLUMNS_12}, received_on, listed_on, listed_documents"  # as migration 15 left them
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: requests, attachments, audit log, key projects, people and roles, chat form state
@@ -436,6 +437,82 @@ MIGRATIONS: tuple[str, ...] = (
         document_type TEXT PRIMARY KEY,
         items TEXT NOT NULL
     );
+    """,
+    # 16 is helper `clock`'s (excluded time, issue 16 §2): this empty placeholder keeps the numbering and is
+    # replaced by theirs when the branches are merged.
+    "",
+    # 17: the sign-off chain (经办 → 审核 → 签发). A proposed decision waits for signatures (status signing): the
+    # status CHECK is widened (with 16's excluded time and 18's notices, so the three compose in any order of
+    # data), which SQLite does by rebuilding the table; the decision proposed and the chain's step awaited are
+    # kept on the request (the signatures themselves are the audit log's SIGN events). No request on record is
+    # signing: every one keeps its status.
+    f"""
+    CREATE TABLE requests_17 (
+        id INTEGER PRIMARY KEY,
+        applicant_id INTEGER NOT NULL,
+        project_name TEXT NOT NULL,
+        organisation TEXT NOT NULL,
+        contact_name TEXT NOT NULL,
+        phone TEXT NOT NULL,
+        category TEXT NOT NULL,
+        document_type TEXT NOT NULL,
+        investment TEXT NOT NULL,
+        location TEXT NOT NULL,
+        description TEXT NOT NULL,
+        key_code TEXT,
+        lane INTEGER NOT NULL CHECK (lane IN (0, 1, 2)),
+        status TEXT NOT NULL CHECK (status IN ('received', 'incomplete', 'returned',
+            'submitted', 'in_review', 'needs_info', 'resubmitted', 'approved', 'rejected', 'withdrawn',
+            'excluded', 'signing', 'in_notice')),
+        version INTEGER NOT NULL,
+        submitted_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        accepted_on TEXT NOT NULL,
+        claimed_by INTEGER,
+        decided_by INTEGER,
+        decided_at TEXT,
+        decided_on TEXT,
+        approval_number TEXT,
+        last_reason TEXT,
+        paused_since TEXT,
+        paused_working_days INTEGER NOT NULL DEFAULT 0,
+        promised_due TEXT NOT NULL,
+        statutory_due TEXT NOT NULL,
+        client_key TEXT,
+        received_on TEXT,
+        listed_on TEXT,
+        listed_documents INTEGER,
+        signing_decision TEXT CHECK (signing_decision IN ('approve', 'reject')),
+        signing_step INTEGER NOT NULL DEFAULT 0 CHECK (signing_step >= 0)
+    );
+    INSERT INTO requests_17 SELECT {_COLUMNS_15}, NULL, 0 FROM requests;
+    DROP TABLE requests;
+    ALTER TABLE requests_17 RENAME TO requests;
+    CREATE INDEX requests_queue_due ON requests (promised_due, lane, submitted_at, id) WHERE status IN {OPEN};
+    CREATE INDEX requests_queue_lane ON requests (lane, promised_due, submitted_at, id) WHERE status IN {OPEN};
+    CREATE INDEX requests_statutory ON requests (statutory_due) WHERE status IN {OPEN};
+    CREATE INDEX requests_decided ON requests (status, decided_on);
+    CREATE INDEX requests_applicant ON requests (applicant_id, id);
+    CREATE INDEX requests_key ON requests (key_code, status) WHERE key_code IS NOT NULL;
+    CREATE UNIQUE INDEX requests_client_key ON requests (client_key) WHERE client_key IS NOT NULL;
+    CREATE INDEX requests_claimed ON requests (claimed_by) WHERE status = 'in_review';
+    CREATE INDEX requests_status_id ON requests (status, id);
+    CREATE INDEX requests_name ON requests (project_name COLLATE NOCASE);
+    CREATE INDEX requests_organisation ON requests (organisation COLLATE NOCASE);
+    CREATE INDEX requests_contact ON requests (contact_name COLLATE NOCASE);
+    CREATE TRIGGER request_counts_insert AFTER INSERT ON requests BEGIN
+        INSERT INTO request_counts (status, lane, n) VALUES (new.status, new.lane, 1)
+            ON CONFLICT (status, lane) DO UPDATE SET n = n + 1;
+    END;
+    CREATE TRIGGER request_counts_update AFTER UPDATE OF status, lane ON requests
+    WHEN old.status <> new.status OR old.lane <> new.lane BEGIN
+        UPDATE request_counts SET n = n - 1 WHERE status = old.status AND lane = old.lane;
+        INSERT INTO request_counts (status, lane, n) VALUES (new.status, new.lane, 1)
+            ON CONFLICT (status, lane) DO UPDATE SET n = n + 1;
+    END;
+    CREATE TRIGGER request_counts_delete AFTER DELETE ON requests BEGIN
+        UPDATE request_counts SET n = n - 1 WHERE status = old.status AND lane = old.lane;
+    END;
     """,
 )
 

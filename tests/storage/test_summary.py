@@ -91,5 +91,6 @@ async def test_undecided_requests_are_counted_per_stage_and_both_kinds_of_missin
         (Status.SUBMITTED, 2),  # accepted, and resubmitted
         (Status.IN_REVIEW, 1),
         (Status.NEEDS_INFO, 1),
+        (Status.SIGNING, 0),  # awaiting signature (only where APPROVAL_CHAIN is longer than the reviewer)
     ]
     assert figures.waiting_on_applicants == 2

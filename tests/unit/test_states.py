@@ -161,6 +161,7 @@ def test_withdrawal_is_possible_until_a_decision() -> None:
         Status.IN_REVIEW,
         Status.NEEDS_INFO,
         Status.RESUBMITTED,
+        Status.SIGNING,  # a proposed decision is not yet a decision
     }
 
 
