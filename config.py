@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from approvals.models import Role
 from approvals.numbering import (
     DEFAULT_APPROVAL_NUMBER_FORMAT,
     DEFAULT_APPROVAL_NUMBER_PREFIX,
@@ -19,7 +20,6 @@ from approvals.numbering import (
     NumberFormat,
     parse_number_format,
 )
-from approvals.models import Role
 from approvals.sign_off import BadChain, parse_chain
 from approvals.validation import DEFAULT_APPROVAL_NUMBER_PATTERN
 

@@ -61,7 +61,8 @@ def request_view(
         history=history,
         days_left=dl.working_days_left(calendar, request.promised_due, as_of),
         statutory_days_left=dl.working_days_left(calendar, request.statutory_due, as_of),
-        at_risk=(request.is_open or request.status is Status.SIGNING) and dl.is_at_risk(calendar, policy, request.promised_due, today),
+        at_risk=(request.is_open or request.status is Status.SIGNING)
+        and dl.is_at_risk(calendar, policy, request.promised_due, today),
         estimated=calendar.is_estimated(request.statutory_due),
         holder=holder,
         last_word=said,

@@ -9,8 +9,6 @@ from approvals import completeness, search
 from approvals import deadlines as dl
 from approvals import validation as v
 from approvals.completeness_service import CompletenessSteps
-from approvals.sign_off import Decision
-from approvals.sign_off_service import SignOffSteps
 from approvals.errors import (
     AlreadyDecided,
     InvalidTransition,
@@ -23,6 +21,8 @@ from approvals.models import Actor, ApprovalRequest, Attachment, AuditEvent, Req
 from approvals.progress import QueuePage, RequestView
 from approvals.rules import authorise, authorise_reading
 from approvals.service_base import CAS_ATTEMPTS, ensure_admin, ensure_reviewer
+from approvals.sign_off import Decision
+from approvals.sign_off_service import SignOffSteps
 from approvals.states import HOLDING, Action, holder_name
 
 __all__ = ["ApprovalService", "QueuePage", "RequestView", "ensure_admin", "ensure_reviewer"]  # as before the split

@@ -153,9 +153,7 @@ def round_signatures(history: Sequence[AuditEvent], chain: Sequence[Role]) -> tu
     if start is None:
         return ()
     signed = [e for e in history[start:] if e.action == Action.SIGN]
-    return tuple(
-        Signature(chain[min(k, len(chain) - 1)], e.actor_id, e.actor_name, e.at) for k, e in enumerate(signed)
-    )
+    return tuple(Signature(chain[min(k, len(chain) - 1)], e.actor_id, e.actor_name, e.at) for k, e in enumerate(signed))
 
 
 def sign_off(request: ApprovalRequest, history: Sequence[AuditEvent], chain: Sequence[Role]) -> SignOff | None:

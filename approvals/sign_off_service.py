@@ -69,9 +69,7 @@ class SignOffSteps(ServiceBase):
             return {}
 
         number = None if self.numbering is not None else request.approval_number  # issued in storage, or typed
-        return await self._act(
-            actor, request_id, action, reason=state.reason, approval_number=number, guard=guard
-        )
+        return await self._act(actor, request_id, action, reason=state.reason, approval_number=number, guard=guard)
 
     async def return_signature(
         self, actor: Actor, request_id: int, reason: str, *, step: int | None = None
@@ -89,9 +87,7 @@ class SignOffSteps(ServiceBase):
             so.check_return(actor, fresh, await self._state_of(fresh), expected_step=expected)
             return {}
 
-        return await self._act(
-            actor, request_id, Action.RETURN_SIGNATURE, reason=text, target=back_to, guard=guard
-        )
+        return await self._act(actor, request_id, Action.RETURN_SIGNATURE, reason=text, target=back_to, guard=guard)
 
     async def check_signature(self, actor: Actor, request_id: int, action: Action, *, step: int | None) -> int:
         """Would ``actor`` be allowed to sign (SIGN) or return now? The step awaited; raises as the step would."""
@@ -118,7 +114,9 @@ class SignOffSteps(ServiceBase):
             mine.append(request)
         return mine
 
-    async def sign_off_state(self, request: ApprovalRequest, history: list[AuditEvent] | None = None) -> so.SignOff | None:
+    async def sign_off_state(
+        self, request: ApprovalRequest, history: list[AuditEvent] | None = None
+    ) -> so.SignOff | None:
         """Where the chain of a SIGNING request stands (None for any other)."""
         if request.status is not Status.SIGNING:
             return None

@@ -95,9 +95,7 @@ NEEDS_REASON = frozenset(
 # steps after which someone holds the request (a returned proposal: its reviewer, the step's target)
 HOLDING = frozenset({Action.CLAIM, Action.REASSIGN, Action.RETURN_SIGNATURE})
 # steps whose author the card names as having had the last word: a decision, a request for material, a revocation
-LAST_WORD = frozenset(
-    {*DECISIONS, Action.REQUEST_INFO, Action.REVOKE, Action.LIST_MISSING, Action.RETURN_SIGNATURE}
-)
+LAST_WORD = frozenset({*DECISIONS, Action.REQUEST_INFO, Action.REVOKE, Action.LIST_MISSING, Action.RETURN_SIGNATURE})
 ACCEPTANCES = frozenset({Action.ACCEPT, Action.DEEM_ACCEPT})
 # whom each status waits on; a status missing here is terminal
 WAITS_ON: Mapping[Status, Party] = MappingProxyType(

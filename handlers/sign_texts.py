@@ -53,8 +53,12 @@ def ask(request: ApprovalRequest, state: SignOff, signer: str) -> str:
     )
     if not state.is_last:
         nxt = state.chain[state.step + 1]
-        return head + "\n" + _("The proposed {decision} then goes to “{step}” for signature.").format(
-            decision=decision_name(state.decision), step=step_name(nxt)
+        return (
+            head
+            + "\n"
+            + _("The proposed {decision} then goes to “{step}” for signature.").format(
+                decision=decision_name(state.decision), step=step_name(nxt)
+            )
         )
     if state.decision is Decision.APPROVE:
         return head + "\n" + _("Yours is the last signature: the approval is issued, with its approval number.")
@@ -130,9 +134,7 @@ def error(exc: SignatureRefused) -> str:
         return _("That step of #{id} was already taken by {name}; see the card as it is now.").format(
             id=exc.request_id, name=exc.by_name
         )
-    return _("That step of #{id} was already signed or returned; see the card as it is now.").format(
-        id=exc.request_id
-    )
+    return _("That step of #{id} was already signed or returned; see the card as it is now.").format(id=exc.request_id)
 
 
 def _role(role: Role) -> str:
