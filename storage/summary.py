@@ -12,7 +12,8 @@ from storage.codec import day, must_day
 from storage.database import Database
 from storage.migrations import OPEN
 
-UNDECIDED = "('submitted', 'resubmitted', 'in_review', 'needs_info')"  # with the bureau, or waiting for material
+# with the bureau (a proposal being signed off too), or waiting for material
+UNDECIDED = "('submitted', 'resubmitted', 'in_review', 'needs_info', 'signing')"
 
 
 class SqliteSummarySource:

@@ -5,7 +5,10 @@ from decimal import Decimal
 
 import pytest
 
+from approvals.calendar import WorkCalendar
+from approvals.ledger import KeyProjectStatus, key_project_status
 from approvals.models import Actor, ApprovalRequest, AuditEvent, Category, DocumentType, Lane, Role, Status
+from approvals.reminders import ReminderKind, due_reminders
 from approvals.sign_off import (
     AlreadySigned,
     BadChain,
@@ -203,3 +206,10 @@ def test_the_table_signs_from_wherever_a_decision_may_be_taken_and_decides_only_
     }
     with pytest.raises(Exception, match="reason"):  # a return says why
         transition(request_id=7, status=Status.SIGNING, action=Action.RETURN_SIGNATURE, actor_id=2, at=AT)
+
+
+def test_a_request_being_signed_off_is_still_with_the_bureau(calendar: WorkCalendar) -> None:
+    """Its clock runs: reminders go to the group, and its key project counts as in progress."""
+    reminders = due_reminders(calendar, [signing(2)], date(2026, 12, 28))
+    assert {(r.kind, r.recipient) for r in reminders} == {(ReminderKind.HALF, None), (ReminderKind.MOST, None)}
+    assert key_project_status([Status.SIGNING]) is KeyProjectStatus.IN_PROGRESS
