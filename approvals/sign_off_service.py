@@ -47,7 +47,7 @@ class SignOffSteps(ServiceBase):
                 state = await self.sign_off_state(request)
                 signed = state.signatures[0].name if state and state.signatures else ""
                 raise so.StepTaken(request.id, self.chain[0], signed)
-            await ServiceBase.check(self, actor, request.id, decision.action)
+            await self.check(actor, request.id, decision.action)  # whatever the decision itself must meet
             return so.proposal(actor, decision, reason=reason, approval_number=approval_number)
 
         return await self._act(
@@ -136,7 +136,8 @@ class SignOffSteps(ServiceBase):
         request = await self._get(request_id)
         authorise(actor, request, action)
         if request.is_final:
-            raise AlreadyDecided(request.id, request.status.value, request.decided_by, action=action.value)
+            name = await self._name_of(request.id, request.decided_by)
+            raise AlreadyDecided(request.id, request.status.value, request.decided_by, name, action=action.value)
         state = await self.sign_off_state(request)
         if state is None:  # returned meanwhile, or never proposed
             raise InvalidTransition(request.status.value, action.value)

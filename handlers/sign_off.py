@@ -37,12 +37,11 @@ def build_router() -> Router:
         """Say what this signature does before it is given: the last one issues the decision."""
         rid, step = callback_data.id, callback_data.step
         await app.approvals.check_signature(actor, rid, Action.SIGN, step=step)  # refused now, not after a press
-        request = await app.approvals.documents(actor, rid)
-        state = await app.approvals.sign_off_state(request)
-        if state is None:
-            raise InvalidTransition(request.status.value, Action.SIGN.value)
+        view = await app.approvals.view(actor, rid)
+        if view.sign_off is None:  # returned or decided in between
+            raise InvalidTransition(view.request.status.value, Action.SIGN.value)
         await query.answer()
-        text = sign_texts.ask(request, state, actor.name)
+        text = sign_texts.ask(view.request, view.sign_off, actor.name)
         await ChatTarget.of(query, bot).answer(text, kb.sign_prompt(rid, step))
 
     @router.callback_query(SignCB.filter(F.action == SignAction.SIGN))
