@@ -16,6 +16,7 @@ MAX_CALLBACK_ANSWER = 200
 WEBHOOK_ACTIVE = (
     "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"
 )
+OVERLAPPING_POLL = "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
 
 
 def _chat(world: World, params: dict[str, Any]) -> dict[str, Any]:
@@ -199,10 +200,18 @@ async def get_updates(world: World, params: dict[str, Any], files: Any) -> list[
     elif offset < 0:
         world.updates[:] = world.updates[offset:]
     if not world.updates and timeout > 0:
+        # a newer poll ends this one with 409, as Telegram does: two instances polling one token see it at once
+        world.polls += 1
+        this_poll = world.polls
         try:
-            await world.wait_until(lambda: world.updates, timeout)
+            await world.wait_until(lambda: world.updates or world.polls != this_poll, timeout)
         except TimeoutError:
             return []
+        if world.polls != this_poll:
+            raise ApiError(409, OVERLAPPING_POLL)
+    else:
+        world.polls += 1
+        await world.notify()  # a long poll still waiting is over
     return world.updates[:limit]
 
 

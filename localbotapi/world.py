@@ -78,6 +78,7 @@ class World:
     files: dict[str, StoredFile] = field(default_factory=dict)
     file_paths: dict[str, StoredFile] = field(default_factory=dict)  # for downloads: a lookup, not a scan
     updates: list[dict[str, Any]] = field(default_factory=list)  # not yet confirmed by an offset
+    polls: int = 0  # getUpdates calls so far: a long poll still waiting when this moves on is ended (409)
     history: list[dict[str, Any]] = field(default_factory=list)  # every update ever sent
     calls: list[Call] = field(default_factory=list)
     callback_answers: dict[str, dict[str, Any] | None] = field(default_factory=dict)

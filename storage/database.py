@@ -48,6 +48,10 @@ class Database:
         self._fsync = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-commit")
         self.fsync = FsyncMode()
         self._riders: list[Op] = []  # writes no one waits for: they go with the next transaction (ride_along)
+        # writes that go first in the next transaction, before any rider, and whose storing is awaited
+        # (``ride_ahead``): a fetched batch's inbox rows, stored with the first writes of the updates they carry
+        self._ahead: list[Op] = []
+        self._ahead_done: list[asyncio.Future[None]] = []
         self.outbox_added = asyncio.Event()  # set after a commit that queued messages: wakes the sender
         self.copies_added = asyncio.Event()  # set after a commit that stored documents: wakes their copier
 
@@ -86,7 +90,7 @@ class Database:
         return cls(path, writer, points, SnapshotReader(reader))
 
     async def close(self) -> None:
-        if self._riders:
+        if self._riders or self._ahead:
             try:
                 await self.run_transaction(lambda conn: None)
             except sqlite3.Error:
@@ -103,8 +107,12 @@ class Database:
         async with self._write_lock:
             await self._begin()
             riders, self._riders = self._riders, []
+            ahead, self._ahead = self._ahead, []
+            ahead_done, self._ahead_done = self._ahead_done, []
+            ahead_error: sqlite3.Error | None = None
             try:
                 # first: they were queued before anything this transaction's caller writes (same row: newest wins)
+                ahead_error = self._run_ahead(ahead)
                 riders = self._ride(riders)
                 yield self.writer
                 await self._commit()
@@ -112,7 +120,12 @@ class Database:
                 if self.writer.in_transaction:
                     self.writer.raw.execute("ROLLBACK")
                 self._riders[:0] = riders  # not stored: they go with the next transaction instead
+                if ahead_error is None:  # not stored: first in the next transaction instead
+                    self._ahead[:0], self._ahead_done[:0] = ahead, ahead_done
+                else:
+                    _settle_all(ahead_done, ahead_error)
                 raise
+            _settle_all(ahead_done, ahead_error)
 
     def _ride(self, riders: list[Op]) -> list[Op]:
         """Run the riders in this transaction; returns those that ran. One that fails — it should not: they are
@@ -130,6 +143,29 @@ class Database:
         self.writer.raw.execute("RELEASE riders")
         return riders
 
+    def _run_ahead(self, ahead: list[Op]) -> sqlite3.Error | None:
+        """Run the writes queued by ``ride_ahead``; one that fails fails their waiters, not this transaction."""
+        if not ahead:
+            return None
+        self.writer.raw.execute("SAVEPOINT ahead")
+        try:
+            execute_ops(self.writer.raw, ahead)
+        except sqlite3.Error as exc:
+            self.writer.raw.execute("ROLLBACK TO ahead")
+            self.writer.raw.execute("RELEASE ahead")
+            return exc
+        self.writer.raw.execute("RELEASE ahead")
+        return None
+
+    def ride_ahead(self, ops: Sequence[Op]) -> asyncio.Future[None]:
+        """Writes run first in the next transaction, before the riders; the future is done once they are stored
+        (or failed, when a statement of theirs failed). Someone must make that transaction happen
+        (``GroupCommit.commit_ahead``)."""
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._ahead.extend(ops)
+        self._ahead_done.append(done)
+        return done
+
     def ride_along(self, ops: Sequence[Op]) -> None:
         """Writes no one waits for, stored with the next transaction, whoever's it is (``GroupCommit.commit_soon``
         makes sure there is one). Idempotent upserts or inserts of independent rows only (see ``execute_ops``)."""
@@ -137,7 +173,7 @@ class Database:
 
     @property
     def riders(self) -> int:
-        return len(self._riders)
+        return len(self._riders) + len(self._ahead)
 
     async def run_transaction(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """``work`` (plain sqlite3 calls, nothing else) in one write transaction."""
@@ -200,3 +236,19 @@ class Database:
         async with self.reader.execute("PRAGMA integrity_check") as cursor:
             row = await cursor.fetchone()
         return str(row[0]) if row else "no answer"
+
+
+def _settle_all(waiters: list[asyncio.Future[None]], error: BaseException | None) -> None:
+    for done in waiters:
+        settle(done, error)
+
+
+def settle(done: asyncio.Future[None], error: BaseException | None = None) -> None:
+    """A waiter may have been cancelled (a task stopped while its writes were in a batch): skip it, and let the
+    batch's other waiters have their answer."""
+    if done.done():
+        return
+    if error is None:
+        done.set_result(None)
+    else:
+        done.set_exception(error)

@@ -14,7 +14,7 @@ import contextvars
 import logging
 from collections.abc import Sequence
 
-from storage.database import Database
+from storage.database import Database, settle
 from storage.unit import Op, execute_ops
 
 log = logging.getLogger(__name__)
@@ -54,8 +54,18 @@ class GroupCommit:
         if not ops:
             return
         self.db.ride_along(ops)
+        self._sweep_soon()
+
+    def _sweep_soon(self) -> None:
         if self._sweeper is None or self._sweeper.done():
             self._sweeper = asyncio.create_task(self._sweep(), context=contextvars.Context())
+
+    def commit_ahead(self, ops: Sequence[Op]) -> asyncio.Future[None]:
+        """Store ``ops`` first in the next transaction (``Database.ride_ahead``), or within ``SOON_SECONDS`` in one
+        of their own; the future says when they are stored."""
+        done = self.db.ride_ahead(ops)
+        self._sweep_soon()
+        return done
 
     async def stored(self) -> None:
         """Wait until what ``commit_soon`` was given is stored (at a stop, and in tests)."""
@@ -83,24 +93,13 @@ class GroupCommit:
                     try:
                         await self._run(ops)
                     except Exception as exc:
-                        _settle(done, exc)
+                        settle(done, exc)
                     else:
-                        _settle(done)
+                        settle(done)
                 continue
             for _, done in batch:
-                _settle(done)
+                settle(done)
 
     async def _run(self, ops: list[Op]) -> None:
         await self.db.run_transaction(lambda conn: execute_ops(conn, ops))
         self.commits += 1
-
-
-def _settle(done: asyncio.Future[None], error: BaseException | None = None) -> None:
-    """A waiter may have been cancelled (a task stopped while its writes were in a batch): skip it, and let the
-    batch's other waiters have their answer."""
-    if done.done():
-        return
-    if error is None:
-        done.set_result(None)
-    else:
-        done.set_exception(error)

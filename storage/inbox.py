@@ -6,6 +6,7 @@ process dies while the update is still being handled, only this table still has 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -26,6 +27,13 @@ class SqliteInbox:
         """Durably stored when this returns (one transaction, shared with whatever else is being committed)."""
         at = stamp(now)
         await self.committer.commit([(STORE, (update_id, payload, at)) for update_id, payload in updates])
+
+    def store_ahead(self, updates: Sequence[tuple[int, str]], now: datetime) -> asyncio.Future[None]:
+        """Stored first in the next transaction — in the flush of the first update that writes anything, else
+        within the group commit's short wait — so handling need not wait for a commit of its own. The future says
+        when they are durable."""
+        at = stamp(now)
+        return self.committer.commit_ahead([(STORE, (update_id, payload, at)) for update_id, payload in updates])
 
     async def unhandled(self) -> list[tuple[int, str]]:
         """What a previous run stored and did not finish, oldest first."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from asyncio import Future
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -52,29 +53,30 @@ async def test_cancelled_is_shown_only_once_the_cleared_prompt_is_stored(harness
 async def test_an_answer_that_could_not_be_stored_is_asked_again_not_taken_for_the_next_one(
     harness: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Another process takes the write lock just after the answer reached the inbox and holds it past the busy
-    timeout: the answer fails ("nothing was changed"), and the same answer sent again is the project name still —
-    not the organisation."""
+    """Another process takes the write lock just after the answer was fetched and holds it past the busy timeout:
+    the answer fails ("nothing was changed"), and the same answer sent again is the project name still — not the
+    organisation."""
     monkeypatch.setattr("storage.database.BUSY_TIMEOUT_MS", 300)
     h = harness
     mark = h.applicant.last_id()
     await h.applicant.send("/submit")
     await h.applicant.expect("第一步", after=mark)
     other = sqlite3.connect(h.settings.database_path, isolation_level=None)
-    store = SqliteInbox.store
+    store = SqliteInbox.store_ahead
 
-    async def store_then_lock(inbox: SqliteInbox, updates: Sequence[tuple[int, str]], now: datetime) -> None:
-        await store(inbox, updates, now)
+    def store_then_lock(inbox: SqliteInbox, updates: Sequence[tuple[int, str]], now: datetime) -> Future[None]:
+        stored = store(inbox, updates, now)
         if any("城东污水处理厂扩建" in payload for _, payload in updates) and not other.in_transaction:
-            other.execute("BEGIN IMMEDIATE")  # the update is stored; its handler will find the database locked
+            other.execute("BEGIN IMMEDIATE")  # its handler will find the database locked
+        return stored
 
-    monkeypatch.setattr(SqliteInbox, "store", store_then_lock)
+    monkeypatch.setattr(SqliteInbox, "store_ahead", store_then_lock)
     try:
         mark = h.applicant.last_id()
         await h.applicant.send("城东污水处理厂扩建")
         await h.applicant.expect("未作任何更改", after=mark)
     finally:
-        monkeypatch.setattr(SqliteInbox, "store", store)
+        monkeypatch.setattr(SqliteInbox, "store_ahead", store)
         if other.in_transaction:
             other.execute("ROLLBACK")
         other.close()
