@@ -249,3 +249,17 @@ async def test_the_migration_keeps_every_request_and_allows_signing(
         assert (await service.sign(CHIEF, 1)).decided_on == date(2026, 11, 30)
     finally:
         await db.close()
+
+
+async def test_the_summary_counts_a_decision_being_signed_off_as_with_the_bureau(
+    chained: ApprovalService, repos: Repositories
+) -> None:
+    request = await proposed(chained)
+    assert await repos.summary.count_status(Status.SIGNING) == 1  # "awaiting signature 1"
+    assert sum((await repos.summary.backlog_by_lane()).values()) == 1
+    assert await repos.summary.count_open_due_by(request.promised_due) == 1
+    assert await repos.summary.count_open_due_by(date(2026, 12, 11)) == 0  # promised by 2026-12-14
+    await chained.sign(CHIEF, request.id)
+    await chained.sign(DIRECTOR, request.id)
+    assert sum((await repos.summary.backlog_by_lane()).values()) == 0
+    assert await repos.summary.count_open_due_by(request.promised_due) == 0
