@@ -2,9 +2,12 @@
 returns, the refusals, the approval number issued with the last signature, and races between signers."""
 
 import asyncio
+import contextlib
+import random
 import sqlite3
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,6 +18,7 @@ from approvals.models import Actor, ApprovalRequest, Role, Status
 from approvals.numbering import DEFAULT_APPROVAL_NUMBER_FORMAT, parse_number_format
 from approvals.service import ApprovalService
 from approvals.sign_off import AlreadySigned, NotSigner, StepTaken
+from approvals.states import WAITS_ON
 from storage import migrations
 from storage.database import Database
 from storage.inline import InlineConnection
@@ -263,3 +267,67 @@ async def test_the_summary_counts_a_decision_being_signed_off_as_with_the_bureau
     await chained.sign(DIRECTOR, request.id)
     assert sum((await repos.summary.backlog_by_lane()).values()) == 0
     assert await repos.summary.count_open_due_by(request.promised_due) == 0
+
+
+@pytest.mark.parametrize("seed", range(6))
+async def test_random_walks_never_decide_without_every_signature(
+    chained: ApprovalService, clock: FakeClock, seed: int
+) -> None:
+    """Everyone pressing in random order: a decision comes only from the chain's last role after every earlier
+    role signed, each step by a different person with that role, never the applicant; the audit log replays to the
+    current state; and a request not decided waits on a named party."""
+    rng = random.Random(seed)
+    people = [REVIEWER, REVIEWER_2, CHIEF, CHIEF_2, DIRECTOR, CHIEF_AND_DIRECTOR, ADMIN]
+    ids = [(await chained.submit(APPLICANT, make_draft(project_name=f"项目{n}"))).id for n in range(3)]
+    ids.append((await chained.submit(DIRECTOR, make_draft(project_name="局长的项目"))).id)
+
+    def step(i: int) -> Any:
+        who = rng.choice(people)
+        sign = [lambda: chained.sign(who, i, step=rng.choice([None, None, 1, 2]))] * 6  # the step under test
+        rarely = [lambda: chained.withdraw(APPLICANT, i)] if rng.random() < 0.1 else []
+        return rng.choice(
+            [
+                *sign,
+                *rarely,
+                lambda: chained.claim(who, i),
+                lambda: chained.approve(who, i),
+                lambda: chained.approve(who, i),
+                lambda: chained.reject(who, i, "不符合"),
+                lambda: chained.return_signature(who, i, "再核"),
+                lambda: chained.request_info(who, i, "补充"),
+                lambda: chained.resubmit(APPLICANT, i, "已补"),
+                lambda: chained.revoke(ADMIN, i, "复核"),
+                lambda: chained.release(who, i),
+            ]
+        )()
+
+    for _ in range(200):
+        if rng.random() < 0.2:
+            clock.advance(days=1)
+        with contextlib.suppress(DomainError):
+            await step(rng.choice(ids))
+    roles = {p.user_id: p.roles for p in people}
+    walked = [e.action for i in ids for e in await chained.requests.history(i)]
+    assert walked.count("approve") + walked.count("reject") >= 1  # the walk went through the chain to a decision
+    for request_id in ids:
+        request = await chained.requests.get(request_id)
+        history = await chained.requests.history(request_id)
+        status, signed = None, []
+        for event in history:
+            assert event.from_status == status
+            status = event.to_status
+            if event.action == "sign" and event.from_status is not Status.SIGNING:
+                signed = [event.actor_id]  # a new round
+            elif event.action == "sign":
+                signed.append(event.actor_id)
+                assert chained.chain[len(signed) - 1] in roles[event.actor_id]
+            elif event.action in ("approve", "reject"):
+                assert event.from_status is Status.SIGNING and len(signed) == len(chained.chain) - 1
+                assert Role.DIRECTOR in roles[event.actor_id]
+                signed.append(event.actor_id)
+                assert len(set(signed)) == len(signed), f"someone signed twice on #{request_id}"
+            if event.action in ("sign", "approve", "reject", "return_signature"):
+                assert event.actor_id != request.applicant_id  # type: ignore[union-attr]
+        assert request is not None and status is request.status
+        assert request.is_final or request.status in WAITS_ON
+        assert (request.status is Status.SIGNING) == (request.signing_decision is not None)
