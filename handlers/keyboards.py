@@ -138,9 +138,13 @@ def details(request_id: int) -> InlineKeyboardMarkup:
     return rows([(_("Details"), DetailsCB(id=request_id))])
 
 
-def approve_prompt(request_id: int, *, issued: bool) -> InlineKeyboardMarkup:
-    """``issued``: the bureau issues the number with the approval; else one may approve before it is known."""
-    label = _("Approve and issue the number") if issued else _("Approve without a number")
+def approve_prompt(request_id: int, *, issued: bool, proposal: bool = False) -> InlineKeyboardMarkup:
+    """``issued``: the bureau issues the number with the approval; else one may approve before it is known.
+    ``proposal``: a sign-off chain decides; this press is the first signature."""
+    if proposal:
+        label = _("Propose approval for sign-off")
+    else:
+        label = _("Approve and issue the number") if issued else _("Approve without a number")
     return rows(
         [
             (label, ReviewCB(action=ReviewAction.APPROVE_NOW, id=request_id)),

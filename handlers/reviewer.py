@@ -91,7 +91,10 @@ def build_router() -> Router:
         await state.set_state(Review.approval_number if action is Action.APPROVE else Review.reason)
         await state.update_data(request_id=request.id, action=action.value)
         mention = t.escape(actor.name)
-        if action is Action.APPROVE and app.approvals.issues_numbers:
+        if action is Action.APPROVE and app.approvals.signs_off:  # the chain signs; the last signature approves
+            text = sign_texts.propose_prompt(request, actor.name, issued=app.approvals.issues_numbers)
+            markup = kb.approve_prompt(request.id, issued=app.approvals.issues_numbers, proposal=True)
+        elif action is Action.APPROVE and app.approvals.issues_numbers:
             text = _(
                 "{name}: approve #{id} {project}? The bureau's next approval number (批复文号) is issued with it."
             ).format(name=mention, id=request.id, project=t.escape(request.project_name))

@@ -86,6 +86,17 @@ def proposed(request: ApprovalRequest) -> str:
     ).format(id=request.id)
 
 
+def propose_prompt(request: ApprovalRequest, reviewer: str, *, issued: bool) -> str:
+    """The reviewer's Approve where a chain signs: what the press does (and, numbers typed, how to give one)."""
+    text = _(
+        "{name}: propose approving #{id} {project}? It goes to the sign-off chain; the decision, with its approval "
+        "number, is issued with the last signature."
+    ).format(name=escape(reviewer), id=request.id, project=escape(request.project_name))
+    if not issued:
+        text += "\n" + _("You may reply with the approval number (批复文号) to propose it with the approval.")
+    return text
+
+
 def return_prompt(request: ApprovalRequest, signer: str) -> str:
     return _("{name}: reply to this message with the reason for returning #{id} to its reviewer.").format(
         name=escape(signer), id=request.id

@@ -36,8 +36,8 @@ async def propose_approval(h: Harness, number: int) -> None:
     card = await card_in_group(h, number)
     mark = h.reviewer.last_id(h.group)
     await h.reviewer.answer(await h.reviewer.press(card, "批准"))
-    prompt = await h.reviewer.expect("批复文号", chat=h.group, after=mark)
-    assert (await h.reviewer.answer(await h.reviewer.press(prompt, "批准并编发文号")))["text"] == "已提交签批。"
+    prompt = await h.reviewer.expect("最后一位签批", chat=h.group, after=mark)  # the number comes with the last
+    assert (await h.reviewer.answer(await h.reviewer.press(prompt, "提交签批")))["text"] == "已提交签批。"
     await h.reviewer.expect("拟办意见已记录", chat=h.group, after=mark)
 
 
