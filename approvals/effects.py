@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from approvals import completeness
+from approvals import clock_stops, completeness
 from approvals import deadlines as dl
 from approvals.calendar import WorkCalendar
 from approvals.models import Actor, ApprovalRequest, Attachment
@@ -28,8 +28,16 @@ def effects(
     today: date,
     calendar: WorkCalendar,
     policy: dl.DeadlinePolicy,
+    clock: clock_stops.ClockStop | None = None,
 ) -> dict[str, Any]:
-    """The fields ``action`` sets, as a ``model_copy`` update. ``today`` is the bureau's local date of ``now``."""
+    """The fields ``action`` sets, as a ``model_copy`` update. ``today`` is the bureau's local date of ``now``;
+    ``clock``: the clock stop a STOP_CLOCK opens or a RESUME_CLOCK ends (approvals/clock_stops.py)."""
+    if action is Action.STOP_CLOCK:
+        assert clock is not None
+        return clock_stops.stop_effects(request, clock)
+    if action is Action.RESUME_CLOCK:
+        assert clock is not None
+        return clock_stops.resume_effects(request, clock, calendar, policy)
     if action is Action.CLAIM:
         return {"claimed_by": actor.user_id}
     if action in ACCEPTANCES:  # the legal clock starts: from acceptance, or from receipt when deemed

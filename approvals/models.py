@@ -45,6 +45,7 @@ class Status(StrEnum):
     NEEDS_INFO = "needs_info"  # 补正
     RESUBMITTED = "resubmitted"
     SIGNING = "signing"  # 签批: a reviewer's proposed decision awaits the sign-off chain's next signature
+    EXCLUDED = "excluded"  # art. 45: the clock stopped for a technical assessment, expert review or hearing
     APPROVED = "approved"  # 批复
     REJECTED = "rejected"
     WITHDRAWN = "withdrawn"

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
+from approvals.clock_stops import ClockStop
 from approvals.key_attention import KeyRequest
 from approvals.key_list import ImportOutcome, ImportResult
 from approvals.ledger import KeyProject
@@ -57,13 +58,27 @@ class ApprovalStore(Protocol):
         event: AuditEvent,
         new_attachments: Sequence[Attachment] = (),
         issue: NumberIssue | None = None,
+        clock: ClockStop | None = None,
     ) -> ApprovalRequest | None:
         """Compare-and-set: write ``updated`` only if the stored version is still ``expected_version``.
 
         The audit event and attachments are written in the same transaction, and so is the approval number
         ``issue`` asks for (set on the request and its event): a decision rolled back or never committed consumes
-        no number. The request as stored; None when someone was first (nothing written, no number taken).
+        no number. ``clock``: a clock stop to record (id 0: a new one) or to end (its ended fields), in the same
+        transaction. The request as stored; None when someone was first (nothing written, no number taken).
         """
+        ...
+
+    async def open_clock_stop(self, request_id: int) -> ClockStop | None:
+        """The request's clock stop not yet ended, if any (at most one)."""
+        ...
+
+    async def open_clock_stops(self, *, limit: int) -> list[ClockStop]:
+        """Clock stops not yet ended on requests still in excluded time, the earliest stated end first."""
+        ...
+
+    async def clock_stops_of(self, request_id: int) -> list[ClockStop]:
+        """Every clock stop of the request, oldest first."""
         ...
 
     async def by_applicant(self, applicant_id: int, *, limit: int, offset: int = 0) -> list[ApprovalRequest]: ...

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from approvals import deadlines as dl
 from approvals.calendar import WorkCalendar
+from approvals.clock_stops import ClockStop
 from approvals.completeness import Stage, stage
 from approvals.models import NOT_ACCEPTED, ApprovalRequest, AuditEvent, Status
 from approvals.sign_off import SignOff
@@ -25,6 +26,7 @@ class RequestView:
     last_word: AuditEvent | None = None  # the latest decision, request for material or revocation
     stage: Stage | None = None  # whom it waits on, until when
     sign_off: SignOff | None = None  # a proposal's signatures so far: for the bureau's readers only
+    clock_stop: ClockStop | None = None  # the open stop of a request in excluded time (art. 45)
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,8 @@ class QueuePage:
     pages: int
     total: int
     own: frozenset[int] = frozenset()  # ids on this page the viewer submitted: listed, but a colleague reviews them
+    excluded: list[RequestView] = field(default_factory=list)  # in excluded time: listed apart, never at risk
+    excluded_total: int = 0
 
 
 def request_view(
@@ -55,7 +59,7 @@ def request_view(
     if request.status in NOT_ACCEPTED:  # the legal clock has not started: no working days are being used up
         estimated = where.until is not None and calendar.is_estimated(where.until)
         return RequestView(request, history, None, None, False, estimated, holder, said, where)
-    as_of = request.paused_since or today  # the clock stands still during 补正
+    as_of = request.paused_since or today  # the clock stands still during 补正 and excluded time
     return RequestView(
         request=request,
         history=history,

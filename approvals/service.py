@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from approvals import completeness, search
 from approvals import deadlines as dl
 from approvals import validation as v
+from approvals.clock_service import ClockSteps
 from approvals.completeness_service import CompletenessSteps
 from approvals.errors import (
     AlreadyDecided,
@@ -29,9 +30,9 @@ __all__ = ["ApprovalService", "QueuePage", "RequestView", "ensure_admin", "ensur
 
 
 @dataclass
-class ApprovalService(CompletenessSteps, SignOffSteps):
+class ApprovalService(CompletenessSteps, ClockSteps, SignOffSteps):
     """Every use case; receipt and the completeness check's are inherited (approvals/completeness_service.py), and
-    so are the sign-off chain's (approvals/sign_off_service.py)."""
+    so are excluded time's (approvals/clock_service.py) and the sign-off chain's (approvals/sign_off_service.py)."""
 
     # --- applicants ---------------------------------------------------------------------------------------
 
@@ -94,18 +95,19 @@ class ApprovalService(CompletenessSteps, SignOffSteps):
         return await self._act(actor, request_id, Action.ADD_MATERIAL, reason=text or None, attachments=attachments)
 
     async def withdraw(self, actor: Actor, request_id: int) -> ApprovalRequest:
-        return await self._act(actor, request_id, Action.WITHDRAW)
+        stop = await self._withdrawn_stop(await self._get(request_id))  # a stop open ends with the request
+        return await self._act(actor, request_id, Action.WITHDRAW, clock=stop)
 
     async def my_requests(self, actor: Actor, *, limit: int = 50, offset: int = 0) -> list[RequestView]:
         found = await self.requests.by_applicant(actor.user_id, limit=limit, offset=offset)
         today = self.today()
-        return [self._view(r, [], today) for r in found]
+        return [await self._with_stop(self._view(r, [], today)) for r in found]
 
     async def view(self, actor: Actor, request_id: int) -> RequestView:
         request = await self._get(request_id)
         authorise_reading(actor, request)  # someone else's request "does not exist"
         history = await self.requests.history(request_id)
-        view = self._view(request, history, self.today())
+        view = await self._with_stop(self._view(request, history, self.today()))
         if actor.is_reviewer and request.status is Status.SIGNING:  # the signatures are the bureau's business
             view = replace(view, sign_off=await self.sign_off_state(request, history))
         return view
@@ -214,7 +216,8 @@ class ApprovalService(CompletenessSteps, SignOffSteps):
         views = [
             self._view(r, [], today, holder=holder_name([holding[r.id]]) if r.id in holding else "") for r in found
         ]
-        return QueuePage(views, page, pages, total, own)
+        excluded, excluded_total = await self._excluded_views(today, size)
+        return QueuePage(views, page, pages, total, own, excluded, excluded_total)
 
     async def find(self, actor: Actor, query: search.FindQuery, *, limit: int = search.FIND_LIMIT) -> search.FindResult:
         """Requests by number, status, or text in the project, organisation or applicant's name (reviewers only)."""

@@ -13,6 +13,7 @@ from approvals import completeness, documents, sign_off
 from approvals import deadlines as dl
 from approvals import validation as v
 from approvals.calendar import WorkCalendar
+from approvals.clock_stops import ClockStop
 from approvals.effects import effects
 from approvals.errors import AlreadyDecided, Forbidden, InvalidTransition, NotClaimant, NotFound
 from approvals.models import BOT_ACTOR_ID, Actor, ApprovalRequest, Attachment, AuditEvent
@@ -98,10 +99,12 @@ class ServiceBase:
         attachments: Sequence[Attachment] = (),
         target: Actor | None = None,
         holder: int | None = None,
+        clock: ClockStop | None = None,
         guard: Guard | None = None,
     ) -> ApprovalRequest:
         """Check, step and compare-and-set; ``holder``: only while that reviewer still holds the request;
-        ``guard``: run on every attempt's fresh read (the sign-off chain's checks and fields)."""
+        ``clock``: the clock stop the step opens or ends, stored in the same transaction; ``guard``: run on every
+        attempt's fresh read (the sign-off chain's checks and fields)."""
         for _ in range(CAS_ATTEMPTS):
             request = await self.check(actor, request_id, action)
             if holder is not None and request.claimed_by != holder:
@@ -126,6 +129,7 @@ class ServiceBase:
                 today=now.astimezone(self.tz).date(),
                 calendar=self.calendar,
                 policy=self.policy,
+                clock=clock,
             )
             change |= sign_off.fields(action, request, to=step.to, reason=reason) | guarded
             updated = request.model_copy(
@@ -133,7 +137,12 @@ class ServiceBase:
             )
             issue = self._issue(action, today=now.astimezone(self.tz).date())
             stored = await self.requests.apply(
-                updated, expected_version=request.version, event=step.event, new_attachments=attachments, issue=issue
+                updated,
+                expected_version=request.version,
+                event=step.event,
+                new_attachments=attachments,
+                issue=issue,
+                clock=clock,
             )
             if stored is not None:
                 return stored

@@ -38,6 +38,9 @@ class Action(StrEnum):
     # the sign-off chain (经办 → 审核 → 签发, approvals/sign_off.py): what a decision is before its last signature
     SIGN = "sign"  # a signature that forwards the proposed decision to the chain's next role
     RETURN_SIGNATURE = "return_signature"  # a signer sends the proposal back to its reviewer, with a reason
+    # excluded time (art. 45): approvals/clock_stops.py has the rules
+    STOP_CLOCK = "stop_clock"  # a technical assessment, expert review or hearing: the days are not counted
+    RESUME_CLOCK = "resume_clock"  # its result recorded, or its stated end reached: the clock runs again
 
 
 class Party(StrEnum):
@@ -45,6 +48,7 @@ class Party(StrEnum):
 
     BUREAU = "bureau"
     APPLICANT = "applicant"
+    OUTSIDE = "outside"  # the assessment body, the experts or the hearing: the open clock stop names which
 
 
 REVIEWER_ACTIONS = frozenset(
@@ -58,6 +62,8 @@ REVIEWER_ACTIONS = frozenset(
         Action.LIST_MISSING,
         Action.SIGN,
         Action.RETURN_SIGNATURE,
+        Action.STOP_CLOCK,
+        Action.RESUME_CLOCK,
     }
 )
 ADMIN_ACTIONS = frozenset({Action.FORCE_RELEASE, Action.REASSIGN, Action.REVOKE, Action.CORRECT_NUMBER})
@@ -79,6 +85,8 @@ SELF_REVIEW = frozenset(
         Action.LIST_MISSING,
         Action.SIGN,
         Action.RETURN_SIGNATURE,
+        Action.STOP_CLOCK,
+        Action.RESUME_CLOCK,
         *ON_DECISIONS,
     }
 )
@@ -107,6 +115,7 @@ WAITS_ON: Mapping[Status, Party] = MappingProxyType(
         S.INCOMPLETE: Party.APPLICANT,
         S.NEEDS_INFO: Party.APPLICANT,
         S.SIGNING: Party.BUREAU,
+        S.EXCLUDED: Party.OUTSIDE,
     }
 )
 
@@ -139,7 +148,6 @@ TRANSITIONS: Mapping[tuple[Status, Action], Status] = MappingProxyType(
         (S.APPROVED, Action.CORRECT_NUMBER): S.APPROVED,
         # material added while the bureau has the request changes nothing but the file: same status, same
         # deadlines, same claim. While it waits for material (补正) the applicant resubmits instead.
-        **{(s, Action.ADD_MATERIAL): s for s in (S.SUBMITTED, S.RESUBMITTED, S.IN_REVIEW)},
         # the sign-off chain, where APPROVAL_CHAIN has more than one role: the reviewer's Approve or Reject is
         # a first signature (SIGN), each further role signs in turn, the last one's APPROVE or REJECT decides.
         # A signer may send it back to the reviewer (RETURN_SIGNATURE); the applicant may still withdraw.
@@ -148,6 +156,12 @@ TRANSITIONS: Mapping[tuple[Status, Action], Status] = MappingProxyType(
         (S.SIGNING, Action.REJECT): S.REJECTED,
         (S.SIGNING, Action.RETURN_SIGNATURE): S.IN_REVIEW,
         (S.SIGNING, Action.WITHDRAW): S.WITHDRAWN,
+        **{(s, Action.ADD_MATERIAL): s for s in (S.SUBMITTED, S.RESUBMITTED, S.IN_REVIEW, S.EXCLUDED)},
+        # excluded time (art. 45): the claim is given up while the clock stands still (as for 补正); the result,
+        # or the stated end, puts the request back in the queue with its deadlines moved by the excluded days
+        **{(s, Action.STOP_CLOCK): S.EXCLUDED for s in (S.SUBMITTED, S.RESUBMITTED, S.IN_REVIEW)},
+        (S.EXCLUDED, Action.RESUME_CLOCK): S.SUBMITTED,
+        (S.EXCLUDED, Action.WITHDRAW): S.WITHDRAWN,
     }
 )
 

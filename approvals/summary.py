@@ -20,6 +20,7 @@ STAGES = (
     Status.SUBMITTED,
     Status.IN_REVIEW,
     Status.NEEDS_INFO,
+    Status.EXCLUDED,  # art. 45: waiting on an assessment, expert review or hearing
     Status.SIGNING,  # a proposed decision awaiting the sign-off chain's signatures
 )
 COUNTED_AS = {Status.RESUBMITTED: Status.SUBMITTED}

@@ -77,6 +77,23 @@ class CheckCB(CallbackData, prefix="ck"):
     index: Page = 0
 
 
+class ClockAction(StrEnum):
+    """Excluded time (art. 45), from a card: stop the clock (pick the kind, then the days), or restart it."""
+
+    STOP = "s"  # ask which kind
+    KIND = "k"  # ``kind`` picked: ask how many working days
+    DAYS = "d"  # ``days`` picked: stop the clock
+    RESUME = "r"  # ask for the result
+    CANCEL = "x"
+
+
+class ClockCB(CallbackData, prefix="cl"):
+    action: ClockAction
+    id: Id
+    kind: Page = 0  # index into approvals.clock_stops.StopKind
+    days: Page = 0
+
+
 class QueueAction(StrEnum):
     OPEN = "o"  # the card, in the presser's private chat
     CLAIM = "c"

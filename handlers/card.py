@@ -16,7 +16,7 @@ from aiogram.utils.i18n import ngettext
 from approvals.ledger import KeyProject
 from approvals.models import NOT_ACCEPTED, ApprovalRequest, Attachment, AuditEvent, Status
 from approvals.progress import RequestView
-from handlers import limits, sign_texts, stage_texts
+from handlers import clock_texts, limits, sign_texts, stage_texts
 from handlers import texts as t
 from handlers.limits import Clip, Rendered
 
@@ -75,6 +75,8 @@ def card(view: RequestView, *, project: KeyProject | None = None, notes: int = 0
     lines.append(deadlines(view))
     if waits := stage_texts.waiting(view.stage):
         lines.append(waits)
+    if view.clock_stop is not None:
+        lines.append(clock_texts.stop_line(view.clock_stop))
     if view.days_left is not None:
         risk = " ⚠️" + _("at risk") if view.at_risk else ""
         lines.append(days(view) + risk)
@@ -99,6 +101,7 @@ def compact(view: RequestView) -> Rendered:
         ngettext("{n} document", "{n} documents", files).format(n=files),
         deadlines(view),
         stage_texts.waiting(view.stage),
+        clock_texts.stop_line(view.clock_stop) if view.clock_stop else "",
         *outcome(view, clip, COMPACT_REASON),
     ]
     return Rendered("\n".join(lines), True)

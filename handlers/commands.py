@@ -30,6 +30,8 @@ def reviewer_commands() -> list[BotCommand]:
         BotCommand(command="next", description=_("Check a received request, else claim the top one")),
         BotCommand(command="claim", description=_("Claim a request: /claim N")),
         BotCommand(command="release", description=_("Release a claim: /release N")),
+        BotCommand(command="stopclock", description=_("Stop the clock (art. 45): /stopclock N hearing 10")),
+        BotCommand(command="resumeclock", description=_("Restart the clock with the result: /resumeclock N result")),
         BotCommand(command="note", description=_("Internal note: /note N text")),
         BotCommand(command="notes", description=_("Read internal notes: /notes N")),
         BotCommand(command="files", description=_("A request's documents: /files N")),

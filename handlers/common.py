@@ -38,11 +38,11 @@ def build_router() -> Router:
                 "\n\nSend /submit to begin."
             )
         )
-        await message.answer(help_text(actor, private=in_private_chat(message)))
+        await message.answer(help_text(actor, private=in_private_chat(message), typed_numbers=typed(app)))
 
     @router.message(Command("help"))
-    async def help_(message: Message, actor: Actor) -> None:
-        await message.answer(help_text(actor, private=in_private_chat(message)))
+    async def help_(message: Message, actor: Actor, app: AppContext) -> None:
+        await message.answer(help_text(actor, private=in_private_chat(message), typed_numbers=typed(app)))
 
     @router.message(Command("cancel"))
     async def cancel(message: Message, state: FSMContext) -> None:
@@ -65,3 +65,7 @@ def build_router() -> Router:
             await ChatTarget.of(query, bot).answer(text)
 
     return router
+
+
+def typed(app: AppContext) -> bool:
+    return not app.approvals.issues_numbers

@@ -14,8 +14,10 @@ from approvals.models import Actor
 PRIVATE_ONLY = frozenset({"submit", "my", "status", "withdraw", "add", "files", "subscribe", "unsubscribe"})
 
 
-def help_text(actor: Actor, *, private: bool) -> str:
-    """Everyone's commands in a private chat; in a group, the reviewers' (what works there) and a pointer."""
+def help_text(actor: Actor, *, private: bool, typed_numbers: bool = False) -> str:
+    """Everyone's commands in a private chat; in a group, the reviewers' (what works there) and a pointer.
+    ``typed_numbers``: the bureau types approval numbers (APPROVAL_NUMBER_FORMAT empty), so they can be corrected;
+    issued numbers cannot."""
     lines = [_("<b>Commands</b>")]
     if private:
         lines += [
@@ -39,6 +41,10 @@ def help_text(actor: Actor, *, private: bool) -> str:
             _("/claim N — claim request N; /release N — hand it back to the queue"),
             _("/note N text — an internal note for reviewers; /notes N — read them (private chat)"),
             _("/files N — every document of request N, in your private chat (📎 on a card does the same)"),
+            _(
+                "/stopclock N KIND DAYS — stop the clock for a technical assessment, expert review or hearing "
+                "(art. 45; the applicant is told); /resumeclock N RESULT — restart it"
+            ),
             _("/find TEXT — find requests by number, project, organisation, applicant or status"),
             _("/stats — today's figures; /summary — with the charts"),
             _("/keyprojects [TEXT] — the key projects and their status, a page at a time; TEXT searches"),
@@ -52,7 +58,8 @@ def help_text(actor: Actor, *, private: bool) -> str:
                 "(their claims go back to the queue)"
             ),
             _("/release N — free anyone's claim; /reassign N [ID] — hand a claim to another reviewer"),
-            _("/revoke N — revoke a decision; /correct N — correct an approval number (with a reason)"),
+            _("/revoke N — revoke a decision (with a reason; the applicant is told)"),
+            *([_("/correct N — correct a typed approval number (with a reason)")] if typed_numbers else []),
             _("Send a CSV/XLSX key-project list to replace it: you see what changes, then Confirm"),
             _("/export — all requests and their history as XLSX"),
         ]

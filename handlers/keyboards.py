@@ -20,6 +20,8 @@ from handlers.callbacks import (
     CheckAction,
     CheckCB,
     ChoiceCB,
+    ClockAction,
+    ClockCB,
     ConfirmAction,
     ConfirmCB,
     DetailsCB,
@@ -119,6 +121,8 @@ def review(request: ApprovalRequest, *, details: bool = False) -> InlineKeyboard
             (_("↩️ Return for revision"), SignCB(action=SignAction.RETURN, id=rid, step=step)),
         ]
         return rows(sign, more)
+    if request.status is Status.EXCLUDED:  # art. 45: no decision until the result is in and the clock runs
+        return rows([(_("▶️ Restart the clock (result)"), ClockCB(action=ClockAction.RESUME, id=rid))], more)
     if request.status in (Status.SUBMITTED, Status.RESUBMITTED):
         first = (_("Claim"), ReviewCB(action=ReviewAction.CLAIM, id=rid))
     elif request.status is Status.IN_REVIEW:
@@ -131,7 +135,8 @@ def review(request: ApprovalRequest, *, details: bool = False) -> InlineKeyboard
         (_("Request info"), ReviewCB(action=ReviewAction.INFO, id=rid)),
         (_("Reject"), ReviewCB(action=ReviewAction.REJECT, id=rid)),
     ]
-    return rows(decide[:2], decide[2:], more)
+    stop = [(_("⏸ Stop the clock (art. 45)"), ClockCB(action=ClockAction.STOP, id=rid))]
+    return rows(decide[:2], decide[2:], stop, more)
 
 
 def details(request_id: int) -> InlineKeyboardMarkup:

@@ -12,14 +12,17 @@ from aiogram import Bot
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
+from approvals import clock_stops
 from approvals.models import Actor, ApprovalRequest, AuditEvent, Role, Status
-from handlers import card, sign_texts, stage_notices, views
+from handlers import card, clock_texts, sign_texts, stage_notices, views
 from handlers import keyboards as kb
 from handlers import texts as t
 from handlers.context import AppContext
 from handlers.journal import posting_card
 from storage.outbox import Outgoing
 
+CLOCK_EVENTS = frozenset({"stop_clock", "resume_clock"})
+BACK_IN_QUEUE = frozenset({"submit", "resubmit", "revoke", "supply", "resume_clock"})  # a new card for the group
 STAFF = Actor(user_id=0, roles=frozenset({Role.REVIEWER}))  # cards are for reviewers: the full view
 
 
@@ -63,7 +66,7 @@ async def notices_for(app: AppContext, event: AuditEvent) -> list[Outgoing]:
         Outgoing(chat, kind="edit_card", request_id=request.id, edit_message_id=message)
         for chat, message in await app.repos.cards.of(request.id)
     ]
-    if event.action in ("submit", "resubmit", "revoke", "supply") and group is not None:  # (back) in the queue
+    if event.action in BACK_IN_QUEUE and group is not None:
         out.append(Outgoing(group, kind="card", request_id=request.id))
     if event.action == "reassign" and event.target_id is not None:  # the new holder finds it in their chat
         out.append(Outgoing(event.target_id, kind="card", request_id=request.id))
@@ -126,6 +129,22 @@ async def material_notice(
     return Outgoing(chat, "\n".join(lines))
 
 
+async def clock_notice(app: AppContext, request: ApprovalRequest, event: AuditEvent) -> str:
+    """Art. 45's written notice of a stop, or of its end: the stop the event opened or ended."""
+    stops = await app.repos.requests.clock_stops_of(request.id)
+    # stops follow one another: the one this event opened (or ended) is the latest to start (or end) by its time
+    if event.action == "resume_clock":
+        ended = [s for s in stops if s.ended_at is not None and s.ended_at <= event.at]
+        return clock_texts.resumed_notice(request, ended[-1] if ended else None)
+    started = [s for s in stops if s.started_at <= event.at]
+    stop = started[-1] if started else None
+    if stop is None:  # cannot happen: the stop is written with its event
+        return clock_texts.resumed_notice(request, None)
+    calendar, policy = app.approvals.calendar, app.approvals.policy
+    first = clock_stops.first_excluded_day(calendar, stop)
+    return clock_texts.stopped_notice(request, stop, first, clock_stops.projected(request, stop, calendar, policy))
+
+
 async def applicant_notice(app: AppContext, request: ApprovalRequest, event: AuditEvent) -> Outgoing | None:
     """The receipt, or the news of a decision, written from the event (what happened then, not since)."""
     chat = request.applicant_id
@@ -137,6 +156,8 @@ async def applicant_notice(app: AppContext, request: ApprovalRequest, event: Aud
         number = escape(event.approval_number or request.approval_number or "—")
         if event.action == "submit":
             text = views.receipt(await app.approvals.view(STAFF, request.id))
+        elif event.action in CLOCK_EVENTS:
+            text = await clock_notice(app, request, event)
         elif event.action in stage_notices.STAGE_EVENTS:
             text, markup = stage_notices.for_applicant(await app.approvals.view(STAFF, request.id), event)
         elif event.action == "sign" and event.from_status is not Status.SIGNING:  # once, when it is proposed

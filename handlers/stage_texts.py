@@ -47,6 +47,8 @@ def waiting(stage: Stage | None) -> str:
         return _("⏳ Waiting on the bureau: accept it or list what is missing, by {day}").format(day=until)
     if stage.status is Status.INCOMPLETE:
         return _("⏳ Waiting on the applicant: send the listed material by {day}").format(day=until)
+    if stage.waits_on is Party.OUTSIDE:  # the card adds which and until when (handlers/clock_texts.py)
+        return _("⏳ Excluded time (art. 45): the clock is stopped")
     if stage.waits_on is Party.APPLICANT:
         return _("⏳ Waiting on the applicant: the material asked for (the clock is stopped)")
     if stage.status is Status.SIGNING:
@@ -64,6 +66,7 @@ def stage_name(status: Status) -> str:
         Status.IN_REVIEW: _("in review"),
         Status.NEEDS_INFO: _("material asked in review"),
         Status.SIGNING: _("awaiting signature"),
+        Status.EXCLUDED: _("excluded time"),
     }[status]
 
 

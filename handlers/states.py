@@ -32,3 +32,8 @@ class Supplement(StatesGroup):
 class Completeness(StatesGroup):
     ticking = State()  # a reviewer ticks the standard materials missing from a received request
     other = State()  # then types anything else missing (or sends the list as it stands)
+
+
+class ClockStop(StatesGroup):
+    days = State()  # a reviewer stopping the clock (art. 45) types the working days (or presses a number)
+    result = State()  # a reviewer restarting it types the result

@@ -79,6 +79,7 @@ def status(value: Status | str) -> str:
         Status.NEEDS_INFO: _("Waiting for more material"),
         Status.RESUBMITTED: _("Material resubmitted"),
         Status.SIGNING: _("Being signed off"),
+        Status.EXCLUDED: _("Excluded time: the clock is stopped"),
         Status.APPROVED: _("Approved"),
         Status.REJECTED: _("Rejected"),
         Status.WITHDRAWN: _("Withdrawn"),
@@ -119,6 +120,8 @@ def action(value: str) -> str:
         "return": _("returned"),
         "sign": _("sign"),
         "return_signature": _("return for revision"),
+        "stop_clock": _("stop the clock of"),
+        "resume_clock": _("restart the clock of"),
     }.get(value, value)
 
 
@@ -142,6 +145,8 @@ def event(value: str) -> str:
         "keep_copy": _("Copy kept by the bureau"),
         "sign": _("Signed"),
         "return_signature": _("Returned for revision"),
+        "stop_clock": _("Clock stopped (excluded time)"),
+        "resume_clock": _("Clock restarted"),
     }.get(value, value)
 
 
@@ -182,6 +187,7 @@ def field_problem(exc: InvalidField) -> str:
             _count(p.get("max")),
         ).format(max=p.get("max")),
         "bad_approval_number": _approval_number_problem(p),
+        "out_of_range": _("Send a whole number from {low} to {high}.").format(low=p.get("low"), high=p.get("high")),
         "issued": _(
             "Approval numbers are issued by the bureau in order: none can be typed or changed. To replace a number, "
             "revoke the decision; the next approval takes the next number."

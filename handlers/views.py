@@ -13,7 +13,7 @@ from aiogram.utils.i18n import ngettext
 from approvals.models import ApprovalRequest, Attachment, AuditEvent, Note, Status
 from approvals.progress import QueuePage, RequestView
 from approvals.summary import SummaryFigures
-from handlers import limits, stage_texts
+from handlers import clock_texts, limits, stage_texts
 from handlers import texts as t
 from handlers.card import days, deadlines, documents, field
 from handlers.limits import Clip, Rendered
@@ -38,6 +38,8 @@ def history(events: list[AuditEvent], tz: tzinfo) -> Rendered:
             who += " · " + _("held by {name}").format(name=clip(e.target_name, limits.PERSON))
         number = f" · {escape(e.approval_number)}" if e.approval_number else ""
         reason = f" — {clip(e.reason, limits.REASON)}" if e.reason else ""
+        if e.action == "stop_clock":  # recorded as "hearing 10": said in words
+            reason = f" — {clock_texts.audited_stop(e.reason)}"
         line = f"{when} · {t.event(e.action)} · {who}{number}{reason}"
         size += 1 + limits.units(limits.visible(line))
         if size > limits.TEXT - HISTORY_RESERVE:
@@ -81,7 +83,8 @@ def short_row(view: RequestView) -> str:
     r = view.request
     left = days(view)
     risk = " ⚠️" if view.at_risk else ""
-    return f"#{r.id} {escape(r.project_name)} · {t.status(r.status)}" + (f" · {left}{risk}" if left else "")
+    stop = " · " + _("until {day}").format(day=view.clock_stop.expected_end) if view.clock_stop else ""
+    return f"#{r.id} {escape(r.project_name)} · {t.status(r.status)}{stop}" + (f" · {left}{risk}" if left else "")
 
 
 def queue_page(page: QueuePage) -> list[str]:
@@ -100,7 +103,7 @@ def queue_page(page: QueuePage) -> list[str]:
         blocks.append(
             f"{risk}{t.lane(r.lane)} <b>#{r.id}</b> {escape(r.project_name)}\n   {queue_line(view)}{claimed}{own}"
         )
-    return blocks
+    return blocks + clock_texts.queue_section(page.excluded, page.excluded_total)
 
 
 def queue_line(view: RequestView) -> str:

@@ -20,6 +20,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from approvals.ports import Clock
 from approvals.schedule import CATCH_UP_DAYS, daily_runs_due
 from handlers.context import AppContext
+from jobs.clock_stops import end_stated_stops, remind_stated_ends
 from jobs.copies import DocumentCopier
 from jobs.periods import take_overdue_steps
 from jobs.reminders import OVERDUE, send_overdue_list, send_reminders
@@ -90,8 +91,11 @@ class Jobs:
             self.sender.wake.set()
 
     async def periods(self) -> None:
-        """Deemed acceptances and returns whose period ran out (checked as often as reminders)."""
-        if await take_overdue_steps(self.app):
+        """Deemed acceptances and returns whose period ran out, and clock stops at their stated end or the day
+        before it (checked as often as reminders)."""
+        ended = await end_stated_stops(self.app)
+        reminded = await remind_stated_ends(self.app, self.clock.now())
+        if await take_overdue_steps(self.app) or ended or reminded:
             self.sender.wake.set()
 
     async def start(self) -> None:

@@ -21,7 +21,6 @@ _COLUMNS_12 = (
     "decided_by, decided_at, decided_on, approval_number, last_reason, paused_since, paused_working_days, "
     "promised_due, statutory_due, client_key"
 )
-_COLUMNS_15 = f"{_COLUMNS_12}, received_on, listed_on, listed_documents"  # as migration 15 left them
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: requests, attachments, audit log, key projects, people and roles, chat form state
@@ -438,14 +437,98 @@ MIGRATIONS: tuple[str, ...] = (
         items TEXT NOT NULL
     );
     """,
-    # 16 is helper `clock`'s (excluded time, issue 16 §2): this empty placeholder keeps the numbering and is
-    # replaced by theirs when the branches are merged.
-    "",
+    # 16: excluded time (Administrative Licensing Law art. 45). A request whose clock stopped for a technical
+    # assessment, expert review or hearing is 'excluded': the status CHECK is widened (the table rebuilt as in 15,
+    # every row kept as it is: nothing on record is in excluded time). One row per stop: its kind, stated length,
+    # the day it stopped, its stated end and how it ended (day, who, result, the working days it excluded). At most
+    # one stop per request is open.
+    f"""
+    CREATE TABLE requests_16 (
+        id INTEGER PRIMARY KEY,
+        applicant_id INTEGER NOT NULL,
+        project_name TEXT NOT NULL,
+        organisation TEXT NOT NULL,
+        contact_name TEXT NOT NULL,
+        phone TEXT NOT NULL,
+        category TEXT NOT NULL,
+        document_type TEXT NOT NULL,
+        investment TEXT NOT NULL,
+        location TEXT NOT NULL,
+        description TEXT NOT NULL,
+        key_code TEXT,
+        lane INTEGER NOT NULL CHECK (lane IN (0, 1, 2)),
+        status TEXT NOT NULL CHECK (status IN ('received', 'incomplete', 'returned', 'submitted', 'in_review',
+            'needs_info', 'resubmitted', 'excluded', 'approved', 'rejected', 'withdrawn')),
+        version INTEGER NOT NULL,
+        submitted_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        accepted_on TEXT NOT NULL,
+        claimed_by INTEGER,
+        decided_by INTEGER,
+        decided_at TEXT,
+        decided_on TEXT,
+        approval_number TEXT,
+        last_reason TEXT,
+        paused_since TEXT,
+        paused_working_days INTEGER NOT NULL DEFAULT 0,
+        promised_due TEXT NOT NULL,
+        statutory_due TEXT NOT NULL,
+        client_key TEXT,
+        received_on TEXT,
+        listed_on TEXT,
+        listed_documents INTEGER
+    );
+    INSERT INTO requests_16 SELECT {_COLUMNS_12}, received_on, listed_on, listed_documents FROM requests;
+    DROP TABLE requests;
+    ALTER TABLE requests_16 RENAME TO requests;
+    CREATE INDEX requests_queue_due ON requests (promised_due, lane, submitted_at, id) WHERE status IN {OPEN};
+    CREATE INDEX requests_queue_lane ON requests (lane, promised_due, submitted_at, id) WHERE status IN {OPEN};
+    CREATE INDEX requests_statutory ON requests (statutory_due) WHERE status IN {OPEN};
+    CREATE INDEX requests_decided ON requests (status, decided_on);
+    CREATE INDEX requests_applicant ON requests (applicant_id, id);
+    CREATE INDEX requests_key ON requests (key_code, status) WHERE key_code IS NOT NULL;
+    CREATE UNIQUE INDEX requests_client_key ON requests (client_key) WHERE client_key IS NOT NULL;
+    CREATE INDEX requests_claimed ON requests (claimed_by) WHERE status = 'in_review';
+    CREATE INDEX requests_status_id ON requests (status, id);
+    CREATE INDEX requests_name ON requests (project_name COLLATE NOCASE);
+    CREATE INDEX requests_organisation ON requests (organisation COLLATE NOCASE);
+    CREATE INDEX requests_contact ON requests (contact_name COLLATE NOCASE);
+    CREATE TRIGGER request_counts_insert AFTER INSERT ON requests BEGIN
+        INSERT INTO request_counts (status, lane, n) VALUES (new.status, new.lane, 1)
+            ON CONFLICT (status, lane) DO UPDATE SET n = n + 1;
+    END;
+    CREATE TRIGGER request_counts_update AFTER UPDATE OF status, lane ON requests
+    WHEN old.status <> new.status OR old.lane <> new.lane BEGIN
+        UPDATE request_counts SET n = n - 1 WHERE status = old.status AND lane = old.lane;
+        INSERT INTO request_counts (status, lane, n) VALUES (new.status, new.lane, 1)
+            ON CONFLICT (status, lane) DO UPDATE SET n = n + 1;
+    END;
+    CREATE TRIGGER request_counts_delete AFTER DELETE ON requests BEGIN
+        UPDATE request_counts SET n = n - 1 WHERE status = old.status AND lane = old.lane;
+    END;
+    CREATE TABLE clock_stops (
+        id INTEGER PRIMARY KEY,
+        request_id INTEGER NOT NULL REFERENCES requests (id),
+        kind TEXT NOT NULL CHECK (kind IN ('technical_assessment', 'expert_review', 'hearing')),
+        days INTEGER NOT NULL CHECK (days BETWEEN 1 AND 120),
+        started_on TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        expected_end TEXT NOT NULL,
+        ended_on TEXT,
+        ended_at TEXT,
+        ended_by INTEGER,
+        result TEXT,
+        excluded_days INTEGER CHECK (excluded_days >= 0),
+        CHECK ((ended_on IS NULL) = (ended_at IS NULL))
+    );
+    CREATE INDEX clock_stops_request ON clock_stops (request_id, id);
+    CREATE UNIQUE INDEX clock_stops_open ON clock_stops (request_id) WHERE ended_on IS NULL;
+    """,
     # 17: the sign-off chain (经办 → 审核 → 签发). A proposed decision waits for signatures (status signing): the
-    # status CHECK is widened (with 16's excluded time and 18's notices, so the three compose in any order of
-    # data), which SQLite does by rebuilding the table; the decision proposed and the chain's step awaited are
-    # kept on the request (the signatures themselves are the audit log's SIGN events). No request on record is
-    # signing: every one keeps its status.
+    # status CHECK is widened (with 18's in_notice too, so the notices' step need not rebuild the table again for
+    # it), which SQLite does by rebuilding the table as in 16; the decision proposed and the chain's step awaited
+    # are kept on the request (the signatures themselves are the audit log's SIGN events). No request on record is
+    # signing: every row keeps its status.
     f"""
     CREATE TABLE requests_17 (
         id INTEGER PRIMARY KEY,
@@ -461,9 +544,8 @@ MIGRATIONS: tuple[str, ...] = (
         description TEXT NOT NULL,
         key_code TEXT,
         lane INTEGER NOT NULL CHECK (lane IN (0, 1, 2)),
-        status TEXT NOT NULL CHECK (status IN ('received', 'incomplete', 'returned',
-            'submitted', 'in_review', 'needs_info', 'resubmitted', 'approved', 'rejected', 'withdrawn',
-            'excluded', 'signing', 'in_notice')),
+        status TEXT NOT NULL CHECK (status IN ('received', 'incomplete', 'returned', 'submitted', 'in_review',
+            'needs_info', 'resubmitted', 'excluded', 'signing', 'in_notice', 'approved', 'rejected', 'withdrawn')),
         version INTEGER NOT NULL,
         submitted_at TEXT NOT NULL,
         updated_at TEXT NOT NULL,
@@ -485,7 +567,7 @@ MIGRATIONS: tuple[str, ...] = (
         signing_decision TEXT CHECK (signing_decision IN ('approve', 'reject')),
         signing_step INTEGER NOT NULL DEFAULT 0 CHECK (signing_step >= 0)
     );
-    INSERT INTO requests_17 SELECT {_COLUMNS_15}, NULL, 0 FROM requests;
+    INSERT INTO requests_17 SELECT {_COLUMNS_12}, received_on, listed_on, listed_documents, NULL, 0 FROM requests;
     DROP TABLE requests;
     ALTER TABLE requests_17 RENAME TO requests;
     CREATE INDEX requests_queue_due ON requests (promised_due, lane, submitted_at, id) WHERE status IN {OPEN};

@@ -7,9 +7,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from approvals.clock_stops import ClockStop
 from approvals.models import ApprovalRequest, Attachment, AuditEvent, Category, DocumentType, Lane, Status
 from approvals.ports import NumberIssue
 from storage.audit import SELECT_EVENTS, event_of, insert_event
+from storage.clock_stops import ALL_OPEN, OF_REQUEST, OPEN_OF_REQUEST, select_stops, write_stop
 from storage.codec import day, must_day, stamp, unday, unstamp
 from storage.database import Database
 from storage.inline import InlineConnection
@@ -145,6 +147,7 @@ class SqliteApprovalStore:
         event: AuditEvent,
         new_attachments: Sequence[Attachment] = (),
         issue: NumberIssue | None = None,
+        clock: ClockStop | None = None,
     ) -> ApprovalRequest | None:
         assignments = ", ".join(f"{name} = ?" for name in _COLUMNS)
         async with self.db.transaction() as conn:
@@ -160,11 +163,25 @@ class SqliteApprovalStore:
                 updated = updated.model_copy(update={"approval_number": number})
                 event = event.model_copy(update={"approval_number": number})
             copies = await _insert_attachments(conn, updated.id, new_attachments)
+            if clock is not None:  # before the event: its notice reads the stop
+                await write_stop(conn, clock)
             await insert_event(conn, event)
         self.db.poke_outbox()
         if copies:
             self.db.poke_copies()
         return updated
+
+    async def open_clock_stop(self, request_id: int) -> ClockStop | None:
+        async with self.db.point_read() as conn:
+            found = await select_stops(conn, OPEN_OF_REQUEST, (request_id,))
+        return found[0] if found else None
+
+    async def open_clock_stops(self, *, limit: int) -> list[ClockStop]:
+        return await select_stops(self.db.reader, ALL_OPEN, (limit,))
+
+    async def clock_stops_of(self, request_id: int) -> list[ClockStop]:
+        async with self.db.point_read() as conn:
+            return await select_stops(conn, OF_REQUEST, (request_id,))
 
     async def by_applicant(self, applicant_id: int, *, limit: int, offset: int = 0) -> list[ApprovalRequest]:
         return await self._select(

@@ -61,11 +61,15 @@ async def test_help_lists_what_works_where_it_is_typed_for_who_types_it(harness:
     assert "/submit" in applicant and "/queue" not in applicant and "/reviewers" not in applicant
     reviewer = await help_for(h.reviewer)
     assert "/submit" in reviewer and "/queue" in reviewer and "/reviewers" not in reviewer
+    assert "/stopclock" in reviewer and "/resumeclock" in reviewer
     admin = await help_for(h.admin)
     assert "/submit" in admin and "/queue" in admin and "/reviewers" in admin
+    assert "/correct" not in admin  # numbers are issued: none is typed, so none is corrected (revoke instead)
     in_group = await help_for(h.reviewer, h.group)
     assert "/queue" in in_group and "/submit —" not in in_group and "/reviewers" not in in_group
     assert "请在与我的私聊中进行" in in_group  # where the applicant's commands are
+    await h.typed_numbers()
+    assert "/correct" in await help_for(h.admin)
 
 
 async def test_commands_typed_in_the_reviewers_group_answer_there(harness: Harness) -> None:

@@ -9,6 +9,7 @@ from tests.bot.flows import card_in_group, fill_form, pdf, steps, submit
 from tests.factories import APPLICANT, REVIEWER
 
 # Fields as long as the form takes them; the description of a factory, with the emoji applicants put in
+STOP = "⏸ 中止计时（第四十五条）"  # excluded time (art. 45), on every card of a request with the bureau
 DESCRIPTION = ("🏭🌊本项目新建日处理4万吨污水处理设施，配套管网与中水回用工程；" * 70)[:2000]
 LONG_ANSWERS = {
     "project_name": ("城东污水处理厂扩建及配套管网工程" * 7)[:100],
@@ -54,7 +55,7 @@ async def test_a_2000_character_description_and_six_long_file_names_reach_the_co
     receipt = await h.applicant.expect("已收到申请", after=mark)
     number = int(receipt["text"].split("#")[1].split("：")[0])
     card = await card_in_group(h, number)
-    assert "…" in card["text"] and buttons(card) == ["领取", "批准", "要求补正", "不予批准", "详情", "📎 材料"]
+    assert "…" in card["text"] and buttons(card) == ["领取", "批准", "要求补正", "不予批准", STOP, "详情", "📎 材料"]
 
     mark = h.reviewer.last_id()
     answer = await h.reviewer.answer(await h.reviewer.press(card, "详情"))
@@ -101,7 +102,7 @@ async def test_a_card_or_notice_refused_as_too_long_goes_out_short_and_the_butto
     h.api.inject("editMessageText", 400, "Bad Request: message is too long", chat_id=h.group["id"])
     await h.reviewer.answer(await h.reviewer.press(card, "领取"))
     card = await h.reviewer.expect("🔒 张审 办理中", chat=h.group)
-    assert buttons(card) == ["退回队列", "批准", "要求补正", "不予批准", "详情", "📎 材料"]
+    assert buttons(card) == ["退回队列", "批准", "要求补正", "不予批准", STOP, "详情", "📎 材料"]
     assert "区水务集团" not in card["text"]  # the compact card: the rest is behind "Details"
 
     await h.applicant.expect("已受理")  # the notices before it are out: the refusal meets the rejection's
@@ -171,7 +172,7 @@ async def test_a_resubmitted_card_shows_what_was_asked_and_the_reply(harness: Ha
     fresh = await h.reviewer.expect("↩️ 申请人答复：", chat=h.group)
     assert f"📎 张审 要求补正：{REASON[:100]}" in fresh["text"]
     assert f"↩️ 申请人答复：{reply[:100]}" in fresh["text"]
-    assert "…" in fresh["text"] and buttons(fresh) == ["领取", "批准", "要求补正", "不予批准", "详情", "📎 材料"]
+    assert "…" in fresh["text"] and buttons(fresh) == ["领取", "批准", "要求补正", "不予批准", STOP, "详情", "📎 材料"]
 
     mark = h.reviewer.last_id()
     await h.reviewer.answer(await h.reviewer.press(fresh, "详情"))

@@ -23,6 +23,7 @@ async def test_a_complete_submission_gives_a_receipt_and_a_card(harness: Harness
         "批准",
         "要求补正",
         "不予批准",
+        "⏸ 中止计时（第四十五条）",
         "📎 材料",
     }
     stored = await h.repos.requests.get(number)

@@ -1,6 +1,7 @@
 from datetime import date
 
 from approvals.admin import AdminService
+from approvals.clock_stops import StopKind
 from approvals.ledger import KeyProject, KeyProjectStatus
 from approvals.models import Category, DocumentType, Lane, Status
 from approvals.service import ApprovalService
@@ -65,7 +66,7 @@ async def test_undecided_requests_are_counted_per_stage_and_both_kinds_of_missin
     receiving: ApprovalService, repos: Repositories, clock: FakeClock
 ) -> None:
     clock.set_local(2026, 12, 1)
-    made = [await receiving.submit(APPLICANT, make_draft(project_name=f"项目{n}")) for n in range(9)]
+    made = [await receiving.submit(APPLICANT, make_draft(project_name=f"项目{n}")) for n in range(10)]
     ids = [r.id for r in made]
     await receiving.list_missing(REVIEWER, ids[2], "1. 申请书")  # incomplete (受理前)
     for n in ids[3:]:
@@ -76,6 +77,7 @@ async def test_undecided_requests_are_counted_per_stage_and_both_kinds_of_missin
     await receiving.resubmit(APPLICANT, ids[6], "已补充")  # back in the queue
     await receiving.approve(REVIEWER, ids[7])  # decided: no stage
     await receiving.withdraw(APPLICANT, ids[8])
+    await receiving.stop_clock(REVIEWER, ids[9], StopKind.HEARING, 10)  # excluded time (art. 45)
 
     figures = await summary_figures(
         source=repos.summary,
@@ -91,6 +93,7 @@ async def test_undecided_requests_are_counted_per_stage_and_both_kinds_of_missin
         (Status.SUBMITTED, 2),  # accepted, and resubmitted
         (Status.IN_REVIEW, 1),
         (Status.NEEDS_INFO, 1),
+        (Status.EXCLUDED, 1),
         (Status.SIGNING, 0),  # awaiting signature (only where APPROVAL_CHAIN is longer than the reviewer)
     ]
     assert figures.waiting_on_applicants == 2

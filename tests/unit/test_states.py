@@ -162,6 +162,7 @@ def test_withdrawal_is_possible_until_a_decision() -> None:
         Status.NEEDS_INFO,
         Status.RESUBMITTED,
         Status.SIGNING,  # a proposed decision is not yet a decision
+        Status.EXCLUDED,
     }
 
 
@@ -172,7 +173,8 @@ def test_every_state_in_the_table_is_a_real_status_and_every_status_is_reachable
 
 def test_material_is_added_only_while_the_bureau_has_the_request_and_changes_no_status() -> None:
     open_states = {s for (s, a) in TRANSITIONS if a is Action.ADD_MATERIAL}
-    # 补正 (a list, or a request for information): the applicant supplies or resubmits instead
-    assert open_states == {Status.RECEIVED, Status.SUBMITTED, Status.IN_REVIEW, Status.RESUBMITTED}
+    # 补正 (a list, or a request for information): the applicant supplies or resubmits instead; in excluded time
+    # the bureau still has the request (an assessment or hearing may want more from the applicant)
+    assert open_states == {Status.RECEIVED, Status.SUBMITTED, Status.IN_REVIEW, Status.RESUBMITTED, Status.EXCLUDED}
     for status in open_states:
         assert step(status, Action.ADD_MATERIAL) is status
