@@ -113,6 +113,7 @@ async def create_application(
         approval_number_pattern=settings.approval_number_pattern,
         numbering=settings.numbering,
         notices=repos.notices,
+        chain=settings.chain,
     )
     admin = AdminService(
         people=repos.people,

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from approvals.models import Role
 from approvals.numbering import (
     DEFAULT_APPROVAL_NUMBER_FORMAT,
     DEFAULT_APPROVAL_NUMBER_PREFIX,
@@ -19,6 +20,7 @@ from approvals.numbering import (
     NumberFormat,
     parse_number_format,
 )
+from approvals.sign_off import BadChain, parse_chain
 from approvals.validation import DEFAULT_APPROVAL_NUMBER_PATTERN
 
 
@@ -50,6 +52,8 @@ class Settings(BaseSettings):
     # approval numbers the bureau issues in order: the organ's short name, and the form ('' = reviewers type them)
     approval_number_prefix: str = Field(default=DEFAULT_APPROVAL_NUMBER_PREFIX, max_length=MAX_PREFIX)
     approval_number_format: str = Field(default=DEFAULT_APPROVAL_NUMBER_FORMAT, max_length=200)
+    # the roles that sign a decision, in order (经办 → 审核 → 签发); 'reviewer' alone: the reviewer decides
+    approval_chain: str = Field(default="reviewer", max_length=100)
     max_concurrent_updates: int = Field(default=64, ge=1, le=10_000)
     # Telegram's limits; a self-hosted Bot API server (or a test) may allow more
     pace_private_seconds: float = Field(default=1.0, ge=0)
@@ -124,6 +128,20 @@ class Settings(BaseSettings):
     def numbering(self) -> NumberFormat | None:
         """How the bureau issues approval numbers; None where reviewers type them."""
         return parse_number_format(self.approval_number_format, self.approval_number_prefix)
+
+    @field_validator("approval_chain")
+    @classmethod
+    def _a_sign_off_chain(cls, value: str) -> str:
+        try:
+            parse_chain(value)
+        except BadChain as exc:
+            raise ValueError(str(exc)) from None
+        return value
+
+    @property
+    def chain(self) -> tuple[Role, ...]:
+        """The sign-off chain's roles (approvals/sign_off.py)."""
+        return parse_chain(self.approval_chain)
 
     @field_validator("calendar_file")
     @classmethod

@@ -20,7 +20,7 @@ from approvals.ledger import KeyProject
 from approvals.models import Status
 
 Rank = tuple[int, date, int]  # reason, deadline, request number: smaller is more urgent
-WITH_THE_BUREAU = frozenset({Status.SUBMITTED, Status.IN_REVIEW, Status.RESUBMITTED})
+WITH_THE_BUREAU = frozenset({Status.SUBMITTED, Status.IN_REVIEW, Status.RESUBMITTED, Status.SIGNING})
 
 
 class Attention(IntEnum):

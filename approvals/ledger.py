@@ -57,7 +57,7 @@ def key_project_status(statuses: Iterable[Status]) -> KeyProjectStatus:
         return KeyProjectStatus.APPROVED
     if Status.NEEDS_INFO in seen:
         return KeyProjectStatus.NEEDS_INFO
-    if seen & {Status.SUBMITTED, Status.IN_REVIEW, Status.RESUBMITTED, Status.EXCLUDED}:
+    if seen & {Status.SUBMITTED, Status.IN_REVIEW, Status.RESUBMITTED, Status.EXCLUDED, Status.SIGNING}:
         return KeyProjectStatus.IN_PROGRESS
     if Status.REJECTED in seen:
         return KeyProjectStatus.REJECTED

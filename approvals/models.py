@@ -45,6 +45,7 @@ class Status(StrEnum):
     NEEDS_INFO = "needs_info"  # 补正
     RESUBMITTED = "resubmitted"
     IN_NOTICE = "in_notice"  # 拟审批公示: approval proposed, its notice of the intended decision running
+    SIGNING = "signing"  # 签批: a reviewer's proposed decision awaits the sign-off chain's next signature
     EXCLUDED = "excluded"  # art. 45: the clock stopped for a technical assessment, expert review or hearing
     APPROVED = "approved"  # 批复
     REJECTED = "rejected"
@@ -154,6 +155,10 @@ class ApprovalRequest(RequestDraft):
     promised_due: date
     statutory_due: date
     client_key: str | None = None  # the form it came from: a repeated submit of one form is one request
+    # while SIGNING (approvals/sign_off.py): the decision proposed ("approve" or "reject"; a rejection's reason is
+    # ``last_reason``) and the place in APPROVAL_CHAIN whose signature is awaited (1 = the second role)
+    signing_decision: str | None = None
+    signing_step: int = 0
 
     @property
     def is_open(self) -> bool:

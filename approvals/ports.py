@@ -150,7 +150,8 @@ class SummarySource(Protocol):
     async def count_status(self, status: Status) -> int: ...
 
     async def count_open_due_by(self, day: date, *, statutory: bool = False) -> int:
-        """Open requests whose promised (or statutory) deadline is on or before ``day``."""
+        """Requests with the bureau (open, or their decision being signed off) whose promised (or statutory)
+        deadline is on or before ``day``."""
         ...
 
     async def decisions_between(self, first_day: date, last_day: date) -> list[DecisionRecord]: ...

@@ -10,6 +10,7 @@ from approvals.calendar import WorkCalendar
 from approvals.clock_stops import ClockStop
 from approvals.completeness import Stage, stage
 from approvals.models import NOT_ACCEPTED, ApprovalRequest, AuditEvent, Status
+from approvals.sign_off import SignOff
 from approvals.states import holder_name, last_word
 
 
@@ -24,6 +25,7 @@ class RequestView:
     holder: str = ""  # who holds a claimed request, by the name colleagues know them by
     last_word: AuditEvent | None = None  # the latest decision, request for material or revocation
     stage: Stage | None = None  # whom it waits on, until when
+    sign_off: SignOff | None = None  # a proposal's signatures so far: for the bureau's readers only
     clock_stop: ClockStop | None = None  # the open stop of a request in excluded time (art. 45)
 
 
@@ -63,7 +65,8 @@ def request_view(
         history=history,
         days_left=dl.working_days_left(calendar, request.promised_due, as_of),
         statutory_days_left=dl.working_days_left(calendar, request.statutory_due, as_of),
-        at_risk=request.is_open and dl.is_at_risk(calendar, policy, request.promised_due, today),
+        at_risk=(request.is_open or request.status is Status.SIGNING)
+        and dl.is_at_risk(calendar, policy, request.promised_due, today),
         estimated=calendar.is_estimated(request.statutory_due),
         holder=holder,
         last_word=said,

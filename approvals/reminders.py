@@ -48,7 +48,7 @@ def due_reminders(calendar: WorkCalendar, requests: Iterable[ApprovalRequest], t
         if r.status is Status.RECEIVED:
             found += _check_reminder(calendar, r, today)
             continue
-        if r.status not in (Status.SUBMITTED, Status.RESUBMITTED, Status.IN_REVIEW):
+        if r.status not in (Status.SUBMITTED, Status.RESUBMITTED, Status.IN_REVIEW, Status.SIGNING):
             continue
         promised = calendar.working_days_between(r.accepted_on, r.promised_due)
         used = promised - calendar.working_days_between(today, r.promised_due)

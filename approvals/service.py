@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from approvals import completeness, search
 from approvals import deadlines as dl
@@ -23,15 +23,18 @@ from approvals.notice_service import NoticeSteps
 from approvals.progress import QueuePage, RequestView
 from approvals.rules import authorise, authorise_reading
 from approvals.service_base import CAS_ATTEMPTS, ensure_admin, ensure_reviewer
+from approvals.sign_off import Decision
+from approvals.sign_off_service import SignOffSteps
 from approvals.states import HOLDING, Action, holder_name
 
 __all__ = ["ApprovalService", "QueuePage", "RequestView", "ensure_admin", "ensure_reviewer"]  # as before the split
 
 
 @dataclass
-class ApprovalService(NoticeSteps, CompletenessSteps, ClockSteps):
+class ApprovalService(NoticeSteps, CompletenessSteps, ClockSteps, SignOffSteps):
     """Every use case; receipt and the completeness check's are inherited (approvals/completeness_service.py), and
-    so are excluded time's (approvals/clock_service.py) and the public notices' (approvals/notice_service.py)."""
+    so are excluded time's (approvals/clock_service.py), the sign-off chain's (approvals/sign_off_service.py) and
+    the public notices' (approvals/notice_service.py)."""
 
     # --- applicants ---------------------------------------------------------------------------------------
 
@@ -105,7 +108,11 @@ class ApprovalService(NoticeSteps, CompletenessSteps, ClockSteps):
     async def view(self, actor: Actor, request_id: int) -> RequestView:
         request = await self._get(request_id)
         authorise_reading(actor, request)  # someone else's request "does not exist"
-        return await self._with_stop(self._view(request, await self.requests.history(request_id), self.today()))
+        history = await self.requests.history(request_id)
+        view = await self._with_stop(self._view(request, history, self.today()))
+        if actor.is_reviewer and request.status is Status.SIGNING:  # the signatures are the bureau's business
+            view = replace(view, sign_off=await self.sign_off_state(request, history))
+        return view
 
     async def documents(self, actor: Actor, request_id: int) -> ApprovalRequest:
         """The request whose documents ``actor`` asks for: its applicant's, or any for reviewers."""
@@ -135,10 +142,15 @@ class ApprovalService(NoticeSteps, CompletenessSteps, ClockSteps):
         if self.numbering is not None and approval_number:
             raise v.InvalidField("approval_number", "issued")
         number = self.clean_number(approval_number) if approval_number else None
+        if self.signs_off:  # a chain signs it: this is the first signature, the last one approves
+            return await self.propose(actor, request_id, Decision.APPROVE, approval_number=number)
         return await self._act(actor, request_id, Action.APPROVE, approval_number=number)
 
     async def reject(self, actor: Actor, request_id: int, reason: str) -> ApprovalRequest:
-        return await self._act(actor, request_id, Action.REJECT, reason=v.clean_text("reason", reason))
+        text = v.clean_text("reason", reason)
+        if self.signs_off:
+            return await self.propose(actor, request_id, Decision.REJECT, reason=text)
+        return await self._act(actor, request_id, Action.REJECT, reason=text)
 
     async def request_info(self, actor: Actor, request_id: int, reason: str) -> ApprovalRequest:
         return await self._act(actor, request_id, Action.REQUEST_INFO, reason=v.clean_text("reason", reason))

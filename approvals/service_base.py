@@ -4,11 +4,12 @@ completeness check, approvals/completeness_service.py."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, tzinfo
+from typing import Any
 
-from approvals import completeness, documents, notices
+from approvals import completeness, documents, notices, sign_off
 from approvals import deadlines as dl
 from approvals import validation as v
 from approvals.calendar import WorkCalendar
@@ -24,6 +25,8 @@ from approvals.states import NEEDS_REASON, Action, holder_name
 
 BOT = Actor(user_id=BOT_ACTOR_ID, roles=frozenset())  # takes the steps the law takes when a period ends
 CAS_ATTEMPTS = 3  # a lost compare-and-set is re-read and re-judged; a third loss means heavy contention
+# a use case's own check of the request as read for this attempt: raises, or returns more fields to set
+Guard = Callable[[ApprovalRequest], Awaitable[dict[str, Any]]]
 
 
 def ensure_reviewer(actor: Actor, what: str) -> None:
@@ -97,13 +100,16 @@ class ServiceBase:
         target: Actor | None = None,
         holder: int | None = None,
         clock: ClockStop | None = None,
+        guard: Guard | None = None,
     ) -> ApprovalRequest:
         """Check, step and compare-and-set; ``holder``: only while that reviewer still holds the request;
-        ``clock``: the clock stop the step opens or ends, stored in the same transaction."""
+        ``clock``: the clock stop the step opens or ends, stored in the same transaction; ``guard``: run on every
+        attempt's fresh read (the sign-off chain's checks and fields)."""
         for _ in range(CAS_ATTEMPTS):
             request = await self.check(actor, request_id, action)
             if holder is not None and request.claimed_by != holder:
                 raise InvalidTransition(request.status.value, action.value)
+            guarded = await guard(request) if guard is not None else {}
             attachments = documents.new_only(request.attachments, attachments)  # a file sent again is kept once
             if action is Action.FORCE_RELEASE:  # the audit names whose claim was freed
                 name = holder_name(await self.requests.history(request_id))
@@ -125,6 +131,7 @@ class ServiceBase:
                 policy=self.policy,
                 clock=clock,
             )
+            change |= sign_off.fields(action, request, to=step.to, reason=reason) | guarded
             updated = request.model_copy(
                 update={"status": step.to, "version": request.version + 1, "updated_at": step.event.at, **change}
             )

@@ -37,6 +37,9 @@ class Action(StrEnum):
     RETURN = "return"  # 退件: the listed material did not come within the completion period
     # public notices (approvals/notices.py): approval is proposed, then decided once its notice has run
     PROPOSE_APPROVAL = "propose_approval"  # 拟批准: the notice of the intended decision (拟审批公示) opens
+    # the sign-off chain (经办 → 审核 → 签发, approvals/sign_off.py): what a decision is before its last signature
+    SIGN = "sign"  # a signature that forwards the proposed decision to the chain's next role
+    RETURN_SIGNATURE = "return_signature"  # a signer sends the proposal back to its reviewer, with a reason
     # excluded time (art. 45): approvals/clock_stops.py has the rules
     STOP_CLOCK = "stop_clock"  # a technical assessment, expert review or hearing: the days are not counted
     RESUME_CLOCK = "resume_clock"  # its result recorded, or its stated end reached: the clock runs again
@@ -60,6 +63,8 @@ REVIEWER_ACTIONS = frozenset(
         Action.ACCEPT,
         Action.LIST_MISSING,
         Action.PROPOSE_APPROVAL,
+        Action.SIGN,
+        Action.RETURN_SIGNATURE,
         Action.STOP_CLOCK,
         Action.RESUME_CLOCK,
     }
@@ -82,19 +87,28 @@ SELF_REVIEW = frozenset(
         Action.ACCEPT,
         Action.LIST_MISSING,
         Action.PROPOSE_APPROVAL,
+        Action.SIGN,
+        Action.RETURN_SIGNATURE,
         Action.STOP_CLOCK,
         Action.RESUME_CLOCK,
         *ON_DECISIONS,
     }
 )
 NEEDS_REASON = frozenset(
-    {Action.REJECT, Action.REQUEST_INFO, Action.REVOKE, Action.CORRECT_NUMBER, Action.LIST_MISSING}
+    {
+        Action.REJECT,
+        Action.REQUEST_INFO,
+        Action.REVOKE,
+        Action.CORRECT_NUMBER,
+        Action.LIST_MISSING,
+        Action.RETURN_SIGNATURE,
+    }
 )
-HOLDING = frozenset(
-    {Action.CLAIM, Action.REASSIGN, Action.PROPOSE_APPROVAL}
-)  # steps after which someone holds the request
+# steps after which someone holds the request (a returned proposal: its reviewer, the step's target; a proposed
+# approval: its proposer, who decides once the notice has run)
+HOLDING = frozenset({Action.CLAIM, Action.REASSIGN, Action.RETURN_SIGNATURE, Action.PROPOSE_APPROVAL})
 # steps whose author the card names as having had the last word: a decision, a request for material, a revocation
-LAST_WORD = frozenset({*DECISIONS, Action.REQUEST_INFO, Action.REVOKE, Action.LIST_MISSING})
+LAST_WORD = frozenset({*DECISIONS, Action.REQUEST_INFO, Action.REVOKE, Action.LIST_MISSING, Action.RETURN_SIGNATURE})
 ACCEPTANCES = frozenset({Action.ACCEPT, Action.DEEM_ACCEPT})
 # whom each status waits on; a status missing here is terminal
 WAITS_ON: Mapping[Status, Party] = MappingProxyType(
@@ -106,6 +120,7 @@ WAITS_ON: Mapping[Status, Party] = MappingProxyType(
         S.IN_NOTICE: Party.BUREAU,  # the bureau's notice runs; then its decision
         S.INCOMPLETE: Party.APPLICANT,
         S.NEEDS_INFO: Party.APPLICANT,
+        S.SIGNING: Party.BUREAU,
         S.EXCLUDED: Party.OUTSIDE,
     }
 )
@@ -145,6 +160,15 @@ TRANSITIONS: Mapping[tuple[Status, Action], Status] = MappingProxyType(
         (S.APPROVED, Action.CORRECT_NUMBER): S.APPROVED,
         # material added while the bureau has the request changes nothing but the file: same status, same
         # deadlines, same claim. While it waits for material (补正) the applicant resubmits instead.
+        # the sign-off chain, where APPROVAL_CHAIN has more than one role: the reviewer's Approve or Reject is
+        # a first signature (SIGN), each further role signs in turn, the last one's APPROVE or REJECT decides.
+        # A signer may send it back to the reviewer (RETURN_SIGNATURE); the applicant may still withdraw. An
+        # approval is signed from in notice only, once its notice has run (the service checks it as APPROVE).
+        **{(s, Action.SIGN): S.SIGNING for s in (S.SUBMITTED, S.RESUBMITTED, S.IN_REVIEW, S.IN_NOTICE, S.SIGNING)},
+        (S.SIGNING, Action.APPROVE): S.APPROVED,
+        (S.SIGNING, Action.REJECT): S.REJECTED,
+        (S.SIGNING, Action.RETURN_SIGNATURE): S.IN_REVIEW,
+        (S.SIGNING, Action.WITHDRAW): S.WITHDRAWN,
         **{(s, Action.ADD_MATERIAL): s for s in (S.SUBMITTED, S.RESUBMITTED, S.IN_REVIEW, S.IN_NOTICE, S.EXCLUDED)},
         # excluded time (art. 45): the claim is given up while the clock stands still (as for 补正); the result,
         # or the stated end, puts the request back in the queue with its deadlines moved by the excluded days
@@ -204,12 +228,13 @@ def transition(
 
 
 def holder_name(events: Iterable[AuditEvent]) -> str:
-    """Who holds the request after ``events`` (oldest first): the last claimant, or whoever it was handed to."""
+    """Who holds the request after ``events`` (oldest first): the last claimant, or whoever it was handed to (a
+    returned proposal goes back to its reviewer)."""
     name = ""
     for event in events:
         if event.action in (Action.CLAIM, Action.PROPOSE_APPROVAL):
             name = event.actor_name
-        elif event.action == Action.REASSIGN:
+        elif event.action in (Action.REASSIGN, Action.RETURN_SIGNATURE):
             name = event.target_name
     return name
 

@@ -22,6 +22,7 @@ STAGES = (
     Status.NEEDS_INFO,
     Status.EXCLUDED,  # art. 45: waiting on an assessment, expert review or hearing
     Status.IN_NOTICE,  # the notice of the intended decision runs
+    Status.SIGNING,  # a proposed decision awaiting the sign-off chain's signatures
 )
 COUNTED_AS = {Status.RESUBMITTED: Status.SUBMITTED}
 WAITING_ON_APPLICANTS = (Status.INCOMPLETE, Status.NEEDS_INFO)  # the listed material (受理前) or that asked in review

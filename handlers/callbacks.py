@@ -55,6 +55,23 @@ class CheckAction(StrEnum):
     CANCEL = "x"
 
 
+class SignAction(StrEnum):
+    """The sign-off chain, from a SIGNING request's card."""
+
+    ASK = "a"  # "Sign": shows what the signature does, with Sign now / Cancel
+    SIGN = "s"  # sign now
+    RETURN = "r"  # return for revision: asks for the reason
+    CANCEL = "x"
+
+
+class SignCB(CallbackData, prefix="sg"):
+    """``step``: the chain's step the card showed awaited; a press after it was signed (or returned) signs nothing."""
+
+    action: SignAction
+    id: Id
+    step: Page
+
+
 class CheckCB(CallbackData, prefix="ck"):
     action: CheckAction
     id: Id
@@ -217,6 +234,7 @@ class SubscriptionCB(CallbackData, prefix="sb"):
 
 KINDS: tuple[type[CallbackData], ...] = (
     ReviewCB,
+    SignCB,
     CheckCB,
     DetailsCB,
     FilesCB,

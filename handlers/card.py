@@ -16,7 +16,7 @@ from aiogram.utils.i18n import ngettext
 from approvals.ledger import KeyProject
 from approvals.models import NOT_ACCEPTED, ApprovalRequest, Attachment, AuditEvent, Status
 from approvals.progress import RequestView
-from handlers import clock_texts, limits, stage_texts
+from handlers import clock_texts, limits, sign_texts, stage_texts
 from handlers import texts as t
 from handlers.limits import Clip, Rendered
 
@@ -140,6 +140,10 @@ def outcome(view: RequestView, clip: Clip, reason_units: int) -> list[str]:
         lines.append(_("↩️ Returned (退件): the listed material did not come in time."))
     elif r.status is Status.WITHDRAWN:
         lines.append(_("Withdrawn by the applicant."))
+    if view.sign_off is not None:  # staff only (the applicant reads "being signed off" in the status line)
+        lines.extend(sign_texts.card_lines(view.sign_off, clip, reason_units))
+    if r.status is Status.IN_REVIEW and said is not None and said.action == "return_signature":
+        lines.append(_("↩️ {name} returned the proposal for revision: {reason}").format(name=name, reason=reason))
     if r.status in (Status.RESUBMITTED, Status.IN_REVIEW):
         lines.extend(_round(history, clip, reason_units))
     return lines

@@ -25,6 +25,7 @@ from handlers import (
     queue,
     reviewer,
     search,
+    sign_off,
     summary,
 )
 from handlers.context import AppContext
@@ -58,6 +59,7 @@ def build_dispatcher(app: AppContext, storage: BaseStorage, *, throttle: Throttl
         form_confirm.build_router(),
         applicant.build_router(),
         reviewer.build_router(),
+        sign_off.build_router(),
         completeness.build_router(),
         clock.build_router(),
         details.build_router(),

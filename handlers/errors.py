@@ -15,6 +15,7 @@ from aiogram.types import CallbackQuery, ErrorEvent, Update, User
 from aiogram.utils.i18n import gettext as _
 
 from approvals.errors import DomainError, Forbidden, NotClaimant, NotFound, SelfReview
+from approvals.sign_off import NotSigner
 from handlers import texts as t
 from handlers.callbacks import is_forged
 from handlers.context import AppContext
@@ -41,7 +42,7 @@ async def _send(update: Update, text: str) -> None:
         await update.message.answer(t.escape(text))
 
 
-DENIALS = (Forbidden, NotFound, NotClaimant, SelfReview)  # refusals worth a line in the security log
+DENIALS = (Forbidden, NotFound, NotClaimant, SelfReview, NotSigner)  # refusals worth a line in the security log
 FORGED = "ForgedData"  # the denial recorded for button data none of our buttons carries
 
 

@@ -48,6 +48,7 @@ def help_text(actor: Actor, *, private: bool, typed_numbers: bool = False) -> st
             _("/find TEXT — find requests by number, project, organisation, applicant or status"),
             _("/stats — today's figures; /summary — with the charts"),
             _("/keyprojects [TEXT] — the key projects and their status, a page at a time; TEXT searches"),
+            _("/sign — the proposed decisions awaiting your signature (sign-off chain 经办 → 审核 → 签发)"),
         ]
     if actor.is_admin:
         lines += [

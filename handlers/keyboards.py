@@ -42,6 +42,8 @@ from handlers.callbacks import (
     ReassignCB,
     ReviewAction,
     ReviewCB,
+    SignAction,
+    SignCB,
     SubscriptionCB,
     SupplementCB,
     WithdrawCB,
@@ -120,6 +122,13 @@ def review(
     if request.status is Status.IN_NOTICE:  # no claim, no request for material: the notice runs, then the decision
         approve = [(_("Approve"), ReviewCB(action=ReviewAction.APPROVE, id=rid))] if approval is Action.APPROVE else []
         return rows([*approve, (_("Reject"), ReviewCB(action=ReviewAction.REJECT, id=rid))], more)
+    if request.status is Status.SIGNING:  # the chain's next signer signs or returns it (approvals/sign_off.py)
+        step = request.signing_step
+        sign = [
+            (_("✍️ Sign"), SignCB(action=SignAction.ASK, id=rid, step=step)),
+            (_("↩️ Return for revision"), SignCB(action=SignAction.RETURN, id=rid, step=step)),
+        ]
+        return rows(sign, more)
     if request.status is Status.EXCLUDED:  # art. 45: no decision until the result is in and the clock runs
         return rows([(_("▶️ Restart the clock (result)"), ClockCB(action=ClockAction.RESUME, id=rid))], more)
     if request.status in (Status.SUBMITTED, Status.RESUBMITTED):
@@ -146,15 +155,36 @@ def details(request_id: int) -> InlineKeyboardMarkup:
     return rows([(_("Details"), DetailsCB(id=request_id))])
 
 
-def approve_prompt(request_id: int, *, issued: bool) -> InlineKeyboardMarkup:
-    """``issued``: the bureau issues the number with the approval; else one may approve before it is known."""
-    label = _("Approve and issue the number") if issued else _("Approve without a number")
+def approve_prompt(request_id: int, *, issued: bool, proposal: bool = False) -> InlineKeyboardMarkup:
+    """``issued``: the bureau issues the number with the approval; else one may approve before it is known.
+    ``proposal``: a sign-off chain decides; this press is the first signature."""
+    if proposal:
+        label = _("Propose approval for sign-off")
+    else:
+        label = _("Approve and issue the number") if issued else _("Approve without a number")
     return rows(
         [
             (label, ReviewCB(action=ReviewAction.APPROVE_NOW, id=request_id)),
             (_("Cancel"), ReviewCB(action=ReviewAction.CANCEL, id=request_id)),
         ]
     )
+
+
+def sign_prompt(request_id: int, step: int) -> InlineKeyboardMarkup:
+    return rows(
+        [
+            (_("Sign now"), SignCB(action=SignAction.SIGN, id=request_id, step=step)),
+            (_("Cancel"), SignCB(action=SignAction.CANCEL, id=request_id, step=step)),
+        ]
+    )
+
+
+def open_cards(request_ids: Sequence[int]) -> InlineKeyboardMarkup | None:
+    """One "Open" per request (its card in the presser's private chat), two to a row."""
+    buttons = [
+        (_("#{id} Open").format(id=rid), QueueItemCB(action=QueueAction.OPEN, id=rid, page=0)) for rid in request_ids
+    ]
+    return pairs(buttons) if buttons else None
 
 
 def cancel_review(request_id: int) -> InlineKeyboardMarkup:

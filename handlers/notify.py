@@ -15,7 +15,7 @@ from aiogram.utils.i18n import gettext as _
 from approvals import clock_stops
 from approvals.models import Actor, ApprovalRequest, AuditEvent, Role, Status
 from approvals.notices import NoticeKind
-from handlers import card, clock_texts, notice_texts, stage_notices, views
+from handlers import card, clock_texts, notice_texts, sign_texts, stage_notices, views
 from handlers import keyboards as kb
 from handlers import texts as t
 from handlers.context import AppContext
@@ -78,6 +78,11 @@ async def notices_for(app: AppContext, event: AuditEvent) -> list[Outgoing]:
         out.append(Outgoing(group, kind="card", request_id=request.id))
     if event.action == "reassign" and event.target_id is not None:  # the new holder finds it in their chat
         out.append(Outgoing(event.target_id, kind="card", request_id=request.id))
+    if event.action == "sign":  # the chain's next signers find it in their private chats
+        out.extend(Outgoing(chat, kind="card", request_id=request.id) for chat in await next_signers(app, request))
+    if event.action == "return_signature" and event.target_id:  # back in the proposing reviewer's hands
+        out.append(await returned_notice(app, request, event))
+        out.append(Outgoing(event.target_id, kind="card", request_id=request.id))
     notice = (
         await material_notice(app, request, event, group)
         if event.action == "add_material"
@@ -111,6 +116,26 @@ async def notice_news(
         if said:
             out.append(Outgoing(chat, said, request_id=request.id))
     return out
+
+
+async def next_signers(app: AppContext, request: ApprovalRequest) -> list[int]:
+    """Who may give the signature a SIGNING request awaits now: the step's role, not its applicant, not one who
+    signed this round (the rules decide, approvals/sign_off.py)."""
+    if request.status is not Status.SIGNING:
+        return []  # signed on, returned or decided before this was sent: its own event tells whom it concerns
+    state = await app.approvals.sign_off_state(request)
+    if state is None:
+        return []
+    signed = {s.actor_id for s in state.signatures}
+    people = await app.repos.people.with_role(state.awaited)
+    return [p.user_id for p in people if p.user_id != request.applicant_id and p.user_id not in signed]
+
+
+async def returned_notice(app: AppContext, request: ApprovalRequest, event: AuditEvent) -> Outgoing:
+    chat = event.target_id or 0
+    with app.i18n.context(), app.i18n.use_locale(await app.locale_for_chat(chat)):
+        text = sign_texts.returned_to_reviewer(request, event.actor_name, event.reason or "")
+    return Outgoing(chat, text, request_id=request.id)
 
 
 async def material_notice(
@@ -166,6 +191,8 @@ async def applicant_notice(app: AppContext, request: ApprovalRequest, event: Aud
         elif event.action == "propose_approval":
             ends = notice_texts.last_day(await app.repos.notices.of(request.id), NoticeKind.INTENDED_DECISION)
             text = notice_texts.for_applicant(request, ends)
+        elif event.action == "sign" and event.from_status is not Status.SIGNING:  # once, when it is proposed
+            text = sign_texts.to_applicant(request)
         elif event.action == "correct_number":
             text = _("Request #{id} {name}: the approval number is corrected to {number}. Reason: {reason}").format(
                 id=request.id, name=name, number=number, reason=reason

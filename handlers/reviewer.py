@@ -9,11 +9,11 @@ from aiogram.utils.i18n import gettext as _
 
 from approvals import validation as v
 from approvals.errors import DomainError
-from approvals.models import Actor, ApprovalRequest
+from approvals.models import Actor, ApprovalRequest, Status
 from approvals.notices import NoticeKind
 from approvals.states import Action
 from handlers import keyboards as kb
-from handlers import notice_texts, prompts
+from handlers import notice_texts, prompts, sign_texts
 from handlers import texts as t
 from handlers.callbacks import ReviewAction, ReviewCB
 from handlers.cards import AdoptCards
@@ -51,6 +51,8 @@ def confirmation(action: Action, request: ApprovalRequest, reason: str) -> str:
 
 
 def done(request: ApprovalRequest) -> str:
+    if request.status is Status.SIGNING:
+        return sign_texts.proposed(request)
     return _("Done: #{id} is now {status}.").format(id=request.id, status=t.status(request.status))
 
 
@@ -101,7 +103,10 @@ def build_router() -> Router:
         await state.set_state(Review.approval_number if action is Action.APPROVE else Review.reason)
         await state.update_data(request_id=request.id, action=action.value)
         mention = t.escape(actor.name)
-        if action is Action.APPROVE and app.approvals.issues_numbers:
+        if action is Action.APPROVE and app.approvals.signs_off:  # the chain signs; the last signature approves
+            text = sign_texts.propose_prompt(request, actor.name, issued=app.approvals.issues_numbers)
+            markup = kb.approve_prompt(request.id, issued=app.approvals.issues_numbers, proposal=True)
+        elif action is Action.APPROVE and app.approvals.issues_numbers:
             text = _(
                 "{name}: approve #{id} {project}? The bureau's next approval number (批复文号) is issued with it."
             ).format(name=mention, id=request.id, project=t.escape(request.project_name))
@@ -126,6 +131,10 @@ def build_router() -> Router:
             return
         request = await app.approvals.approve(actor, callback_data.id)
         await state.clear()
+        if request.status is Status.SIGNING:  # a chain signs it: this was the first signature
+            await query.answer(_("Proposed."))
+            await edit_or_send(query, sign_texts.proposed(request))
+            return
         await query.answer(_("Approved."))
         if request.approval_number:
             text = _("✅ #{id} approved: approval number {number}.").format(
@@ -160,6 +169,9 @@ def build_router() -> Router:
                 return
             if action is Action.CORRECT_NUMBER:
                 request = await app.approvals.correct_number(actor, request_id, str(data["number"]), text)
+            elif action is Action.RETURN_SIGNATURE:  # the step the card showed: a return after it moved is refused
+                step = int(data["step"])
+                request = await app.approvals.return_signature(actor, request_id, text, step=step)
             else:
                 request = await app.approvals.request_info(actor, request_id, text)
         except v.InvalidField as exc:

@@ -53,6 +53,8 @@ def waiting(stage: Stage | None) -> str:
         return _("⏳ Excluded time (art. 45): the clock is stopped")
     if stage.waits_on is Party.APPLICANT:
         return _("⏳ Waiting on the applicant: the material asked for (the clock is stopped)")
+    if stage.status is Status.SIGNING:
+        return _("⏳ Waiting on the bureau: the decision is being signed off, promised by {day}").format(day=until)
     return _("⏳ Waiting on the bureau: a decision, promised by {day}").format(day=until)
 
 
@@ -66,6 +68,7 @@ def stage_name(status: Status) -> str:
         Status.IN_REVIEW: _("in review"),
         Status.NEEDS_INFO: _("material asked in review"),
         Status.IN_NOTICE: _("in notice"),
+        Status.SIGNING: _("awaiting signature"),
         Status.EXCLUDED: _("excluded time"),
     }[status]
 

@@ -23,8 +23,9 @@ from approvals.errors import (
 )
 from approvals.ledger import KeyProjectStatus
 from approvals.models import Category, DocumentType, Lane, Status
+from approvals.sign_off import SignatureRefused
 from approvals.validation import InvalidField
-from handlers import limits, notice_texts, stage_texts
+from handlers import limits, notice_texts, sign_texts, stage_texts
 
 
 def _count(value: object) -> int:
@@ -78,6 +79,7 @@ def status(value: Status | str) -> str:
         Status.NEEDS_INFO: _("Waiting for more material"),
         Status.RESUBMITTED: _("Material resubmitted"),
         Status.IN_NOTICE: _("In public notice (拟审批公示)"),
+        Status.SIGNING: _("Being signed off"),
         Status.EXCLUDED: _("Excluded time: the clock is stopped"),
         Status.APPROVED: _("Approved"),
         Status.REJECTED: _("Rejected"),
@@ -122,6 +124,8 @@ def action(value: str) -> str:
         "hearing_request": _("hearing request"),
         "close_hearing": _("close the hearing request of"),
         "notice_ended": _("notice ended"),
+        "sign": _("sign"),
+        "return_signature": _("return for revision"),
         "stop_clock": _("stop the clock of"),
         "resume_clock": _("restart the clock of"),
     }.get(value, value)
@@ -150,6 +154,8 @@ def event(value: str) -> str:
         "hearing_request": _("Hearing requested"),
         "close_hearing": _("Hearing request closed"),
         "notice_ended": _("Notice of the intended decision ended"),
+        "sign": _("Signed"),
+        "return_signature": _("Returned for revision"),
         "stop_clock": _("Clock stopped (excluded time)"),
         "resume_clock": _("Clock restarted"),
     }.get(value, value)
@@ -299,6 +305,8 @@ def error(exc: DomainError) -> str:
         return stage_texts.error(exc)
     if isinstance(exc, notice_texts.NOTICE_ERRORS):
         return notice_texts.error(exc)
+    if isinstance(exc, SignatureRefused):
+        return sign_texts.error(exc)
     if isinstance(exc, InvalidTransition):
         return _("This request is {status}, so you cannot {action} it.").format(
             status=status(exc.status).lower(), action=action(exc.action)

@@ -9,7 +9,7 @@ from html import escape
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
-from approvals.models import ApprovalRequest
+from approvals.models import ApprovalRequest, Status
 from approvals.reminders import Reminder, ReminderKind, due_reminders
 from handlers import texts as t
 from handlers.context import AppContext
@@ -42,9 +42,15 @@ def reminder_text(reminder: Reminder) -> str:
     ).format(id=r.id, name=name, used=reminder.used, total=reminder.promised, due=r.promised_due.isoformat())
 
 
+async def with_the_bureau(app: AppContext, risk_cutoff: date) -> list[ApprovalRequest]:
+    """The open requests (the queue) and those whose decision is being signed off: the clock runs for both."""
+    requests = await app.repos.requests.queue(risk_cutoff=risk_cutoff, limit=OPEN_LIMIT)
+    return requests + await app.repos.requests.with_status((Status.SIGNING,), limit=OPEN_LIMIT)
+
+
 async def send_reminders(app: AppContext, today: date, now: datetime) -> int:
     """Queue every threshold crossed and not yet reminded; returns how many were queued."""
-    requests = await app.repos.requests.queue(risk_cutoff=date.max, limit=OPEN_LIMIT)
+    requests = await with_the_bureau(app, date.max)
     sent = await app.repos.runs.reminders_sent()
     queued = 0
     for reminder in due_reminders(app.approvals.calendar, requests, today):
@@ -72,7 +78,7 @@ async def send_overdue_list(app: AppContext, day: date, now: datetime) -> bool:
     chat_id = app.reviewer_chat_id
     messages: list[Outgoing] = []
     if chat_id is not None:
-        requests = await app.repos.requests.queue(risk_cutoff=day, limit=OPEN_LIMIT)
+        requests = await with_the_bureau(app, day)
         overdue = [r for r in requests if r.promised_due < day]
         if overdue:
             late = day < now.astimezone(app.tz).date()

@@ -525,15 +525,13 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX clock_stops_request ON clock_stops (request_id, id);
     CREATE UNIQUE INDEX clock_stops_open ON clock_stops (request_id) WHERE ended_on IS NULL;
     """,
-    # 17: reserved for the sign-off chain (chain), merged separately
-    "SELECT 1",
-    # 18: public notices (环办〔2013〕103号). A request proposed for approval is in notice (in_notice) until its
-    # notice of the intended decision has run: the status CHECK is widened by rebuilding the table (as 15 did) and
-    # the queue's partial indexes take it in. Every request on record keeps its status and dates. The notices
-    # themselves, with what they published, and what the public sent while one was open: comments and hearing
-    # requests (a hearing request stays open, blocking the decision, until a reviewer records it closed).
+    # 17: the sign-off chain (经办 → 审核 → 签发). A proposed decision waits for signatures (status signing): the
+    # status CHECK is widened (with 18's in_notice too, so the notices' step need not rebuild the table again for
+    # it), which SQLite does by rebuilding the table as in 16; the decision proposed and the chain's step awaited
+    # are kept on the request (the signatures themselves are the audit log's SIGN events). No request on record is
+    # signing: every row keeps its status.
     f"""
-    CREATE TABLE requests_18 (
+    CREATE TABLE requests_17 (
         id INTEGER PRIMARY KEY,
         applicant_id INTEGER NOT NULL,
         project_name TEXT NOT NULL,
@@ -548,7 +546,7 @@ MIGRATIONS: tuple[str, ...] = (
         key_code TEXT,
         lane INTEGER NOT NULL CHECK (lane IN (0, 1, 2)),
         status TEXT NOT NULL CHECK (status IN ('received', 'incomplete', 'returned', 'submitted', 'in_review',
-            'needs_info', 'resubmitted', 'excluded', 'in_notice', 'approved', 'rejected', 'withdrawn')),
+            'needs_info', 'resubmitted', 'excluded', 'signing', 'in_notice', 'approved', 'rejected', 'withdrawn')),
         version INTEGER NOT NULL,
         submitted_at TEXT NOT NULL,
         updated_at TEXT NOT NULL,
@@ -566,14 +564,16 @@ MIGRATIONS: tuple[str, ...] = (
         client_key TEXT,
         received_on TEXT,
         listed_on TEXT,
-        listed_documents INTEGER
+        listed_documents INTEGER,
+        signing_decision TEXT CHECK (signing_decision IN ('approve', 'reject')),
+        signing_step INTEGER NOT NULL DEFAULT 0 CHECK (signing_step >= 0)
     );
-    INSERT INTO requests_18 SELECT * FROM requests;
+    INSERT INTO requests_17 SELECT {_COLUMNS_12}, received_on, listed_on, listed_documents, NULL, 0 FROM requests;
     DROP TABLE requests;
-    ALTER TABLE requests_18 RENAME TO requests;
-    CREATE INDEX requests_queue_due ON requests (promised_due, lane, submitted_at, id) WHERE status IN {OPEN};
-    CREATE INDEX requests_queue_lane ON requests (lane, promised_due, submitted_at, id) WHERE status IN {OPEN};
-    CREATE INDEX requests_statutory ON requests (statutory_due) WHERE status IN {OPEN};
+    ALTER TABLE requests_17 RENAME TO requests;
+    CREATE INDEX requests_queue_due ON requests (promised_due, lane, submitted_at, id) WHERE status IN {OPEN_15};
+    CREATE INDEX requests_queue_lane ON requests (lane, promised_due, submitted_at, id) WHERE status IN {OPEN_15};
+    CREATE INDEX requests_statutory ON requests (statutory_due) WHERE status IN {OPEN_15};
     CREATE INDEX requests_decided ON requests (status, decided_on);
     CREATE INDEX requests_applicant ON requests (applicant_id, id);
     CREATE INDEX requests_key ON requests (key_code, status) WHERE key_code IS NOT NULL;
@@ -596,6 +596,19 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TRIGGER request_counts_delete AFTER DELETE ON requests BEGIN
         UPDATE request_counts SET n = n - 1 WHERE status = old.status AND lane = old.lane;
     END;
+    """,
+    # 18: public notices (环办〔2013〕103号). A request proposed for approval is in notice (in_notice, already in
+    # 17's status CHECK) until its notice of the intended decision has run; it stays with the bureau, so the queue's
+    # partial indexes are made again to take it in. Every request on record keeps its status and dates. The notices
+    # themselves, with what they published, and what the public sent while one was open: comments and hearing
+    # requests (a hearing request stays open, blocking the decision, until a reviewer records it closed).
+    f"""
+    DROP INDEX requests_queue_due;
+    DROP INDEX requests_queue_lane;
+    DROP INDEX requests_statutory;
+    CREATE INDEX requests_queue_due ON requests (promised_due, lane, submitted_at, id) WHERE status IN {OPEN};
+    CREATE INDEX requests_queue_lane ON requests (lane, promised_due, submitted_at, id) WHERE status IN {OPEN};
+    CREATE INDEX requests_statutory ON requests (statutory_due) WHERE status IN {OPEN};
     CREATE TABLE notices (
         id INTEGER PRIMARY KEY,
         request_id INTEGER NOT NULL REFERENCES requests (id),

@@ -43,6 +43,8 @@ _PLAIN = (
     "paused_working_days",
     "client_key",
     "listed_documents",
+    "signing_decision",
+    "signing_step",
 )
 _COLUMNS = (
     *_PLAIN,

@@ -12,7 +12,8 @@ from storage.codec import day, must_day
 from storage.database import Database
 from storage.migrations import OPEN
 
-UNDECIDED = "('submitted', 'resubmitted', 'in_review', 'needs_info')"  # with the bureau, or waiting for material
+# with the bureau (a proposal being signed off too), or waiting for material
+UNDECIDED = "('submitted', 'resubmitted', 'in_review', 'needs_info', 'signing')"
 
 
 class SqliteSummarySource:
@@ -62,7 +63,9 @@ class SqliteSummarySource:
 
     async def backlog_by_lane(self) -> dict[Lane, int]:
         counts = dict.fromkeys(Lane, 0)
-        for lane, count in await self._rows(f"SELECT lane, n FROM request_counts WHERE status IN {OPEN}"):
+        # with the bureau: the queue, and the decisions being signed off (their clock runs too)
+        rows = await self._rows(f"SELECT lane, n FROM request_counts WHERE status IN {OPEN} OR status = 'signing'")
+        for lane, count in rows:
             counts[Lane(lane)] += int(count)  # at most nine rows, summed here rather than sorted by SQLite
         return counts
 
@@ -71,10 +74,15 @@ class SqliteSummarySource:
 
     async def count_open_due_by(self, day_: date, *, statutory: bool = False) -> int:
         column, index = ("statutory_due", "requests_statutory") if statutory else ("promised_due", "requests_queue_due")
-        return await self._scalar(
+        queued = await self._scalar(
             f"SELECT count(*) FROM requests INDEXED BY {index} WHERE status IN {OPEN} AND {column} <= ?",
             (day(day_),),
         )
+        signing = await self._scalar(  # decisions being signed off: few, along the status index
+            f"SELECT count(*) FROM requests INDEXED BY requests_status_id WHERE status = 'signing' AND {column} <= ?",
+            (day(day_),),
+        )
+        return queued + signing
 
     async def decisions_between(self, first_day: date, last_day: date) -> list[DecisionRecord]:
         rows = await self._rows(

@@ -246,7 +246,7 @@ async def test_the_migration_keeps_every_request_and_allows_excluded_time(tmp_pa
         async with db.reader.execute("PRAGMA foreign_key_check") as cursor:
             assert await cursor.fetchall() == []
         async with db.reader.execute("PRAGMA user_version") as cursor:
-            assert (await cursor.fetchone())[0] == len(migrations.MIGRATIONS)  # 16, and every later one
+            assert (await cursor.fetchone())[0] == len(migrations.MIGRATIONS)  # 16 and every later step
     finally:
         await db.close()
 

@@ -151,3 +151,30 @@ async def test_the_approval_number_format_reaches_the_service_and_a_bad_one_stop
     monkeypatch.setenv("APPROVAL_NUMBER_PREFIX", "")
     with pytest.raises(ConfigError, match=r"APPROVAL_NUMBER_FORMAT is invalid.*PREFIX is empty"):
         load_settings()
+
+
+async def test_the_sign_off_chain_is_checked_at_start_and_reaches_the_service(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from approvals.models import Role
+    from bot import create_application
+
+    monkeypatch.setenv("BOT_TOKEN", FAKE)
+    assert load_settings().chain == (Role.REVIEWER,)  # the default: the reviewer decides, as before
+    for value, why in (
+        ("chief,director", "it must start with reviewer"),
+        ("reviewer,chief,chief", "chief appears twice"),
+        ("reviewer,deputy", "unknown role 'deputy'; use reviewer, chief, director"),
+    ):
+        monkeypatch.setenv("APPROVAL_CHAIN", value)
+        with pytest.raises(ConfigError) as caught:
+            load_settings()
+        assert str(caught.value).startswith("configuration error: APPROVAL_CHAIN is invalid")
+        assert why in str(caught.value) and "\n" not in str(caught.value)
+    monkeypatch.setenv("APPROVAL_CHAIN", "reviewer, chief, director")
+    application = await create_application(load_settings(database_path=tmp_path / "g.db"))
+    try:
+        assert application.app.approvals.chain == (Role.REVIEWER, Role.CHIEF, Role.DIRECTOR)
+        assert application.app.approvals.signs_off
+    finally:
+        await application.close()

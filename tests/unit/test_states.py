@@ -164,6 +164,7 @@ def test_withdrawal_is_possible_until_a_decision() -> None:
         Status.NEEDS_INFO,
         Status.RESUBMITTED,
         Status.IN_NOTICE,
+        Status.SIGNING,  # a proposed decision is not yet a decision
         Status.EXCLUDED,
     }
 
