@@ -11,7 +11,7 @@ import pytest
 
 from approvals.deadlines import DeadlinePolicy
 from approvals.errors import DomainError, HearingRequested, NoOpenNotice, NotClaimant, NoticeRunning, ProposeFirst
-from approvals.models import DocumentType, Status
+from approvals.models import Actor, DocumentType, Role, Status
 from approvals.notices import NoticeKind
 from approvals.public_comments import HearingState, InputKind
 from approvals.service import ApprovalService
@@ -240,3 +240,23 @@ async def test_random_walks_never_approve_before_the_notice_has_run_or_while_a_h
                 if item.kind is InputKind.HEARING and item.at < event.at:
                     assert item.closed_at is not None and item.closed_at <= event.at
     assert approved and refused  # the walk reached both: approvals given and approvals refused
+
+
+async def test_with_a_sign_off_chain_the_approval_is_signed_once_its_notice_has_run(
+    deciding: ApprovalService, clock: FakeClock
+) -> None:
+    chained = replace(deciding, chain=(Role.REVIEWER, Role.CHIEF))
+    chief = Actor(user_id=301, name="科长", roles=frozenset({Role.CHIEF}))
+    request = await deciding.submit(APPLICANT, make_draft())
+    with pytest.raises(ProposeFirst):  # no first signature of an approval before its notice
+        await chained.approve(REVIEWER, request.id)
+    await chained.propose_approval(REVIEWER, request.id)
+    with pytest.raises(NoticeRunning):
+        await chained.approve(REVIEWER, request.id)
+    clock.set_local(2026, 12, 8)
+    signing = await chained.approve(REVIEWER, request.id)  # the reviewer's signature: the chain's first
+    assert signing.status is Status.SIGNING
+    approved = await chained.sign(chief, request.id)  # the last signature issues the decision
+    assert approved.status is Status.APPROVED
+    kinds_now = [n.kind for n in await chained.notices_of(REVIEWER, request.id)]
+    assert kinds_now == [NoticeKind.INTENDED_DECISION, NoticeKind.DECISION]
