@@ -75,14 +75,26 @@ class ClockSteps(ServiceBase):
         return views, len(stops)
 
     async def _resume(self, actor: Actor, request_id: int, result: str | None) -> ApprovalRequest:
-        await self.check(actor, request_id, Action.RESUME_CLOCK)  # refused as the step would be, before reading
+        action = await self._resuming(request_id)
+        await self.check(actor, request_id, action)  # refused as the step would be, before reading
         stop = await self.requests.open_clock_stop(request_id)
         if stop is None:  # excluded without a stop on record: cannot happen but through a bad restore
-            raise InvalidTransition(Status.EXCLUDED.value, Action.RESUME_CLOCK.value)
+            raise InvalidTransition(Status.EXCLUDED.value, action.value)
         ended = cs.end(
             stop, today=self.today(), now=self.clock.now(), by=actor.user_id, result=result, calendar=self.calendar
         )
-        return await self._act(actor, request_id, Action.RESUME_CLOCK, reason=result, clock=ended)
+        request = await self._act(actor, request_id, action, reason=result, clock=ended)
+        if action is Action.HEARING_HELD:
+            await self._hearings_held(actor, request_id, result)
+        return request
+
+    async def _resuming(self, request_id: int) -> Action:
+        """How the clock restarts: back in the notice of the intended decision for a hearing stopped from it (the
+        decision then needs no new notice), else back in the queue."""
+        history = await self.requests.history(request_id)
+        stopped = next((e for e in reversed(history) if e.action == Action.STOP_CLOCK), None)
+        in_notice = stopped is not None and stopped.from_status is Status.IN_NOTICE
+        return Action.HEARING_HELD if in_notice else Action.RESUME_CLOCK
 
     async def _withdrawn_stop(self, request: ApprovalRequest) -> cs.ClockStop | None:
         """A request withdrawn in excluded time: its stop ends with it (no days are added: it is decided on)."""

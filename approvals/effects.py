@@ -35,7 +35,7 @@ def effects(
     if action is Action.STOP_CLOCK:
         assert clock is not None
         return clock_stops.stop_effects(request, clock)
-    if action is Action.RESUME_CLOCK:
+    if action in (Action.RESUME_CLOCK, Action.HEARING_HELD):
         assert clock is not None
         return clock_stops.resume_effects(request, clock, calendar, policy)
     if action is Action.CLAIM:

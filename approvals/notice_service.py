@@ -109,8 +109,19 @@ class NoticeSteps(ServiceBase):
         return stored
 
     async def hearing_requested(self, request: ApprovalRequest, hearing: pc.PublicComment) -> None:
-        """Hook, after a hearing request is stored: where the excluded time (a HEARING stop of the clock, issue 16
-        §2) is to be started. The request itself stays in notice; the decision is refused while it is open."""
+        """After a hearing request is stored: ApprovalService stops the clock for the hearing (excluded time,
+        art. 45). The decision is refused while the request is open."""
+
+    async def _hearings_held(self, actor: Actor, request_id: int, result: str | None) -> None:
+        """The hearing's stop ended (its result recorded, or its stated time over): the hearing requests it answered
+        are closed, so the decision is possible again. A transaction after the restart's: killed between the two,
+        they stay open and a reviewer closes them with /hearing N H."""
+        request = await self._get(request_id)
+        store = self._store()
+        for hearing in await store.open_hearings(request_id):
+            name = actor.name if actor.user_id != BOT_ACTOR_ID else ""
+            event = self._record(request, NoticeActions.CLOSE_HEARING, name=name, reason=result, actor=actor.user_id)
+            await store.close_hearing(hearing.id, by=actor.user_id, outcome=result or "", event=event)
 
     async def close_hearing(self, actor: Actor, request_id: int, hearing_id: int, outcome: str) -> bool:
         """The holder (or any reviewer, when no one holds it) records a hearing request closed: held, or

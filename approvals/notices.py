@@ -25,6 +25,7 @@ from approvals.errors import HearingRequested, NoticeRunning, ProposeFirst
 from approvals.models import ApprovalRequest, DocumentType, Status
 
 INTENDED_DECISION_DAYS = 5  # art. 47: a hearing is requested within 5 days of being told
+HEARING_DAYS = 20  # art. 47: the hearing is held within 20 days of its request (working days: art. 82)
 DECISION_DAYS = 7
 REVIEW_DAYS = 60  # Administrative Reconsideration Law art. 9 (calendar days): shown with the decision
 LAWSUIT_MONTHS = 6  # Administrative Litigation Law art. 46

@@ -34,7 +34,9 @@ def authorise(actor: Actor, request: ApprovalRequest, action: Action) -> None:
     if action in SELF_REVIEW and request.applicant_id == actor.user_id:
         raise SelfReview(request.id)  # no one reviews their own request, admins included
     held = request.status in (Status.IN_REVIEW, Status.IN_NOTICE)  # in notice: the proposer decides
-    claimed = held and request.claimed_by not in (None, actor.user_id)
+    # the bot stops the clock for the hearing the public asked for, whoever holds the request in notice
+    hearing = actor.user_id == BOT_ACTOR_ID and action is Action.STOP_CLOCK and request.status is Status.IN_NOTICE
+    claimed = held and request.claimed_by not in (None, actor.user_id) and not hearing
     if claimed and action in REVIEWER_ACTIONS:  # an admin frees a claim with FORCE_RELEASE, not RELEASE
         raise NotClaimant(request.id, request.claimed_by or 0)
 

@@ -8,7 +8,8 @@ from dataclasses import dataclass, replace
 from approvals import completeness, search
 from approvals import deadlines as dl
 from approvals import validation as v
-from approvals.clock_service import ClockSteps
+from approvals.clock_service import SYSTEM, ClockSteps
+from approvals.clock_stops import StopKind
 from approvals.completeness_service import CompletenessSteps
 from approvals.errors import (
     AlreadyDecided,
@@ -20,7 +21,9 @@ from approvals.errors import (
 from approvals.lanes import assign_lane
 from approvals.models import Actor, ApprovalRequest, Attachment, AuditEvent, RequestDraft, Status
 from approvals.notice_service import NoticeSteps
+from approvals.notices import HEARING_DAYS
 from approvals.progress import QueuePage, RequestView
+from approvals.public_comments import PublicComment
 from approvals.rules import authorise, authorise_reading
 from approvals.service_base import CAS_ATTEMPTS, ensure_admin, ensure_reviewer
 from approvals.sign_off import Decision
@@ -35,6 +38,14 @@ class ApprovalService(NoticeSteps, CompletenessSteps, ClockSteps, SignOffSteps):
     """Every use case; receipt and the completeness check's are inherited (approvals/completeness_service.py), and
     so are excluded time's (approvals/clock_service.py), the sign-off chain's (approvals/sign_off_service.py) and
     the public notices' (approvals/notice_service.py)."""
+
+    async def hearing_requested(self, request: ApprovalRequest, hearing: PublicComment) -> None:
+        """A hearing the public asked for during the notice of the intended decision (art. 47): the clock stops for
+        it (art. 45), the applicant told in writing; holding it within HEARING_DAYS is the bureau's to arrange."""
+        try:
+            await self.stop_clock(SYSTEM, request.id, StopKind.HEARING, HEARING_DAYS)
+        except (AlreadyDecided, InvalidTransition):  # a second request for the same hearing: the clock stopped
+            return
 
     # --- applicants ---------------------------------------------------------------------------------------
 

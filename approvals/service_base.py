@@ -82,6 +82,10 @@ class ServiceBase:
             raise
         return request
 
+    async def _hearings_held(self, actor: Actor, request_id: int, result: str | None) -> None:
+        """After a hearing's stop of the clock ended (approvals/clock_service.py): the notice steps close the
+        hearing requests it answered (approvals/notice_service.py)."""
+
     async def _get(self, request_id: int) -> ApprovalRequest:
         request = await self.requests.get(request_id)
         if request is None:

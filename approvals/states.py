@@ -43,6 +43,9 @@ class Action(StrEnum):
     # excluded time (art. 45): approvals/clock_stops.py has the rules
     STOP_CLOCK = "stop_clock"  # a technical assessment, expert review or hearing: the days are not counted
     RESUME_CLOCK = "resume_clock"  # its result recorded, or its stated end reached: the clock runs again
+    # a hearing the public asked for during the notice of the intended decision is held (or its stated time is
+    # over): the clock runs again and the request is back in its notice, to be decided once it has run
+    HEARING_HELD = "hearing_held"
 
 
 class Party(StrEnum):
@@ -67,6 +70,7 @@ REVIEWER_ACTIONS = frozenset(
         Action.RETURN_SIGNATURE,
         Action.STOP_CLOCK,
         Action.RESUME_CLOCK,
+        Action.HEARING_HELD,
     }
 )
 ADMIN_ACTIONS = frozenset({Action.FORCE_RELEASE, Action.REASSIGN, Action.REVOKE, Action.CORRECT_NUMBER})
@@ -91,6 +95,7 @@ SELF_REVIEW = frozenset(
         Action.RETURN_SIGNATURE,
         Action.STOP_CLOCK,
         Action.RESUME_CLOCK,
+        Action.HEARING_HELD,
         *ON_DECISIONS,
     }
 )
@@ -174,6 +179,9 @@ TRANSITIONS: Mapping[tuple[Status, Action], Status] = MappingProxyType(
         # or the stated end, puts the request back in the queue with its deadlines moved by the excluded days
         **{(s, Action.STOP_CLOCK): S.EXCLUDED for s in (S.SUBMITTED, S.RESUBMITTED, S.IN_REVIEW)},
         (S.EXCLUDED, Action.RESUME_CLOCK): S.SUBMITTED,
+        # a hearing requested during the notice of the intended decision (art. 47) is excluded time (art. 45)
+        (S.IN_NOTICE, Action.STOP_CLOCK): S.EXCLUDED,
+        (S.EXCLUDED, Action.HEARING_HELD): S.IN_NOTICE,
         (S.EXCLUDED, Action.WITHDRAW): S.WITHDRAWN,
     }
 )

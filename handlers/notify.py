@@ -22,7 +22,7 @@ from handlers.context import AppContext
 from handlers.journal import posting_card
 from storage.outbox import Outgoing
 
-CLOCK_EVENTS = frozenset({"stop_clock", "resume_clock"})
+CLOCK_EVENTS = frozenset({"stop_clock", "resume_clock", "hearing_held"})
 BACK_IN_QUEUE = frozenset({"submit", "resubmit", "revoke", "supply", "resume_clock"})  # a new card for the group
 STAFF = Actor(user_id=0, roles=frozenset({Role.REVIEWER}))  # cards are for reviewers: the full view
 
@@ -161,7 +161,7 @@ async def clock_notice(app: AppContext, request: ApprovalRequest, event: AuditEv
     """Art. 45's written notice of a stop, or of its end: the stop the event opened or ended."""
     stops = await app.repos.requests.clock_stops_of(request.id)
     # stops follow one another: the one this event opened (or ended) is the latest to start (or end) by its time
-    if event.action == "resume_clock":
+    if event.action in ("resume_clock", "hearing_held"):
         ended = [s for s in stops if s.ended_at is not None and s.ended_at <= event.at]
         return clock_texts.resumed_notice(request, ended[-1] if ended else None)
     started = [s for s in stops if s.started_at <= event.at]

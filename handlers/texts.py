@@ -128,6 +128,7 @@ def action(value: str) -> str:
         "return_signature": _("return for revision"),
         "stop_clock": _("stop the clock of"),
         "resume_clock": _("restart the clock of"),
+        "hearing_held": _("record the hearing of"),
     }.get(value, value)
 
 
@@ -158,6 +159,7 @@ def event(value: str) -> str:
         "return_signature": _("Returned for revision"),
         "stop_clock": _("Clock stopped (excluded time)"),
         "resume_clock": _("Clock restarted"),
+        "hearing_held": _("Hearing held: clock restarted, back in its notice"),
     }.get(value, value)
 
 

@@ -9,6 +9,7 @@ from approvals.notices import NoticeKind
 from approvals.public_comments import InputKind
 from tests.bot.conftest import Harness
 from tests.bot.flows import card_in_group, submit
+from tests.factories import REVIEWER
 
 pytestmark = pytest.mark.notice_first
 
@@ -66,30 +67,36 @@ async def test_approval_is_proposed_refused_until_the_notice_ends_then_given(har
     )
 
 
-async def test_a_hearing_request_blocks_the_decision_until_recorded_closed(harness: Harness) -> None:
+async def test_a_hearing_request_stops_the_clock_until_the_hearing_is_held(harness: Harness) -> None:
+    """Art. 47's hearing is excluded time (art. 45): the clock stops when the public asks, the applicant is told in
+    writing; the reviewer records the hearing's result on the card, the request is back in its notice, and once the
+    notice has run it is approved with no second notice."""
     h = harness
     number = await submit(h.applicant)
     await propose(h, number)
     approvals = h.application.app.approvals
-    hearing = await approvals.add_public_input(
+    mark_applicant = h.applicant.last_id()
+    await approvals.add_public_input(
         number, InputKind.HEARING, name="李四", contact="13912345678", text="厂界噪声影响我村 <夜间>"
     )
     said = await h.reviewer.expect(f"⚖️ 李四 申请就 #{number} 城东污水处理厂扩建 举行听证", chat=h.group)
     assert "&lt;夜间&gt;" in h.api.world.messages[(h.group["id"], said["message_id"])]["html"]
-    await h.reviewer.expect("⚖️ 1 项听证申请待处理", chat=h.group)
+    card = await h.reviewer.expect("因听证自", chat=h.group)  # the card: the clock stopped for the hearing
+    assert "⚖️ 1 项听证申请待处理" in card["text"]
+    told = await h.applicant.expect("听证", after=mark_applicant)  # the written notice of the stop
+    assert "20 个工作日" in told["text"]
+    assert (await h.repos.requests.get(number)).status is Status.EXCLUDED
 
-    h.clock.set_local(2026, 12, 8)  # the notice has run; the hearing request is still open
-    await h.application.jobs.periods()
-    card = await h.reviewer.expect("📣 拟审批公示已于 2026-12-07 期满", chat=h.group)
-    refused = await h.reviewer.answer(await h.reviewer.press(card, "批准"))
-    assert refused["text"] == f"#{number} 有人申请听证：听证申请办结前不能作出决定（/hearing）。"
-
-    mark = h.reviewer.last_id()
-    await h.reviewer.send(f"/hearing {number}")
-    listed = await h.reviewer.expect(f"⚖️ 听证申请 {hearing.id}（待处理", after=mark)
-    assert "+86 139 1234 5678" in listed["text"]  # the contact, for staff in a private chat
-    await h.reviewer.send(f"/hearing {number} {hearing.id} 12月8日举行听证，意见已采纳")
-    await h.reviewer.expect(f"#{number} 的听证申请 {hearing.id} 已登记办结。", after=mark)
+    h.clock.set_local(2026, 12, 8)  # the notice has run; the hearing is held
+    mark = h.reviewer.last_id(h.group)
+    await h.reviewer.answer(await h.reviewer.press(card, "恢复计时"))
+    await h.reviewer.expect("请回复本消息，填写第", chat=h.group, after=mark)
+    await h.reviewer.send("12月8日举行听证，意见已采纳", chat=h.group)
+    await h.reviewer.expect("恢复计时", chat=h.group, after=mark)
+    request = await h.repos.requests.get(number)
+    assert request.status is Status.IN_NOTICE and request.paused_working_days == 6  # Dec 1-4, 7, 8
+    (hearing,) = await approvals.public_inputs(REVIEWER, number)
+    assert hearing.outcome == "12月8日举行听证，意见已采纳"  # the hearing request is answered with it
     key = (h.group["id"], card["message_id"])
     await h.api.wait_until(lambda: "听证申请待处理" not in h.api.world.messages[key]["text"])  # redrawn
     await approve_from(h, h.api.world.messages[key])

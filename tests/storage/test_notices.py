@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from approvals.clock_stops import StopKind
 from approvals.deadlines import DeadlinePolicy
 from approvals.errors import DomainError, HearingRequested, NoOpenNotice, NotClaimant, NoticeRunning, ProposeFirst
 from approvals.models import Actor, DocumentType, Role, Status
@@ -91,32 +92,67 @@ async def test_approval_is_proposed_then_given_once_the_notice_has_run(
     )
 
 
-async def test_a_hearing_request_blocks_the_decision_until_it_is_closed(
+async def test_a_hearing_request_stops_the_clock_and_the_hearing_held_brings_the_notice_back(
     deciding: ApprovalService, clock: FakeClock
 ) -> None:
+    """Art. 47's hearing is excluded time (art. 45): the clock stops when the public asks for it, whoever holds the
+    request; recording the hearing's result restarts it, closes the request for it and returns to the notice — a
+    decision after it needs no new notice."""
     request = await deciding.submit(APPLICANT, make_draft())
     with pytest.raises(NoOpenNotice):  # no notice yet: nothing to request a hearing on
         await deciding.add_public_input(request.id, InputKind.HEARING, name="李四", contact="13912345678", text="噪声")
-    await deciding.propose_approval(REVIEWER, request.id)
-    clock.set_local(2026, 12, 7)
+    proposed = await deciding.propose_approval(REVIEWER, request.id)
+    clock.set_local(2026, 12, 7)  # a Monday, the notice's last day
     hearing = await deciding.add_public_input(
         request.id, InputKind.HEARING, name="李四", contact="13912345678", text="厂界噪声影响我村，申请听证"
     )
     assert hearing.state is HearingState.OPEN
-    clock.set_local(2026, 12, 8)  # the notice has run, the hearing request has not been dealt with
-    with pytest.raises(HearingRequested):
+    stopped = await deciding.requests.get(request.id)
+    assert stopped is not None and stopped.status is Status.EXCLUDED
+    stop = await deciding.requests.open_clock_stop(request.id)
+    assert stop is not None and (stop.kind, stop.days) == (StopKind.HEARING, 20)
+    # 20 working days after Mon 12-07: Dec 8-11 (4), 14-18 (9), 21-25 (14), 28-31 (18), Fri 2027-01-01 New Year's
+    # Day, Mon 01-04 (19), Tue 01-05 (20)
+    assert stop.expected_end == date(2027, 1, 5)
+    (stopping,) = [e for e in await deciding.requests.history(request.id) if e.action == "stop_clock"]
+    assert stopping.actor_id == 0 and stopping.from_status is Status.IN_NOTICE  # the bot's, not the holder's
+    clock.set_local(2026, 12, 8)
+    with pytest.raises(DomainError):  # no decision while the clock is stopped for the hearing
         await deciding.approve(REVIEWER, request.id)
     with pytest.raises(NoOpenNotice):  # past the 5 working days: too late for another
         await deciding.add_public_input(request.id, InputKind.HEARING, name="王五", contact="a@b.cn", text="也申请")
-    assert await deciding.close_hearing(REVIEWER, request.id, hearing.id, "2026-12-08 听证已举行，意见已采纳")
-    assert not await deciding.close_hearing(REVIEWER, request.id, hearing.id, "again")  # once
-    assert (await deciding.approve(REVIEWER, request.id)).status is Status.APPROVED
+    clock.set_local(2026, 12, 10)  # a Thursday: 12-08, 12-09 and 12-10 are not counted
+    held = await deciding.resume_clock(REVIEWER, request.id, "2026-12-10 听证已举行，意见已采纳")
+    assert held.status is Status.IN_NOTICE
+    assert held.paused_working_days == proposed.paused_working_days + 3
+    assert (held.statutory_due - proposed.statutory_due).days >= 3
     (kept,) = await deciding.public_inputs(REVIEWER, request.id)
     assert (kept.state, kept.closed_by, kept.outcome) == (
         HearingState.CLOSED,
         REVIEWER.user_id,
-        "2026-12-08 听证已举行，意见已采纳",
+        "2026-12-10 听证已举行，意见已采纳",
     )
+    assert (await deciding.approve(REVIEWER, request.id)).status is Status.APPROVED  # no second notice
+
+
+async def test_a_hearing_request_closed_by_hand_no_longer_blocks_the_decision(
+    deciding: ApprovalService, clock: FakeClock
+) -> None:
+    """/hearing N H closes a request for a hearing without holding one (withdrawn, say); the clock, stopped for it,
+    is restarted by the hearing's result as ever."""
+    request = await deciding.submit(APPLICANT, make_draft())
+    await deciding.propose_approval(REVIEWER, request.id)
+    clock.set_local(2026, 12, 7)
+    hearing = await deciding.add_public_input(request.id, InputKind.HEARING, name="李四", contact="a@b.cn", text="听证")
+    assert await deciding.close_hearing(REVIEWER, request.id, hearing.id, "申请人撤回听证申请")
+    assert not await deciding.close_hearing(REVIEWER, request.id, hearing.id, "again")  # once
+    assert (await deciding.resume_clock(REVIEWER, request.id, "听证申请已撤回")).status is Status.IN_NOTICE
+    (kept,) = await deciding.public_inputs(REVIEWER, request.id)
+    assert kept.outcome == "申请人撤回听证申请"  # closed once, by hand
+    with pytest.raises(NoticeRunning):  # the notice still runs its own course: it ends on 12-07
+        await deciding.approve(REVIEWER, request.id)
+    clock.set_local(2026, 12, 8)
+    assert (await deciding.approve(REVIEWER, request.id)).status is Status.APPROVED
 
 
 async def test_comments_come_while_a_notice_is_open_and_rejection_needs_no_notice(

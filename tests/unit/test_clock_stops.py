@@ -224,10 +224,12 @@ def test_the_transitions_of_excluded_time_are_table_rows() -> None:
     assert TRANSITIONS[(Status.EXCLUDED, Action.RESUME_CLOCK)] is Status.SUBMITTED
     assert WAITS_ON[Status.EXCLUDED] is Party.OUTSIDE
     stopped_from = {s for (s, a) in TRANSITIONS if a is Action.STOP_CLOCK}
-    assert stopped_from == {Status.SUBMITTED, Status.RESUBMITTED, Status.IN_REVIEW}  # accepted, with the bureau
+    # accepted, with the bureau; in notice, for the hearing the public asked for (art. 47)
+    assert stopped_from == {Status.SUBMITTED, Status.RESUBMITTED, Status.IN_REVIEW, Status.IN_NOTICE}
+    assert TRANSITIONS[(Status.EXCLUDED, Action.HEARING_HELD)] is Status.IN_NOTICE  # back in its notice
     # no decision in excluded time: the result comes first
     decisions = {a for (s, a) in TRANSITIONS if s is Status.EXCLUDED}
-    assert decisions == {Action.RESUME_CLOCK, Action.WITHDRAW, Action.ADD_MATERIAL}
+    assert decisions == {Action.RESUME_CLOCK, Action.HEARING_HELD, Action.WITHDRAW, Action.ADD_MATERIAL}
     event = transition(
         request_id=7, status=Status.IN_REVIEW, action=Action.STOP_CLOCK, actor_id=201, at=NOW, reason="hearing 10"
     ).event
