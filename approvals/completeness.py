@@ -157,3 +157,8 @@ def clean_checklist(items: Sequence[str]) -> tuple[str, ...]:
         if item and item not in seen:
             seen.append(item)
     return tuple(seen[:MAX_CHECKLIST_ITEMS])
+
+
+def supply_due(request: ApprovalRequest, calendar: WorkCalendar, policy: dl.DeadlinePolicy) -> date:
+    """The last day the listed material could be supplied: what a return (退件) names."""
+    return completion_due(calendar, policy, _listed(request))

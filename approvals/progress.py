@@ -27,6 +27,7 @@ class RequestView:
     stage: Stage | None = None  # whom it waits on, until when
     sign_off: SignOff | None = None  # a proposal's signatures so far: for the bureau's readers only
     clock_stop: ClockStop | None = None  # the open stop of a request in excluded time (art. 45)
+    notice_ended_on: date | None = None  # in notice: the last day of its intended-decision notice, once that has run
 
 
 @dataclass(frozen=True)
@@ -72,3 +73,12 @@ def request_view(
         last_word=said,
         stage=where,
     )
+
+
+def ever_accepted(request: ApprovalRequest, history: list[AuditEvent]) -> bool:
+    """Whether the request was ever accepted (受理): a withdrawn one may never have been, and then has no dates."""
+    if request.status in NOT_ACCEPTED:
+        return False
+    if request.status is not Status.WITHDRAWN:
+        return True
+    return any(e.to_status not in NOT_ACCEPTED and e.to_status is not Status.WITHDRAWN for e in history)

@@ -13,7 +13,7 @@ from approvals.errors import DomainError
 from approvals.models import Actor, Attachment
 from approvals.service import ApprovalService
 from approvals.states import Action
-from handlers import args, card, notice_texts, stage_texts, views
+from handlers import args, card, notice_texts, notice_views, stage_texts, views
 from handlers import keyboards as kb
 from handlers import texts as t
 from handlers.callbacks import SupplementCB, WithdrawCB
@@ -81,7 +81,7 @@ def build_router() -> Router:
 
     @router.message(Command("my"))
     async def my(message: Message, actor: Actor, app: AppContext) -> None:
-        found = await app.approvals.my_requests(actor)
+        found = await notice_views.with_notices(app, await app.approvals.my_requests(actor))
         if not found:
             await message.answer(_("You have no requests yet. Send /submit to start one."))
             return
@@ -94,9 +94,11 @@ def build_router() -> Router:
         number = await number_or_usage(message, command, _("Send the request number, e.g. /status 12"))
         if number is None:
             return
-        view = await app.approvals.view(actor, number)
+        view = await notice_views.with_notice(app, await app.approvals.view(actor, number))
         project = await app.repos.key_projects.known(view.request.key_code) if view.request.key_code else None
         shown = card.card(view, project=project)
+        if until := await notice_views.acceptance_until(app, number):
+            shown = shown._replace(text=shown.text + "\n" + notice_texts.acceptance_line(until))
         events = view.history if actor.is_reviewer else notice_texts.for_applicants(view.history)
         history = views.history(events, app.tz)
         more = kb.details(number) if shown.more or history.more else None

@@ -14,8 +14,8 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
 from approvals.ledger import KeyProject
-from approvals.models import NOT_ACCEPTED, ApprovalRequest, Attachment, AuditEvent, Status
-from approvals.progress import RequestView
+from approvals.models import NOT_ACCEPTED, Attachment, AuditEvent, Status
+from approvals.progress import RequestView, ever_accepted
 from handlers import clock_texts, limits, sign_texts, stage_texts
 from handlers import texts as t
 from handlers.limits import Clip, Rendered
@@ -33,9 +33,11 @@ def days(view: RequestView) -> str:
 
 def deadlines(view: RequestView) -> str:
     r = view.request
-    estimated = _(" (estimated: holiday schedule not yet published)") if view.estimated else ""
     if r.status in NOT_ACCEPTED:  # provisional dates would mislead: nothing counts before acceptance
-        return _("The legal time limit starts on acceptance (受理).") + estimated
+        return _("The legal time limit starts on acceptance (受理).") if r.status is not Status.RETURNED else ""
+    if not ever_accepted(r, view.history):  # withdrawn before acceptance: no time limit ever ran
+        return ""
+    estimated = _(" (estimated: holiday schedule not yet published)") if view.estimated else ""
     return _("Promised by {promised} · legal limit {statutory}{estimated}").format(
         promised=r.promised_due.isoformat(), statutory=r.statutory_due.isoformat(), estimated=estimated
     )
@@ -59,7 +61,7 @@ def card(view: RequestView, *, project: KeyProject | None = None, notes: int = 0
     clip = Clip()
     lines = [
         f"<b>#{r.id} {clip(r.project_name, limits.LINE)}</b>",
-        _status_line(r),
+        _status_line(view),
         _("Organisation: {value}").format(value=clip(r.organisation, limits.LINE)),
         _("Contact: {name}, {phone}").format(name=clip(r.contact_name, limits.PERSON), phone=escape(r.phone)),
         _("Category: {category} · Investment: {amount} 万元").format(
@@ -72,8 +74,9 @@ def card(view: RequestView, *, project: KeyProject | None = None, notes: int = 0
         lines.append(_("Key project: {code}{name}").format(code=escape(r.key_code), name=name))
     lines.append(_("Description: {value}").format(value=clip(r.description, limits.PARAGRAPH)))
     lines.append(documents([a.name for a in r.attachments], clip))
-    lines.append(deadlines(view))
-    if waits := stage_texts.waiting(view.stage):
+    if dates := deadlines(view):
+        lines.append(dates)
+    if waits := stage_texts.waiting(view.stage, view.notice_ended_on):
         lines.append(waits)
     if view.clock_stop is not None:
         lines.append(clock_texts.stop_line(view.clock_stop))
@@ -97,18 +100,19 @@ def compact(view: RequestView) -> Rendered:
     files = len(r.attachments)
     lines = [
         f"<b>#{r.id} {clip(r.project_name, COMPACT_TITLE)}</b>",
-        _status_line(r),
+        _status_line(view),
         ngettext("{n} document", "{n} documents", files).format(n=files),
         deadlines(view),
-        stage_texts.waiting(view.stage),
+        stage_texts.waiting(view.stage, view.notice_ended_on),
         clock_texts.stop_line(view.clock_stop) if view.clock_stop else "",
         *outcome(view, clip, COMPACT_REASON),
     ]
-    return Rendered("\n".join(lines), True)
+    return Rendered("\n".join(line for line in lines if line), True)
 
 
-def _status_line(r: ApprovalRequest) -> str:
-    return f"{t.lane(r.lane)} · {t.document_type(r.document_type)} · <b>{t.status(r.status)}</b>"
+def _status_line(view: RequestView) -> str:
+    r = view.request
+    return f"{t.lane(r.lane)} · {t.document_type(r.document_type)} · <b>{t.request_status(view)}</b>"
 
 
 def _last(history: Sequence[AuditEvent], action: str) -> AuditEvent | None:
@@ -140,6 +144,8 @@ def outcome(view: RequestView, clip: Clip, reason_units: int) -> list[str]:
         lines.append(_("↩️ Returned (退件): the listed material did not come in time."))
     elif r.status is Status.WITHDRAWN:
         lines.append(_("Withdrawn by the applicant."))
+    if r.is_final and said is not None and (proposer := _proposer(history, said)):
+        lines.append(_("✍️ Proposed by {name}").format(name=clip(proposer, limits.PERSON)))
     if view.sign_off is not None:  # staff only (the applicant reads "being signed off" in the status line)
         lines.extend(sign_texts.card_lines(view.sign_off, clip, reason_units))
     if r.status is Status.IN_REVIEW and said is not None and said.action == "return_signature":
@@ -147,6 +153,17 @@ def outcome(view: RequestView, clip: Clip, reason_units: int) -> list[str]:
     if r.status in (Status.RESUBMITTED, Status.IN_REVIEW):
         lines.extend(_round(history, clip, reason_units))
     return lines
+
+
+def _proposer(history: Sequence[AuditEvent], decided: AuditEvent) -> str:
+    """Who proposed a decision a sign-off chain issued (their signature opened the round): "" for one decided at
+    once, or by its proposer."""
+    if decided.action not in ("approve", "reject") or decided.from_status is not Status.SIGNING:
+        return ""
+    opened = next((e for e in reversed(history) if e.action == "sign" and e.from_status is not Status.SIGNING), None)
+    if opened is None or opened.actor_id == decided.actor_id:
+        return ""
+    return opened.actor_name or str(opened.actor_id)
 
 
 def _round(history: Sequence[AuditEvent], clip: Clip, reason_units: int) -> list[str]:

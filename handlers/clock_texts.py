@@ -3,7 +3,6 @@ the reviewers' reminder and the queue's section. Plain data in, HTML out (user t
 
 from __future__ import annotations
 
-from datetime import date
 from html import escape
 
 from aiogram.utils.i18n import gettext as _
@@ -33,31 +32,31 @@ def audited_stop(reason: str | None) -> str:
     parsed = parse_audit_reason(reason)
     if parsed is None:
         return escape(reason or "")
-    return f"{kind(parsed[0])}, {working_days(parsed[1])}"
+    return _("{kind}, {days}").format(kind=kind(parsed[0]), days=working_days(parsed[1]))
+
+
+def excluded_span(stop: ClockStop) -> str:
+    """The stop's dates as the card and the applicant's notice both say them: the day it stopped, the working days
+    after it not counted, the last of them at the latest (a one-day stop reads as plainly as a long one)."""
+    return _(
+        "the clock stopped on {start}; the working days from the next one are not counted, up to {days}, until "
+        "{end} at the latest"
+    ).format(start=stop.started_on.isoformat(), days=working_days(stop.days), end=stop.expected_end.isoformat())
 
 
 def stop_line(stop: ClockStop) -> str:
     """A card's and /status's line for an open stop: what, since when, until when at the latest."""
-    return _("⏸ Clock stopped for {kind} since {start}: {days}, expected to end on {end}").format(
-        kind=kind(stop.kind), start=stop.started_on.isoformat(), days=working_days(stop.days), end=stop.expected_end
-    )
+    return _("⏸ Excluded time for {kind}: {span}").format(kind=kind(stop.kind), span=excluded_span(stop))
 
 
-def stopped_notice(request: ApprovalRequest, stop: ClockStop, first: date, projected: Deadlines | None) -> str:
+def stopped_notice(request: ApprovalRequest, stop: ClockStop, projected: Deadlines | None) -> str:
     """The written notice art. 45 requires: what is excluded, why, for how long, until when; ``projected``: the
     deadlines if it runs its stated length (None once it has ended: the notice of its end has the dates)."""
     text = _(
-        "⏸ Request #{id} {name}: the bureau needs a {kind} before it decides. By the Administrative Licensing "
-        "Law (art. 45) the time it takes is not counted in the time limits: up to {days}, from {start} to {end} "
-        "at the latest. You will be told when it ends."
-    ).format(
-        id=request.id,
-        name=escape(request.project_name),
-        kind=kind(stop.kind),
-        days=working_days(stop.days),
-        start=first.isoformat(),
-        end=stop.expected_end.isoformat(),
-    )
+        "⏸ Request #{id} {name}: before deciding, the bureau needs this step: {kind}. By the Administrative "
+        "Licensing Law (art. 45) the time it takes is not counted in the time limits: {span}. You will be told "
+        "when it ends."
+    ).format(id=request.id, name=escape(request.project_name), kind=kind(stop.kind), span=excluded_span(stop))
     if projected is None:
         return text
     return (
@@ -83,11 +82,11 @@ def resumed_notice(request: ApprovalRequest, stop: ClockStop | None) -> str:
             id=request.id, name=name, kind=what, result=escape(stop.result)
         )
     left_out = stop.excluded_days or 0 if stop else 0
-    dates = _("{days} not counted. Promised by {promised} · legal limit {statutory}").format(
-        days=working_days(left_out),
-        promised=request.promised_due.isoformat(),
-        statutory=request.statutory_due.isoformat(),
+    dates = _("Promised by {promised} · legal limit {statutory}").format(
+        promised=request.promised_due.isoformat(), statutory=request.statutory_due.isoformat()
     )
+    if left_out:  # a stop ended on the day it began left nothing out: "0 working days" would only puzzle
+        dates = _("{days} not counted. {dates}").format(days=working_days(left_out), dates=dates)
     return head + "\n" + dates
 
 

@@ -38,11 +38,19 @@ def build_router() -> Router:
                 "\n\nSend /submit to begin."
             )
         )
-        await message.answer(help_text(actor, private=in_private_chat(message), typed_numbers=typed(app)))
+        await message.answer(
+            help_text(
+                actor, private=in_private_chat(message), typed_numbers=typed(app), signs_off=app.approvals.signs_off
+            )
+        )
 
     @router.message(Command("help"))
     async def help_(message: Message, actor: Actor, app: AppContext) -> None:
-        await message.answer(help_text(actor, private=in_private_chat(message), typed_numbers=typed(app)))
+        await message.answer(
+            help_text(
+                actor, private=in_private_chat(message), typed_numbers=typed(app), signs_off=app.approvals.signs_off
+            )
+        )
 
     @router.message(Command("cancel"))
     async def cancel(message: Message, state: FSMContext) -> None:

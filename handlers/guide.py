@@ -14,10 +14,10 @@ from approvals.models import Actor
 PRIVATE_ONLY = frozenset({"submit", "my", "status", "withdraw", "add", "files", "subscribe", "unsubscribe"})
 
 
-def help_text(actor: Actor, *, private: bool, typed_numbers: bool = False) -> str:
+def help_text(actor: Actor, *, private: bool, typed_numbers: bool = False, signs_off: bool = False) -> str:
     """Everyone's commands in a private chat; in a group, the reviewers' (what works there) and a pointer.
     ``typed_numbers``: the bureau types approval numbers (APPROVAL_NUMBER_FORMAT empty), so they can be corrected;
-    issued numbers cannot."""
+    issued numbers cannot. ``signs_off``: APPROVAL_CHAIN has more than the reviewer, so /sign has work to list."""
     lines = [_("<b>Commands</b>")]
     if private:
         lines += [
@@ -48,8 +48,13 @@ def help_text(actor: Actor, *, private: bool, typed_numbers: bool = False) -> st
             _("/find TEXT — find requests by number, project, organisation, applicant or status"),
             _("/stats — today's figures; /summary — with the charts"),
             _("/keyprojects [TEXT] — the key projects and their status, a page at a time; TEXT searches"),
-            _("/sign — the proposed decisions awaiting your signature (sign-off chain 经办 → 审核 → 签发)"),
+            _("/hearing N — what the public sent on request N; /hearing N H RESULT — record hearing request H closed"),
+            _("/materials — the standard materials each kind of document needs (the completeness check)"),
         ]
+        if signs_off:
+            lines.append(
+                _("/sign — the proposed decisions awaiting your signature (sign-off chain 经办 → 审核 → 签发)")
+            )
     if actor.is_admin:
         lines += [
             _("<b>Admins</b>"),
@@ -60,6 +65,10 @@ def help_text(actor: Actor, *, private: bool, typed_numbers: bool = False) -> st
             _("/release N — free anyone's claim; /reassign N [ID] — hand a claim to another reviewer"),
             _("/revoke N — revoke a decision (with a reason; the applicant is told)"),
             *([_("/correct N — correct a typed approval number (with a reason)")] if typed_numbers else []),
+            _(
+                "/materials report|report_form, then one item a line — replace that checklist; "
+                "/materials report|report_form reset — back to the standard one"
+            ),
             _("Send a CSV/XLSX key-project list to replace it: you see what changes, then Confirm"),
             _("/export — all requests and their history as XLSX"),
         ]

@@ -103,13 +103,20 @@ EDITABLE = (
 
 
 def review(
-    request: ApprovalRequest, *, details: bool = False, approval: Action | None = Action.PROPOSE_APPROVAL
+    request: ApprovalRequest,
+    *,
+    details: bool = False,
+    approval: Action | None = Action.PROPOSE_APPROVAL,
+    signs_off: bool = False,
 ) -> InlineKeyboardMarkup | None:
     """The card's buttons for its current status (a decided request has none), "Details" when the card shortened
     a field, and "📎 Documents" whenever there are files to read (a decided request's too). ``approval``: what
     approving means now (the service's ``approval_step``): propose it for public notice, approve once the notice
-    has run, or nothing while it runs."""
+    has run, or nothing while it runs. ``signs_off``: a chain signs the decision (APPROVAL_CHAIN longer than the
+    reviewer): the reviewer's Approve and Reject only propose it for sign-off."""
     rid = request.id
+    approve_label = _("Approve: to sign-off (提交签批)") if signs_off else _("Approve")
+    reject_label = _("Reject: to sign-off (提交签批)") if signs_off else _("Reject")
     more: list[Button] = [(_("Details"), DetailsCB(id=rid))] if details else []
     if request.attachments:
         more.append((_("📎 Documents"), FilesCB(id=rid)))
@@ -120,8 +127,8 @@ def review(
         ]
         return rows(check, more)
     if request.status is Status.IN_NOTICE:  # no claim, no request for material: the notice runs, then the decision
-        approve = [(_("Approve"), ReviewCB(action=ReviewAction.APPROVE, id=rid))] if approval is Action.APPROVE else []
-        return rows([*approve, (_("Reject"), ReviewCB(action=ReviewAction.REJECT, id=rid))], more)
+        approve = [(approve_label, ReviewCB(action=ReviewAction.APPROVE, id=rid))] if approval is Action.APPROVE else []
+        return rows([*approve, (reject_label, ReviewCB(action=ReviewAction.REJECT, id=rid))], more)
     if request.status is Status.SIGNING:  # the chain's next signer signs or returns it (approvals/sign_off.py)
         step = request.signing_step
         sign = [
@@ -138,14 +145,14 @@ def review(
     else:
         return rows(more) if more else None
     if approval is Action.APPROVE:
-        decision = (_("Approve"), ReviewCB(action=ReviewAction.APPROVE, id=rid))
+        decision = (approve_label, ReviewCB(action=ReviewAction.APPROVE, id=rid))
     else:
         decision = (_("Propose approval (公示)"), ReviewCB(action=ReviewAction.PROPOSE, id=rid))
     decide = [
         first,
         decision,
         (_("Request info"), ReviewCB(action=ReviewAction.INFO, id=rid)),
-        (_("Reject"), ReviewCB(action=ReviewAction.REJECT, id=rid)),
+        (reject_label, ReviewCB(action=ReviewAction.REJECT, id=rid)),
     ]
     stop = [(_("⏸ Stop the clock (art. 45)"), ClockCB(action=ClockAction.STOP, id=rid))]
     return rows(decide[:2], decide[2:], stop, more)

@@ -20,12 +20,18 @@ LATEST_COMMENT = 200  # characters of the latest comment a card shows
 INPUTS_READ = 50  # the latest comments and hearing requests a card looks at (the open hearings are among them)
 
 
-STAFF_ONLY = frozenset({"public_comment", "hearing_request"})  # who of the public said what: the bureau's to see
+# who of the public said what, and the bureau's internal sign-off: the bureau's to see
+STAFF_ONLY = frozenset({"public_comment", "hearing_request", "close_hearing", "sign", "return_signature"})
 
 
 def for_applicants(history: Sequence[AuditEvent]) -> list[AuditEvent]:
-    """A request's history as its applicant sees it: without the public's names and words."""
+    """A request's history as its applicant sees it: without the public's names and words, without the bureau's
+    internal signatures (the applicant reads "being signed off" in the status line)."""
     return [e for e in history if e.action not in STAFF_ONLY]
+
+
+def acceptance_line(until: date) -> str:
+    return _("📣 Acceptance notice (受理公示) until {day}").format(day=until.isoformat())
 
 
 def error(exc: DomainError) -> str:
@@ -53,13 +59,21 @@ def remedies() -> str:
     )
 
 
-def card_lines(found: Sequence[Notice], inputs: Sequence[PublicComment], total: int, today: date) -> list[str]:
-    """What a card says about the request's notices and what the public sent (escaped, bounded)."""
+def card_lines(
+    found: Sequence[Notice],
+    inputs: Sequence[PublicComment],
+    total: int,
+    today: date,
+    history: Sequence[AuditEvent] = (),
+) -> list[str]:
+    """What a card says about the request's notices and what the public sent (escaped, bounded). ``total``: the
+    comments and hearing requests together; ``history``: the request's audit (its hearing requests are counted
+    there, apart from the comments, and a hearing held is told with its result)."""
     lines = []
     for notice in found:
         if notice.kind is NoticeKind.ACCEPTANCE and notice.is_open(today):
-            lines.append(_("📣 Acceptance notice (受理公示) until {day}").format(day=notice.ends_on.isoformat()))
-        elif notice.kind is NoticeKind.INTENDED_DECISION and notice == _latest(found, notice.kind):
+            lines.append(acceptance_line(notice.ends_on))
+        elif notice.kind is NoticeKind.INTENDED_DECISION and notice == latest(found, notice.kind):
             if today <= notice.ends_on:
                 lines.append(
                     _("📣 Notice of the intended decision until {day}: a hearing may be requested until then").format(
@@ -85,8 +99,16 @@ def card_lines(found: Sequence[Notice], inputs: Sequence[PublicComment], total: 
                 len(hearings),
             ).format(n=len(hearings), id=hearings[0].request_id, hid=hearings[0].id)
         )
-    if total:
-        latest = inputs[-1]
+    if held := next((e for e in reversed(history) if e.action == "hearing_held"), None):
+        lines.append(
+            _("⚖️ Hearing held: {result}").format(result=escape(_clip(held.reason)))
+            if held.reason
+            else _("⚖️ Hearing held")
+        )
+    comments = [i for i in inputs if i.kind is InputKind.COMMENT]
+    total = max(total - sum(1 for e in history if e.action == "hearing_request"), len(comments))
+    if total and comments:
+        newest = comments[-1]
         lines.append(
             ngettext(
                 "💬 {n} from the public; latest, {name}: {text}",
@@ -94,14 +116,14 @@ def card_lines(found: Sequence[Notice], inputs: Sequence[PublicComment], total: 
                 total,
             ).format(
                 n=total,
-                name=escape(latest.name[: limits.PERSON]),
-                text=escape(_clip(latest.text)),
+                name=escape(newest.name[: limits.PERSON]),
+                text=escape(_clip(newest.text)),
             )
         )
     return lines
 
 
-def _latest(found: Sequence[Notice], kind: NoticeKind) -> Notice | None:
+def latest(found: Sequence[Notice], kind: NoticeKind) -> Notice | None:
     return next((n for n in reversed(found) if n.kind is kind), None)
 
 
@@ -139,5 +161,5 @@ def for_applicant(request: ApprovalRequest, ends_on: date | None) -> str:
 
 
 def last_day(found: Sequence[Notice], kind: NoticeKind) -> date | None:
-    notice = _latest(found, kind)
+    notice = latest(found, kind)
     return notice.ends_on if notice else None

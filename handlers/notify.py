@@ -12,10 +12,10 @@ from aiogram import Bot
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
-from approvals import clock_stops
+from approvals import clock_stops, completeness
 from approvals.models import Actor, ApprovalRequest, AuditEvent, Role, Status
 from approvals.notices import NoticeKind
-from handlers import card, clock_texts, notice_texts, sign_texts, stage_notices, views
+from handlers import card, clock_texts, notice_texts, notice_views, sign_texts, stage_notices, views
 from handlers import keyboards as kb
 from handlers import texts as t
 from handlers.context import AppContext
@@ -32,7 +32,7 @@ async def render_card(
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """The card and its buttons, in ``locale`` or the chat's language; ``compact``: the short form, for when
     Telegram refused the card itself."""
-    view = await app.approvals.view(STAFF, request_id)
+    view = await notice_views.with_notice(app, await app.approvals.view(STAFF, request_id))
     project = await app.repos.key_projects.known(view.request.key_code) if view.request.key_code else None
     notes = await app.repos.notes.count(request_id)
     found = await app.repos.notices.of(request_id)
@@ -42,9 +42,11 @@ async def render_card(
     with app.i18n.context(), app.i18n.use_locale(locale or await app.locale_for_chat(chat_id)):
         shown = card.compact(view) if compact else card.card(view, project=project, notes=notes)
         text = shown.text
-        if not compact and (extra := notice_texts.card_lines(found, inputs, total, app.approvals.today())):
+        if not compact and (
+            extra := notice_texts.card_lines(found, inputs, total, app.approvals.today(), view.history)
+        ):
             text += "\n" + "\n".join(extra)
-        return text, kb.review(view.request, details=shown.more, approval=step)
+        return text, kb.review(view.request, details=shown.more, approval=step, signs_off=app.approvals.signs_off)
 
 
 async def send_card(bot: Bot, app: AppContext, request_id: int, chat_id: int) -> None:
@@ -169,8 +171,7 @@ async def clock_notice(app: AppContext, request: ApprovalRequest, event: AuditEv
     if stop is None:  # cannot happen: the stop is written with its event
         return clock_texts.resumed_notice(request, None)
     calendar, policy = app.approvals.calendar, app.approvals.policy
-    first = clock_stops.first_excluded_day(calendar, stop)
-    return clock_texts.stopped_notice(request, stop, first, clock_stops.projected(request, stop, calendar, policy))
+    return clock_texts.stopped_notice(request, stop, clock_stops.projected(request, stop, calendar, policy))
 
 
 async def applicant_notice(app: AppContext, request: ApprovalRequest, event: AuditEvent) -> Outgoing | None:
@@ -187,7 +188,10 @@ async def applicant_notice(app: AppContext, request: ApprovalRequest, event: Aud
         elif event.action in CLOCK_EVENTS:
             text = await clock_notice(app, request, event)
         elif event.action in stage_notices.STAGE_EVENTS:
-            text, markup = stage_notices.for_applicant(await app.approvals.view(STAFF, request.id), event)
+            due = completeness.supply_due(request, app.approvals.calendar, app.approvals.policy)
+            until = await notice_views.acceptance_until(app, request.id)
+            view = await app.approvals.view(STAFF, request.id)
+            text, markup = stage_notices.for_applicant(view, event, due, until)
         elif event.action == "propose_approval":
             ends = notice_texts.last_day(await app.repos.notices.of(request.id), NoticeKind.INTENDED_DECISION)
             text = notice_texts.for_applicant(request, ends)

@@ -11,7 +11,7 @@ from aiogram.utils.i18n import gettext as _
 from approvals import validation as v
 from approvals.models import Actor
 from approvals.service import ensure_reviewer
-from handlers import args, views
+from handlers import args, notice_views, views
 from handlers import keyboards as kb
 from handlers import texts as t
 from handlers.callbacks import QueueAction, QueueItemCB, QueuePageCB
@@ -22,7 +22,7 @@ from jobs.summary import render
 
 
 async def queue_message(app: AppContext, actor: Actor, page: int) -> tuple[str, InlineKeyboardMarkup | None]:
-    result = await app.approvals.queue_page(actor, page=page)
+    result = await notice_views.queue_with_notices(app, await app.approvals.queue_page(actor, page=page))
     return t.chunks(views.queue_page(result))[0], kb.queue(result)
 
 

@@ -39,9 +39,12 @@ async def prompt_open(state: FSMContext, request_id: int, action: Action) -> boo
     return data.get("request_id") == request_id and data.get("action") == action.value
 
 
-def confirmation(action: Action, request: ApprovalRequest, reason: str) -> str:
+def confirmation(action: Action, request: ApprovalRequest, reason: str, *, signs_off: bool = False) -> str:
+    """``signs_off``: a chain signs the decision, so a rejection is proposed for sign-off, not issued."""
     name = t.escape(request.project_name)
-    if action is Action.REJECT:
+    if action is Action.REJECT and signs_off:
+        question = sign_texts.propose_rejection(request)
+    elif action is Action.REJECT:
         question = _("Reject #{id} {name}?").format(id=request.id, name=name)
     else:
         question = _("Revoke the decision on #{id} {name} ({status})? The request goes back to the queue.").format(
@@ -164,7 +167,7 @@ def build_router() -> Router:
                 await state.set_state(Review.confirm)
                 await state.update_data(reason=text)
                 await prompts.close(bot, message.chat.id, data)  # Yes / No below take over from its Cancel
-                question = confirmation(action, request, text)
+                question = confirmation(action, request, text, signs_off=app.approvals.signs_off)
                 await prompts.remember(state, await message.reply(question, reply_markup=kb.confirm_step(request_id)))
                 return
             if action is Action.CORRECT_NUMBER:

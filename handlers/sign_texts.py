@@ -17,9 +17,9 @@ LIST_TITLE = 60  # a project's name in /sign's list, at most: twenty lines stay 
 def step_name(role: Role) -> str:
     """A step of the chain by the role that signs it, short (a card line, a prompt)."""
     return {
-        Role.REVIEWER: _("Handled"),  # 经办
-        Role.CHIEF: _("Checked"),  # 审核
-        Role.DIRECTOR: _("Issued"),  # 签发
+        Role.REVIEWER: _("Reviewer"),  # 经办
+        Role.CHIEF: _("Chief"),  # 审核
+        Role.DIRECTOR: _("Director"),  # 签发
     }.get(role, role.value)
 
 
@@ -40,7 +40,7 @@ def card_lines(state: SignOff, clip: Clip, reason_units: int) -> list[str]:
         if k < len(state.signatures):
             steps.append(f"{step_name(role)} {clip(state.signatures[k].name, limits.PERSON)} ✓")
         elif k == state.step:
-            steps.append(_("{step} awaiting signature").format(step=step_name(role)))
+            steps.append(_("{step}: awaiting").format(step=step_name(role)))
         else:
             steps.append(step_name(role))
     return [proposed, " · ".join(steps)]
@@ -95,6 +95,14 @@ def propose_prompt(request: ApprovalRequest, reviewer: str, *, issued: bool) -> 
     if not issued:
         text += "\n" + _("You may reply with the approval number (批复文号) to propose it with the approval.")
     return text
+
+
+def propose_rejection(request: ApprovalRequest) -> str:
+    """The Yes / No before a reviewer's rejection where a chain signs: it is proposed, not issued."""
+    return _(
+        "Propose rejecting #{id} {project}? It goes to the sign-off chain (签批); the rejection is issued with the "
+        "last signature."
+    ).format(id=request.id, project=escape(request.project_name))
 
 
 def return_prompt(request: ApprovalRequest, signer: str) -> str:

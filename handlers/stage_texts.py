@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from datetime import date
 
 from aiogram.utils.i18n import gettext as _
 
@@ -30,25 +32,34 @@ def material(item: str) -> str:
     }.get(item, item)
 
 
+# a reviewer's own numbering at the start of a line ("3.", "3、", "(3)", "３．"): the list numbers its lines itself
+OWN_NUMBER = re.compile(r"^\s*(?:[(（]\s*\d+\s*[)）]|\d+\s*(?:[.．](?!\d)|[、)）:：]))\s*")
+
+
 def missing_list(items: Sequence[str], other: str) -> str:
-    """The one list sent to the applicant (plain text: stored as the step's reason, escaped where shown)."""
-    lines = [f"{n}. {material(item)}" for n, item in enumerate(items, start=1)]
-    if other.strip():
-        lines.append(f"{len(lines) + 1}. {other.strip()}")
-    return "\n".join(lines)
+    """The one list sent to the applicant (plain text: stored as the step's reason, escaped where shown). The
+    reviewer's own lines follow the standard items, each numbered once."""
+    lines = [material(item) for item in items]
+    lines += [OWN_NUMBER.sub("", line, count=1).strip() for line in other.splitlines()]
+    return "\n".join(f"{n}. {line}" for n, line in enumerate((line for line in lines if line), start=1))
 
 
-def waiting(stage: Stage | None) -> str:
-    """Whom the request waits on and until when (a line of a card, a receipt, /status)."""
+def waiting(stage: Stage | None, notice_ended_on: date | None = None) -> str:
+    """Whom the request waits on and until when (a line of a card, a receipt, /status); ``notice_ended_on``: the
+    last day of an intended-decision notice that has run (the request in notice is then ready for the decision)."""
     if stage is None or stage.waits_on is None:
         return ""
     until = stage.until.isoformat() if stage.until else ""
+    if stage.status is Status.IN_NOTICE and notice_ended_on is not None:
+        return _("⏳ Notice ended on {end}: ready for the decision, promised by {day}").format(
+            end=notice_ended_on.isoformat(), day=until
+        )
     if stage.status is Status.RECEIVED:
         return _("⏳ Waiting on the bureau: accept it or list what is missing, by {day}").format(day=until)
     if stage.status is Status.INCOMPLETE:
         return _("⏳ Waiting on the applicant: send the listed material by {day}").format(day=until)
     if stage.status is Status.IN_NOTICE:
-        return _("⏳ In public notice, then the bureau's decision, promised by {day}").format(day=until)
+        return _("⏳ In public notice, then the decision, promised by {day}").format(day=until)
     if stage.waits_on is Party.OUTSIDE:  # the card adds which and until when (handlers/clock_texts.py)
         return _("⏳ Excluded time (art. 45): the clock is stopped")
     if stage.waits_on is Party.APPLICANT:

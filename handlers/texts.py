@@ -22,7 +22,8 @@ from approvals.errors import (
     SelfReview,
 )
 from approvals.ledger import KeyProjectStatus
-from approvals.models import Category, DocumentType, Lane, Status
+from approvals.models import BOT_ACTOR_ID, Category, DocumentType, Lane, Status
+from approvals.progress import RequestView
 from approvals.sign_off import SignatureRefused
 from approvals.validation import InvalidField
 from handlers import limits, notice_texts, sign_texts, stage_texts
@@ -85,6 +86,13 @@ def status(value: Status | str) -> str:
         Status.REJECTED: _("Rejected"),
         Status.WITHDRAWN: _("Withdrawn"),
     }[Status(value)]
+
+
+def request_status(view: RequestView) -> str:
+    """A request's status as a card, /my and /status show it: a notice that has run reads as ended."""
+    if view.notice_ended_on is not None:
+        return _("Notice ended: ready for the decision")
+    return status(view.request.status)
 
 
 def key_status(value: KeyProjectStatus) -> str:
@@ -150,6 +158,11 @@ def event(value: str) -> str:
         "correct_number": _("Approval number corrected"),
         "add_material": _("Material added"),
         "keep_copy": _("Copy kept by the bureau"),
+        "accept": _("Accepted (受理)"),
+        "deem_accept": _("Deemed accepted (art. 32)"),
+        "list_missing": _("Missing material listed"),
+        "supply": _("Listed material supplied"),
+        "return": _("Returned (退件)"),
         "propose_approval": _("Approval proposed: notice of the intended decision (拟审批公示)"),
         "public_comment": _("Comment from the public"),
         "hearing_request": _("Hearing requested"),
@@ -161,6 +174,13 @@ def event(value: str) -> str:
         "resume_clock": _("Clock restarted"),
         "hearing_held": _("Hearing held: clock restarted, back in its notice"),
     }.get(value, value)
+
+
+def actor(actor_id: int, name: str) -> str:
+    """Who took a step, as a history names them (raw text): the bot's own steps are the bureau's system's."""
+    if actor_id == BOT_ACTOR_ID:
+        return _("system")
+    return name or str(actor_id)
 
 
 def field_problem(exc: InvalidField) -> str:

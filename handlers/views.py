@@ -11,7 +11,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
 from approvals.models import ApprovalRequest, Attachment, AuditEvent, Note, Status
-from approvals.progress import QueuePage, RequestView
+from approvals.progress import QueuePage, RequestView, ever_accepted
 from approvals.summary import SummaryFigures
 from handlers import clock_texts, limits, stage_texts
 from handlers import texts as t
@@ -31,7 +31,7 @@ def history(events: list[AuditEvent], tz: tzinfo) -> Rendered:
     events = [e for e in events if e.action != "keep_copy"]  # the bureau's filing: in the audit log and export
     for e in reversed(events):
         when = e.at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
-        who = clip(e.actor_name, limits.PERSON) or str(e.actor_id)
+        who = clip(t.actor(e.actor_id, e.actor_name), limits.PERSON)
         if e.target_name and e.action == "reassign":
             who += " → " + clip(e.target_name, limits.PERSON)
         elif e.target_name:
@@ -64,7 +64,7 @@ def notes(request_id: int, found: list[Note], tz: tzinfo) -> list[str]:
 def receipt(view: RequestView) -> str:
     """What the applicant is told at receipt: received (收件) and checked by a day, or (a filing) accepted."""
     r = view.request
-    if r.status is Status.RECEIVED:
+    if not ever_accepted(r, view.history):
         when = _("Received on {day} (收件); not yet accepted.").format(day=(r.received_on or r.accepted_on).isoformat())
     else:
         when = _("Accepted on {day}").format(day=r.accepted_on.isoformat())
@@ -84,7 +84,7 @@ def short_row(view: RequestView) -> str:
     left = days(view)
     risk = " ⚠️" if view.at_risk else ""
     stop = " · " + _("until {day}").format(day=view.clock_stop.expected_end) if view.clock_stop else ""
-    return f"#{r.id} {escape(r.project_name)} · {t.status(r.status)}{stop}" + (f" · {left}{risk}" if left else "")
+    return f"#{r.id} {escape(r.project_name)} · {t.request_status(view)}{stop}" + (f" · {left}{risk}" if left else "")
 
 
 def queue_page(page: QueuePage) -> list[str]:
@@ -113,7 +113,8 @@ def queue_line(view: RequestView) -> str:
         when = _("check by {day}").format(day=view.stage.until.isoformat())
     else:
         when = r.promised_due.isoformat()
-    return " · ".join(part for part in (stage_texts.stage_name(r.status), when, days(view)) if part)
+    stage = _("notice ended") if view.notice_ended_on else stage_texts.stage_name(r.status)
+    return " · ".join(part for part in (stage, when, days(view)) if part)
 
 
 def stats(f: SummaryFigures) -> str:

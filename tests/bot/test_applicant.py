@@ -74,7 +74,7 @@ async def test_refusals_say_what_cannot_be_done_and_why(harness: Harness) -> Non
     await h.application.app.approvals.reject(reviewer, rejected, "位于水源保护区内")
     user = h.applicant
     await user.expect("已批复")
-    await user.expect("未予批准")  # both notices in: what follows are replies to the commands
+    await user.expect("不予批准")  # both notices in: what follows are replies to the commands
 
     async def reply(command: str) -> str:
         mark = user.last_id()

@@ -83,9 +83,9 @@ async def test_reject_shows_the_reason_with_yes_or_no_and_no_changes_nothing(har
         if answer == "否":
             await h.reviewer.expect("已取消", chat=h.group, after=mark)
             assert (await h.repos.requests.get(number)).status is Status.SUBMITTED
-            assert not [m for m in h.applicant.inbox() if "未予批准" in (m.get("text") or "")]
+            assert not [m for m in h.applicant.inbox() if "不予批准" in (m.get("text") or "")]
     await redrawn(h, card, lambda m: "❌ 张审 不予批准：选址位于饮用水源保护区" in m["text"])
-    await h.applicant.expect("未予批准")
+    await h.applicant.expect("不予批准")
 
 
 async def test_queue_n_opens_page_n_where_each_request_is_opened_or_claimed_and_holders_are_named(

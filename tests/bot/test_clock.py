@@ -27,11 +27,12 @@ async def test_a_reviewer_stops_the_clock_from_the_card_and_restarts_it_with_the
 
     # art. 45: the applicant is told what is left out, why, for how long and until when
     notice = await h.applicant.expect("需要进行专家评审", after=mark_applicant)
-    assert "最长 10 个工作日，自 2026-12-01 起至迟 2026-12-14 止" in notice["text"]
+    assert "2026-11-30 起中止计时，自次日起的工作日不计入期限，最长 10 个工作日，至迟 2026-12-14 止" in notice["text"]
     # if it runs its length: promised Dec 14 + 10 = Dec 28, legal Jan 12 + 10 = Jan 26 (Jan 13-15, 18-22, 25, 26)
     assert "承诺办结日为 2026-12-28（法定期限 2027-01-26）" in notice["text"]
     redrawn = await h.reviewer.expect(
-        "因专家评审自 2026-11-30 起中止计时：10 个工作日，预计 2026-12-14 结束", chat=h.group
+        "⏸ 专家评审：2026-11-30 起中止计时，自次日起的工作日不计入期限，最长 10 个工作日，至迟 2026-12-14 止",
+        chat=h.group,
     )
     assert redrawn["message_id"] == card["message_id"]
     assert "批准" not in str(redrawn.get("reply_markup"))  # no decision in excluded time
@@ -41,7 +42,7 @@ async def test_a_reviewer_stops_the_clock_from_the_card_and_restarts_it_with_the
     mark = h.applicant.last_id()
     await h.applicant.send(f"/status {number}")
     status = await h.applicant.expect("中止计时", after=mark)
-    assert "预计 2026-12-14 结束" in status["text"] and "剩余 10 个工作日" in status["text"]  # frozen
+    assert "至迟 2026-12-14 止" in status["text"] and "剩余 10 个工作日" in status["text"]  # frozen
 
     mark = h.reviewer.last_id()
     await h.reviewer.send("/queue")
@@ -49,7 +50,7 @@ async def test_a_reviewer_stops_the_clock_from_the_card_and_restarts_it_with_the
     assert f"第 {number} 号" in queue["text"] and "专家评审至 2026-12-14" in queue["text"]
     mark = h.reviewer.last_id()
     await h.reviewer.send("/stats")
-    assert "不计时 1" in (await h.reviewer.expect("不计时", after=mark))["text"]
+    assert "中止计时 1" in (await h.reviewer.expect("不计时", after=mark))["text"]
 
     h.clock.set_local(2026, 12, 3)  # Dec 1, 2, 3 left out
     mark = h.reviewer.last_id(h.group)

@@ -144,7 +144,7 @@ async def test_stats_count_each_stage_in_both_languages_and_the_queue_names_the_
     mark = h.reviewer.last_id()
     await h.reviewer.send("/stats")
     stats = await h.reviewer.expect("各阶段", after=mark)
-    assert "各阶段：待受理 1 · 待补正（受理前） 1 · 待领取 1 · 审查中 0 · 审查中待补正 0" in stats["text"]
+    assert "各阶段：待受理 1 · 待补正（受理前） 1 · 待领取 1 · 审查中 0 · 待补正（审查中） 0" in stats["text"]
     assert "等待申请人补正：1 件" in stats["text"]  # the listed material counts as waiting on the applicant
     mark = h.reviewer_2.last_id()
     await h.reviewer_2.send("/stats")

@@ -88,7 +88,7 @@ async def test_a_long_rejection_reason_leaves_the_card_decided_without_live_butt
     card = await h.reviewer.expect("❌ 张审 不予批准：", chat=h.group)
     assert buttons(card) == ["详情", "📎 材料"]  # nothing left to press but the full text and the files
     assert "…" in card["text"]
-    notice = await h.applicant.expect("未予批准")
+    notice = await h.applicant.expect("不予批准")
     assert REASON in notice["text"]  # the applicant hears the reason in full
     assert refused(h) == []
 
@@ -110,7 +110,7 @@ async def test_a_card_or_notice_refused_as_too_long_goes_out_short_and_the_butto
     mark = h.applicant.last_id()
     await h.application.app.approvals.reject(REVIEWER, number, "选址位于饮用水水源保护区")
     notice = await h.applicant.expect(f"/status {number}", after=mark)
-    assert "未予批准" in notice["text"] and "选址位于饮用水水源保护区" in notice["text"]
+    assert "不予批准" in notice["text"] and "选址位于饮用水水源保护区" in notice["text"]
     card = await h.reviewer.expect("❌ 张审 不予批准", chat=h.group)
     assert buttons(card) == ["📎 材料"]
 

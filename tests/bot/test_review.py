@@ -144,7 +144,7 @@ async def test_reject_needs_a_reason_and_tells_the_applicant(harness: Harness) -
     question = await h.reviewer_2.expect(f"Reject #{number}", chat=h.group, after=mark)
     await h.reviewer_2.answer(await h.reviewer_2.press(question, "Yes"))
     await h.reviewer.expect("❌ Bob 不予批准", chat=h.group)
-    told = await h.applicant.expect("未予批准")
+    told = await h.applicant.expect("不予批准")
     assert "Inside the water source protection zone" in told["text"]
 
 
