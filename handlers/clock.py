@@ -14,7 +14,7 @@ from aiogram.utils.i18n import gettext as _
 
 from approvals import validation as v
 from approvals.clock_stops import MAX_DAYS, MIN_DAYS, StopKind, clean_days
-from approvals.errors import DomainError
+from approvals.errors import DomainError, InvalidTransition
 from approvals.models import Actor, ApprovalRequest
 from approvals.service import ensure_reviewer
 from approvals.states import Action
@@ -83,13 +83,25 @@ async def _ours(state: FSMContext, request_id: int) -> bool:
     return (await state.get_data()).get("request_id") == request_id
 
 
+async def already_stopped(app: AppContext, actor: Actor, request_id: int) -> str | None:
+    """Why a stop is refused when the clock already stands: until when (None: refused for another reason)."""
+    view = await app.approvals.view(actor, request_id)
+    return clock_texts.already_stopped(view.request, view.clock_stop) if view.clock_stop else None
+
+
 def build_router() -> Router:
     router = Router(name="clock")
     router.callback_query.middleware(AdoptCards())
 
     @router.callback_query(ClockCB.filter(F.action == ClockAction.STOP))
     async def ask_kind(query: CallbackQuery, callback_data: ClockCB, actor: Actor, app: AppContext, bot: Bot) -> None:
-        request = await app.approvals.check(actor, callback_data.id, Action.STOP_CLOCK)  # refuse now, not later
+        try:
+            request = await app.approvals.check(actor, callback_data.id, Action.STOP_CLOCK)  # refuse now, not later
+        except InvalidTransition:
+            if said := await already_stopped(app, actor, callback_data.id):
+                await query.answer(said, show_alert=True)
+                return
+            raise
         await query.answer()
         text = _("{name}: stop the clock of #{id} {project} for what (art. 45)?").format(
             name=escape(actor.name), id=request.id, project=escape(request.project_name)
@@ -202,6 +214,11 @@ def build_router() -> Router:
         except v.InvalidField as exc:
             await message.answer(t.field_problem(exc))
             return
+        except InvalidTransition:
+            if said := await already_stopped(app, actor, number):
+                await message.answer(said)
+                return
+            raise
         await message.answer(stopped(request, kind, clean_days(words[2])))
 
     @router.message(Command("resumeclock"))

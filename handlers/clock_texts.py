@@ -49,6 +49,13 @@ def stop_line(stop: ClockStop) -> str:
     return _("⏸ Excluded time for {kind}: {span}").format(kind=kind(stop.kind), span=excluded_span(stop))
 
 
+def already_stopped(request: ApprovalRequest, stop: ClockStop) -> str:
+    """A second stop refused (plain text: an alert too)."""
+    return _("The clock of #{id} is already stopped for {kind}, until {end} at the latest.").format(
+        id=request.id, kind=kind(stop.kind), end=stop.expected_end.isoformat()
+    )
+
+
 def stopped_notice(request: ApprovalRequest, stop: ClockStop, projected: Deadlines | None) -> str:
     """The written notice art. 45 requires: what is excluded, why, for how long, until when; ``projected``: the
     deadlines if it runs its stated length (None once it has ended: the notice of its end has the dates)."""

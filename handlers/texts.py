@@ -177,10 +177,11 @@ def event(value: str) -> str:
 
 
 def actor(actor_id: int, name: str) -> str:
-    """Who took a step, as a history names them (raw text): the bot's own steps are the bureau's system's."""
-    if actor_id == BOT_ACTOR_ID:
-        return _("system")
-    return name or str(actor_id)
+    """Who took a step, as a history names them (raw text): the bot's own steps (no name: a member of the public
+    who commented has theirs) are the bureau's system's."""
+    if name:
+        return name
+    return _("system") if actor_id == BOT_ACTOR_ID else str(actor_id)
 
 
 def field_problem(exc: InvalidField) -> str:

@@ -50,7 +50,10 @@ async def test_a_reviewer_stops_the_clock_from_the_card_and_restarts_it_with_the
     assert f"第 {number} 号" in queue["text"] and "专家评审至 2026-12-14" in queue["text"]
     mark = h.reviewer.last_id()
     await h.reviewer.send("/stats")
-    assert "中止计时 1" in (await h.reviewer.expect("不计时", after=mark))["text"]
+    await h.reviewer.expect("中止计时 1", after=mark)
+    mark = h.reviewer.last_id()
+    await h.reviewer.send(f"/stopclock {number} hearing 5")  # a second stop: refused, saying until when
+    await h.reviewer.expect(f"第 {number} 号申请已因专家评审中止计时，至迟 2026-12-14 止。", after=mark)
 
     h.clock.set_local(2026, 12, 3)  # Dec 1, 2, 3 left out
     mark = h.reviewer.last_id(h.group)

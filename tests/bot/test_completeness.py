@@ -70,6 +70,11 @@ async def test_one_list_ticked_from_the_checklist_then_supplied_by_the_applicant
     received = await h.applicant.expect("noise.pdf", after=mark_applicant)
     await h.applicant.answer(await h.applicant.press(received, "提交补正材料"))
     await h.applicant.expect("已重新收件", after=mark_applicant)
+    await h.application.jobs.sender.flush()
+    about = [
+        m for m in h.applicant.inbox() if m["message_id"] > mark_applicant and f"第 {number} 号" in m.get("text", "")
+    ]
+    assert len(about) == 1, about  # one answer to the supply, not a second near-identical notice
     request = await h.repos.requests.get(number)
     assert request.status is Status.RECEIVED and [a.name for a in request.attachments] == ["eia.pdf", "noise.pdf"]
     await with_button(h, card["message_id"], "一次性告知补正")  # the card offers the check again
@@ -106,8 +111,16 @@ async def test_the_job_returns_a_submission_whose_listed_material_never_came(har
     h.clock.set_local(2026, 12, 22)  # the day after the 15th working day
     mark = h.applicant.last_id()
     await h.application.jobs.periods()
-    await h.applicant.expect("已退件", after=mark)
+    returned = await h.applicant.expect("已退件", after=mark)
+    assert "2026-12-21" in returned["text"] and "+00:00" not in returned["text"]  # the day the material was due
     await h.reviewer.expect("申请人未在期限内补正所列材料", chat=h.group)
+    mark = h.applicant.last_id()
+    await h.applicant.send(f"/status {number}")
+    shown = await h.applicant.expect(f"#{number}", after=mark)
+    history = await h.applicant.expect("办理记录", after=mark)
+    assert "受理日期" not in shown["text"] and "承诺办结" not in shown["text"]  # never accepted: no dates
+    assert "已退件 · 系统" in history["text"] and " · 0" not in history["text"]  # the bot's step, in words
+    assert "一次性告知补正 · " in history["text"] and "list_missing" not in history["text"]
     request = await h.repos.requests.get(number)
     assert request.status is Status.RETURNED and [a.name for a in request.attachments] == ["eia.pdf"]
     assert [e.action for e in await steps(h, number)] == ["submit", "list_missing", "return"]

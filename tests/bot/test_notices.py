@@ -54,6 +54,17 @@ async def test_approval_is_proposed_refused_until_the_notice_ends_then_given(har
     )  # privately
     card = await h.reviewer.expect("📣 拟审批公示已于 2026-12-07 期满", chat=h.group)
     assert buttons(card)[:2] == ["批准", "不予批准"]
+    # it reads as ended everywhere, no longer as running
+    assert "公示已期满，待作出决定" in card["text"] and "拟审批公示中" not in card["text"]
+    for user, command, shown in (
+        (h.reviewer, "/queue", "待办队列"),
+        (h.applicant, "/my", "#"),
+        (h.applicant, f"/status {number}", "#"),
+    ):
+        mark = user.last_id()
+        await user.send(command)
+        said = (await user.expect(shown, after=mark))["text"]
+        assert "公示已期满" in said and "公示中" not in said, (command, said)
     await approve_from(h, card)
     card = await h.reviewer.expect("📢 审批决定公告至 2026-12-17", chat=h.group)  # Dec 9-11, 14-17: 7 working days
     assert "救济途径：自知道该决定之日起 60 日内可申请行政复议，或 6 个月内提起行政诉讼。" in card["text"]
@@ -81,8 +92,9 @@ async def test_a_hearing_request_stops_the_clock_until_the_hearing_is_held(harne
     )
     said = await h.reviewer.expect(f"⚖️ 李四 申请就 #{number} 城东污水处理厂扩建 举行听证", chat=h.group)
     assert "&lt;夜间&gt;" in h.api.world.messages[(h.group["id"], said["message_id"])]["html"]
-    card = await h.reviewer.expect("因听证自", chat=h.group)  # the card: the clock stopped for the hearing
+    card = await h.reviewer.expect("⏸ 听证：", chat=h.group)  # the card: the clock stopped for the hearing
     assert "⚖️ 1 项听证申请待处理" in card["text"]
+    assert "公众意见" not in card["text"]  # a hearing request is not a comment
     told = await h.applicant.expect("第四十五条", after=mark_applicant)  # the written notice of the stop
     assert "听证" in told["text"] and "20 个工作日" in told["text"]
     assert (await h.repos.requests.get(number)).status is Status.EXCLUDED
@@ -99,6 +111,7 @@ async def test_a_hearing_request_stops_the_clock_until_the_hearing_is_held(harne
     assert hearing.outcome == "12月8日举行听证，意见已采纳"  # the hearing request is answered with it
     key = (h.group["id"], card["message_id"])
     await h.api.wait_until(lambda: "听证申请待处理" not in h.api.world.messages[key]["text"])  # redrawn
+    assert "⚖️ 已举行听证，结果：12月8日举行听证，意见已采纳" in h.api.world.messages[key]["text"]
     await approve_from(h, h.api.world.messages[key])
     assert (await h.repos.requests.get(number)).status is Status.APPROVED
 
@@ -111,6 +124,10 @@ async def test_a_report_is_noticed_on_acceptance_and_comments_reach_the_card(har
     (noticed,) = await h.repos.notices.of(report)
     assert (noticed.kind, noticed.ends_on.isoformat()) == (NoticeKind.ACCEPTANCE, "2026-12-14")  # 10 working days
     await h.reviewer.expect("📣 受理公示至 2026-12-14", chat=h.group)
+    await h.applicant.expect("受理公示至 2026-12-14")  # the applicant is told of it with the acceptance
+    mark = h.applicant.last_id()
+    await h.applicant.send(f"/status {report}")
+    assert "受理公示至 2026-12-14" in (await h.applicant.expect(f"#{report} ", after=mark))["text"]
 
     await h.application.app.approvals.add_public_input(
         report, InputKind.COMMENT, name="张三", contact="zhang@example.cn", text="<b>请</b>关注夜间施工噪声"

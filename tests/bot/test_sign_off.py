@@ -34,8 +34,9 @@ async def signers(harness: Harness) -> tuple[ChatUser, ChatUser]:
 
 async def propose_approval(h: Harness, number: int) -> None:
     card = await card_in_group(h, number)
+    assert "批准（提交签批）" in buttons(card) and "不予批准（提交签批）" in buttons(card)  # they only propose
     mark = h.reviewer.last_id(h.group)
-    await h.reviewer.answer(await h.reviewer.press(card, "批准"))
+    await h.reviewer.answer(await h.reviewer.press(card, "批准（提交签批）"))
     prompt = await h.reviewer.expect("最后一位签批", chat=h.group, after=mark)  # the number comes with the last
     assert (await h.reviewer.answer(await h.reviewer.press(prompt, "提交签批")))["text"] == "已提交签批。"
     await h.reviewer.expect("拟办意见已记录", chat=h.group, after=mark)
@@ -79,7 +80,12 @@ async def test_reviewer_chief_and_director_sign_and_the_last_signature_approves_
     assert "区环审〔2026〕1号" in done["text"]
     stored = await h.repos.requests.get(number)
     assert (stored.status, stored.decided_by, stored.approval_number) == (Status.APPROVED, 401, "区环审〔2026〕1号")
-    await h.reviewer.expect("✅ 周局长 于 2026-11-30 批准，批复文号 区环审〔2026〕1号", chat=h.group)
+    decided = await h.reviewer.expect("✅ 周局长 于 2026-11-30 批准，批复文号 区环审〔2026〕1号", chat=h.group)
+    assert "✍️ 提出人：张审" in decided["text"]  # the proposer as well as the last signer
+    mark = h.applicant.last_id()
+    await h.applicant.send(f"/status {number}")
+    own = await h.applicant.expect("办理记录", after=mark)
+    assert "钱科长" not in own["text"]  # the bureau's signatures are internal
     history = await steps(h, number)
     assert [(e.action, e.actor_name) for e in history[-3:]] == [
         ("sign", "张审"),
@@ -114,6 +120,10 @@ async def test_a_signer_returns_the_proposal_with_a_reason_to_the_reviewer(
         "噪声预测未覆盖夜间 <22时后>",
         h.reviewer.id,
     )
+    mark = h.applicant.last_id()
+    await h.applicant.send(f"/status {number}")
+    own = await h.applicant.expect("办理记录", after=mark)
+    assert "钱科长" not in own["text"] and "噪声预测" not in own["text"]  # the return is the bureau's business
     # a press on the chief's card after the return signs nothing
     answer = await chief.answer(await chief.press_data(chief_card, f"sg:s:{number}:1"))
     assert answer["show_alert"] is True
