@@ -89,7 +89,7 @@ def effects(
             "paused_since": None,
             "paused_working_days": paused,
             "attachments": (*request.attachments, *attachments),
-            **_dues(request, request.accepted_on, paused, calendar, policy),
+            **clock_stops.moved_dues(request, paused, calendar, policy),
         }
     return {"claimed_by": None}  # withdraw, return
 
