@@ -83,8 +83,8 @@ async def test_a_hearing_request_stops_the_clock_until_the_hearing_is_held(harne
     assert "&lt;夜间&gt;" in h.api.world.messages[(h.group["id"], said["message_id"])]["html"]
     card = await h.reviewer.expect("因听证自", chat=h.group)  # the card: the clock stopped for the hearing
     assert "⚖️ 1 项听证申请待处理" in card["text"]
-    told = await h.applicant.expect("听证", after=mark_applicant)  # the written notice of the stop
-    assert "20 个工作日" in told["text"]
+    told = await h.applicant.expect("第四十五条", after=mark_applicant)  # the written notice of the stop
+    assert "听证" in told["text"] and "20 个工作日" in told["text"]
     assert (await h.repos.requests.get(number)).status is Status.EXCLUDED
 
     h.clock.set_local(2026, 12, 8)  # the notice has run; the hearing is held
