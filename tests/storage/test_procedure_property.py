@@ -161,9 +161,7 @@ async def check_no_dead_end(w: World, request: ApprovalRequest) -> None:
     if await may_progress(w, request):
         return
     now = w.clock.current
-    w.clock.current = now + timedelta(
-        days=300
-    )  # every period over, a stop's 120 working days too (check writes nothing)
+    w.clock.current = now + timedelta(days=300)  # every period over, a stop's too (check writes nothing)
     try:
         assert await may_progress(w, request), f"#{request.id} stuck in {request.status}"
     finally:
