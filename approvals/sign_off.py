@@ -85,6 +85,17 @@ class NotSigner(SignatureRefused):
         super().__init__(f"request {request_id} awaits a {role.value}'s signature", request_id, role)
 
 
+class SignsLater(SignatureRefused):
+    """The actor holds a later role of the chain: the reviewer's step (the proposal) is another person's. Proposing
+    would leave them unable to sign their own step (nobody signs twice) and, with no colleague in that role, the
+    proposal could never be signed nor returned."""
+
+    key = "error.signs_later"
+
+    def __init__(self, request_id: int, role: Role) -> None:
+        super().__init__(f"request {request_id}: the actor signs later as {role.value}", request_id, role)
+
+
 class AlreadySigned(SignatureRefused):
     """The actor signed an earlier step of this round (or proposed it): another person must sign this one."""
 
@@ -170,6 +181,13 @@ def may_fill(actor: Actor, role: Role) -> bool:
     if role is Role.REVIEWER:
         return actor.is_reviewer
     return role in actor.roles
+
+
+def check_proposer(actor: Actor, request_id: int, chain: Sequence[Role]) -> None:
+    """Only someone who signs no later step proposes: a chief or director signs their own step, not the reviewer's."""
+    later = next((role for role in chain[1:] if role in actor.roles), None)
+    if later is not None:
+        raise SignsLater(request_id, later)
 
 
 def next_action(actor: Actor, request: ApprovalRequest, state: SignOff, *, expected_step: int | None) -> Action:

@@ -30,6 +30,13 @@ class SignOffSteps(ServiceBase):
         """Decisions are proposed and signed (APPROVAL_CHAIN longer than the reviewer alone)."""
         return so.is_long(self.chain)
 
+    async def check(self, actor: Actor, request_id: int, action: Action) -> ApprovalRequest:
+        """As the other checks, and: who signs a later step of the chain does not propose an approval either (they
+        would hold it in notice and could not take the reviewer's step after it)."""
+        if action is Action.PROPOSE_APPROVAL:
+            so.check_proposer(actor, request_id, self.chain)
+        return await super().check(actor, request_id, action)
+
     async def propose(
         self,
         actor: Actor,
@@ -43,6 +50,7 @@ class SignOffSteps(ServiceBase):
         rule the decision itself would be (so no proposal goes where the decision could not)."""
 
         async def guard(request: ApprovalRequest) -> dict[str, Any]:
+            so.check_proposer(actor, request.id, self.chain)
             if request.status is Status.SIGNING:  # a colleague proposed first
                 state = await self.sign_off_state(request)
                 signed = state.signatures[0].name if state and state.signatures else ""

@@ -161,3 +161,9 @@ async def test_signing_twice_ones_own_submission_or_without_the_role_is_refused(
     assert answer["show_alert"] is True and "是您本人提交的" in answer["text"], answer
     assert (await h.repos.requests.get(own)).status is Status.SIGNING
     assert [e.action for e in await steps(h, number)].count("sign") == 2  # no refused press was recorded
+
+    # a chief signs later: proposing is a reviewer's step (else they could never sign their own)
+    other = await submit(h.applicant, answers={"project_name": "另一个项目"})
+    answer = await chief.answer(await chief.press(await card_in_group(h, other), "批准"))
+    assert answer["show_alert"] is True and "拟办意见须由经办人员提出" in answer["text"], answer
+    assert (await h.repos.requests.get(other)).status is Status.SUBMITTED

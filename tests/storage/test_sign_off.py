@@ -17,7 +17,7 @@ from approvals.errors import AlreadyDecided, DomainError, InvalidTransition, Not
 from approvals.models import Actor, ApprovalRequest, Role, Status
 from approvals.numbering import DEFAULT_APPROVAL_NUMBER_FORMAT, parse_number_format
 from approvals.service import ApprovalService
-from approvals.sign_off import AlreadySigned, NotSigner, StepTaken
+from approvals.sign_off import AlreadySigned, NotSigner, SignsLater, StepTaken
 from approvals.states import WAITS_ON
 from storage import migrations
 from storage.database import Database
@@ -133,13 +133,20 @@ async def test_nobody_signs_twice_signs_their_own_or_signs_without_the_role(chai
 
 
 async def test_chiefs_and_directors_cannot_bypass_the_chain(chained: ApprovalService) -> None:
+    """They sign their own steps, not the reviewer's: a chief who proposed could never sign the chief's step
+    (nobody signs twice), and the only chief of a bureau would leave the proposal stuck (found by the procedure's
+    property test)."""
     request = await chained.submit(APPLICANT, make_draft())
-    proposal = await chained.approve(DIRECTOR, request.id)  # deciding directly is only a proposal
+    with pytest.raises(SignsLater):
+        await chained.approve(DIRECTOR, request.id)
+    with pytest.raises(SignsLater):
+        await chained.reject(CHIEF_AND_DIRECTOR, request.id, "不同意")
+    proposal = await chained.approve(REVIEWER, request.id)
     assert proposal.status is Status.SIGNING
-    with pytest.raises(AlreadySigned):
+    with pytest.raises(NotSigner):  # the chief's step is next, not the director's
         await chained.sign(DIRECTOR, request.id, step=1)
     with pytest.raises(StepTaken):  # a second proposal, or a stale Approve on the card, decides nothing
-        await chained.reject(CHIEF, request.id, "不同意")
+        await chained.reject(REVIEWER_2, request.id, "不同意")
     with pytest.raises(InvalidTransition):
         await chained.request_info(CHIEF, request.id, "补正")
     stored = await chained.requests.get(request.id)
@@ -286,6 +293,7 @@ async def test_random_walks_never_decide_without_every_signature(
 
     def step(i: int) -> Any:
         who = rng.choice(people)
+        proposer = rng.choice([REVIEWER, REVIEWER_2, ADMIN])
         sign = [lambda: chained.sign(who, i, step=rng.choice([None, None, 1, 2]))] * 6  # the step under test
         rarely = [lambda: chained.withdraw(APPLICANT, i)] if rng.random() < 0.1 else []
         return rng.choice(
@@ -294,8 +302,9 @@ async def test_random_walks_never_decide_without_every_signature(
                 *rarely,
                 lambda: chained.claim(who, i),
                 lambda: chained.approve(who, i),
-                lambda: chained.approve(who, i),
+                lambda: chained.approve(proposer, i),  # who proposes: a reviewer (chiefs and directors sign later)
                 lambda: chained.reject(who, i, "不符合"),
+                lambda: chained.reject(proposer, i, "不符合"),
                 lambda: chained.return_signature(who, i, "再核"),
                 lambda: chained.request_info(who, i, "补充"),
                 lambda: chained.resubmit(APPLICANT, i, "已补"),
