@@ -16,6 +16,7 @@ from approvals.models import Actor, DocumentType, Role, Status
 from approvals.notices import NoticeKind
 from approvals.public_comments import HearingState, InputKind
 from approvals.service import ApprovalService
+from approvals.states import Action
 from approvals.validation import InvalidField
 from storage import migrations
 from storage.database import Database
@@ -294,5 +295,35 @@ async def test_with_a_sign_off_chain_the_approval_is_signed_once_its_notice_has_
     assert signing.status is Status.SIGNING
     approved = await chained.sign(chief, request.id)  # the last signature issues the decision
     assert approved.status is Status.APPROVED
+    kinds_now = [n.kind for n in await chained.notices_of(REVIEWER, request.id)]
+    assert kinds_now == [NoticeKind.INTENDED_DECISION, NoticeKind.DECISION]
+
+
+async def test_a_signer_returning_an_approval_proposed_after_its_notice_sends_it_back_in_notice(
+    deciding: ApprovalService, clock: FakeClock
+) -> None:
+    """The trial's #10: the notice had run, the chief signed, the director returned it. The reviewer signs again at
+    once: no second notice, the promise where the first proposal put it."""
+    chained = replace(deciding, chain=(Role.REVIEWER, Role.CHIEF, Role.DIRECTOR))
+    chief = Actor(user_id=301, name="刘科长", roles=frozenset({Role.CHIEF}))
+    director = Actor(user_id=401, name="周局长", roles=frozenset({Role.DIRECTOR}))
+    request = await deciding.submit(APPLICANT, make_draft())
+    proposed = await chained.propose_approval(REVIEWER, request.id)
+    clock.set_local(2026, 12, 8)  # the notice ran Dec 1-7
+    await chained.approve(REVIEWER, request.id)
+    await chained.sign(chief, request.id)
+    back = await chained.return_signature(director, request.id, "补充噪声监测数据")
+    assert (back.status, back.claimed_by, back.promised_due) == (
+        Status.IN_NOTICE,
+        REVIEWER.user_id,
+        proposed.promised_due,
+    )
+    assert await chained.approval_step(back) is Action.APPROVE  # not a new proposal
+    with pytest.raises(NotClaimant):
+        await chained.approve(REVIEWER_2, request.id)
+    again = await chained.approve(REVIEWER, request.id)
+    assert (again.status, again.signing_step) == (Status.SIGNING, 1)
+    await chained.sign(chief, request.id)
+    assert (await chained.sign(director, request.id)).status is Status.APPROVED
     kinds_now = [n.kind for n in await chained.notices_of(REVIEWER, request.id)]
     assert kinds_now == [NoticeKind.INTENDED_DECISION, NoticeKind.DECISION]
