@@ -57,6 +57,28 @@ async def test_acceptance_opens_a_notice_for_a_report_and_not_for_a_report_form_
     assert await kinds(forms_too, noticed.id) == [(NoticeKind.ACCEPTANCE, date(2026, 11, 30), date(2026, 12, 7))]
 
 
+async def test_approval_is_proposed_only_once_the_acceptance_notice_has_run(
+    deciding: ApprovalService, clock: FakeClock
+) -> None:
+    """The trial's item 12: the public's comments on the acceptance notice (受理公示) come first."""
+    report = await deciding.submit(APPLICANT, make_draft(document_type=DocumentType.REPORT))
+    clock.set_local(2026, 12, 14)  # accepted Mon Nov 30: the notice's 10th working day (see above)
+    with pytest.raises(NoticeRunning) as caught:
+        await deciding.propose_approval(REVIEWER, report.id)
+    assert (caught.value.until, caught.value.kind) == (date(2026, 12, 14), "acceptance")
+    assert (await deciding.requests.get(report.id)).status is Status.SUBMITTED  # type: ignore[union-attr]
+    rejected = await deciding.reject(REVIEWER, report.id, "选址位于饮用水源保护区")  # a rejection needs no notice
+    assert rejected.status is Status.REJECTED
+    other = await deciding.submit(APPLICANT, make_draft(project_name="另一报告书", document_type=DocumentType.REPORT))
+    clock.set_local(2026, 12, 28)
+    assert await deciding.approval_step(other) is Action.PROPOSE_APPROVAL  # the button says why when pressed
+    with pytest.raises(NoticeRunning) as caught:  # accepted Mon Dec 14: Dec 15-18 (4), 21-25 (9), Mon 28 (10)
+        await deciding.propose_approval(REVIEWER, other.id)
+    assert caught.value.until == date(2026, 12, 28)
+    clock.set_local(2026, 12, 29)
+    assert (await deciding.propose_approval(REVIEWER, other.id)).status is Status.IN_NOTICE
+
+
 async def test_approval_is_proposed_then_given_once_the_notice_has_run(
     deciding: ApprovalService, repos: Repositories, clock: FakeClock
 ) -> None:
