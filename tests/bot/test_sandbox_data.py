@@ -1,8 +1,11 @@
 """The sandbox's sample data walks the real procedure: a request in each stage a newcomer meets, and none decided,
 claimed or asked about before it was accepted (受理)."""
 
+import asyncio
+
 from approvals.models import Status
 from approvals.states import ACCEPTANCES, Action
+from localbotapi import ChatUser
 from sandbox.app import Sandbox
 from sandbox.cast import CAST
 
@@ -32,3 +35,33 @@ async def test_the_sample_data_shows_every_stage_each_reached_through_acceptance
         assert (request.status in {Status.RECEIVED, Status.INCOMPLETE, Status.RETURNED}) == (not accepted)
     returned = next(r for r in found if r.status is Status.RETURNED)
     assert [e.action for e in await requests.history(returned.id)] == ["submit", "list_missing", "return"]
+
+
+async def test_a_restarted_sandbox_answers_at_once_and_never_edits_a_new_message_as_an_old_card(
+    sandbox: Sandbox,
+) -> None:
+    """The stand-in Telegram starts afresh each time, the database does not: the restarted sandbox numbers updates
+    and messages above what the database has handled and posted."""
+    applicant = next(p for p in CAST if p.key == "applicant")
+
+    async def help_answered(running: Sandbox) -> dict[str, object]:
+        user = ChatUser(running.api.world, applicant.user_id, applicant.name, applicant.language)
+        mark = user.last_id()
+        await user.send("/help")
+        return await user.expect("/submit", after=mark)
+
+    await help_answered(sandbox)
+    assert sandbox.application is not None
+    cards = sandbox.application.app.repos.cards
+    await sandbox.application.app.repos.committer.stored()
+    before = await cards.highest_message_id()
+    assert before > 0  # the sample requests' cards were posted
+    await sandbox.stop()
+    again = Sandbox(sandbox.data_dir, port=0)
+    await again.start()
+    try:
+        answer = await asyncio.wait_for(help_answered(again), 60)  # not ignored as an update handled before
+        assert int(answer["message_id"]) > before  # a new id: no old card's edit can land on it
+    finally:
+        await again.stop()
+        sandbox.application = None  # stopped above: the fixture's stop has nothing left to do
