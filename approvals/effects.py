@@ -58,6 +58,7 @@ def effects(
         return {
             "received_on": received,
             "accepted_on": received,
+            "listed_documents": None,  # a new receipt: it may have its own list, even if only a note came
             "attachments": (*request.attachments, *attachments),
             **_dues(request, received, 0, calendar, policy),
         }

@@ -28,6 +28,11 @@ class RequestView:
     sign_off: SignOff | None = None  # a proposal's signatures so far: for the bureau's readers only
     clock_stop: ClockStop | None = None  # the open stop of a request in excluded time (art. 45)
 
+    @property
+    def overdue(self) -> bool:
+        """Past its promised day: overdue, which a reader is told instead of "at risk" (``at_risk`` covers both)."""
+        return self.days_left is not None and self.days_left < 0
+
 
 @dataclass(frozen=True)
 class QueuePage:

@@ -33,6 +33,10 @@ def error(exc: DomainError) -> str:
         return _(
             "Request #{id} must first be proposed for approval: its public notice (拟审批公示) runs 5 working days."
         ).format(id=exc.request_id)
+    if isinstance(exc, NoticeRunning) and exc.kind == NoticeKind.ACCEPTANCE:
+        return _("Not yet: the acceptance notice (受理公示) ends on {day}; approval can be proposed after it.").format(
+            day=exc.until.isoformat()
+        )
     if isinstance(exc, NoticeRunning):
         return _("Not yet: the notice of the intended decision ends on {day}; approval is possible after it.").format(
             day=exc.until.isoformat()
