@@ -125,11 +125,18 @@ def resume_effects(
 ) -> dict[str, Any]:
     """Both deadlines move by the stop's excluded working days, added to those already paused."""
     paused = request.paused_working_days + (ended.excluded_days or 0)
+    return {"paused_since": None, "paused_working_days": paused, **moved_dues(request, paused, calendar, policy)}
+
+
+def moved_dues(
+    request: ApprovalRequest, paused: int, calendar: WorkCalendar, policy: dl.DeadlinePolicy
+) -> dict[str, Any]:
+    """Both deadlines with ``paused`` working days left out in all (excluded time, 补正), as a ``model_copy``
+    update: moved from where they stand, so a promise a proposal's notice extended keeps its added days."""
     dues = _deadlines(request, paused, calendar, policy)
+    before = _deadlines(request, request.paused_working_days, calendar, policy)
     return {
-        "paused_since": None,
-        "paused_working_days": paused,
-        "promised_due": dues.promised,
+        "promised_due": dl.moved_promise(calendar, before, dues, request.promised_due),
         "statutory_due": dues.statutory,
     }
 

@@ -110,6 +110,14 @@ def compute_deadlines(
     return Deadlines(promised=promised, statutory=statutory)
 
 
+def moved_promise(calendar: WorkCalendar, before: Deadlines, after: Deadlines, promised_due: date) -> date:
+    """The promise once the clock has stood still (``before`` and ``after`` computed without and with the days
+    left out): moved as the deadlines are, keeping the days a proposal's notice added back to it
+    (approvals/notices.py ``promised_after_proposal``), never past the legal limit."""
+    added = max(calendar.working_days_between(before.promised, promised_due), 0)
+    return min(calendar.add_working_days(after.promised, added), after.statutory)
+
+
 def paused_days(calendar: WorkCalendar, paused_since: date, resumed_on: date) -> int:
     """Working days the clock stood still: those after the request for information up to the reply."""
     return max(calendar.working_days_between(paused_since, resumed_on), 0)

@@ -58,6 +58,7 @@ def effects(
         return {
             "received_on": received,
             "accepted_on": received,
+            "listed_documents": None,  # a new receipt: it may have its own list, even if only a note came
             "attachments": (*request.attachments, *attachments),
             **_dues(request, received, 0, calendar, policy),
         }
@@ -89,7 +90,7 @@ def effects(
             "paused_since": None,
             "paused_working_days": paused,
             "attachments": (*request.attachments, *attachments),
-            **_dues(request, request.accepted_on, paused, calendar, policy),
+            **clock_stops.moved_dues(request, paused, calendar, policy),
         }
     return {"claimed_by": None}  # withdraw, return
 

@@ -186,14 +186,18 @@ class ProposeFirst(DomainError):
 
 
 class NoticeRunning(DomainError):
-    """The notice of the intended decision has not ended yet (``until``: its last day)."""
+    """A notice that must run first has not ended yet (``until``: its last day): the intended decision's before
+    approval, the acceptance notice's (``kind`` "acceptance") before approval is proposed."""
 
     key = "error.notice_running"
 
-    def __init__(self, request_id: int, until: date) -> None:
-        super().__init__(f"request {request_id}: the notice ends on {until}", request_id=request_id, until=until)
+    def __init__(self, request_id: int, until: date, kind: str = "intended_decision") -> None:
+        super().__init__(
+            f"request {request_id}: the {kind} notice ends on {until}", request_id=request_id, until=until, kind=kind
+        )
         self.request_id = request_id
         self.until = until
+        self.kind = kind
 
 
 class HearingRequested(DomainError):

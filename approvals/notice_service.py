@@ -40,13 +40,17 @@ class NoticeSteps(ServiceBase):
         return self.notices
 
     async def check(self, actor: Actor, request_id: int, action: Action) -> ApprovalRequest:
-        """As ``ServiceBase.check``, and a final approval only after its notice has run with no hearing open."""
+        """As ``ServiceBase.check``; a proposal only once the acceptance notice has run, and a final approval only
+        after its own notice has run with no hearing open."""
         if action is Action.APPROVE:
             request = await self._get(request_id)
             if request.status in PROPOSABLE:
                 authorise(actor, request, action)
                 raise ProposeFirst(request_id)
         request = await super().check(actor, request_id, action)
+        if action is Action.PROPOSE_APPROVAL:
+            acceptance = await self._store().latest(request_id, NoticeKind.ACCEPTANCE)
+            notices.check_proposal(request_id, acceptance, self.today())
         if action is Action.APPROVE:
             store = self._store()
             notice = await store.latest(request_id, NoticeKind.INTENDED_DECISION)

@@ -5,7 +5,8 @@ while one is open, and what they forbid.
   working days (报告书) or 5 (报告表).
 - Notice of the intended decision (拟审批公示): approval is proposed first; the notice runs 5 working days and
   states the right to request a hearing (Administrative Licensing Law art. 47: within 5 days). No approval before
-  it has ended, nor while a hearing request is open. A rejection needs no notice.
+  it has ended, nor while a hearing request is open; no proposal while the acceptance notice still runs. A
+  rejection needs no notice.
 - Decision announcement (审批决定公告): 7 working days after an approval or a rejection, with the remedies
   (administrative review within 60 days, a lawsuit within 6 months).
 
@@ -159,6 +160,13 @@ def to_open(
     else:
         return ()
     return (opened_by(request, kind, now=now, today=today, calendar=calendar),)
+
+
+def check_proposal(request_id: int, acceptance: Notice | None, today: date) -> None:
+    """Raise while the acceptance notice (受理公示) still runs: the public's comments on the request are not all in,
+    so approval cannot be proposed yet (a rejection needs no notice)."""
+    if acceptance is not None and today <= acceptance.ends_on:
+        raise NoticeRunning(request_id, acceptance.ends_on, NoticeKind.ACCEPTANCE.value)
 
 
 def check_decision(request_id: int, notice: Notice | None, open_hearings: int, today: date) -> None:

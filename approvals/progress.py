@@ -29,6 +29,11 @@ class RequestView:
     clock_stop: ClockStop | None = None  # the open stop of a request in excluded time (art. 45)
     notice_ended_on: date | None = None  # in notice: the last day of its intended-decision notice, once that has run
 
+    @property
+    def overdue(self) -> bool:
+        """Past its promised day: overdue, which a reader is told instead of "at risk" (``at_risk`` covers both)."""
+        return self.days_left is not None and self.days_left < 0
+
 
 @dataclass(frozen=True)
 class QueuePage:

@@ -26,8 +26,8 @@ class ReminderKind(StrEnum):
 class Reminder:
     request: ApprovalRequest
     kind: ReminderKind
-    used: int  # working days of the promise used so far
-    promised: int  # the promise in working days (pauses included)
+    used: int  # working days of the promise used so far (more than ``promised`` once overdue)
+    promised: int  # the promise in working days, as moved: the days the clock stood still are in neither
     statutory_left: int
     recipient: int | None  # the claiming reviewer, or None for the reviewers' group
     until: date | None = None  # CHECK: the check's last day
@@ -50,7 +50,7 @@ def due_reminders(calendar: WorkCalendar, requests: Iterable[ApprovalRequest], t
             continue
         if r.status not in (Status.SUBMITTED, Status.RESUBMITTED, Status.IN_REVIEW, Status.SIGNING):
             continue
-        promised = calendar.working_days_between(r.accepted_on, r.promised_due)
+        promised = promised_days(calendar, r)
         used = promised - calendar.working_days_between(today, r.promised_due)
         statutory_left = calendar.working_days_between(today, r.statutory_due)
         recipient = r.claimed_by if r.status is Status.IN_REVIEW else None
@@ -63,6 +63,12 @@ def due_reminders(calendar: WorkCalendar, requests: Iterable[ApprovalRequest], t
             kinds.append(ReminderKind.STATUTORY)
         found += [Reminder(r, kind, used, promised, statutory_left, recipient) for kind in kinds]
     return found
+
+
+def promised_days(calendar: WorkCalendar, r: ApprovalRequest) -> int:
+    """The working days the promise gives the bureau: from acceptance to the promised day, less those the clock
+    stood still (补正, excluded time), which moved that day without being the bureau's to use."""
+    return calendar.working_days_between(r.accepted_on, r.promised_due) - r.paused_working_days
 
 
 def _check_reminder(calendar: WorkCalendar, r: ApprovalRequest, today: date) -> list[Reminder]:

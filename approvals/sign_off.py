@@ -26,7 +26,7 @@ from typing import Any
 
 from approvals.errors import DomainError
 from approvals.models import Actor, ApprovalRequest, AuditEvent, Role, Status
-from approvals.states import Action
+from approvals.states import RETURNS, Action
 
 CHAIN_ROLES = (Role.REVIEWER, Role.CHIEF, Role.DIRECTOR)  # the roles a chain may name, in the usual order
 DEFAULT_CHAIN: tuple[Role, ...] = (Role.REVIEWER,)
@@ -85,6 +85,17 @@ class NotSigner(SignatureRefused):
         super().__init__(f"request {request_id} awaits a {role.value}'s signature", request_id, role)
 
 
+class SignsLater(SignatureRefused):
+    """The actor holds a later role of the chain: the reviewer's step (the proposal) is another person's. Proposing
+    would leave them unable to sign their own step (nobody signs twice) and, with no colleague in that role, the
+    proposal could never be signed nor returned."""
+
+    key = "error.signs_later"
+
+    def __init__(self, request_id: int, role: Role) -> None:
+        super().__init__(f"request {request_id}: the actor signs later as {role.value}", request_id, role)
+
+
 class AlreadySigned(SignatureRefused):
     """The actor signed an earlier step of this round (or proposed it): another person must sign this one."""
 
@@ -141,15 +152,20 @@ def is_long(chain: Sequence[Role]) -> bool:
     return len(chain) > 1
 
 
+def _proposed_at(history: Sequence[AuditEvent]) -> int | None:
+    """Where the current round starts in ``history``: the last SIGN that entered SIGNING from elsewhere."""
+    return max(
+        (i for i, e in enumerate(history) if e.action == Action.SIGN and e.from_status is not Status.SIGNING),
+        default=None,
+    )
+
+
 def round_signatures(history: Sequence[AuditEvent], chain: Sequence[Role]) -> tuple[Signature, ...]:
     """The signatures of the current round, oldest first: the SIGN events since the proposal (the last SIGN that
     entered SIGNING from elsewhere). A request not signing has none; each is named by its place in ``chain``."""
     if not history or history[-1].to_status is not Status.SIGNING:
         return ()
-    start = max(
-        (i for i, e in enumerate(history) if e.action == Action.SIGN and e.from_status is not Status.SIGNING),
-        default=None,
-    )
+    start = _proposed_at(history)
     if start is None:
         return ()
     signed = [e for e in history[start:] if e.action == Action.SIGN]
@@ -172,6 +188,13 @@ def may_fill(actor: Actor, role: Role) -> bool:
     return role in actor.roles
 
 
+def check_proposer(actor: Actor, request_id: int, chain: Sequence[Role]) -> None:
+    """Only someone who signs no later step proposes: a chief or director signs their own step, not the reviewer's."""
+    later = next((role for role in chain[1:] if role in actor.roles), None)
+    if later is not None:
+        raise SignsLater(request_id, later)
+
+
 def next_action(actor: Actor, request: ApprovalRequest, state: SignOff, *, expected_step: int | None) -> Action:
     """What ``actor``'s signature on a SIGNING request is — SIGN (forward) or, at the last step, the decision — or
     the refusal: the step moved on (``expected_step`` is what the presser saw), they signed already, wrong role."""
@@ -185,6 +208,15 @@ def next_action(actor: Actor, request: ApprovalRequest, state: SignOff, *, expec
     if not may_fill(actor, role):
         raise NotSigner(request.id, role)
     return state.decision.action if state.is_last else Action.SIGN
+
+
+def return_action(history: Sequence[AuditEvent]) -> Action:
+    """Where a return sends the proposal: back where it was made. One made in notice (an approval is proposed
+    there only once its notice has run) goes back in notice, to be signed again without a second notice; one
+    made in review or from the queue goes back in review."""
+    start = _proposed_at(history)
+    made_in_notice = start is not None and history[start].from_status is Status.IN_NOTICE
+    return Action.RETURN_TO_NOTICE if made_in_notice else Action.RETURN_SIGNATURE
 
 
 def check_return(actor: Actor, request: ApprovalRequest, state: SignOff, *, expected_step: int | None) -> None:
@@ -211,7 +243,7 @@ def fields(action: Action, request: ApprovalRequest, *, to: Status, reason: str 
     any way (the decision, a withdrawal) clears them. The proposal's are ``proposal``'s."""
     if action is Action.SIGN and request.status is Status.SIGNING:
         return {"signing_step": request.signing_step + 1, "claimed_by": request.claimed_by}
-    if action is Action.RETURN_SIGNATURE:  # the proposal's typed number is not kept: the reviewer proposes anew
+    if action in RETURNS:  # the proposal's typed number is not kept: the reviewer proposes anew
         return {
             "signing_decision": None,
             "signing_step": 0,

@@ -30,6 +30,13 @@ class SignOffSteps(ServiceBase):
         """Decisions are proposed and signed (APPROVAL_CHAIN longer than the reviewer alone)."""
         return so.is_long(self.chain)
 
+    async def check(self, actor: Actor, request_id: int, action: Action) -> ApprovalRequest:
+        """As the other checks, and: who signs a later step of the chain does not propose an approval either (they
+        would hold it in notice and could not take the reviewer's step after it)."""
+        if action is Action.PROPOSE_APPROVAL:
+            so.check_proposer(actor, request_id, self.chain)
+        return await super().check(actor, request_id, action)
+
     async def propose(
         self,
         actor: Actor,
@@ -43,6 +50,7 @@ class SignOffSteps(ServiceBase):
         rule the decision itself would be (so no proposal goes where the decision could not)."""
 
         async def guard(request: ApprovalRequest) -> dict[str, Any]:
+            so.check_proposer(actor, request.id, self.chain)
             if request.status is Status.SIGNING:  # a colleague proposed first
                 state = await self.sign_off_state(request)
                 signed = state.signatures[0].name if state and state.signatures else ""
@@ -74,20 +82,25 @@ class SignOffSteps(ServiceBase):
     async def return_signature(
         self, actor: Actor, request_id: int, reason: str, *, step: int | None = None
     ) -> ApprovalRequest:
-        """Send the proposal back to its reviewer (in review, in their hands) with a reason. Only a person who may
-        sign the step awaited may return it."""
+        """Send the proposal back to its reviewer, in their hands, with a reason: in review, or in notice when it
+        was proposed there (its notice has run: no second one). Only a person who may sign the step awaited may
+        return it."""
         text = v.clean_text("reason", reason)
         request, state = await self._signing(actor, request_id, Action.RETURN_SIGNATURE)
         expected = state.step if step is None else step
         so.check_return(actor, request, state, expected_step=expected)
         proposer = state.signatures[0] if state.signatures else None
         back_to = Actor(user_id=request.claimed_by or 0, name=proposer.name if proposer else "")
+        action = so.return_action(await self.requests.history(request_id))
 
         async def guard(fresh: ApprovalRequest) -> dict[str, Any]:
-            so.check_return(actor, fresh, await self._state_of(fresh), expected_step=expected)
+            now = await self._state_of(fresh)
+            so.check_return(actor, fresh, now, expected_step=expected)
+            if so.return_action(await self.requests.history(request_id)) is not action:  # proposed anew meanwhile
+                raise so.StepTaken(request_id, now.awaited)
             return {}
 
-        return await self._act(actor, request_id, Action.RETURN_SIGNATURE, reason=text, target=back_to, guard=guard)
+        return await self._act(actor, request_id, action, reason=text, target=back_to, guard=guard)
 
     async def check_signature(self, actor: Actor, request_id: int, action: Action, *, step: int | None) -> int:
         """Would ``actor`` be allowed to sign (SIGN) or return now? The step awaited; raises as the step would."""

@@ -40,6 +40,8 @@ class Action(StrEnum):
     # the sign-off chain (经办 → 审核 → 签发, approvals/sign_off.py): what a decision is before its last signature
     SIGN = "sign"  # a signature that forwards the proposed decision to the chain's next role
     RETURN_SIGNATURE = "return_signature"  # a signer sends the proposal back to its reviewer, with a reason
+    # the same for a proposal made in notice, once the notice had run: back in notice (ended), no second notice
+    RETURN_TO_NOTICE = "return_to_notice"
     # excluded time (art. 45): approvals/clock_stops.py has the rules
     STOP_CLOCK = "stop_clock"  # a technical assessment, expert review or hearing: the days are not counted
     RESUME_CLOCK = "resume_clock"  # its result recorded, or its stated end reached: the clock runs again
@@ -68,6 +70,7 @@ REVIEWER_ACTIONS = frozenset(
         Action.PROPOSE_APPROVAL,
         Action.SIGN,
         Action.RETURN_SIGNATURE,
+        Action.RETURN_TO_NOTICE,
         Action.STOP_CLOCK,
         Action.RESUME_CLOCK,
         Action.HEARING_HELD,
@@ -93,6 +96,7 @@ SELF_REVIEW = frozenset(
         Action.PROPOSE_APPROVAL,
         Action.SIGN,
         Action.RETURN_SIGNATURE,
+        Action.RETURN_TO_NOTICE,
         Action.STOP_CLOCK,
         Action.RESUME_CLOCK,
         Action.HEARING_HELD,
@@ -107,13 +111,16 @@ NEEDS_REASON = frozenset(
         Action.CORRECT_NUMBER,
         Action.LIST_MISSING,
         Action.RETURN_SIGNATURE,
+        Action.RETURN_TO_NOTICE,
     }
 )
+# a signer's return of a proposal: to review, or to its notice when it was proposed there (the service chooses)
+RETURNS = frozenset({Action.RETURN_SIGNATURE, Action.RETURN_TO_NOTICE})
 # steps after which someone holds the request (a returned proposal: its reviewer, the step's target; a proposed
 # approval: its proposer, who decides once the notice has run)
-HOLDING = frozenset({Action.CLAIM, Action.REASSIGN, Action.RETURN_SIGNATURE, Action.PROPOSE_APPROVAL})
+HOLDING = frozenset({Action.CLAIM, Action.REASSIGN, *RETURNS, Action.PROPOSE_APPROVAL})
 # steps whose author the card names as having had the last word: a decision, a request for material, a revocation
-LAST_WORD = frozenset({*DECISIONS, Action.REQUEST_INFO, Action.REVOKE, Action.LIST_MISSING, Action.RETURN_SIGNATURE})
+LAST_WORD = frozenset({*DECISIONS, Action.REQUEST_INFO, Action.REVOKE, Action.LIST_MISSING, *RETURNS})
 ACCEPTANCES = frozenset({Action.ACCEPT, Action.DEEM_ACCEPT})
 # whom each status waits on; a status missing here is terminal
 WAITS_ON: Mapping[Status, Party] = MappingProxyType(
@@ -173,6 +180,8 @@ TRANSITIONS: Mapping[tuple[Status, Action], Status] = MappingProxyType(
         (S.SIGNING, Action.APPROVE): S.APPROVED,
         (S.SIGNING, Action.REJECT): S.REJECTED,
         (S.SIGNING, Action.RETURN_SIGNATURE): S.IN_REVIEW,
+        # a proposal made in notice (its notice had run) goes back there: signed again at once, no second notice
+        (S.SIGNING, Action.RETURN_TO_NOTICE): S.IN_NOTICE,
         (S.SIGNING, Action.WITHDRAW): S.WITHDRAWN,
         **{(s, Action.ADD_MATERIAL): s for s in (S.SUBMITTED, S.RESUBMITTED, S.IN_REVIEW, S.IN_NOTICE, S.EXCLUDED)},
         # excluded time (art. 45): the claim is given up while the clock stands still (as for 补正); the result,
@@ -242,7 +251,7 @@ def holder_name(events: Iterable[AuditEvent]) -> str:
     for event in events:
         if event.action in (Action.CLAIM, Action.PROPOSE_APPROVAL):
             name = event.actor_name
-        elif event.action in (Action.REASSIGN, Action.RETURN_SIGNATURE):
+        elif event.action in (Action.REASSIGN, *RETURNS):
             name = event.target_name
     return name
 

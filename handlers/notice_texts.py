@@ -21,7 +21,9 @@ INPUTS_READ = 50  # the latest comments and hearing requests a card looks at (th
 
 
 # who of the public said what, and the bureau's internal sign-off: the bureau's to see
-STAFF_ONLY = frozenset({"public_comment", "hearing_request", "close_hearing", "sign", "return_signature"})
+STAFF_ONLY = frozenset(
+    {"public_comment", "hearing_request", "close_hearing", "sign", "return_signature", "return_to_notice"}
+)
 
 
 def for_applicants(history: Sequence[AuditEvent]) -> list[AuditEvent]:
@@ -39,6 +41,10 @@ def error(exc: DomainError) -> str:
         return _(
             "Request #{id} must first be proposed for approval: its public notice (拟审批公示) runs 5 working days."
         ).format(id=exc.request_id)
+    if isinstance(exc, NoticeRunning) and exc.kind == NoticeKind.ACCEPTANCE:
+        return _("Not yet: the acceptance notice (受理公示) ends on {day}; approval can be proposed after it.").format(
+            day=exc.until.isoformat()
+        )
     if isinstance(exc, NoticeRunning):
         return _("Not yet: the notice of the intended decision ends on {day}; approval is possible after it.").format(
             day=exc.until.isoformat()

@@ -15,6 +15,7 @@ from aiogram.utils.i18n import gettext as _
 from approvals import clock_stops, completeness
 from approvals.models import Actor, ApprovalRequest, AuditEvent, Role, Status
 from approvals.notices import NoticeKind
+from approvals.states import RETURNS
 from handlers import card, clock_texts, notice_texts, notice_views, sign_texts, stage_notices, views
 from handlers import keyboards as kb
 from handlers import texts as t
@@ -82,7 +83,7 @@ async def notices_for(app: AppContext, event: AuditEvent) -> list[Outgoing]:
         out.append(Outgoing(event.target_id, kind="card", request_id=request.id))
     if event.action == "sign":  # the chain's next signers find it in their private chats
         out.extend(Outgoing(chat, kind="card", request_id=request.id) for chat in await next_signers(app, request))
-    if event.action == "return_signature" and event.target_id:  # back in the proposing reviewer's hands
+    if event.action in RETURNS and event.target_id:  # back in the proposing reviewer's hands
         out.append(await returned_notice(app, request, event))
         out.append(Outgoing(event.target_id, kind="card", request_id=request.id))
     notice = (

@@ -7,7 +7,7 @@ from html import escape
 from aiogram.utils.i18n import gettext as _
 
 from approvals.models import ApprovalRequest, Role, Status
-from approvals.sign_off import AlreadySigned, Decision, NotSigner, SignatureRefused, SignOff, StepTaken
+from approvals.sign_off import AlreadySigned, Decision, NotSigner, SignatureRefused, SignOff, SignsLater, StepTaken
 from handlers import limits
 from handlers.limits import Clip
 
@@ -145,6 +145,8 @@ def error(exc: SignatureRefused) -> str:
         return _("You already signed #{id} in this round (“{signed}”): another person must sign “{step}”.").format(
             id=exc.request_id, signed=step_name(exc.signed_as), step=step
         )
+    if isinstance(exc, SignsLater):
+        return _("You sign #{id} later, as “{step}”: a reviewer proposes it.").format(id=exc.request_id, step=step)
     if isinstance(exc, NotSigner):
         return _("#{id} awaits the signature “{step}”: only {role} may give it.").format(
             id=exc.request_id, step=step, role=_role(exc.role)

@@ -35,6 +35,13 @@ def reminder_text(reminder: Reminder) -> str:
             "⚠️ #{id} {name}: {n} working days left before the legal deadline {due}.",
             left,
         ).format(id=r.id, name=name, n=left, due=r.statutory_due.isoformat())
+    late = reminder.used - reminder.promised
+    if late > 0:  # its promise passed while no reminder could go (in notice, or stopped): said as the overdue list
+        return "⏰ " + ngettext(
+            "#{id} {name} · promised {due} · {n} working day late",
+            "#{id} {name} · promised {due} · {n} working days late",
+            late,
+        ).format(id=r.id, name=name, due=r.promised_due.isoformat(), n=late)
     return ngettext(
         "⏰ #{id} {name}: {used} of {total} promised working day used; promised by {due}.",
         "⏰ #{id} {name}: {used} of {total} promised working days used; promised by {due}.",

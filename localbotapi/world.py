@@ -98,6 +98,7 @@ class World:
     random: random.Random = field(default_factory=lambda: random.Random(1))
     _update_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _message_ids: dict[int, itertools.count[int]] = field(default_factory=dict)
+    first_message_id: int = 1  # where each chat's message ids start (``continue_after``)
     _file_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     @property
@@ -105,7 +106,14 @@ class World:
         return {"id": self.bot_id, "is_bot": True, "first_name": "Green Channel", "username": self.bot_username}
 
     def next_message_id(self, chat_id: int) -> int:
-        return next(self._message_ids.setdefault(chat_id, itertools.count(1)))
+        return next(self._message_ids.setdefault(chat_id, itertools.count(self.first_message_id)))
+
+    def continue_after(self, update_id: int, message_id: int) -> None:
+        """Number new updates and messages above these, as Telegram would after a restart of the bot: a stand-in
+        started afresh beside a database that remembers (the sandbox) must not reuse ids it has handled."""
+        self._update_ids = itertools.count(update_id + 1)
+        self.first_message_id = message_id + 1
+        self._message_ids.clear()
 
     def store_file(self, name: str, mime: str, data: bytes, *, file_id: str | None = None) -> StoredFile:
         """A file as Telegram would hold it; ``file_id``: a fixed id instead of a fresh one (sample data)."""

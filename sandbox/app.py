@@ -56,6 +56,10 @@ class Sandbox:
         app = application.app
         if await seed(app.repos, app.approvals):
             log.info("sandbox seeded with sample data path=%s", settings.database_path)
+        # the stand-in Telegram starts afresh each time, the database does not: continue its ids above what the
+        # database has handled and posted, or a restarted sandbox would ignore the first messages as seen before
+        # and edit new messages in place of old cards
+        world.continue_after(await app.repos.updates.highest(), await app.repos.cards.highest_message_id())
         self._polling = asyncio.create_task(serve(application, handle_signals=False, polling_timeout=1))
         chat = WebChat(world, users, self.summary_now, app.i18n)
         self._web = web.AppRunner(chat.app(), access_log=None)

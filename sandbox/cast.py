@@ -41,6 +41,7 @@ GROUP_TITLE = "审批科 Reviewers"
 # the same day, must have run out (15 working days, more across a holiday week).
 RETURNED_AGO = timedelta(days=45)
 PROPOSED_AGO = timedelta(days=21)  # the approved samples' notices (5 working days) ran long ago
+ACCEPTED_AGO = timedelta(days=56)  # and their acceptance notices (10 working days) before they were proposed
 
 SAMPLE_PROJECTS = tuple(
     KeyProject(code=f"S{n:02d}", name=f"示例重点项目{n:02d}（样例数据）", owner=f"示例建设单位{(n - 1) % 7 + 1}")
@@ -82,9 +83,10 @@ async def seed(repos: Repositories, approvals: ApprovalService) -> bool:
     await approvals.submit(applicant, _draft("城东污水处理厂扩建", Category.INFRASTRUCTURE, DocumentType.REPORT_FORM))
     # the approved samples were proposed weeks ago: their notices of the intended decision (拟审批公示) have run
     then = replace(approvals, clock=_Ago(approvals.clock, PROPOSED_AGO))
+    before = replace(approvals, clock=_Ago(approvals.clock, ACCEPTED_AGO))
     accepted = [
-        await then.submit(applicant, _draft("示例重点项目01", Category.LIVELIHOOD, DocumentType.REPORT, "S01")),
-        await then.submit(applicant2, _draft("光伏屋顶改造", Category.ENERGY_SAVING, DocumentType.REPORT_FORM)),
+        await before.submit(applicant, _draft("示例重点项目01", Category.LIVELIHOOD, DocumentType.REPORT, "S01")),
+        await before.submit(applicant2, _draft("光伏屋顶改造", Category.ENERGY_SAVING, DocumentType.REPORT_FORM)),
         await approvals.submit(applicant2, _draft("物流仓库新建", Category.OTHER, DocumentType.REPORT_FORM)),
         await approvals.submit(
             applicant, _draft("示例重点项目02", Category.INFRASTRUCTURE, DocumentType.REPORT, "S02")
@@ -92,7 +94,7 @@ async def seed(repos: Repositories, approvals: ApprovalService) -> bool:
         await approvals.submit(applicant2, _draft("社区卫生服务中心", Category.LIVELIHOOD, DocumentType.REPORT_FORM)),
     ]
     for n, request in enumerate(accepted):
-        await (then if n < 2 else approvals).accept(reviewer, request.id)
+        await (before if n < 2 else approvals).accept(reviewer, request.id)
     approved, approved2, rejected, asked, claimed = (r.id for r in accepted)
     for proposed in (approved, approved2):
         await then.claim(reviewer, proposed)

@@ -62,3 +62,16 @@ class SqliteCardStore:
             ) as cursor,
         ):
             return [(chat, message) for chat, message in await cursor.fetchall()]
+
+    async def highest_message_id(self) -> int:
+        """The highest message id any card or queued edit names (0 with none): a stand-in Telegram that forgot its
+        messages (the sandbox, restarted) continues above it, so no new message takes an old card's id."""
+        async with (
+            self.db.point_read() as conn,
+            conn.execute(
+                "SELECT max(coalesce((SELECT max(message_id) FROM cards), 0),"
+                " coalesce((SELECT max(edit_message_id) FROM outbox), 0))"
+            ) as cursor,
+        ):
+            row = await cursor.fetchone()
+        return int(row[0]) if row and row[0] is not None else 0

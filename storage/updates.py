@@ -95,6 +95,18 @@ class SqliteUpdates:
         if self._recorded % 1000 == 0:
             await write(self.committer, "DELETE FROM processed_updates WHERE update_id < ?", (update_id - KEEP,))
 
+    async def highest(self) -> int:
+        """The highest update id handled or waiting in the inbox (0 with none)."""
+        async with (
+            self.db.point_read() as conn,
+            conn.execute(
+                "SELECT max(coalesce((SELECT max(update_id) FROM processed_updates), 0),"
+                " coalesce((SELECT max(update_id) FROM inbox), 0))"
+            ) as cursor,
+        ):
+            row = await cursor.fetchone()
+        return int(row[0]) if row and row[0] is not None else 0
+
     async def _highest(self) -> int:
         async with (
             self.db.point_read() as conn,

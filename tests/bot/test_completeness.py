@@ -225,3 +225,38 @@ async def test_next_offers_a_received_request_to_check_before_claiming_one(harne
     mark = h.applicant.last_id()
     await h.applicant.send("/next")  # not a reviewer: nothing offered
     await h.applicant.expect("无权", after=mark)
+
+
+async def list_missing(h: Harness, card: dict[str, Any], item: str) -> dict[str, Any]:
+    """Send a list of one item typed by the reviewer; the applicant's notice of it."""
+    mark, mark_applicant = h.reviewer.last_id(h.group), h.applicant.last_id()
+    await h.reviewer.answer(await h.reviewer.press(card, "一次性告知补正"))
+    checklist = await h.reviewer.expect("请勾选", chat=h.group, after=mark)
+    await h.reviewer.answer(await h.reviewer.press(checklist, "下一步"))
+    await h.reviewer.expect("还缺少的其他材料", chat=h.group, after=mark)
+    await h.reviewer.send(item, chat=h.group)
+    await h.reviewer.expect("申请人已收到", chat=h.group, after=mark)
+    return await h.applicant.expect("材料不齐全", after=mark_applicant)
+
+
+async def test_material_supplied_as_a_note_only_is_a_new_receipt_with_its_own_list(harness: Harness) -> None:
+    """The trial's dead end: the applicant answered a list with a note only; the reviewer can list again."""
+    h = harness
+    number = await submit(h.applicant)
+    card = await card_in_group(h, number)
+    notice = await list_missing(h, card, "噪声监测报告")
+    mark_applicant = h.applicant.last_id()
+    await h.applicant.answer(await h.applicant.press(notice, "补正材料"))
+    await h.applicant.expect("然后点击下方按钮", after=mark_applicant)
+    mark_applicant = h.applicant.last_id()
+    await h.applicant.send("监测报告下周出具")
+    received = await h.applicant.expect("已记录", after=mark_applicant)
+    await h.applicant.answer(await h.applicant.press(received, "提交补正材料"))
+    await h.applicant.expect("已重新收件", after=mark_applicant)
+    assert (await h.repos.requests.get(number)).status is Status.RECEIVED
+    await with_button(h, card["message_id"], "一次性告知补正")
+    again = await list_missing(h, card, "噪声监测报告（仍未提交）")
+    assert "噪声监测报告（仍未提交）" in again["text"]
+    assert (await h.repos.requests.get(number)).status is Status.INCOMPLETE
+    actions = [e.action for e in await steps(h, number)]
+    assert actions == ["submit", "list_missing", "supply", "list_missing"]

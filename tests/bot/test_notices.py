@@ -145,3 +145,20 @@ async def test_a_report_is_noticed_on_acceptance_and_comments_reach_the_card(har
     await h.applicant.send(f"/status {report}")
     history = await h.applicant.expect("办理记录", after=mark)
     assert "张三" not in history["text"]  # the public's names are the bureau's to see
+
+
+async def test_approval_is_not_proposed_while_the_acceptance_notice_runs(harness: Harness) -> None:
+    """The trial's item 12: the card's 拟批准（公示） is refused until the acceptance notice (受理公示) has run,
+    naming its last day; the request stays where it was."""
+    h = harness
+    report = await submit(h.applicant, document="环境影响报告书")
+    card = await h.reviewer.expect("📣 受理公示至 2026-12-14", chat=h.group)
+    h.clock.set_local(2026, 12, 14)  # its last day
+    refused = await h.reviewer.answer(await h.reviewer.press(card, "拟批准（公示）"))
+    assert refused["text"] == "尚不能拟批准：受理公示于 2026-12-14 结束，期满后方可提出拟批准。"
+    assert refused["show_alert"] is True
+    assert (await h.repos.requests.get(report)).status is Status.SUBMITTED
+    assert [n.kind for n in await h.repos.notices.of(report)] == [NoticeKind.ACCEPTANCE]
+    h.clock.set_local(2026, 12, 15)
+    answer = await h.reviewer.answer(await h.reviewer.press(card, "拟批准（公示）"))
+    assert answer["text"] == "已拟批准：拟审批公示至 2026-12-22。"  # Dec 16-18, 21, 22

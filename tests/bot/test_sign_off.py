@@ -94,13 +94,25 @@ async def test_reviewer_chief_and_director_sign_and_the_last_signature_approves_
     ]
 
 
+async def propose_rejection(h: Harness, number: int, reason: str) -> None:
+    card = await card_in_group(h, number)
+    mark = h.reviewer.last_id(h.group)
+    await h.reviewer.answer(await h.reviewer.press(card, "不予批准"))
+    prompt = await h.reviewer.expect("理由", chat=h.group, after=mark)
+    await h.reviewer.send(reason, chat=h.group, reply_to=prompt)
+    question = await h.reviewer.expect(f"确定拟不予批准 #{number}", chat=h.group, after=mark)
+    assert "将提交签批" in question["text"]  # with a chain it is proposed, not issued
+    await h.reviewer.answer(await h.reviewer.press(question, "是"))
+
+
 async def test_a_signer_returns_the_proposal_with_a_reason_to_the_reviewer(
     harness: Harness, signers: tuple[ChatUser, ChatUser]
 ) -> None:
+    """A rejection proposed from the queue goes back in review, in its reviewer's hands."""
     h, (chief, _director) = harness, signers
     await h.reviewer.send("/start")  # a private chat with the bot, where the return is told
     number = await submit(h.applicant)
-    await propose_approval(h, number)
+    await propose_rejection(h, number, "选址位于饮用水源保护区")
     chief_card = await chief.expect(f"#{number} ")
     mark = chief.last_id()
     await chief.answer(await chief.press(chief_card, "↩️ 退回修改"))
@@ -128,6 +140,50 @@ async def test_a_signer_returns_the_proposal_with_a_reason_to_the_reviewer(
     answer = await chief.answer(await chief.press_data(chief_card, f"sg:s:{number}:1"))
     assert answer["show_alert"] is True
     assert (await h.repos.requests.get(number)).status is Status.IN_REVIEW
+
+
+async def test_an_approval_returned_after_its_notice_goes_back_in_notice_and_is_signed_again_without_a_new_one(
+    harness: Harness, signers: tuple[ChatUser, ChatUser]
+) -> None:
+    """The trial's #10: the notice had run, the chief signed, the director returned the proposal. The reviewer's
+    card offers Approve (a new first signature) at once, not a second notice; the applicant hears nothing new."""
+    h, (chief, director) = harness, signers
+    await h.reviewer.send("/start")
+    number = await submit(h.applicant)
+    await propose_approval(h, number)
+    assert (await sign(chief, await chief.expect(f"#{number} "), "审核"))["text"] == "已签批。"
+    director_card = await director.expect("审核 钱科长 ✓ · 签发 待签")
+    mark = director.last_id()
+    await director.answer(await director.press(director_card, "↩️ 退回修改"))
+    prompt = await director.expect("退回经办人的理由", after=mark)
+    mark_reviewer, told_applicant = h.reviewer.last_id(), len(h.applicant.inbox())
+    await director.send("补充夜间噪声监测数据", reply_to=prompt)
+
+    told = await h.reviewer.expect("周局长 退回了", after=mark_reviewer)
+    assert "补充夜间噪声监测数据" in told["text"]
+    stored = await h.repos.requests.get(number)
+    assert (stored.status, stored.claimed_by, stored.signing_step) == (Status.IN_NOTICE, h.reviewer.id, 0)
+    history = await steps(h, number)
+    assert (history[-1].action, history[-1].reason, history[-1].target_id) == (
+        "return_to_notice",
+        "补充夜间噪声监测数据",
+        h.reviewer.id,
+    )
+    card = await h.reviewer.expect(f"#{number} ", after=mark_reviewer)  # in the reviewer's private chat
+    while "reply_markup" not in card:  # the card, not the notice of the return
+        card = await h.reviewer.expect(f"#{number} ", after=card["message_id"])
+    assert "批准（提交签批）" in buttons(card) and not [b for b in buttons(card) if "公示" in b]
+    mark = h.reviewer.last_id()
+    await h.reviewer.answer(await h.reviewer.press(card, "批准"))
+    again = await h.reviewer.expect("最后一位签批", after=mark)
+    mark_chief = chief.last_id()
+    assert (await h.reviewer.answer(await h.reviewer.press(again, "提交签批")))["text"] == "已提交签批。"
+    await chief.expect(f"#{number} ", after=mark_chief)  # the chief's card of the new round
+    signing = await h.repos.requests.get(number)
+    assert (signing.status, signing.signing_step, signing.promised_due) == (Status.SIGNING, 1, stored.promised_due)
+    kinds = [n.kind.value for n in await h.repos.notices.of(number)]
+    assert kinds.count("intended_decision") == 1  # one notice of the intended decision
+    assert not [m for m in h.applicant.inbox()[told_applicant:] if "拟批准" in (m.get("text") or "")]
 
 
 async def test_signing_twice_ones_own_submission_or_without_the_role_is_refused(
@@ -171,3 +227,9 @@ async def test_signing_twice_ones_own_submission_or_without_the_role_is_refused(
     assert answer["show_alert"] is True and "是您本人提交的" in answer["text"], answer
     assert (await h.repos.requests.get(own)).status is Status.SIGNING
     assert [e.action for e in await steps(h, number)].count("sign") == 2  # no refused press was recorded
+
+    # a chief signs later: proposing is a reviewer's step (else they could never sign their own)
+    other = await submit(h.applicant, answers={"project_name": "另一个项目"})
+    answer = await chief.answer(await chief.press(await card_in_group(h, other), "批准"))
+    assert answer["show_alert"] is True and "拟办意见须由经办人员提出" in answer["text"], answer
+    assert (await h.repos.requests.get(other)).status is Status.SUBMITTED

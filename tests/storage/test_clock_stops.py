@@ -23,6 +23,7 @@ from approvals.errors import (
     SelfReview,
 )
 from approvals.models import Status
+from approvals.public_comments import InputKind
 from approvals.service import ApprovalService
 from storage import migrations
 from storage.database import Database
@@ -83,6 +84,23 @@ async def test_two_stops_in_sequence_move_both_deadlines_by_the_days_left_out(
         ("resume_clock", REVIEWER_2.user_id, "听证会已举行，无异议"),
     ]
     assert await service.requests.open_clock_stops(limit=10) == []
+
+
+async def test_a_hearing_held_moves_the_promise_a_proposal_extended_by_the_days_left_out(
+    service: ApprovalService, clock: FakeClock
+) -> None:
+    """Found by the procedure's property test: the hearing's end recomputed the promise from acceptance and so
+    dropped the notice's 5 working days the proposal had added back to it."""
+    clock.set_local(2026, 9, 21)  # accepted Mon Sep 21: promised Oct 12, legal limit Nov 9
+    request = await service.submit(APPLICANT, make_draft())
+    proposed = await service.propose_approval(REVIEWER, request.id)
+    assert proposed.promised_due == date(2026, 10, 19)  # + Oct 13-16, 19: the notice's days
+    clock.set_local(2026, 9, 22)
+    await service.add_public_input(request.id, InputKind.HEARING, name="李四", contact="li@example.cn", text="申请听证")
+    clock.set_local(2026, 9, 30)  # the hearing held: Sep 23, 24, 28, 29, 30 left out (Sep 25 is Mid-Autumn)
+    held = await service.resume_clock(REVIEWER, request.id, "听证已举行")
+    assert (held.status, held.paused_working_days) == (Status.IN_NOTICE, 5)
+    assert (held.promised_due, held.statutory_due) == (date(2026, 10, 26), date(2026, 11, 16))  # both moved by 5
 
 
 async def test_a_stop_and_a_request_for_material_add_up(service: ApprovalService, clock: FakeClock) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from approvals.errors import DomainError, ListAlreadySent, NotYetAccepted, PeriodOver
+from approvals.errors import DomainError, NotYetAccepted, PeriodOver
 from approvals.models import Attachment, DocumentType, Status
 from approvals.notices import NoticeKind
 from approvals.public_comments import InputKind
@@ -37,9 +37,12 @@ async def test_received_listed_supplied_listed_again_and_accepted(receiving: App
     back = await receiving.supply(APPLICANT, request.id, "已补充", [MORE])
     assert (back.status, back.received_on) == (Status.RECEIVED, date(2026, 10, 9))
     again = await receiving.list_missing(REVIEWER, request.id, "2. 噪声监测")  # the documents changed since
-    await receiving.supply(APPLICANT, again.id, "只有说明")  # text only: the file is unchanged
-    with pytest.raises(ListAlreadySent):
+    await receiving.supply(APPLICANT, again.id, "只有说明")  # text only: still a new receipt, checked again
+    third = await receiving.list_missing(REVIEWER, request.id, "2. 噪声监测（仍缺）")
+    assert (third.status, third.listed_on, third.listed_documents) == (Status.INCOMPLETE, date(2026, 10, 9), 2)
+    with pytest.raises(NotYetAccepted):  # one list per receipt: the next only after the applicant supplies
         await receiving.list_missing(REVIEWER, request.id, "3. 再来一次")
+    await receiving.supply(APPLICANT, request.id, "只有说明")
     clock.set_local(2026, 10, 10)  # the make-up Saturday
     accepted = await receiving.accept(REVIEWER, request.id)
     assert (accepted.status, accepted.accepted_on, accepted.promised_due) == (
@@ -48,7 +51,7 @@ async def test_received_listed_supplied_listed_again_and_accepted(receiving: App
         date(2026, 10, 23),
     )
     actions = [e.action for e in await receiving.requests.history(request.id)]
-    assert actions == ["submit", "list_missing", "supply", "list_missing", "supply", "accept"]
+    assert actions == ["submit", "list_missing", "supply", "list_missing", "supply", "list_missing", "supply", "accept"]
 
 
 async def test_the_job_deems_acceptance_once_and_returns_late_submissions(

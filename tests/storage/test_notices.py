@@ -16,6 +16,7 @@ from approvals.models import Actor, DocumentType, Role, Status
 from approvals.notices import NoticeKind
 from approvals.public_comments import HearingState, InputKind
 from approvals.service import ApprovalService
+from approvals.states import Action
 from approvals.validation import InvalidField
 from storage import migrations
 from storage.database import Database
@@ -54,6 +55,28 @@ async def test_acceptance_opens_a_notice_for_a_report_and_not_for_a_report_form_
     noticed = await forms_too.submit(APPLICANT, make_draft(project_name="也公示的报告表"))
     # Dec 1, 2, 3, 4, 7
     assert await kinds(forms_too, noticed.id) == [(NoticeKind.ACCEPTANCE, date(2026, 11, 30), date(2026, 12, 7))]
+
+
+async def test_approval_is_proposed_only_once_the_acceptance_notice_has_run(
+    deciding: ApprovalService, clock: FakeClock
+) -> None:
+    """The trial's item 12: the public's comments on the acceptance notice (受理公示) come first."""
+    report = await deciding.submit(APPLICANT, make_draft(document_type=DocumentType.REPORT))
+    clock.set_local(2026, 12, 14)  # accepted Mon Nov 30: the notice's 10th working day (see above)
+    with pytest.raises(NoticeRunning) as caught:
+        await deciding.propose_approval(REVIEWER, report.id)
+    assert (caught.value.until, caught.value.kind) == (date(2026, 12, 14), "acceptance")
+    assert (await deciding.requests.get(report.id)).status is Status.SUBMITTED  # type: ignore[union-attr]
+    rejected = await deciding.reject(REVIEWER, report.id, "选址位于饮用水源保护区")  # a rejection needs no notice
+    assert rejected.status is Status.REJECTED
+    other = await deciding.submit(APPLICANT, make_draft(project_name="另一报告书", document_type=DocumentType.REPORT))
+    clock.set_local(2026, 12, 28)
+    assert await deciding.approval_step(other) is Action.PROPOSE_APPROVAL  # the button says why when pressed
+    with pytest.raises(NoticeRunning) as caught:  # accepted Mon Dec 14: Dec 15-18 (4), 21-25 (9), Mon 28 (10)
+        await deciding.propose_approval(REVIEWER, other.id)
+    assert caught.value.until == date(2026, 12, 28)
+    clock.set_local(2026, 12, 29)
+    assert (await deciding.propose_approval(REVIEWER, other.id)).status is Status.IN_NOTICE
 
 
 async def test_approval_is_proposed_then_given_once_the_notice_has_run(
@@ -294,5 +317,35 @@ async def test_with_a_sign_off_chain_the_approval_is_signed_once_its_notice_has_
     assert signing.status is Status.SIGNING
     approved = await chained.sign(chief, request.id)  # the last signature issues the decision
     assert approved.status is Status.APPROVED
+    kinds_now = [n.kind for n in await chained.notices_of(REVIEWER, request.id)]
+    assert kinds_now == [NoticeKind.INTENDED_DECISION, NoticeKind.DECISION]
+
+
+async def test_a_signer_returning_an_approval_proposed_after_its_notice_sends_it_back_in_notice(
+    deciding: ApprovalService, clock: FakeClock
+) -> None:
+    """The trial's #10: the notice had run, the chief signed, the director returned it. The reviewer signs again at
+    once: no second notice, the promise where the first proposal put it."""
+    chained = replace(deciding, chain=(Role.REVIEWER, Role.CHIEF, Role.DIRECTOR))
+    chief = Actor(user_id=301, name="刘科长", roles=frozenset({Role.CHIEF}))
+    director = Actor(user_id=401, name="周局长", roles=frozenset({Role.DIRECTOR}))
+    request = await deciding.submit(APPLICANT, make_draft())
+    proposed = await chained.propose_approval(REVIEWER, request.id)
+    clock.set_local(2026, 12, 8)  # the notice ran Dec 1-7
+    await chained.approve(REVIEWER, request.id)
+    await chained.sign(chief, request.id)
+    back = await chained.return_signature(director, request.id, "补充噪声监测数据")
+    assert (back.status, back.claimed_by, back.promised_due) == (
+        Status.IN_NOTICE,
+        REVIEWER.user_id,
+        proposed.promised_due,
+    )
+    assert await chained.approval_step(back) is Action.APPROVE  # not a new proposal
+    with pytest.raises(NotClaimant):
+        await chained.approve(REVIEWER_2, request.id)
+    again = await chained.approve(REVIEWER, request.id)
+    assert (again.status, again.signing_step) == (Status.SIGNING, 1)
+    await chained.sign(chief, request.id)
+    assert (await chained.sign(director, request.id)).status is Status.APPROVED
     kinds_now = [n.kind for n in await chained.notices_of(REVIEWER, request.id)]
     assert kinds_now == [NoticeKind.INTENDED_DECISION, NoticeKind.DECISION]

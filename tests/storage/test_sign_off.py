@@ -15,9 +15,10 @@ from approvals.calendar import WorkCalendar
 from approvals.deadlines import DeadlinePolicy
 from approvals.errors import AlreadyDecided, DomainError, InvalidTransition, NotClaimant, SelfReview
 from approvals.models import Actor, ApprovalRequest, Role, Status
+from approvals.notices import NoticeKind
 from approvals.numbering import DEFAULT_APPROVAL_NUMBER_FORMAT, parse_number_format
 from approvals.service import ApprovalService
-from approvals.sign_off import AlreadySigned, NotSigner, StepTaken
+from approvals.sign_off import AlreadySigned, NotSigner, SignsLater, StepTaken
 from approvals.states import WAITS_ON
 from storage import migrations
 from storage.database import Database
@@ -92,12 +93,15 @@ async def test_a_proposed_rejection_keeps_its_reason_for_the_last_signer(chained
 async def test_a_return_goes_back_to_the_reviewer_with_its_reason_and_a_new_round_starts(
     chained: ApprovalService,
 ) -> None:
+    """An approval is proposed in notice, once its notice has run: returned, it goes back there (ended: no second
+    notice), in its reviewer's hands."""
     request = await proposed(chained)
     await chained.sign(CHIEF, request.id)
     back = await chained.return_signature(DIRECTOR, request.id, "补充噪声监测数据", step=2)
-    assert (back.status, back.claimed_by, back.last_reason) == (Status.IN_REVIEW, REVIEWER.user_id, "补充噪声监测数据")
+    assert (back.status, back.claimed_by, back.last_reason) == (Status.IN_NOTICE, REVIEWER.user_id, "补充噪声监测数据")
     view = await chained.view(REVIEWER, request.id)
-    assert view.holder == "张审" and view.history[-1].target_id == REVIEWER.user_id
+    assert view.history[-1].action == "return_to_notice" and view.history[-1].target_id == REVIEWER.user_id
+    assert view.last_word is not None and view.last_word.actor_name == "周局长"
     with pytest.raises(NotClaimant):  # back in the reviewer's hands, not a colleague's
         await chained.approve(REVIEWER_2, request.id)
     again = await chained.approve(REVIEWER, request.id)
@@ -106,6 +110,18 @@ async def test_a_return_goes_back_to_the_reviewer_with_its_reason_and_a_new_roun
     assert state is not None and [s.name for s in state.signatures] == ["张审"]  # the old round's do not count
     await chained.sign(CHIEF, request.id)  # the chief signs the new round again
     assert (await chained.sign(DIRECTOR, request.id)).status is Status.APPROVED
+    kinds = [n.kind for n in await chained.notices_of(REVIEWER, request.id)]
+    assert kinds == [NoticeKind.INTENDED_DECISION, NoticeKind.DECISION]  # one notice of the intended decision
+
+
+async def test_a_returned_rejection_goes_back_in_review(chained: ApprovalService) -> None:
+    request = await proposed(chained, reject="选址不符合规划")
+    back = await chained.return_signature(CHIEF, request.id, "理由写具体", step=1)
+    assert (back.status, back.claimed_by, back.signing_decision) == (Status.IN_REVIEW, REVIEWER.user_id, None)
+    view = await chained.view(REVIEWER, request.id)
+    assert view.holder == "张审" and view.history[-1].action == "return_signature"
+    with pytest.raises(NotClaimant):
+        await chained.reject(REVIEWER_2, request.id, "另议")
 
 
 async def test_nobody_signs_twice_signs_their_own_or_signs_without_the_role(chained: ApprovalService) -> None:
@@ -133,13 +149,20 @@ async def test_nobody_signs_twice_signs_their_own_or_signs_without_the_role(chai
 
 
 async def test_chiefs_and_directors_cannot_bypass_the_chain(chained: ApprovalService) -> None:
+    """They sign their own steps, not the reviewer's: a chief who proposed could never sign the chief's step
+    (nobody signs twice), and the only chief of a bureau would leave the proposal stuck (found by the procedure's
+    property test)."""
     request = await chained.submit(APPLICANT, make_draft())
-    proposal = await chained.approve(DIRECTOR, request.id)  # deciding directly is only a proposal
+    with pytest.raises(SignsLater):
+        await chained.approve(DIRECTOR, request.id)
+    with pytest.raises(SignsLater):
+        await chained.reject(CHIEF_AND_DIRECTOR, request.id, "不同意")
+    proposal = await chained.approve(REVIEWER, request.id)
     assert proposal.status is Status.SIGNING
-    with pytest.raises(AlreadySigned):
+    with pytest.raises(NotSigner):  # the chief's step is next, not the director's
         await chained.sign(DIRECTOR, request.id, step=1)
     with pytest.raises(StepTaken):  # a second proposal, or a stale Approve on the card, decides nothing
-        await chained.reject(CHIEF, request.id, "不同意")
+        await chained.reject(REVIEWER_2, request.id, "不同意")
     with pytest.raises(InvalidTransition):
         await chained.request_info(CHIEF, request.id, "补正")
     stored = await chained.requests.get(request.id)
@@ -286,6 +309,7 @@ async def test_random_walks_never_decide_without_every_signature(
 
     def step(i: int) -> Any:
         who = rng.choice(people)
+        proposer = rng.choice([REVIEWER, REVIEWER_2, ADMIN])
         sign = [lambda: chained.sign(who, i, step=rng.choice([None, None, 1, 2]))] * 6  # the step under test
         rarely = [lambda: chained.withdraw(APPLICANT, i)] if rng.random() < 0.1 else []
         return rng.choice(
@@ -294,8 +318,9 @@ async def test_random_walks_never_decide_without_every_signature(
                 *rarely,
                 lambda: chained.claim(who, i),
                 lambda: chained.approve(who, i),
-                lambda: chained.approve(who, i),
+                lambda: chained.approve(proposer, i),  # who proposes: a reviewer (chiefs and directors sign later)
                 lambda: chained.reject(who, i, "不符合"),
+                lambda: chained.reject(proposer, i, "不符合"),
                 lambda: chained.return_signature(who, i, "再核"),
                 lambda: chained.request_info(who, i, "补充"),
                 lambda: chained.resubmit(APPLICANT, i, "已补"),
@@ -329,7 +354,7 @@ async def test_random_walks_never_decide_without_every_signature(
                 assert Role.DIRECTOR in roles[event.actor_id]
                 signed.append(event.actor_id)
                 assert len(set(signed)) == len(signed), f"someone signed twice on #{request_id}"
-            if event.action in ("sign", "approve", "reject", "return_signature"):
+            if event.action in ("sign", "approve", "reject", "return_signature", "return_to_notice"):
                 assert event.actor_id != request.applicant_id  # type: ignore[union-attr]
         assert request is not None and status is request.status
         assert request.is_final or request.status in WAITS_ON

@@ -13,7 +13,7 @@ from approvals.errors import ListAlreadySent, NotYetAccepted, PeriodNotOver, Per
 from approvals.models import Actor, ApprovalRequest, Attachment, DocumentType, Lane, Status
 from approvals.rules import judge
 from approvals.states import Action
-from tests.factories import REVIEWER, make_draft
+from tests.factories import APPLICANT, REVIEWER, make_draft
 
 POLICY = dl.DeadlinePolicy()
 PDF = Attachment(file_id="f1", name="a.pdf", size=1)
@@ -180,3 +180,26 @@ def test_a_filing_is_accepted_on_receipt_and_reports_are_checked_first() -> None
 def test_an_admins_checklist_is_trimmed_and_bounded() -> None:
     assert c.clean_checklist(["  监测报告 ", "", "监测报告", "x" * 100]) == ("监测报告", "x" * c.MAX_ITEM_LENGTH)
     assert len(c.clean_checklist([str(n) for n in range(50)])) == c.MAX_CHECKLIST_ITEMS
+
+
+def test_a_supply_is_a_new_receipt_that_may_have_its_own_list_even_if_only_a_note_came(
+    calendar: WorkCalendar,
+) -> None:
+    day = date(2026, 9, 30)
+    waiting = received(day, Status.INCOMPLETE, listed_on=day, listed_documents=1, attachments=(PDF,))
+    change = effects(
+        Action.SUPPLY,
+        waiting,
+        actor=APPLICANT,
+        target=None,
+        reason="只有说明",
+        approval_number=None,
+        attachments=(),  # a note, no document
+        now=datetime(2026, 10, 3, 2, tzinfo=UTC),
+        today=date(2026, 10, 3),  # National Day: received on the next working day
+        calendar=calendar,
+        policy=POLICY,
+    )
+    assert (change["received_on"], change["listed_documents"]) == (date(2026, 10, 8), None)
+    again = waiting.model_copy(update={"status": Status.RECEIVED, **change})
+    c.check_timing(again, Action.LIST_MISSING, date(2026, 10, 8), calendar, POLICY)  # not ListAlreadySent

@@ -11,7 +11,9 @@ from approvals.deadlines import (
     paused_days,
     working_days_left,
 )
-from approvals.models import DocumentType, Lane
+from approvals.models import ApprovalRequest, DocumentType, Lane, Status
+from approvals.progress import request_view
+from tests.factories import make_draft
 
 
 @pytest.fixture(scope="module")
@@ -137,3 +139,27 @@ def test_a_deadline_in_an_estimated_year_counts_around_its_statutory_holidays(ca
     # Feb 2, 3, 4 · Spring Festival Feb 5-10 (eve, three days, two given back for the weekend) · Feb 11, 12
     assert dues.promised == date(2027, 2, 12)
     assert cal.is_estimated(dues.promised)
+
+
+def test_a_view_past_its_promise_reads_as_overdue_not_only_at_risk(cal: WorkCalendar) -> None:
+    """The card said 「已超期 1 个工作日 ⚠️临近期限」: a view says overdue, which the card tells instead of at risk."""
+    now = datetime(2026, 11, 30, 10)
+    request = ApprovalRequest(
+        **make_draft().model_dump(),
+        id=1,
+        applicant_id=5,
+        lane=Lane.GREEN,
+        status=Status.IN_REVIEW,
+        submitted_at=now,
+        updated_at=now,
+        accepted_on=date(2026, 11, 30),
+        promised_due=date(2026, 12, 4),
+        statutory_due=date(2027, 1, 12),
+    )
+    policy = DeadlinePolicy(risk_days=3)
+    late = request_view(request, [], date(2026, 12, 7), calendar=cal, policy=policy)
+    assert (late.days_left, late.overdue, late.at_risk) == (-1, True, True)
+    due_today = request_view(request, [], date(2026, 12, 4), calendar=cal, policy=policy)
+    assert (due_today.days_left, due_today.overdue, due_today.at_risk) == (0, False, True)
+    early = request_view(request, [], date(2026, 11, 30), calendar=cal, policy=policy)
+    assert (early.overdue, early.at_risk) == (False, False)

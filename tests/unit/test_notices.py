@@ -136,6 +136,18 @@ def test_the_decision_waits_for_the_notice_and_for_every_hearing_request() -> No
     nt.check_decision(1, running, 0, date(2026, 12, 12))  # the day after: allowed
 
 
+def test_approval_is_proposed_only_once_the_acceptance_notice_has_run(cal: WorkCalendar) -> None:
+    # a report accepted Wed Sep 30: Oct 8, 9, make-up Sat 10 (3) · Oct 12-16 (8) · Mon 19 (9) · Tue Oct 20 (10)
+    ends = nt.notice_end(cal, date(2026, 9, 30), nt.ACCEPTANCE_DAYS[DocumentType.REPORT])
+    assert ends == date(2026, 10, 20)
+    acceptance = notice(nt.NoticeKind.ACCEPTANCE, date(2026, 9, 30), ends)
+    with pytest.raises(NoticeRunning) as caught:
+        nt.check_proposal(1, acceptance, date(2026, 10, 20))  # its last day: comments may still come
+    assert (caught.value.until, caught.value.kind) == (date(2026, 10, 20), "acceptance")
+    nt.check_proposal(1, acceptance, date(2026, 10, 21))  # the day after: allowed
+    nt.check_proposal(1, None, date(2026, 9, 30))  # a report form (no acceptance notice): at once
+
+
 def test_which_steps_open_which_notices(cal: WorkCalendar) -> None:
     report = make_request(document_type=DocumentType.REPORT)
     form = make_request(document_type=DocumentType.REPORT_FORM)

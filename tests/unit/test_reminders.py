@@ -1,11 +1,17 @@
 from datetime import UTC, date, datetime
+from pathlib import Path
+
+from aiogram.utils.i18n import I18n
 
 from approvals.calendar import WorkCalendar
 from approvals.models import ApprovalRequest, Lane, Status
 from approvals.reminders import ReminderKind, due_reminders
+from catalogues import compiled_locales
+from jobs.reminders import reminder_text
 from tests.factories import make_draft
 
 CAL = WorkCalendar.china([2026, 2027])
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def request(status: Status = Status.SUBMITTED, claimed_by: int | None = None) -> ApprovalRequest:
@@ -70,3 +76,27 @@ def test_a_check_reminder_counts_working_days_across_national_day() -> None:
     assert kinds(date(2026, 10, 11), received) == [ReminderKind.CHECK]  # Sunday: Monday is the last day
     assert kinds(date(2026, 10, 9), received) == []  # Oct 10 and 12 left
     assert kinds(date(2026, 10, 7), received) == []  # in the holiday: Oct 8, 9, 10, 12 left
+
+
+def test_used_and_promised_leave_out_the_days_the_clock_stood_still() -> None:
+    """The trial's 「承诺时限已用 12/11 个工作日」: one excluded working day moved the promise from Dec 14 to Dec 15;
+    it is neither used nor promised, so the promise stays 10 working days."""
+    moved = request(Status.IN_REVIEW, claimed_by=42).model_copy(
+        update={"promised_due": date(2026, 12, 15), "paused_working_days": 1}
+    )
+    # Dec 1-4, 7-11 elapsed (9), one of them excluded: 8 of 10 used
+    assert [(r.kind, r.used, r.promised) for r in due_reminders(CAL, [moved], date(2026, 12, 11))] == [
+        (ReminderKind.HALF, 8, 10),
+        (ReminderKind.MOST, 8, 10),
+    ]
+    (half, _most) = due_reminders(CAL, [moved], date(2026, 12, 16))  # one working day past Dec 15
+    assert (half.used, half.promised) == (11, 10)
+
+
+def test_a_reminder_for_a_request_already_past_its_promise_says_how_late_it_is() -> None:
+    moved = request(Status.SIGNING).model_copy(update={"promised_due": date(2026, 12, 15), "paused_working_days": 1})
+    (half, _most) = due_reminders(CAL, [moved], date(2026, 12, 16))
+    i18n = I18n(path=compiled_locales(ROOT / "locales"), default_locale="zh_CN", domain="messages")
+    with i18n.context(), i18n.use_locale("zh_CN"):
+        text = reminder_text(half)
+    assert text == "⏰ #1 城东污水处理厂扩建 · 承诺 2026-12-15 · 已超 1 个工作日"

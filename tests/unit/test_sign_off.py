@@ -20,6 +20,7 @@ from approvals.sign_off import (
     next_action,
     parse_chain,
     proposal,
+    return_action,
     round_signatures,
     sign_off,
 )
@@ -185,10 +186,14 @@ def test_the_fields_each_step_sets() -> None:
         "signing_step": 2,
         "claimed_by": REVIEWER.user_id,
     }
-    back = fields(Action.RETURN_SIGNATURE, signing(2), to=Status.IN_REVIEW, reason="补充监测数据")
-    assert (
-        back["claimed_by"] == REVIEWER.user_id and back["signing_step"] == 0 and back["last_reason"] == "补充监测数据"
-    )
+    for action, to in ((Action.RETURN_SIGNATURE, Status.IN_REVIEW), (Action.RETURN_TO_NOTICE, Status.IN_NOTICE)):
+        back = fields(action, signing(2), to=to, reason="补充监测数据")
+        assert (back["claimed_by"], back["signing_step"], back["signing_decision"], back["last_reason"]) == (
+            REVIEWER.user_id,
+            0,
+            None,
+            "补充监测数据",
+        )
     for action, to in ((Action.APPROVE, Status.APPROVED), (Action.WITHDRAW, Status.WITHDRAWN)):
         assert fields(action, signing(2), to=to, reason=None) == {"signing_decision": None, "signing_step": 0}
 
@@ -202,10 +207,27 @@ def test_the_table_signs_from_wherever_a_decision_may_be_taken_and_decides_only_
         Action.APPROVE,
         Action.REJECT,
         Action.RETURN_SIGNATURE,
+        Action.RETURN_TO_NOTICE,
         Action.WITHDRAW,
     }
-    with pytest.raises(Exception, match="reason"):  # a return says why
-        transition(request_id=7, status=Status.SIGNING, action=Action.RETURN_SIGNATURE, actor_id=2, at=AT)
+    for action in (Action.RETURN_SIGNATURE, Action.RETURN_TO_NOTICE):
+        with pytest.raises(Exception, match="reason"):  # a return says why
+            transition(request_id=7, status=Status.SIGNING, action=action, actor_id=2, at=AT)
+    assert TRANSITIONS[(Status.SIGNING, Action.RETURN_SIGNATURE)] is Status.IN_REVIEW
+    assert TRANSITIONS[(Status.SIGNING, Action.RETURN_TO_NOTICE)] is Status.IN_NOTICE
+
+
+def test_a_return_goes_back_where_the_proposal_was_made() -> None:
+    """In notice (an approval proposed once its notice had run): back in notice, no second notice; from review or
+    the queue: back in review. The round's first signature says where; an earlier round's does not count."""
+    in_notice = event(REVIEWER, Action.SIGN, Status.IN_NOTICE, Status.SIGNING)
+    assert return_action([in_notice, CHIEF_SIGNED]) is Action.RETURN_TO_NOTICE
+    assert return_action([PROPOSED, CHIEF_SIGNED]) is Action.RETURN_SIGNATURE
+    from_queue = event(REVIEWER, Action.SIGN, Status.SUBMITTED, Status.SIGNING)
+    returned = event(CHIEF, Action.RETURN_TO_NOTICE, Status.SIGNING, Status.IN_NOTICE)
+    assert return_action([in_notice, returned, from_queue]) is Action.RETURN_SIGNATURE
+    assert return_action([from_queue, event(CHIEF, Action.RETURN_SIGNATURE, Status.SIGNING, Status.IN_REVIEW),
+                          in_notice]) is Action.RETURN_TO_NOTICE  # fmt: skip
 
 
 def test_a_request_being_signed_off_is_still_with_the_bureau(calendar: WorkCalendar) -> None:

@@ -124,6 +124,7 @@ def test_the_applicant_does_not_see_the_bureaus_signatures() -> None:
         event("submit", Status.SUBMITTED),
         event("sign", Status.SIGNING, frm=Status.IN_NOTICE),
         event("return_signature", Status.IN_REVIEW, frm=Status.SIGNING, reason="再核"),
+        event("return_to_notice", Status.IN_NOTICE, frm=Status.SIGNING, reason="再核"),
         event("hearing_request", Status.IN_NOTICE),
         event("close_hearing", Status.IN_NOTICE),
     ]
