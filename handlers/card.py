@@ -16,6 +16,7 @@ from aiogram.utils.i18n import ngettext
 from approvals.ledger import KeyProject
 from approvals.models import NOT_ACCEPTED, Attachment, AuditEvent, Status
 from approvals.progress import RequestView, ever_accepted
+from approvals.states import RETURNS
 from handlers import clock_texts, limits, sign_texts, stage_texts
 from handlers import texts as t
 from handlers.limits import Clip, Rendered
@@ -81,7 +82,7 @@ def card(view: RequestView, *, project: KeyProject | None = None, notes: int = 0
     if view.clock_stop is not None:
         lines.append(clock_texts.stop_line(view.clock_stop))
     if view.days_left is not None:
-        risk = " ⚠️" + _("at risk") if view.at_risk else ""
+        risk = " ⚠️" + _("at risk") if view.at_risk and not view.overdue else ""  # overdue says it already
         lines.append(days(view) + risk)
     lines.extend(outcome(view, clip, limits.REASON))
     if notes:
@@ -148,7 +149,7 @@ def outcome(view: RequestView, clip: Clip, reason_units: int) -> list[str]:
         lines.append(_("✍️ Proposed by {name}").format(name=clip(proposer, limits.PERSON)))
     if view.sign_off is not None:  # staff only (the applicant reads "being signed off" in the status line)
         lines.extend(sign_texts.card_lines(view.sign_off, clip, reason_units))
-    if r.status is Status.IN_REVIEW and said is not None and said.action == "return_signature":
+    if r.status in (Status.IN_REVIEW, Status.IN_NOTICE) and said is not None and said.action in RETURNS:
         lines.append(_("↩️ {name} returned the proposal for revision: {reason}").format(name=name, reason=reason))
     if r.status in (Status.RESUBMITTED, Status.IN_REVIEW):
         lines.extend(_round(history, clip, reason_units))

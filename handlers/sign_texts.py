@@ -112,9 +112,17 @@ def return_prompt(request: ApprovalRequest, signer: str) -> str:
 
 
 def returned_to_reviewer(request: ApprovalRequest, by: str, reason: str) -> str:
-    return _(
-        "↩️ {name} returned #{id} {project} for revision: {reason}\nIt is back in your hands (in review): decide again."
-    ).format(name=escape(by), id=request.id, project=escape(request.project_name), reason=escape(reason))
+    if request.status is Status.IN_NOTICE:  # an approval proposed after its notice: that notice still stands
+        text = _(
+            "↩️ {name} returned #{id} {project} for revision: {reason}\nIt is back in your hands, in its notice "
+            "(which has run): approve or reject again, with no new notice."
+        )
+    else:
+        text = _(
+            "↩️ {name} returned #{id} {project} for revision: {reason}\nIt is back in your hands (in review): decide "
+            "again."
+        )
+    return text.format(name=escape(by), id=request.id, project=escape(request.project_name), reason=escape(reason))
 
 
 def to_applicant(request: ApprovalRequest) -> str:

@@ -160,7 +160,7 @@ async def test_an_approval_returned_after_its_notice_goes_back_in_notice_and_is_
     await director.send("补充夜间噪声监测数据", reply_to=prompt)
 
     told = await h.reviewer.expect("周局长 退回了", after=mark_reviewer)
-    assert "补充夜间噪声监测数据" in told["text"]
+    assert "补充夜间噪声监测数据" in told["text"] and "无需重新公示" in told["text"]  # not "in review"
     stored = await h.repos.requests.get(number)
     assert (stored.status, stored.claimed_by, stored.signing_step) == (Status.IN_NOTICE, h.reviewer.id, 0)
     history = await steps(h, number)

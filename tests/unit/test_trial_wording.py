@@ -351,3 +351,14 @@ def test_a_reviewers_own_numbered_lines_are_numbered_once(zh: None) -> None:
         ["application", "report"], "3. 排污许可证明\n4、总量来源说明\n\n 投资 3.5 万元的说明"
     )
     assert listed.splitlines()[2:] == ["3. 排污许可证明", "4. 总量来源说明", "5. 投资 3.5 万元的说明"]
+
+
+# 10 (the card's part) -----------------------------------------------------------------------------------------
+
+
+def test_an_overdue_card_says_how_late_and_not_also_at_risk(zh: None) -> None:
+    r = request(Status.IN_REVIEW)
+    late = card.card(RequestView(r, [], -1, 20, True, False)).text
+    assert "已超期 1 个工作日" in late and "临近期限" not in late
+    soon = card.card(RequestView(r, [], 2, 20, True, False)).text
+    assert "临近期限" in soon
