@@ -153,6 +153,8 @@ def outcome(view: RequestView, clip: Clip, reason_units: int) -> list[str]:
         lines.append(_("↩️ {name} returned the proposal for revision: {reason}").format(name=name, reason=reason))
     if r.status in (Status.RESUBMITTED, Status.IN_REVIEW):
         lines.extend(_round(history, clip, reason_units))
+    elif r.status is Status.RECEIVED:  # received again: the list sent and what came with the material
+        lines.extend(_round(history, clip, reason_units, asked_for="list_missing", replied="supply"))
     return lines
 
 
@@ -167,15 +169,24 @@ def _proposer(history: Sequence[AuditEvent], decided: AuditEvent) -> str:
     return opened.actor_name or str(opened.actor_id)
 
 
-def _round(history: Sequence[AuditEvent], clip: Clip, reason_units: int) -> list[str]:
-    """The last request for material and the applicant's reply to it."""
-    asked, reply = _last(history, "request_info"), _last(history, "resubmit")
-    if asked is None or reply is None:
+def _round(
+    history: Sequence[AuditEvent],
+    clip: Clip,
+    reason_units: int,
+    *,
+    asked_for: str = "request_info",
+    replied: str = "resubmit",
+) -> list[str]:
+    """The last request for material (补正, or the completeness check's list) and the applicant's reply to it."""
+    asked, reply = _last(history, asked_for), _last(history, replied)
+    if asked is None or reply is None or reply.at < asked.at:
         return []
+    who = clip(asked.actor_name, limits.PERSON) or "—"
+    why = clip(asked.reason or "", reason_units)
     return [
-        _("📎 {name} asked for more material: {reason}").format(
-            name=clip(asked.actor_name, limits.PERSON) or "—", reason=clip(asked.reason or "", reason_units)
-        ),
+        _("📋 {name} listed the missing material: {reason}").format(name=who, reason=why)
+        if asked_for == "list_missing"
+        else _("📎 {name} asked for more material: {reason}").format(name=who, reason=why),
         _("↩️ The applicant replied: {reply}").format(reply=clip(reply.reason, reason_units))
         if reply.reason
         else _("↩️ The applicant replied with documents only."),

@@ -255,6 +255,9 @@ async def test_material_supplied_as_a_note_only_is_a_new_receipt_with_its_own_li
     await h.applicant.expect("已重新收件", after=mark_applicant)
     assert (await h.repos.requests.get(number)).status is Status.RECEIVED
     await with_button(h, card["message_id"], "一次性告知补正")
+    # the reviewer reads what came with the material before checking it again
+    redrawn = h.api.world.messages[(h.group["id"], card["message_id"])]["text"]
+    assert "噪声监测报告" in redrawn and "监测报告下周出具" in redrawn, redrawn
     again = await list_missing(h, card, "噪声监测报告（仍未提交）")
     assert "噪声监测报告（仍未提交）" in again["text"]
     assert (await h.repos.requests.get(number)).status is Status.INCOMPLETE
