@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from approvals import notices
 from approvals import public_comments as pc
-from approvals.errors import NoOpenNotice, NotFound, ProposeFirst
+from approvals.errors import AlreadyDecided, NoOpenNotice, NotFound, ProposeFirst
 from approvals.models import BOT_ACTOR_ID, Actor, ApprovalRequest, AuditEvent, Status
 from approvals.notices import Notice, NoticeKind
 from approvals.ports import NoticeStore
@@ -132,6 +132,8 @@ class NoticeSteps(ServiceBase):
         withdrawn. The decision is possible again once none is open. False: it was not open."""
         request = await self._get(request_id)
         authorise(actor, request, Action.REJECT)  # a reviewer, the holder if held, not the applicant
+        if request.is_final:  # withdrawn or decided: nothing is left for the hearing to decide on
+            raise AlreadyDecided(request.id, request.status.value, None)
         text = pc.clean_body(outcome)
         event = self._record(request, NoticeActions.CLOSE_HEARING, name=actor.name, reason=text, actor=actor.user_id)
         return await self._store().close_hearing(hearing_id, by=actor.user_id, outcome=text, event=event)

@@ -11,7 +11,15 @@ import pytest
 
 from approvals.clock_stops import StopKind
 from approvals.deadlines import DeadlinePolicy
-from approvals.errors import DomainError, HearingRequested, NoOpenNotice, NotClaimant, NoticeRunning, ProposeFirst
+from approvals.errors import (
+    AlreadyDecided,
+    DomainError,
+    HearingRequested,
+    NoOpenNotice,
+    NotClaimant,
+    NoticeRunning,
+    ProposeFirst,
+)
 from approvals.models import Actor, DocumentType, Role, Status
 from approvals.notices import NoticeKind
 from approvals.public_comments import HearingState, InputKind
@@ -176,6 +184,19 @@ async def test_a_hearing_request_closed_by_hand_no_longer_blocks_the_decision(
         await deciding.approve(REVIEWER, request.id)
     clock.set_local(2026, 12, 8)
     assert (await deciding.approve(REVIEWER, request.id)).status is Status.APPROVED
+
+
+async def test_a_hearing_request_on_a_withdrawn_request_is_not_closed_afterwards(
+    deciding: ApprovalService, clock: FakeClock
+) -> None:
+    request = await deciding.submit(APPLICANT, make_draft())
+    await deciding.propose_approval(REVIEWER, request.id)
+    clock.set_local(2026, 12, 7)
+    hearing = await deciding.add_public_input(request.id, InputKind.HEARING, name="李四", contact="a@b.cn", text="听证")
+    assert (await deciding.withdraw(APPLICANT, request.id)).status is Status.WITHDRAWN
+    with pytest.raises(AlreadyDecided):
+        await deciding.close_hearing(REVIEWER, request.id, hearing.id, "已举行")
+    assert "close_hearing" not in [e.action for e in await deciding.requests.history(request.id)]
 
 
 async def test_comments_come_while_a_notice_is_open_and_rejection_needs_no_notice(
