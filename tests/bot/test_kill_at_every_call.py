@@ -36,6 +36,7 @@ APPLICANT, REVIEWER = 101, 201
 STEP_SECONDS = 60.0  # each answer, restart included, on a busy machine
 NOT_COUNTED = frozenset({"getUpdates", "getMe", "setMyCommands", "deleteMyCommands", "deleteWebhook"})
 PARALLEL = 4  # trials at once: each mostly waits on its bot
+TRIAL_SECONDS = 10 * STEP_SECONDS  # a whole trial: start, conversation, kill, restart, settling
 
 
 class Zygote:
@@ -237,7 +238,8 @@ async def zygote() -> AsyncIterator[Zygote]:
 
 async def test_a_kill_at_any_call_of_a_conversation_loses_no_update(tmp_path: Path, zygote: Zygote) -> None:
     calibration = Trial(zygote, tmp_path / "calibration", kill_at=None, after=False)
-    await calibration.run()
+    async with asyncio.timeout(TRIAL_SECONDS):
+        await calibration.run()
     calls = list(calibration.counted)
     assert len(calls) >= 20, calls  # the conversation really talks to Telegram
     trials = [
@@ -250,7 +252,10 @@ async def test_a_kill_at_any_call_of_a_conversation_loses_no_update(tmp_path: Pa
     async def run(trial: Trial) -> None:
         async with slots:
             try:
-                await trial.run()
+                # every wait inside is bounded; this bounds the whole trial too, so a wait that never ends (seen
+                # twice in full runs, not yet explained) fails naming its trial instead of hanging the suite
+                async with asyncio.timeout(TRIAL_SECONDS):
+                    await trial.run()
             except (AssertionError, TimeoutError) as exc:
                 where = calls[trial.kill_at - 1] if trial.kill_at else "-"
                 failures.append(
