@@ -1,0 +1,120 @@
+"""Written notices (文书) through the real bot and the local Bot API server: the applicant receives the acceptance
+notice and the decision as PDF files, reviewers the DOCX on /files, /status lists them, and a step delivered
+again never makes a second, different document."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from typing import Any
+
+import pypdfium2 as pdfium
+import pytest
+from docx import Document
+
+from tests.bot.conftest import Harness
+from tests.bot.flows import card_in_group, submit
+
+pytestmark = pytest.mark.papers
+RENDER = 120.0  # a render is a child process of a few seconds: generous on a busy machine
+
+
+def file_of(h: Harness, message: dict[str, Any]) -> tuple[str, bytes]:
+    stored = h.api.world.files[message["document"]["file_id"]]
+    return stored.name, stored.data
+
+
+def pdf_text(data: bytes) -> str:
+    """The text as a viewer extracts it (PDFium, Chrome's PDF engine), lines joined."""
+    document = pdfium.PdfDocument(data)
+    try:
+        return "".join(page.get_textpage().get_text_range() for page in document).replace("\r\n", "")
+    finally:
+        document.close()
+
+
+def notices(h: Harness) -> list[dict[str, Any]]:
+    """The acceptance notices the applicant received as files."""
+    return [m for m in h.applicant.inbox() if (m.get("caption") or "").startswith("📄 受理通知书")]
+
+
+async def approve(h: Harness, number: int) -> None:
+    card = await card_in_group(h, number)
+    mark = h.reviewer_2.last_id(h.group)
+    await h.reviewer_2.answer(await h.reviewer_2.press(card, "批准"))
+    prompt = await h.reviewer_2.expect("next approval number", chat=h.group, after=mark)
+    await h.reviewer_2.answer(await h.reviewer_2.press(prompt, "Approve and issue the number"))
+
+
+async def test_applicant_receives_acceptance_and_approval_as_files_listed_in_status_and_files(harness: Harness) -> None:
+    h = harness
+    number = await submit(h.applicant)  # accepted at once by a colleague (tests/conftest.py accept_on_receipt)
+    notice = await h.applicant.expect("📄 受理通知书 ·", timeout=RENDER)
+    name, data = file_of(h, notice)
+    assert name == f"受理通知书-{number}.pdf"
+    text = pdf_text(data)
+    for expected in (
+        "受理通知书",
+        "测试市城东区生态环境局",
+        f"申请编号：{number}",
+        "2026年11月30日",
+        "城东污水处理厂扩建",
+    ):
+        assert expected in text
+
+    await approve(h, number)
+    decision = await h.applicant.expect("📄 批复 ·", after=notice["message_id"], timeout=RENDER)
+    name, data = file_of(h, decision)
+    assert name == f"批复-{number}.pdf"
+    text = pdf_text(data)
+    assert "区环审〔2026〕1号" in text
+    assert "我局同意你单位" in text  # the decision's content
+
+    papers = await h.repos.papers.of(number)
+    assert [p.kind.value for p in papers] == ["acceptance", "approval"]
+    # the bytes sent are the archive's, and the audit log names their hashes
+    archive = h.settings.files_dir
+    assert hashlib.sha256(data).hexdigest() == papers[1].pdf_sha256
+    assert (archive / papers[1].pdf_sha256[:2] / papers[1].pdf_sha256[2:]).read_bytes() == data
+    issued = {e.sha256 for e in await h.repos.requests.history(number) if e.action == "issue_paper"}
+    assert issued == {p.pdf_sha256 for p in papers} | {p.docx_sha256 for p in papers}
+
+    mark = h.applicant.last_id()
+    await h.applicant.send(f"/status {number}")
+    status = await h.applicant.expect("书面文书", after=mark)
+    assert "受理通知书 2026-11-30" in status["text"] and "批复 2026-11-30" in status["text"]
+
+    # /files: the reviewer gets the DOCX to edit, with the same number in it
+    mark = h.reviewer.last_id()
+    await h.reviewer.send(f"/files {number}")
+    docx_message = await h.reviewer.expect("📄 批复 ·", after=mark, timeout=RENDER)
+    name, data = file_of(h, docx_message)
+    assert name == f"批复-{number}.docx"
+    body = "\n".join(p.text for p in Document(io.BytesIO(data)).paragraphs)
+    assert "区环审〔2026〕1号" in body and "测试市城东区生态环境局" in body and "2026年11月30日" in body
+
+
+async def test_a_step_delivered_again_sends_the_same_document(harness: Harness) -> None:
+    h = harness
+    number = await submit(h.applicant)
+    first = await h.applicant.expect("📄 受理通知书 ·", timeout=RENDER)
+    _, sent_first = file_of(h, first)
+    [paper] = await h.repos.papers.of(number)
+
+    # a crash between sending and marking sent: the row goes again; and the step's event expanded a second time
+    async with h.db.transaction() as conn:
+        await conn.execute("UPDATE outbox SET status = 'pending' WHERE kind = 'paper'")
+        await conn.execute(
+            "INSERT INTO outbox (chat_id, kind, event_id, request_id, created_at, next_attempt_at) "
+            "SELECT 0, 'event', id, request_id, at, '' FROM audit_events WHERE request_id = ? AND action = 'accept'",
+            (number,),
+        )
+    h.db.poke_outbox()
+    await h.api.world.wait_until(
+        lambda: len([m for m in h.applicant.inbox() if (m.get("caption") or "").startswith("📄 受理通知书")]) >= 3,
+        RENDER,
+    )
+    copies = [file_of(h, m)[1] for m in h.applicant.inbox() if (m.get("caption") or "").startswith("📄 受理通知书")]
+    assert copies == [sent_first] * 3  # the same bytes each time
+    assert await h.repos.papers.of(number) == [paper]  # one document on record
+    assert len([e for e in await h.repos.requests.history(number) if e.action == "issue_paper"]) == 2  # docx + pdf
