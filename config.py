@@ -68,6 +68,11 @@ class Settings(BaseSettings):
     webhook_host: str = "127.0.0.1"
     webhook_port: int = Field(default=8080, ge=1, le=65535)
     webhook_path: str = "/telegram/webhook"
+    # the public notice board (公示栏, public/): served when PUBLIC_PORT is set
+    public_host: str = "127.0.0.1"
+    public_port: int | None = Field(default=None, ge=1, le=65535)
+    public_base_url: AnyHttpUrl | None = None  # how the public reaches it (the feed's links); else from the request
+    public_trust_proxy: bool = False  # the sender's address is the last X-Forwarded-For entry (behind a proxy)
 
     @model_validator(mode="after")
     def _webhook_needs_a_secret(self) -> Settings:
@@ -75,6 +80,8 @@ class Settings(BaseSettings):
             secret = self.webhook_secret.get_secret_value() if self.webhook_secret else ""
             if not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", secret):
                 raise ValueError("WEBHOOK_SECRET must be 16-256 characters of A-Z, a-z, 0-9, _ and -")
+        if self.webhook_url is not None and self.public_port == self.webhook_port:
+            raise ValueError("PUBLIC_PORT must differ from WEBHOOK_PORT")
         return self
 
     @field_validator("bot_token")
