@@ -180,6 +180,10 @@ class NoticeBoard:
     async def feed(self) -> Sequence[Notice]:
         return await self.reader.newest(FEED_SIZE)
 
+    async def comment_count(self, notice_id: int) -> int:
+        """How many comments the notice drew (its page says so; who wrote them and what stays with the bureau)."""
+        return await self.reader.comment_count(notice_id)
+
     async def send(
         self, notice: Notice, kind: InputKind, today: date, *, name: str, contact: str, text: str
     ) -> PublicComment:

@@ -7,7 +7,6 @@ own stylesheet: no script at all, no inline style, no frames, forms only to here
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -15,7 +14,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs
 
 from aiogram.utils.i18n import gettext as _
 from aiohttp import hdrs, web
@@ -28,15 +26,13 @@ from approvals.public_comments import MAX_CONTACT, MAX_NAME, MAX_TEXT, InputKind
 from public import texts
 from public.csrf import COOKIE, Csrf
 from public.feed import atom
+from public.forms import read_form, same_origin
 from public.limits import SendLimits
 from public.render import PREFIX, Pages, language, link
 
 log = logging.getLogger("green_channel.public")
 
 STATIC = Path(__file__).resolve().parent / "static"
-MAX_BODY = 32 * 1024  # a 2,000-character comment in Chinese is ~18 KB form-encoded; nothing the form sends is more
-BODY_SECONDS = 10.0
-MAX_FIELDS = 10
 HONEYPOT = "website"  # hidden from people by the stylesheet; a bot filling every field fills it
 CSP = (
     "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
@@ -126,18 +122,19 @@ class BoardSite:
 
     async def send(self, request: web.Request) -> web.StreamResponse:
         notice = await self._notice(request)
-        form = await _read_form(request)  # bounded: 413 before anything is parsed
+        form = await read_form(request)  # bounded: 413 before anything is parsed
         values = {name: form.get(name, "") for name in ("name", "contact", "text")}
         kind = InputKind.HEARING if form.get("kind") == "hearing" else InputKind.COMMENT
         cookie = request.cookies.get(COOKIE, "")
-        if not _same_origin(request) or not self.csrf.valid(cookie, form.get("csrf", "")):
+        if not same_origin(request) or not self.csrf.valid(cookie, form.get("csrf", "")):
             with self.pages.words(request):
                 problem = _("This form has expired. Please send it again.")
             return await self._notice_page(request, notice, values=values, kind=kind, problem=problem, status=403)
         if form.get(HONEYPOT):  # a person never sees the field: answer as for a comment, keep nothing
             log.info("public form honeypot filled notice=%d", notice.id)
             raise web.HTTPSeeOther(link(language(request), f"/{notice.id}", {"sent": kind.value}))
-        wait = self.limits.check(self._address(request), self.monotonic())
+        address, now = self._address(request), self.monotonic()
+        wait = self.limits.check(address, now)
         if wait:
             with self.pages.words(request):
                 minutes = max(1, round(wait / 60))
@@ -150,6 +147,7 @@ class BoardSite:
         try:
             await self.board.send(notice, kind, self.today(), **values)
         except v.InvalidField as exc:
+            self.limits.give_back(address, now)  # a field to correct is not a send: correcting it is not a flood
             with self.pages.words(request):
                 where, message = texts.problem(exc)
             return await self._notice_page(
@@ -197,7 +195,7 @@ class BoardSite:
             "notice.html",
             status=status,
             item=item,
-            comments=await self.board.reader.comment_count(notice.id),
+            comments=await self.board.comment_count(notice.id),
             open_form=takes_comments(notice, today),
             hearing=offers_hearing(notice, today),
             values=values or {"name": "", "contact": "", "text": ""},
@@ -253,37 +251,6 @@ class BoardSite:
             response = self.pages.render(request, "problem.html", status=exc.status, reason=reason)
         response.headers.update(HEADERS)
         return response
-
-
-async def _read_form(request: web.Request) -> dict[str, str]:
-    """The form's fields, read and parsed within bounds: at most ``MAX_BODY`` bytes arriving within ``BODY_SECONDS``,
-    url-encoded only, at most ``MAX_FIELDS`` fields, each name once."""
-    if request.content_type != "application/x-www-form-urlencoded":
-        raise web.HTTPUnsupportedMediaType()
-    if request.content_length is not None and request.content_length > MAX_BODY:
-        raise web.HTTPRequestEntityTooLarge(max_size=MAX_BODY, actual_size=request.content_length)
-    body = bytearray()
-    try:
-        async with asyncio.timeout(BODY_SECONDS):
-            while len(body) <= MAX_BODY and (chunk := await request.content.read(MAX_BODY + 1 - len(body))):
-                body += chunk
-    except TimeoutError:
-        raise web.HTTPRequestTimeout() from None
-    if len(body) > MAX_BODY:  # a chunked body declares no length: cut off at the first byte too many
-        raise web.HTTPRequestEntityTooLarge(max_size=MAX_BODY, actual_size=len(body))
-    try:
-        parsed = parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False, max_num_fields=MAX_FIELDS)
-    except (UnicodeDecodeError, ValueError):
-        raise web.HTTPBadRequest() from None
-    return {name: found[0] for name, found in parsed.items() if len(found) == 1}
-
-
-def _same_origin(request: web.Request) -> bool:
-    """A browser names where a POST comes from; one naming another site is refused (the token is checked too)."""
-    origin = request.headers.get(hdrs.ORIGIN)
-    if origin is None or origin == "null":
-        return origin is None
-    return origin.split("://", 1)[-1].lower() == request.host.lower()
 
 
 def _kind(value: str) -> NoticeKind | None:

@@ -27,6 +27,10 @@ class Window:
     def take(self, now: float) -> None:
         self.times.append(now)
 
+    def give_back(self, at: float) -> None:
+        if at in self.times:
+            self.times.remove(at)
+
 
 @dataclass
 class SendLimits:
@@ -40,7 +44,8 @@ class SendLimits:
     _all: Window | None = None
 
     def check(self, address: str, now: float) -> float:
-        """Seconds the sender must wait (0: allowed, and counted)."""
+        """Seconds the sender must wait (0: allowed, and counted at once, so sends racing each other are counted
+        before any of them is stored)."""
         if self._all is None:
             self._all = Window(self.overall, self.overall_seconds)
         window = self._addresses.get(address)
@@ -55,3 +60,10 @@ class SendLimits:
             window.take(now)
             self._all.take(now)
         return wait
+
+    def give_back(self, address: str, at: float) -> None:
+        """A send counted at ``at`` that was refused (a field to correct): the sender may try again at once."""
+        if (window := self._addresses.get(address)) is not None:
+            window.give_back(at)
+        if self._all is not None:
+            self._all.give_back(at)

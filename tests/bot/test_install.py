@@ -71,4 +71,6 @@ async def test_the_wheel_carries_the_catalogues_and_the_entry_modules(tmp_path: 
         "config.py",
         "logsetup.py",
         "sandbox/static/index.html",
+        "public/templates/notice.html",
+        "public/static/board.css",
     } <= names

@@ -15,7 +15,7 @@ from aiohttp.test_utils import TestClient
 
 from approvals.models import DocumentType, Status
 from approvals.service import ApprovalService
-from public.app import MAX_BODY
+from public.forms import MAX_BODY
 from storage.repositories import Repositories
 from tests.conftest import FakeClock
 from tests.factories import APPLICANT, REVIEWER, make_draft
@@ -229,3 +229,16 @@ async def test_a_flood_from_one_address_is_held_back_and_told_when_to_try_again(
     held = next(a for a in answers if a.status == 429)
     assert int(held.headers["Retry-After"]) > 500 and "提交过于频繁" in await held.text()
     assert await repos.notices.count_inputs(request_id) == 5
+
+
+async def test_correcting_a_field_again_and_again_is_not_a_flood(
+    client: Client, deciding: ApprovalService, repos: Repositories
+) -> None:
+    request_id, nid = await open_notice(deciding)
+    csrf = await token(client, nid)
+    for _ in range(8):  # more than the 5 sends an address may make
+        bad = await client.post(f"/notices/{nid}", data={"csrf": csrf, "text": "意见", "contact": "不是联系方式"})
+        assert bad.status == 400
+    sent = await client.post(f"/notices/{nid}", data={"csrf": csrf, "text": "意见"}, allow_redirects=False)
+    assert sent.status == 303
+    assert await repos.notices.count_inputs(request_id) == 1

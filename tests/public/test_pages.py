@@ -69,7 +69,7 @@ async def test_a_notice_has_a_stable_page_with_the_published_fields_and_nothing_
         f"/notices/{nid}",
     ):
         assert shown in page
-    for hidden in ("联系人赵六", "138", "1234 5678", "内部意见", "eia.pdf"):
+    for hidden in ("联系人赵六", "13812345678", "138 1234 5678", "内部意见", "eia.pdf"):  # (the token is hex)
         assert hidden not in page
     assert "已收到公众意见 0 条" in page and 'name="csrf"' in page
     no_firm = await report(deciding, project_name="无环评单位项目")

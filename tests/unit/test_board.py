@@ -134,3 +134,12 @@ def test_the_feed_is_well_formed_atom_whatever_the_names_hold() -> None:
     assert entries[0].findtext(f"{{{ATOM}}}title") == '<script>alert("x")</script> &  厂'  # text, not markup
     assert b"<script>" not in body
     assert entry_id(7) == entry_id(7) != entry_id(8)  # stable ids
+
+
+def test_a_send_refused_for_a_field_to_correct_is_given_back() -> None:
+    limits = SendLimits(per_address=2, overall=10)
+    assert limits.check("1.1.1.1", 0.0) == 0
+    assert limits.check("1.1.1.1", 1.0) == 0
+    limits.give_back("1.1.1.1", 1.0)  # the second had a bad contact: corrected, it goes through
+    assert limits.check("1.1.1.1", 2.0) == 0
+    assert limits.check("1.1.1.1", 3.0) > 0
