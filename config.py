@@ -80,9 +80,14 @@ class Settings(BaseSettings):
             secret = self.webhook_secret.get_secret_value() if self.webhook_secret else ""
             if not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", secret):
                 raise ValueError("WEBHOOK_SECRET must be 16-256 characters of A-Z, a-z, 0-9, _ and -")
-        if self.webhook_url is not None and self.public_port == self.webhook_port:
-            raise ValueError("PUBLIC_PORT must differ from WEBHOOK_PORT")
         return self
+
+    @field_validator("public_port")
+    @classmethod
+    def _board_beside_the_webhook(cls, value: int | None, info: ValidationInfo) -> int | None:
+        if value is not None and info.data.get("webhook_url") is not None and value == info.data.get("webhook_port"):
+            raise ValueError("must differ from WEBHOOK_PORT")
+        return value
 
     @field_validator("bot_token")
     @classmethod

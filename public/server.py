@@ -7,7 +7,7 @@ import logging
 from aiohttp import web
 
 from handlers.webhook import _deadline, _GuardedRunner  # the webhook's bounds: open connections, idle sockets
-from public.app import HEADERS, BoardSite
+from public.app import HEADERS, BoardSite, Handler
 from public.render import PREFIX
 
 log = logging.getLogger("green_channel.public")
@@ -21,10 +21,22 @@ def mount(parent: web.Application, site: BoardSite) -> None:
 
 def standalone(site: BoardSite) -> web.Application:
     """The board alone: / leads to it; nothing else is served (no listing, no other file)."""
-    app = web.Application(middlewares=[_deadline])
+    app = web.Application(middlewares=[_deadline, _headers])
     mount(app, site)
     app.router.add_get("/", _to_board)
     return app
+
+
+@web.middleware
+async def _headers(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """The board's policy on whatever else is asked of its port too (a 404 for /robots.txt, say)."""
+    try:
+        response = await handler(request)
+    except web.HTTPException as exc:
+        exc.headers.update(HEADERS)
+        raise
+    response.headers.update(HEADERS)
+    return response
 
 
 async def _to_board(request: web.Request) -> web.StreamResponse:

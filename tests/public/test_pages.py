@@ -117,7 +117,15 @@ async def test_every_answer_carries_a_strict_policy_and_static_files_are_served_
     client: Client, deciding: ApprovalService
 ) -> None:
     nid = await notice_id(deciding, await report(deciding))
-    for path in ("/notices/", f"/notices/{nid}", "/notices/archive", "/notices/feed.atom", "/notices/nowhere"):
+    paths = (
+        "/notices/",
+        f"/notices/{nid}",
+        "/notices/archive",
+        "/notices/feed.atom",
+        "/notices/nowhere",
+        "/robots.txt",
+    )
+    for path in paths:
         answer = await client.get(path)
         assert answer.headers["Content-Security-Policy"] == CSP, path
         assert answer.headers["X-Content-Type-Options"] == "nosniff"
