@@ -29,6 +29,9 @@ async def test_a_visitor_reads_a_notice_comments_and_the_reviewers_card_counts_i
     asked: list[str] = []
     page.on("request", lambda request: asked.append(request.url))
     try:
+        await page.goto(sandbox.url)  # the sandbox's chat links to the board
+        await expect(page.locator("#board")).to_have_text("📣 公示栏", timeout=TIMEOUT)
+        await expect(page.locator("#board")).to_have_attribute("href", "/notices/")
         await page.goto(f"{sandbox.url}/notices/")
         await expect(page.locator("h1")).to_have_text("正在公示")
         await page.get_by_role("link", name=PROJECT).first.click()
