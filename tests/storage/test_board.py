@@ -206,3 +206,15 @@ async def test_a_database_of_schema_18_gains_the_eia_firm_and_keeps_its_notices(
         assert (running.project_name, running.eia_firm) == ("旧项目", None)
     finally:
         await db.close()
+
+
+async def test_search_terms_match_literally_and_ignore_ascii_case(
+    board: NoticeBoard, deciding: ApprovalService, db: Database
+) -> None:
+    request = await deciding.submit(APPLICANT, make_draft())
+    await many_notices(db, request.id, [date(2025, 3, 1)] * 3, prefix="ABC_100%")
+    await many_notices(db, request.id, [date(2025, 3, 2)], prefix="ABCx1000")
+    today = date(2026, 12, 1)
+    assert len((await board.archive(today, ArchiveQuery.of(project="abc"))).items) == 4
+    assert len((await board.archive(today, ArchiveQuery.of(project="_100%"))).items) == 3  # not wildcards
+    assert (await board.archive(today, ArchiveQuery.of(project="\\"))).items == ()
