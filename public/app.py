@@ -209,7 +209,9 @@ class BoardSite:
             here=f"/{notice.id}",
         )
         if fresh:
-            response.set_cookie(COOKIE, cookie, path=PREFIX, httponly=True, samesite="Strict", secure=request.secure)
+            response.set_cookie(
+                COOKIE, cookie, path=PREFIX, httponly=True, samesite="Strict", secure=self._secure(request)
+            )
         return response
 
     def _page(self, request: web.Request, name: str, *, status: int = 200, **values: Any) -> web.Response:
@@ -228,6 +230,10 @@ class BoardSite:
             "decision": texts.decision(notice) if notice.kind is NoticeKind.DECISION and notice.outcome else "",
             "remedies": texts.remedies() if notice.kind is NoticeKind.DECISION else "",
         }
+
+    def _secure(self, request: web.Request) -> bool:
+        """Reached over TLS: here, or at the proxy in front (which says so in X-Forwarded-Proto)."""
+        return request.secure or (self.trust_proxy and request.headers.get("X-Forwarded-Proto", "") == "https")
 
     def _address(self, request: web.Request) -> str:
         if self.trust_proxy:

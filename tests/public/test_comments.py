@@ -11,11 +11,13 @@ from collections.abc import AsyncIterator
 from urllib.parse import urlencode
 
 from aiohttp.payload import AsyncIterablePayload
-from aiohttp.test_utils import TestClient
+from aiohttp.test_utils import TestClient, TestServer
 
 from approvals.models import DocumentType, Status
 from approvals.service import ApprovalService
+from public.app import BoardSite
 from public.forms import MAX_BODY
+from public.server import standalone
 from storage.repositories import Repositories
 from tests.conftest import FakeClock
 from tests.factories import APPLICANT, REVIEWER, make_draft
@@ -242,3 +244,31 @@ async def test_correcting_a_field_again_and_again_is_not_a_flood(
     sent = await client.post(f"/notices/{nid}", data={"csrf": csrf, "text": "意见"}, allow_redirects=False)
     assert sent.status == 303
     assert await repos.notices.count_inputs(request_id) == 1
+
+
+async def test_behind_a_trusted_proxy_senders_are_counted_by_their_own_address_and_the_cookie_is_secure(
+    site: BoardSite, deciding: ApprovalService, repos: Repositories
+) -> None:
+    request_id, nid = await open_notice(deciding)
+    site.trust_proxy = True
+    async with TestClient(TestServer(standalone(site))) as client:
+        page = await client.get(f"/notices/{nid}", headers={"X-Forwarded-Proto": "https"})
+        assert "Secure" in page.headers["Set-Cookie"] and "SameSite=Strict" in page.headers["Set-Cookie"]
+        plain = await client.get(f"/notices/{nid}")  # (the test's client keeps a Secure cookie off plain HTTP)
+        csrf = form_token(await plain.text())
+        statuses = []
+        for n in range(7):  # 5 from one sender, then 2 from another: the proxy's own address is not the key
+            sender = "203.0.113.7" if n < 5 else "198.51.100.9"
+            sent = await client.post(
+                f"/notices/{nid}",
+                data={"csrf": csrf, "text": f"意见{n}"},
+                headers={"X-Forwarded-For": f"10.0.0.1, {sender}"},
+                allow_redirects=False,
+            )
+            statuses.append(sent.status)
+        assert statuses == [303] * 7
+        again = await client.post(
+            f"/notices/{nid}", data={"csrf": csrf, "text": "第六条"}, headers={"X-Forwarded-For": "203.0.113.7"}
+        )
+        assert again.status == 429
+    assert await repos.notices.count_inputs(request_id) == 7
