@@ -41,6 +41,7 @@ from jobs.copies import DocumentCopier
 from jobs.scheduler import Jobs, ScheduleSettings
 from jobs.sender import OutboxSender, Pacing
 from monitoring import Monitor
+from monitoring.version import running_version
 from storage.blobs import BlobStore
 from storage.database import Database
 from storage.fsm import SqliteFsmStorage
@@ -233,6 +234,9 @@ async def run(settings: Settings) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
+    if "--version" in args:  # the same answer as operations/cli.py's (issue 20 item 4), which replaces this
+        print(f"Green Channel {running_version()}")
+        return 0
     if "--sandbox" in args:
         return run_sandbox()
     try:
