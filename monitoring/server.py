@@ -38,7 +38,11 @@ class HealthServer:
         self._runner = web.AppRunner(self.application(), access_log=None)  # scrapes every 15 s: no log line each
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port)
-        await site.start()
+        try:
+            await site.start()
+        except OSError:  # the port is taken, or the address is not this machine's
+            await self.stop()
+            raise
         self.port = self._runner.addresses[0][1]
         log.info("health endpoint listening host=%s port=%d", host, self.port)
 

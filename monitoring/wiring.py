@@ -4,6 +4,7 @@ Monitor: nothing is counted and no port is opened."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 
 from aiogram import Bot
@@ -19,6 +20,8 @@ from monitoring.readiness import Readiness
 from monitoring.server import HealthServer
 from monitoring.version import running_version
 from storage.health import SqliteHealth
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -48,9 +51,17 @@ class Monitor:
             clock=clock,
             outbox_stuck_seconds=self.settings.outbox_stuck_seconds,
         )
-        self.server = HealthServer(self.version, self.metrics, figures, readiness)
-        assert self.settings.metrics_port is not None
-        await self.server.start(self.settings.metrics_host, self.settings.metrics_port)
+        server = HealthServer(self.version, self.metrics, figures, readiness)
+        host, port = self.settings.metrics_host, self.settings.metrics_port
+        assert port is not None
+        try:
+            await server.start(host, port)
+        except OSError as exc:
+            # the applicants' service matters more than its dashboard: run on, and say so (monitoring that scrapes
+            # this endpoint sees it down, which is the alert)
+            log.error("health endpoint not started host=%s port=%d: %s", host, port, exc)
+            return
+        self.server = server
 
     async def stop(self) -> None:
         if self.server is not None:

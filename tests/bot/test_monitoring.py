@@ -7,6 +7,7 @@ each of /readyz's four checks is named when it fails, the others still passing.
 from __future__ import annotations
 
 import asyncio
+import socket
 import sqlite3
 from datetime import timedelta
 from typing import Any
@@ -220,3 +221,15 @@ async def test_each_readiness_failure_is_named(monitored: Harness) -> None:
     h.api.inject("getMe", 401, "Unauthorized")
     problems = failing(await readiness(h).checks())
     assert list(problems) == ["bot_api"] and "Unauthorized" in problems["bot_api"]
+
+
+async def test_a_taken_metrics_port_leaves_the_bot_running(harness: Harness) -> None:
+    """The applicants' service matters more than its dashboard: the bot starts, logs why the endpoint did not."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        harness.settings = harness.settings.model_copy(update={"metrics_port": taken.getsockname()[1]})
+        await harness.restart()
+        assert monitor(harness).server is None
+        await harness.applicant.send("/start")
+        await harness.applicant.expect("欢迎使用")
