@@ -23,6 +23,7 @@ from aiogram.utils.i18n import I18n
 
 import logsetup
 from approvals.admin import AdminService
+from approvals.board import NoticeBoard
 from approvals.calendar import CalendarOverrides, WorkCalendar
 from approvals.deadlines import DeadlinePolicy
 from approvals.ports import Clock
@@ -41,7 +42,13 @@ from jobs.copies import DocumentCopier
 from jobs.papers import PaperDesk
 from jobs.scheduler import Jobs, ScheduleSettings
 from jobs.sender import OutboxSender, Pacing
+from monitoring import Monitor
+from monitoring.version import running_version
+from public import server as public_board
+from public.app import BoardSite
+from public.render import Pages
 from storage.blobs import BlobStore
+from storage.board import SqliteBoardReader
 from storage.database import Database
 from storage.fsm import SqliteFsmStorage
 from storage.lock import DatabaseInUse, ProcessLock
@@ -84,8 +91,11 @@ class Application:
     app: AppContext
     jobs: Jobs
     lock: ProcessLock
+    monitor: Monitor | None = None  # /healthz, /readyz, /metrics: only with METRICS_PORT
 
     async def close(self) -> None:
+        if self.monitor is not None:
+            await self.monitor.stop()
         await self.bot.session.close()
         await self.db.close()
         self.lock.release()
@@ -134,7 +144,9 @@ async def create_application(
         default=DefaultBotProperties(parse_mode=ParseMode.HTML),
     )
     throttle = Throttle(i18n, rate=settings.throttle_rate, burst=settings.throttle_burst)
-    dp = build_dispatcher(app, SqliteFsmStorage(db, repos.committer), throttle=throttle)
+    monitor = Monitor.configured(settings)
+    observe = monitor.updates if monitor else None
+    dp = build_dispatcher(app, SqliteFsmStorage(db, repos.committer), throttle=throttle, observe=observe)
     bot.session.middleware(JournalReplies(repos.replies, clock))  # what the user is about to see is stored first
     bot.session.middleware(PinResponseTypes())
     pacing = pacing or Pacing(settings.pace_private_seconds, settings.pace_group_seconds, settings.pace_per_second)
@@ -145,7 +157,19 @@ async def create_application(
     schedule = ScheduleSettings(settings.summary_time, settings.summary_workdays_only)
     jobs = Jobs(app, clock, sender, schedule, copier)
     jobs.attach(dp)
-    return Application(settings, db, bot, dp, app, jobs, lock)
+    if monitor is not None:
+        await monitor.start(bot, app, jobs, clock)
+    return Application(settings, db, bot, dp, app, jobs, lock, monitor)
+
+
+def build_board(application: Application) -> BoardSite:
+    """The public notice board over this application's database and notice use cases."""
+    app, settings = application.app, application.settings
+    board = NoticeBoard(SqliteBoardReader(application.db), app.approvals, app.approvals.calendar)
+    base = str(settings.public_base_url) if settings.public_base_url else ""
+    return BoardSite(
+        board, Pages(app.i18n), app.approvals.today, trust_proxy=settings.public_trust_proxy, base_url=base
+    )
 
 
 async def wait_for_telegram(bot: Bot, *, first_delay: float = 1.0, max_delay: float = 60.0) -> None:
@@ -220,14 +244,22 @@ async def serve(
 
 async def run(settings: Settings) -> None:
     application = await create_application(settings)
+    board = None
     try:
+        if settings.public_port is not None:
+            board = await public_board.start(build_board(application), settings.public_host, settings.public_port)
         await serve(application)
     finally:
+        if board is not None:
+            await board.cleanup()
         await application.close()
 
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
+    if "--version" in args:  # the same answer as operations/cli.py's (issue 20 item 4), which replaces this
+        print(f"Green Channel {running_version()}")
+        return 0
     if "--sandbox" in args:
         return run_sandbox()
     try:

@@ -67,12 +67,22 @@ class Settings(BaseSettings):
     # flood control per user: sustained updates per second, and how many may arrive at once
     throttle_rate: float = Field(default=3.0, gt=0)
     throttle_burst: float = Field(default=20.0, ge=1)
+    # the health and metrics endpoint (monitoring/): off unless METRICS_PORT is set; a message waiting longer than
+    # OUTBOX_STUCK_SECONDS makes /readyz fail
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int | None = Field(default=None, ge=0, le=65535)
+    outbox_stuck_seconds: int = Field(default=900, ge=10)
     # webhook mode (instead of long polling) when WEBHOOK_URL is set
     webhook_url: AnyHttpUrl | None = None
     webhook_secret: SecretStr | None = None
     webhook_host: str = "127.0.0.1"
     webhook_port: int = Field(default=8080, ge=1, le=65535)
     webhook_path: str = "/telegram/webhook"
+    # the public notice board (公示栏, public/): served when PUBLIC_PORT is set
+    public_host: str = "127.0.0.1"
+    public_port: int | None = Field(default=None, ge=1, le=65535)
+    public_base_url: AnyHttpUrl | None = None  # how the public reaches it (the feed's links); else from the request
+    public_trust_proxy: bool = False  # the sender's address is the last X-Forwarded-For entry (behind a proxy)
 
     @model_validator(mode="after")
     def _webhook_needs_a_secret(self) -> Settings:
@@ -81,6 +91,13 @@ class Settings(BaseSettings):
             if not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", secret):
                 raise ValueError("WEBHOOK_SECRET must be 16-256 characters of A-Z, a-z, 0-9, _ and -")
         return self
+
+    @field_validator("public_port")
+    @classmethod
+    def _board_beside_the_webhook(cls, value: int | None, info: ValidationInfo) -> int | None:
+        if value is not None and info.data.get("webhook_url") is not None and value == info.data.get("webhook_port"):
+            raise ValueError("must differ from WEBHOOK_PORT")
+        return value
 
     @field_validator("bot_token")
     @classmethod

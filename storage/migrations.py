@@ -11,11 +11,12 @@ from storage.inline import InlineConnection
 from storage.schema_early import EARLY
 from storage.schema_paperwork import PAPERWORK
 from storage.schema_procedure import PROCEDURE
+from storage.schema_public import PUBLIC
 from storage.schema_terms import FINAL, OPEN
 
 __all__ = ["FINAL", "MIGRATIONS", "OPEN", "migrate", "schema_version"]
 
-MIGRATIONS: tuple[str, ...] = (*EARLY, *PROCEDURE, *PAPERWORK)  # PAPERWORK is step 20: after the board's 19
+MIGRATIONS: tuple[str, ...] = (*EARLY, *PROCEDURE, *PUBLIC, *PAPERWORK)  # 19: the board; 20: the written notices
 
 
 async def schema_version(conn: InlineConnection) -> int:

@@ -6,14 +6,18 @@ from __future__ import annotations
 
 import hashlib
 import io
+from datetime import date
 from typing import Any
 
 import pypdfium2 as pdfium
 import pytest
 from docx import Document
 
+from approvals import completeness
+from approvals.clock_stops import StopKind
 from tests.bot.conftest import Harness
 from tests.bot.flows import card_in_group, submit
+from tests.factories import REVIEWER
 
 pytestmark = pytest.mark.papers
 RENDER = 120.0  # a render is a child process of a few seconds: generous on a busy machine
@@ -118,3 +122,42 @@ async def test_a_step_delivered_again_sends_the_same_document(harness: Harness) 
     assert copies == [sent_first] * 3  # the same bytes each time
     assert await h.repos.papers.of(number) == [paper]  # one document on record
     assert len([e for e in await h.repos.requests.history(number) if e.action == "issue_paper"]) == 2  # docx + pdf
+
+
+@pytest.mark.receipt_first
+async def test_the_list_the_stop_and_the_rejection_each_reach_the_applicant_as_their_document(
+    harness: Harness,
+) -> None:
+    """Steps taken through the real use cases; their documents through the real sender, bot and server."""
+    h = harness
+    approvals = h.application.app.approvals
+    listed = await submit(h.applicant)
+    await approvals.list_missing(REVIEWER, listed, "1. 建设项目环境影响报告表全本\n2. 公众参与说明")
+    completion = pdf_text(file_of(h, await h.applicant.expect("📄 补正通知书 ·", timeout=RENDER))[1])
+    due = completeness.supply_due(await h.repos.requests.get(listed), approvals.calendar, approvals.policy)
+    assert due == date(2026, 12, 21)  # 15 working days after Monday 2026-11-30
+    for expected in ("1. 建设项目环境影响报告表全本", "2. 公众参与说明", "2026年12月21日前补正", f"申请编号：{listed}"):
+        assert expected in completion
+
+    stopped = await submit(h.applicant, answers={"project_name": "城西供热管网改造"})
+    await approvals.accept(REVIEWER, stopped)
+    await h.applicant.expect(f"📄 受理通知书 · 申请 #{stopped}", timeout=RENDER)
+    await approvals.stop_clock(REVIEWER, stopped, StopKind.EXPERT_REVIEW, 10)
+    special = pdf_text(file_of(h, await h.applicant.expect("📄 特殊程序告知书 ·", timeout=RENDER))[1])
+    for expected in ("组织专家评审", "10个工作日", "2026年12月14日", "第四十五条", "测试市城东区生态环境局"):
+        assert expected in special  # ten working days from Tuesday 2026-12-01: Monday 2026-12-14
+
+    refused = await submit(h.applicant, answers={"project_name": "城南化工园区扩区"})
+    await approvals.accept(REVIEWER, refused)
+    mark = (await h.applicant.expect(f"📄 受理通知书 · 申请 #{refused}", timeout=RENDER))["message_id"]
+    await approvals.reject(REVIEWER, refused, "项目选址位于饮用水水源二级保护区内")
+    name, data = file_of(h, await h.applicant.expect("📄 不予批准决定书 ·", after=mark, timeout=RENDER))
+    assert name == f"不予批准决定书-{refused}.pdf"
+    for expected in ("饮用水水源二级保护区", "决定不予批准", "60日内依法申请行政复议", "6个月内", "2026年11月30日"):
+        assert expected in pdf_text(data)
+    kinds = {r: [p.kind.value for p in await h.repos.papers.of(r)] for r in (listed, stopped, refused)}
+    assert kinds == {
+        listed: ["completion"],
+        stopped: ["acceptance", "special_procedure"],
+        refused: ["acceptance", "rejection"],
+    }
