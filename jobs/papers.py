@@ -89,7 +89,11 @@ class PaperDesk:
         request = await self.app.repos.requests.get(event.request_id)
         if kind is None or request is None:
             return []
-        fields = await self.fields(kind, request, event)
+        try:
+            fields = await self.fields(kind, request, event)
+        except Exception:  # a defect here must not hold up every other notice of the pass: logged loudly
+            log.exception("written notice not issued request_id=%d kind=%s event_id=%d", request.id, kind, event_id)
+            return []
         payload = {"kind": kind.value, "event": event_id, "format": "pdf", "fields": fields.to_json()}
         payload["created"] = event.at.isoformat()
         chat = request.applicant_id
@@ -181,7 +185,7 @@ class PaperDesk:
                     chinese_date(opened.expected_end),
                 )
                 if (moved := clock_stops.projected(request, opened, calendar, policy)) is not None:
-                    legal, promised = moved.statutory_due, moved.promised_due
+                    legal, promised = moved.statutory, moved.promised
         supply = ""
         if kind in (PaperKind.COMPLETION, PaperKind.NOT_ACCEPTED):
             supply = chinese_date(completeness.supply_due(request, calendar, policy))
