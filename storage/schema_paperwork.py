@@ -11,8 +11,8 @@ PAPERWORK: tuple[str, ...] = (
     CREATE TABLE papers (
         id INTEGER PRIMARY KEY,
         request_id INTEGER NOT NULL REFERENCES requests (id),
-        kind TEXT NOT NULL CHECK (kind IN ('acceptance', 'completion', 'not_accepted', 'special_procedure',
-            'approval', 'rejection')),
+        kind TEXT NOT NULL CHECK (kind IN ('acceptance', 'deemed_acceptance', 'completion', 'not_accepted',
+            'special_procedure', 'approval', 'rejection')),
         event_id INTEGER NOT NULL REFERENCES audit_events (id),
         title TEXT NOT NULL,
         issued_on TEXT NOT NULL,

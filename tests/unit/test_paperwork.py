@@ -73,6 +73,7 @@ def rendered(templates: Templates) -> dict[PaperKind, Rendered]:
 # what each document must say besides the bureau, the request number and the date: its decision
 CONTENT = {
     PaperKind.ACCEPTANCE: ("予以受理", "2027年1月12日", "2026年12月29日"),
+    PaperKind.DEEMED_ACCEPTANCE: ("五个工作日内告知", "即为受理", "2027年1月12日", "2026年12月29日"),
     PaperKind.COMPLETION: ("1. 建设项目环境影响报告书全本", "2. 公众参与说明", "2026年12月21日前补正"),
     PaperKind.NOT_ACCEPTED: ("决定不予受理", "60日内", "6个月内"),
     PaperKind.SPECIAL_PROCEDURE: ("专家评审", "10个工作日", "2026年12月15日", "第四十五条", "2027年1月12日"),
@@ -204,7 +205,7 @@ def test_dates_in_official_form_and_lists_numbered_once() -> None:
 def test_which_step_issues_which_document() -> None:
     assert {a: kind_for(a) for a in ("accept", "deem_accept", "list_missing", "return", "stop_clock")} == {
         "accept": PaperKind.ACCEPTANCE,
-        "deem_accept": PaperKind.ACCEPTANCE,
+        "deem_accept": PaperKind.DEEMED_ACCEPTANCE,
         "list_missing": PaperKind.COMPLETION,
         "return": PaperKind.NOT_ACCEPTED,
         "stop_clock": PaperKind.SPECIAL_PROCEDURE,
