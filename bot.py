@@ -29,6 +29,7 @@ from approvals.ports import Clock
 from approvals.service import ApprovalService
 from catalogues import compiled_locales
 from config import ConfigError, Settings, load_settings
+from coordination import Coordination, open_coordination
 from handlers.commands import register_commands
 from handlers.context import AppContext
 from handlers.dispatcher import build_dispatcher
@@ -83,9 +84,11 @@ class Application:
     app: AppContext
     jobs: Jobs
     lock: ProcessLock
+    coordination: Coordination
 
     async def close(self) -> None:
         await self.bot.session.close()
+        await self.coordination.close()
         await self.db.close()
         self.lock.release()
 
@@ -132,8 +135,10 @@ async def create_application(
         session=session,
         default=DefaultBotProperties(parse_mode=ParseMode.HTML),
     )
-    throttle = Throttle(i18n, rate=settings.throttle_rate, burst=settings.throttle_burst)
-    dp = build_dispatcher(app, SqliteFsmStorage(db, repos.committer), throttle=throttle)
+    redis_url = settings.redis_url.get_secret_value() if settings.redis_url else None
+    coordination = open_coordination(redis_url, prefix=settings.redis_prefix)
+    throttle = Throttle(i18n, coordination.buckets(settings.throttle_rate, settings.throttle_burst))
+    dp = build_dispatcher(app, SqliteFsmStorage(db, repos.committer), throttle=throttle, coordination=coordination)
     bot.session.middleware(JournalReplies(repos.replies, clock))  # what the user is about to see is stored first
     bot.session.middleware(PinResponseTypes())
     pacing = pacing or Pacing(settings.pace_private_seconds, settings.pace_group_seconds, settings.pace_per_second)
@@ -142,7 +147,7 @@ async def create_application(
     schedule = ScheduleSettings(settings.summary_time, settings.summary_workdays_only)
     jobs = Jobs(app, clock, sender, schedule, copier)
     jobs.attach(dp)
-    return Application(settings, db, bot, dp, app, jobs, lock)
+    return Application(settings, db, bot, dp, app, jobs, lock, coordination)
 
 
 async def wait_for_telegram(bot: Bot, *, first_delay: float = 1.0, max_delay: float = 60.0) -> None:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from aiogram.fsm.storage.base import BaseStorage
-from aiogram.fsm.storage.memory import SimpleEventIsolation
 
+from coordination import Coordination, LocalCoordination
 from handlers import (
     admin,
     applicant,
@@ -38,14 +38,28 @@ from handlers.throttle import Throttle
 STOP_GRACE_SECONDS = 10.0
 
 
-def build_dispatcher(app: AppContext, storage: BaseStorage, *, throttle: Throttle | None = None) -> DurableDispatcher:
-    """A fresh dispatcher with fresh routers (a router can be attached only once)."""
+def build_dispatcher(
+    app: AppContext,
+    storage: BaseStorage,
+    *,
+    throttle: Throttle | None = None,
+    coordination: Coordination | None = None,
+) -> DurableDispatcher:
+    """A fresh dispatcher with fresh routers (a router can be attached only once). ``coordination``: this process
+    alone (the default) or the instances sharing a Redis."""
+    shared = coordination or LocalCoordination()
     # One update at a time per user and chat: several documents sent at once must not race on the form data.
-    dp = DurableDispatcher(inbox=app.repos.inbox, storage=storage, events_isolation=SimpleEventIsolation(), app=app)
-    ledger = UpdateLedger(app)
+    dp = DurableDispatcher(
+        inbox=app.repos.inbox,
+        storage=shared.form_storage(storage),
+        events_isolation=shared.events_isolation(),
+        app=app,
+    )
+    ledger = UpdateLedger(app, shared)
     # first: an update handled before is not handled again, and every update — a flood's too — leaves the inbox
     dp.update.outer_middleware(ledger)
-    dp.update.outer_middleware(throttle or Throttle(app.i18n))  # then flood control, before any other work
+    # then flood control, before any other work
+    dp.update.outer_middleware(throttle or Throttle(app.i18n, shared.buckets(3.0, 20.0)))
     dp.update.outer_middleware(ActorMiddleware(app))  # then roles and language choice for everything below
     LocaleMiddleware(app).setup(dp)
     dp.message.middleware(RepeatFormQuestion(app))  # around the handler: a command inside a form, then its question
