@@ -249,3 +249,10 @@ async def redis(run_name: str) -> AsyncIterator[tuple[Redis, str]]:
     """The run's Redis and a key prefix of this test's own (removed afterwards). Only with TEST_REDIS_URL."""
     async with servers.redis_space(run_name) as space:
         yield space
+
+
+@pytest.fixture
+async def pg_schema(run_name: str) -> AsyncIterator[tuple[str, str]]:
+    """(TEST_DATABASE_URL, a schema of this test's own under the run's name), dropped afterwards."""
+    async with servers.pg_space(run_name) as space:
+        yield space

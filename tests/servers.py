@@ -28,7 +28,7 @@ def configured(variable: str) -> str | None:
 
 # the fixtures that reach each server: a test asking for one runs only when its server is configured
 REDIS_FIXTURES = frozenset({"redis"})
-DATABASE_FIXTURES = frozenset({"pg_url", "pg_pool"})
+DATABASE_FIXTURES = frozenset({"pg_schema"})
 
 
 def missing_fixtures() -> frozenset[str]:
@@ -55,6 +55,9 @@ def skipped_legs(left_out: int) -> list[str]:
         )
     if lines:
         lines.append(f"{left_out} tests needing those servers were left out of this run.")
+    ran = [name for name, variable in (("Redis", REDIS_ENV), ("PostgreSQL", DATABASE_ENV)) if configured(variable)]
+    if ran:
+        lines.append(f"{' and '.join(ran)} leg{'s' if len(ran) > 1 else ''} ran (each test under a prefix of its own).")
     return lines
 
 
@@ -82,6 +85,21 @@ async def eventually(check: Callable[[], Awaitable[bool]], *, timeout: float = 3
         assert time.monotonic() - started < timeout, "condition not met in time"
         await asyncio.sleep(0.05)
     return time.monotonic() - started
+
+
+@asynccontextmanager
+async def pg_space(run_name: str) -> AsyncIterator[tuple[str, str]]:
+    """The database URL and an empty schema of one test's own (under the run's name); dropped afterwards."""
+    url = configured(DATABASE_ENV)
+    assert url is not None, "a PostgreSQL test runs only when TEST_DATABASE_URL is set"
+    schema = f"{run_name}_{secrets.token_hex(4)}"
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute(f'CREATE SCHEMA "{schema}"')
+        yield url, schema
+    finally:
+        await conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        await conn.close()
 
 
 def sweep(run_name: str) -> None:
