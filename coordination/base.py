@@ -30,7 +30,8 @@ class Coordination(Protocol):
     def buckets(self, rate: float, burst: float) -> TokenBuckets: ...
 
     async def claim_update(self, update_id: int) -> bool:
-        """True for exactly one caller until the claim is done or its holder died (its claim expired)."""
+        """True for exactly one caller, unless its holder dies (then for one caller after it). A caller that finds
+        the update in hand waits: False once it is done, True if its holder died first."""
         ...
 
     async def update_done(self, update_id: int) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator
@@ -53,7 +54,7 @@ class LocalBuckets:
 
 class LocalCoordination:
     def __init__(self) -> None:
-        self._in_hand: set[int] = set()
+        self._in_hand: dict[int, asyncio.Event] = {}  # set when the update is done
         self._done: OrderedDict[int, None] = OrderedDict()
 
     def form_storage(self, durable: BaseStorage) -> BaseStorage:
@@ -66,13 +67,19 @@ class LocalCoordination:
         return LocalBuckets(rate, burst)
 
     async def claim_update(self, update_id: int) -> bool:
-        if update_id in self._in_hand or update_id in self._done:
+        in_hand = self._in_hand.get(update_id)
+        if in_hand is not None:
+            await in_hand.wait()  # a second delivery of an update in hand: refused once the first is done
             return False
-        self._in_hand.add(update_id)
+        if update_id in self._done:
+            return False
+        self._in_hand[update_id] = asyncio.Event()
         return True
 
     async def update_done(self, update_id: int) -> None:
-        self._in_hand.discard(update_id)
+        in_hand = self._in_hand.pop(update_id, None)
+        if in_hand is not None:
+            in_hand.set()
         self._done[update_id] = None
         while len(self._done) > DONE_KEPT:
             self._done.popitem(last=False)

@@ -19,14 +19,21 @@ from redis.exceptions import LockError, RedisError
 
 log = logging.getLogger(__name__)
 
-# A claim whose instance died is given up after this long: Telegram's redelivery (or the inbox) is then handled
-# by another instance. Far above any update's handling time.
-CLAIM_SECONDS = 60.0
+# A claim lives this long unless its holder renews it (every third of it, however long the handler runs): a killed
+# instance's updates are taken over by a redelivery or another instance's inbox replay after this long at most.
+CLAIM_SECONDS = 10.0
+CLAIM_POLL_SECONDS = 0.1  # how often a redelivery waiting for an update in hand elsewhere asks again
 # A handled update is refused for this long; a later redelivery is caught by the database's ledger of updates.
 DONE_SECONDS = 3600.0
 # A chat's lock outlives a killed holder by at most this long; a live holder renews it every third of it.
 LOCK_SECONDS = 10.0
 LOCK_POLL_SECONDS = 0.05  # how often an update waiting for its chat's lock asks again
+
+# The holder's renewal: only while the claim is still its own.
+RENEW_CLAIM = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+"""
 
 # One round trip per update: refill by elapsed time (Redis's clock unless the caller gives one), take a token,
 # remember whether the user was already told to slow down. A bucket left alone refills, so it may expire then.
@@ -123,6 +130,8 @@ class RedisCoordination:
         self.done_ms = int(done_seconds * 1000)
         self.instance = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"  # who holds a claim: for an operator
         self.key_builder = DefaultKeyBuilder(prefix=f"{prefix}:fsm", with_destiny=True)
+        self.renew_claim = redis.register_script(RENEW_CLAIM)
+        self._renewing: dict[int, asyncio.Task[None]] = {}
 
     @classmethod
     def from_url(cls, url: str, *, prefix: str) -> RedisCoordination:
@@ -138,10 +147,30 @@ class RedisCoordination:
         return RedisBuckets(self.redis, self.prefix, rate, burst)
 
     async def claim_update(self, update_id: int) -> bool:
-        taken = await self.redis.set(f"{self.prefix}:update:{update_id}", self.instance, nx=True, px=self.claim_ms)
-        return bool(taken)
+        key = f"{self.prefix}:update:{update_id}"
+        while True:
+            if await self.redis.set(key, self.instance, nx=True, px=self.claim_ms):
+                self._renewing[update_id] = asyncio.create_task(self._renew(key))
+                return True
+            if await self.redis.get(key) == b"done":
+                return False
+            # in hand elsewhere: wait until it is done (refused then) or its holder died (the claim expires)
+            await asyncio.sleep(CLAIM_POLL_SECONDS)
+
+    async def _renew(self, key: str) -> None:
+        while True:
+            await asyncio.sleep(self.claim_ms / 3000)
+            try:
+                if not await self.renew_claim(keys=[key], args=[self.instance, self.claim_ms]):
+                    log.warning("update claim lost while in hand key=%s", key)
+                    return
+            except RedisError as exc:  # the next renewal may still be in time
+                log.warning("update claim not renewed key=%s: %s", key, exc)
 
     async def update_done(self, update_id: int) -> None:
+        renewing = self._renewing.pop(update_id, None)
+        if renewing is not None:
+            renewing.cancel()
         try:
             await self.redis.set(f"{self.prefix}:update:{update_id}", "done", px=self.done_ms)
         except RedisError as exc:  # the claim then expires; the database's ledger still refuses a redelivery
@@ -155,4 +184,6 @@ class RedisCoordination:
         yield bool(taken)
 
     async def close(self) -> None:
+        for renewing in self._renewing.values():
+            renewing.cancel()
         await self.redis.aclose()

@@ -14,12 +14,14 @@ KEY = StorageKey(bot_id=1, chat_id=-1001234567890, user_id=42)  # a supergroup i
 
 
 async def test_one_claimer_of_many_takes_an_update_and_a_handled_one_is_refused(coordination: Coordination) -> None:
-    taken = await asyncio.gather(*(coordination.claim_update(7) for _ in range(20)))
-    assert taken.count(True) == 1
-    assert await coordination.claim_update(7) is False  # still in hand
-    await coordination.update_done(7)
-    assert await coordination.claim_update(7) is False  # handled: a redelivery is refused
+    claims = [asyncio.create_task(coordination.claim_update(7)) for _ in range(20)]
+    done, waiting = await asyncio.wait(claims, timeout=1.0)
+    assert [task.result() for task in done] == [True]  # one takes it; the others wait while it is in hand
+    assert len(waiting) == 19
     assert await coordination.claim_update(8) is True  # another update is not affected
+    await coordination.update_done(7)
+    assert await asyncio.wait_for(asyncio.gather(*waiting), 30) == [False] * 19  # refused once handled
+    assert await coordination.claim_update(7) is False  # a later redelivery too
 
 
 async def test_a_burst_is_allowed_then_one_warning_then_silence_until_refilled(coordination: Coordination) -> None:
