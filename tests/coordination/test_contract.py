@@ -6,7 +6,8 @@ import asyncio
 
 from aiogram.fsm.storage.base import StorageKey
 
-from coordination import Coordination, LocalCoordination
+from coordination import Coordination, LocalCoordination, open_coordination
+from coordination.redis import RedisCoordination
 from storage.database import Database
 from storage.fsm import SqliteFsmStorage
 
@@ -85,3 +86,13 @@ async def test_locally_every_timer_runs_its_job() -> None:
     coordination = LocalCoordination()
     async with coordination.job_gate("daily", 60) as first, coordination.job_gate("daily", 60) as second:
         assert (first, second) == (True, True)  # one process: the once-per-day rows are the guarantee
+
+
+async def test_redis_is_used_only_when_a_url_is_set() -> None:
+    assert isinstance(open_coordination(None), LocalCoordination)
+    assert isinstance(open_coordination(""), LocalCoordination)
+    shared = open_coordination("redis://127.0.0.1:1/0", prefix="bureau-7")  # nothing connects before first use
+    try:
+        assert isinstance(shared, RedisCoordination) and shared.prefix == "bureau-7"
+    finally:
+        await shared.close()
