@@ -12,6 +12,7 @@ from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import asynccontextmanager
 
 from aiogram.fsm.storage.base import DefaultKeyBuilder, KeyBuilder, StorageKey
+from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
 from redis.asyncio import Redis
 from redis.asyncio.lock import Lock
@@ -79,14 +80,23 @@ class RedisBuckets:
 
 class RenewingEventIsolation(RedisEventIsolation):
     """aiogram's Redis isolation with a short lock that its live holder keeps renewing: a handler may run as long
-    as it needs, and a chat whose holder was killed waits at most ``seconds`` (aiogram's default is 60)."""
+    as it needs, and a chat whose holder was killed waits at most ``seconds`` (aiogram's default is 60).
+
+    Within one instance a chat's updates first queue on an in-process lock, in arrival order as before (Redis's
+    lock is polled, so its waiters would go in any order) and only the head of that queue asks Redis."""
 
     def __init__(self, redis: Redis, key_builder: KeyBuilder, seconds: float = LOCK_SECONDS) -> None:
         super().__init__(redis, key_builder=key_builder)
         self.seconds = seconds
+        self.here = SimpleEventIsolation()
 
     @asynccontextmanager
     async def lock(self, key: StorageKey) -> AsyncGenerator[None, None]:
+        async with self.here.lock(key), self._shared(key):
+            yield
+
+    @asynccontextmanager
+    async def _shared(self, key: StorageKey) -> AsyncGenerator[None, None]:
         held = Lock(self.redis, self.key_builder.build(key, "lock"), timeout=self.seconds, sleep=LOCK_POLL_SECONDS)
         await held.acquire()
         renewing = asyncio.create_task(self._renew(held))

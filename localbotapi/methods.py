@@ -241,11 +241,8 @@ async def set_webhook(world: World, params: dict[str, Any], files: Any) -> bool:
     secret = params.get("secret_token") or None
     if secret is not None and not SECRET_TOKEN.fullmatch(str(secret)):
         raise bad_request("secret token contains unallowed characters")
-    world.webhook = {
-        "url": params.get("url"),
-        "secret_token": secret,
-        "allowed_updates": params.get("allowed_updates"),
-    }
+    world.webhook = {"url": params.get("url"), "secret_token": secret}
+    world.webhook_allowed_updates = params.get("allowed_updates")
     world.webhook_connections = min(max(int(params.get("max_connections") or 40), 1), 100)
     world.webhook_error = None
     if params.get("drop_pending_updates"):
@@ -270,8 +267,8 @@ async def get_webhook_info(world: World, params: dict[str, Any], files: Any) -> 
     }
     if world.webhook is not None:
         info["max_connections"] = world.webhook_connections
-        if world.webhook["allowed_updates"] is not None:
-            info["allowed_updates"] = world.webhook["allowed_updates"]
+        if world.webhook_allowed_updates is not None:
+            info["allowed_updates"] = world.webhook_allowed_updates
     if world.webhook_error is not None:
         info["last_error_date"], info["last_error_message"] = world.webhook_error
     return info

@@ -65,6 +65,30 @@ async def test_a_chat_s_updates_run_one_at_a_time_and_other_chats_do_not_wait(co
     assert order == ["first in", "other chat", "first out", "second in"]
 
 
+async def test_a_chat_s_waiting_updates_go_in_arrival_order(coordination: Coordination) -> None:
+    isolation = coordination.events_isolation()
+    order: list[int] = []
+    release = asyncio.Event()
+    holding = asyncio.Event()
+
+    async def first() -> None:
+        async with isolation.lock(KEY):
+            holding.set()
+            await release.wait()
+
+    async def later(n: int) -> None:
+        async with isolation.lock(KEY):
+            order.append(n)
+
+    holder = asyncio.create_task(first())
+    await holding.wait()
+    waiting = [asyncio.create_task(later(n)) for n in range(10)]
+    await asyncio.sleep(0)  # one turn of the loop: each task starts, in creation order, and queues for the chat
+    release.set()
+    await asyncio.wait_for(asyncio.gather(holder, *waiting), 30)
+    assert order == list(range(10))
+
+
 async def test_form_state_and_data_are_kept(coordination: Coordination, db: Database) -> None:
     storage = coordination.form_storage(SqliteFsmStorage(db))
     await storage.set_state(KEY, "Form:title")
