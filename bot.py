@@ -41,6 +41,8 @@ from handlers.webhook import serve_webhook
 from jobs.copies import DocumentCopier
 from jobs.scheduler import Jobs, ScheduleSettings
 from jobs.sender import OutboxSender, Pacing
+from monitoring import Monitor
+from monitoring.version import running_version
 from storage.blobs import BlobStore
 from storage.database import Database
 from storage.fsm import SqliteFsmStorage
@@ -85,8 +87,11 @@ class Application:
     jobs: Jobs
     lock: ProcessLock
     coordination: Coordination
+    monitor: Monitor | None = None  # /healthz, /readyz, /metrics: only with METRICS_PORT
 
     async def close(self) -> None:
+        if self.monitor is not None:
+            await self.monitor.stop()
         await self.bot.session.close()
         await self.coordination.close()
         await self.db.close()
@@ -138,7 +143,10 @@ async def create_application(
     redis_url = settings.redis_url.get_secret_value() if settings.redis_url else None
     coordination = open_coordination(redis_url, prefix=settings.redis_prefix)
     throttle = Throttle(i18n, coordination.buckets(settings.throttle_rate, settings.throttle_burst))
-    dp = build_dispatcher(app, SqliteFsmStorage(db, repos.committer), throttle=throttle, coordination=coordination)
+    monitor = Monitor.configured(settings)
+    observe = monitor.updates if monitor else None
+    storage = SqliteFsmStorage(db, repos.committer)
+    dp = build_dispatcher(app, storage, throttle=throttle, observe=observe, coordination=coordination)
     bot.session.middleware(JournalReplies(repos.replies, clock))  # what the user is about to see is stored first
     bot.session.middleware(PinResponseTypes())
     pacing = pacing or Pacing(settings.pace_private_seconds, settings.pace_group_seconds, settings.pace_per_second)
@@ -147,7 +155,9 @@ async def create_application(
     schedule = ScheduleSettings(settings.summary_time, settings.summary_workdays_only)
     jobs = Jobs(app, clock, sender, schedule, copier)
     jobs.attach(dp)
-    return Application(settings, db, bot, dp, app, jobs, lock, coordination)
+    if monitor is not None:
+        await monitor.start(bot, app, jobs, clock)
+    return Application(settings, db, bot, dp, app, jobs, lock, coordination, monitor)
 
 
 async def wait_for_telegram(bot: Bot, *, first_delay: float = 1.0, max_delay: float = 60.0) -> None:
@@ -230,6 +240,9 @@ async def run(settings: Settings) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
+    if "--version" in args:  # the same answer as operations/cli.py's (issue 20 item 4), which replaces this
+        print(f"Green Channel {running_version()}")
+        return 0
     if "--sandbox" in args:
         return run_sandbox()
     try:

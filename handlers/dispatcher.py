@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from aiogram import BaseMiddleware
 from aiogram.fsm.storage.base import BaseStorage
 
 from coordination import Coordination, LocalCoordination
@@ -43,10 +44,12 @@ def build_dispatcher(
     storage: BaseStorage,
     *,
     throttle: Throttle | None = None,
+    observe: BaseMiddleware | None = None,
     coordination: Coordination | None = None,
 ) -> DurableDispatcher:
-    """A fresh dispatcher with fresh routers (a router can be attached only once). ``coordination``: this process
-    alone (the default) or the instances sharing a Redis."""
+    """A fresh dispatcher with fresh routers (a router can be attached only once). ``observe`` (the metrics'
+    middleware) goes around everything of ours, to see every update and time it to its commit. ``coordination``:
+    this process alone (the default) or the instances sharing a Redis."""
     shared = coordination or LocalCoordination()
     # One update at a time per user and chat: several documents sent at once must not race on the form data.
     dp = DurableDispatcher(
@@ -57,6 +60,8 @@ def build_dispatcher(
     )
     ledger = UpdateLedger(app, shared)
     # first: an update handled before is not handled again, and every update — a flood's too — leaves the inbox
+    if observe is not None:
+        dp.update.outer_middleware(observe)
     dp.update.outer_middleware(ledger)
     # then flood control, before any other work
     dp.update.outer_middleware(throttle or Throttle(app.i18n, shared.buckets(3.0, 20.0)))
