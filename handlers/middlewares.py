@@ -49,7 +49,7 @@ class UpdateLedger(BaseMiddleware):
             await updates.skipped(event.update_id)
             return None
         if not await self.claims.claim_update(event.update_id):
-            return None  # in hand here or in another instance (a redelivery racing the first delivery)
+            return None  # handled meanwhile, here or by another instance (a redelivery raced the first)
         self.in_flight += 1
         self.idle.clear()
         try:
