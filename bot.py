@@ -30,6 +30,7 @@ from approvals.ports import Clock
 from approvals.service import ApprovalService
 from catalogues import compiled_locales
 from config import ConfigError, Settings, load_settings
+from coordination import Coordination, open_coordination
 from handlers.commands import register_commands
 from handlers.context import AppContext
 from handlers.dispatcher import build_dispatcher
@@ -90,12 +91,14 @@ class Application:
     app: AppContext
     jobs: Jobs
     lock: ProcessLock
+    coordination: Coordination
     monitor: Monitor | None = None  # /healthz, /readyz, /metrics: only with METRICS_PORT
 
     async def close(self) -> None:
         if self.monitor is not None:
             await self.monitor.stop()
         await self.bot.session.close()
+        await self.coordination.close()
         await self.db.close()
         self.lock.release()
 
@@ -142,10 +145,13 @@ async def create_application(
         session=session,
         default=DefaultBotProperties(parse_mode=ParseMode.HTML),
     )
-    throttle = Throttle(i18n, rate=settings.throttle_rate, burst=settings.throttle_burst)
+    redis_url = settings.redis_url.get_secret_value() if settings.redis_url else None
+    coordination = open_coordination(redis_url, prefix=settings.redis_prefix)
+    throttle = Throttle(i18n, coordination.buckets(settings.throttle_rate, settings.throttle_burst))
     monitor = Monitor.configured(settings)
     observe = monitor.updates if monitor else None
-    dp = build_dispatcher(app, SqliteFsmStorage(db, repos.committer), throttle=throttle, observe=observe)
+    storage = SqliteFsmStorage(db, repos.committer)
+    dp = build_dispatcher(app, storage, throttle=throttle, observe=observe, coordination=coordination)
     bot.session.middleware(JournalReplies(repos.replies, clock))  # what the user is about to see is stored first
     bot.session.middleware(PinResponseTypes())
     pacing = pacing or Pacing(settings.pace_private_seconds, settings.pace_group_seconds, settings.pace_per_second)
@@ -156,7 +162,7 @@ async def create_application(
     jobs.attach(dp)
     if monitor is not None:
         await monitor.start(bot, app, jobs, clock)
-    return Application(settings, db, bot, dp, app, jobs, lock, monitor)
+    return Application(settings, db, bot, dp, app, jobs, lock, coordination, monitor)
 
 
 def build_board(application: Application) -> BoardSite:

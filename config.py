@@ -73,6 +73,9 @@ class Settings(BaseSettings):
     webhook_host: str = "127.0.0.1"
     webhook_port: int = Field(default=8080, ge=1, le=65535)
     webhook_path: str = "/telegram/webhook"
+    # several instances: Redis shares update claims, flood control, chat locks and form state (coordination/)
+    redis_url: SecretStr | None = None  # may carry a password
+    redis_prefix: str = Field(default="green_channel", pattern=r"^[A-Za-z0-9_.:-]{1,64}$")
     # the public notice board (公示栏, public/): served when PUBLIC_PORT is set
     public_host: str = "127.0.0.1"
     public_port: int | None = Field(default=None, ge=1, le=65535)
