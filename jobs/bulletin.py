@@ -9,10 +9,11 @@ import json
 import logging
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, time, tzinfo
 from typing import TYPE_CHECKING
 
 from aiogram import Dispatcher
+from aiogram.utils.i18n import gettext as _
 from apscheduler.triggers.cron import CronTrigger
 
 from approvals.bulletin import Bulletin, Colour, bulletin_due
@@ -40,10 +41,10 @@ class BulletinSettings:
     at: time = time(9, 0)
 
 
-def bulletin_trigger(app: AppContext, settings: BulletinSettings) -> CronTrigger:
+def bulletin_trigger(tz: tzinfo, settings: BulletinSettings) -> CronTrigger:
     """In the bureau's zone, given explicitly: the host's zone never moves the bulletin."""
     return CronTrigger(
-        day_of_week=WEEKDAYS[settings.weekday], hour=settings.at.hour, minute=settings.at.minute, timezone=app.tz
+        day_of_week=WEEKDAYS[settings.weekday], hour=settings.at.hour, minute=settings.at.minute, timezone=tz
     )
 
 
@@ -82,14 +83,10 @@ async def render(app: AppContext, bulletin: Bulletin, locale: str, *, late: bool
 
 
 def _title(bulletin: Bulletin) -> str:
-    from aiogram.utils.i18n import gettext as _
-
     return _("Key projects · week of {week}").format(week=bulletin.week.isoformat())
 
 
 def _file_caption(bulletin: Bulletin) -> str:
-    from aiogram.utils.i18n import gettext as _
-
     return _("Weekly bulletin {week}: one sheet per colour").format(week=bulletin.week.isoformat())
 
 
@@ -163,7 +160,7 @@ class WeeklyBulletin:
     async def start(self) -> None:
         self.jobs.scheduler.add_job(
             self._safe_run,
-            bulletin_trigger(self.app, self.settings),
+            bulletin_trigger(self.app.tz, self.settings),
             id="bulletin",
             coalesce=True,
             misfire_grace_time=None,
