@@ -18,6 +18,7 @@ from enum import IntEnum, StrEnum
 from approvals.calendar import WorkCalendar
 from approvals.key_stages import (
     DONE_STAGES,
+    FINAL,
     WAITING_ON_APPLICANT,
     WITH_THE_BUREAU,
     Consultation,
@@ -213,7 +214,8 @@ def request_days(request: KeyRequestFacts, today: date, calendar: WorkCalendar) 
     the promised limit and the legal limit, in working days from acceptance; None before acceptance."""
     if request.accepted_on is None:
         return None
-    end = request.decided_on or today
+    # a request withdrawn (or returned) ended on its last step: its days stop there, not today
+    end = request.decided_on or (request.status_since if request.status in FINAL else today)
     used = max(calendar.working_days_between(request.accepted_on, end) - request.paused_working_days, 0)
     promised = calendar.working_days_between(request.accepted_on, request.promised_due) - request.paused_working_days
     legal = calendar.working_days_between(request.accepted_on, request.statutory_due) - request.paused_working_days

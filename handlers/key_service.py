@@ -25,7 +25,7 @@ from handlers.context import AppContext
 from handlers.filters import in_private_chat, is_typed_answer
 from handlers.key_service_xlsx import ledger_workbook
 from handlers.replies import edit_or_send
-from jobs.bulletin import names_of, render
+from jobs.bulletin import render
 from storage.outbox import Outgoing
 
 MAX_TYPED = 600  # characters of a typed consultation read: a date, a space and a 500-character note fit
@@ -52,7 +52,9 @@ def parse_consultation(text: str) -> tuple[date, str] | None:
 async def page(app: AppContext, actor: Actor, code: str) -> tuple[str, ks.InlineKeyboardMarkup | None]:
     keys = service(app)
     view = await keys.view(code)
-    name = (await app.admin.actor(view.liaison)).name or str(view.liaison) if view.liaison is not None else ""
+    name = ""
+    if view.liaison is not None:
+        name = (await app.admin.actor(view.liaison)).name or str(view.liaison)
     text = kt.project_page(view, name, app.approvals.today(), app.approvals.calendar)
     serves = await keys.may_serve(actor, code)
     return text, ks.project(code, is_admin=actor.is_admin, serves=serves, no_eia=view.no_eia)
@@ -225,6 +227,3 @@ async def liaison_lines(app: AppContext, actor: Actor) -> list[str]:
         return []
     rows = await app.key_service.liaison_projects(actor.user_id)
     return kt.my_projects(rows, app.approvals.today(), app.approvals.calendar)
-
-
-__all__ = ["build_router", "liaison_lines", "names_of", "parse_consultation"]

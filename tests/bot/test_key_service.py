@@ -131,7 +131,7 @@ async def test_bulletin_and_ledger_on_demand(harness: Harness) -> None:
 
 async def with_bulletin_at(h: Harness, at: time) -> None:
     await h.stop()
-    h.settings = h.settings.model_copy(update={"bulletin_time": at})
+    h.settings = h.settings.model_copy(update={"bulletin_day": "monday", "bulletin_time": at})
     await h.start()
     assert h.application.bulletin is not None
     await h.application.bulletin.catch_up_done()
