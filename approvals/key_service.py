@@ -35,6 +35,10 @@ class KeyServiceStore(Protocol):
         """Project code -> the liaison's user id."""
         ...
 
+    async def liaison(self, code: str) -> int | None:
+        """One project's liaison (read for every card of a key project's request)."""
+        ...
+
     async def assign(
         self, code: str, user_id: int | None, *, by: int, at: datetime, notices: Sequence[Any] = ()
     ) -> bool:
@@ -99,7 +103,7 @@ class KeyService:
 
     async def may_serve(self, actor: Actor, code: str) -> bool:
         """The project's liaison or an admin records consultations and marks it as needing no EIA."""
-        return actor.is_admin or (actor.is_reviewer and (await self.store.liaisons()).get(code) == actor.user_id)
+        return actor.is_admin or (actor.is_reviewer and await self.store.liaison(code) == actor.user_id)
 
     # --- changes -------------------------------------------------------------------------------------------
 
@@ -168,7 +172,7 @@ class KeyService:
         stage = (await self.stages([project]))[code]
         talks = (await self.store.consultations([code])).get(code, [])
         marks = await self.store.no_eia()
-        return ProjectView(project, stage, (await self.store.liaisons()).get(code), talks, code in marks)
+        return ProjectView(project, stage, await self.store.liaison(code), talks, code in marks)
 
     async def liaison_projects(self, user_id: int) -> list[tuple[KeyProject, ProjectStage]]:
         """The current projects ``user_id`` is liaison of, in list order, with their stages."""
@@ -178,7 +182,7 @@ class KeyService:
         return [(p, stages[p.code]) for p in projects]
 
     async def liaison_of(self, code: str | None) -> int | None:
-        return (await self.store.liaisons()).get(code) if code else None
+        return await self.store.liaison(code) if code else None
 
     async def bulletin(self) -> Bulletin:
         projects = await self.key_projects.all()

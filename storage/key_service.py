@@ -49,6 +49,10 @@ class SqliteKeyService:
     async def liaisons(self) -> dict[str, int]:
         return {str(code): int(user) for code, user in await self._rows("SELECT code, user_id FROM key_liaisons")}
 
+    async def liaison(self, code: str) -> int | None:
+        found = await self._rows("SELECT user_id FROM key_liaisons WHERE code = ?", (code,))
+        return int(found[0][0]) if found else None
+
     async def assign(
         self, code: str, user_id: int | None, *, by: int, at: datetime, notices: Sequence[Outgoing] = ()
     ) -> bool:

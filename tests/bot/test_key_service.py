@@ -11,9 +11,12 @@ from typing import Any
 
 from openpyxl import load_workbook
 
+from approvals.key_stages import KeyStage
 from approvals.ledger import KeyProject
 from approvals.models import Actor, Category
 from handlers.key_service_kb import KsAction, KsCB
+from sandbox.app import Sandbox
+from sandbox.cast import CAST
 from tests.bot.conftest import Harness
 from tests.factories import make_draft
 
@@ -169,3 +172,16 @@ async def test_the_weekly_bulletin_goes_out_once_per_week_across_restarts_at_its
     assert len(documents(h, group)) == 2
     texts = [m.get("text") or "" for m in h.reviewer.inbox(h.group)]
     assert sum("重点项目周通报" in text for text in texts) == 2
+
+
+async def test_the_sandbox_sample_data_has_liaisons_consultations_and_every_kind_of_stage(sandbox: Sandbox) -> None:
+    assert sandbox.application is not None and sandbox.application.app.key_service is not None
+    keys = sandbox.application.app.key_service
+    liaisons = await keys.store.liaisons()
+    assert len(liaisons) == 50 and set(liaisons.values()) == {CAST[2].user_id, CAST[3].user_id}
+    stages = await keys.stages(await sandbox.application.app.repos.key_projects.all())
+    assert stages["S01"].stage is KeyStage.APPROVED
+    assert stages["S02"].stage is KeyStage.ACCEPTED  # asked for more material
+    assert stages["S03"].stage is KeyStage.PREPARING and len((await keys.view("S03")).consultations) == 2
+    assert stages["S50"].stage is KeyStage.NO_EIA
+    assert stages["S10"].stage is KeyStage.NOT_APPLIED
