@@ -18,6 +18,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from approvals.bulletin import Bulletin, Colour, bulletin_due
 from approvals.key_service import KeyService
+from approvals.key_stages import KeyStage
 from approvals.ports import Clock
 from handlers import texts as t
 from handlers.context import AppContext
@@ -69,12 +70,13 @@ async def render(app: AppContext, bulletin: Bulletin, locale: str, *, late: bool
     with app.i18n.context(), app.i18n.use_locale(locale):
         texts = t.chunks(bulletin_text(bulletin, names, late=late))
         labels = {c: colour_name(c) for c in Colour}
-        stages = Counter(stage_name(row.stage.stage) for row in bulletin.rows)
+        counts = Counter(row.stage.stage for row in bulletin.rows)
+        stages = {stage_name(s): counts[s] for s in KeyStage if counts[s]}  # in the procedure's order
         title = _title(bulletin)
         book = await asyncio.to_thread(bulletin_workbook, bulletin, names)
         caption = _file_caption(bulletin)
-    counts = {c: bulletin.count(c) for c in Colour}
-    chart = await asyncio.to_thread(bulletin_chart, counts, labels, dict(stages), title=title)
+    by_colour = {c: bulletin.count(c) for c in Colour}
+    chart = await asyncio.to_thread(bulletin_chart, by_colour, labels, stages, title=title)
     return [
         *(Outgoing(0, text) for text in texts),
         Outgoing(0, photo=chart),

@@ -28,6 +28,7 @@ def bulletin_chart(
     bottom.invert_yaxis()
     bottom.xaxis.get_major_locator().set_params(integer=True)
     for axes, numbers in ((top, values), (bottom, [by_stage[s] for s in stages])):
+        axes.set_xlim(0, max(numbers, default=0) * 1.15 + 1)  # room for the count after the longest bar
         for label in axes.get_yticklabels():
             label.set_family(family)
             label.set_fontsize(14)

@@ -164,3 +164,14 @@ def test_a_liaisons_my_lines_name_the_stage_and_the_days_left(calendar: WorkCale
     # promised Fri 9 Oct: Sat 10 Oct (a make-up working day) and Mon 12 Oct have passed since
     assert "at risk since 2026-09-29 (5 working days) · 2 working days overdue" in lines[1]
     assert lines[2].endswith("KP-3 城北道路 · not yet applied")
+
+
+def test_the_bulletin_chart_is_a_phone_sized_png() -> None:
+    from approvals.bulletin import Colour
+    from jobs.bulletin_chart import bulletin_chart
+
+    labels = {Colour.RED: "红", Colour.YELLOW: "黄", Colour.GREEN: "绿"}
+    png = bulletin_chart({Colour.RED: 3, Colour.GREEN: 42}, labels, {"未申报": 30, "已受理": 10}, title="重点项目")
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    assert (width, height) == (720, 900)
