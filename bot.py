@@ -24,8 +24,10 @@ from aiogram.utils.i18n import I18n
 import logsetup
 from approvals.admin import AdminService
 from approvals.board import NoticeBoard
+from approvals.bulletin import Thresholds
 from approvals.calendar import CalendarOverrides, WorkCalendar
 from approvals.deadlines import DeadlinePolicy
+from approvals.key_service import KeyService
 from approvals.ports import Clock
 from approvals.service import ApprovalService
 from catalogues import compiled_locales
@@ -39,6 +41,7 @@ from handlers.polling import DurableDispatcher
 from handlers.response_types import PinResponseTypes
 from handlers.throttle import Throttle
 from handlers.webhook import serve_webhook
+from jobs.bulletin import BulletinSettings, WeeklyBulletin
 from jobs.copies import DocumentCopier
 from jobs.scheduler import Jobs, ScheduleSettings
 from jobs.sender import OutboxSender, Pacing
@@ -51,6 +54,7 @@ from storage.blobs import BlobStore
 from storage.board import SqliteBoardReader
 from storage.database import Database
 from storage.fsm import SqliteFsmStorage
+from storage.key_service import SqliteKeyService
 from storage.lock import DatabaseInUse, ProcessLock
 from storage.repositories import Repositories
 from untrusted.ledger import ConfinedLedgerReader
@@ -93,6 +97,7 @@ class Application:
     lock: ProcessLock
     coordination: Coordination
     monitor: Monitor | None = None  # /healthz, /readyz, /metrics: only with METRICS_PORT
+    bulletin: WeeklyBulletin | None = None
 
     async def close(self) -> None:
         if self.monitor is not None:
@@ -128,6 +133,7 @@ async def create_application(
         notices=repos.notices,
         chain=settings.chain,
     )
+    key_store = SqliteKeyService(db, tz)  # the key-project service's tables (liaisons, consultations, bulletins)
     admin = AdminService(
         people=repos.people,
         key_projects=repos.key_projects,
@@ -135,9 +141,12 @@ async def create_application(
         admin_ids=settings.admin_ids,
         ledger_reader=ConfinedLedgerReader(),
         approvals=approvals,
+        liaisons=key_store,
     )
     i18n = I18n(path=compiled_locales(LOCALES), default_locale=settings.default_locale, domain="messages")
-    app = AppContext(approvals, admin, repos, i18n, tz, settings.reviewer_chat_id, settings.group_locale)
+    thresholds = Thresholds(settings.bulletin_red_days, settings.bulletin_yellow_days)
+    keys = KeyService(key_store, repos.key_projects, repos.people, approvals, settings.admin_ids, thresholds)
+    app = AppContext(approvals, admin, repos, i18n, tz, settings.reviewer_chat_id, settings.group_locale, keys)
     base = settings.telegram_api_base
     session = AiohttpSession(api=TelegramAPIServer.from_base(str(base).rstrip("/"))) if base else AiohttpSession()
     bot = Bot(
@@ -160,9 +169,12 @@ async def create_application(
     schedule = ScheduleSettings(settings.summary_time, settings.summary_workdays_only)
     jobs = Jobs(app, clock, sender, schedule, copier)
     jobs.attach(dp)
+    weekly = BulletinSettings(settings.bulletin_weekday, settings.bulletin_time)
+    bulletin = WeeklyBulletin(app, keys, key_store, clock, jobs, weekly)
+    bulletin.attach(dp)  # after the daily jobs: their scheduler is running when the weekly job is added
     if monitor is not None:
         await monitor.start(bot, app, jobs, clock)
-    return Application(settings, db, bot, dp, app, jobs, lock, coordination, monitor)
+    return Application(settings, db, bot, dp, app, jobs, lock, coordination, monitor, bulletin)
 
 
 def build_board(application: Application) -> BoardSite:

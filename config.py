@@ -23,6 +23,8 @@ from approvals.numbering import (
 from approvals.sign_off import BadChain, parse_chain
 from approvals.validation import DEFAULT_APPROVAL_NUMBER_PATTERN
 
+WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
@@ -46,6 +48,12 @@ class Settings(BaseSettings):
     notice_report_forms: bool = False
     summary_time: time = time(8, 30)
     summary_workdays_only: bool = False
+    # the weekly key-project bulletin (一周一通报): its day and time, and the working days that make a project red
+    # (stuck in one stage) or yellow (waiting on the applicant)
+    bulletin_day: Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] = "monday"
+    bulletin_time: time = time(9, 0)
+    bulletin_red_days: int = Field(default=20, ge=1, le=250)
+    bulletin_yellow_days: int = Field(default=10, ge=1, le=250)
     office_hours_end: time = time(17, 30)  # a 登记表 handed in from then on is due the next working day
     # the form of an approval number (批复文号): a regular expression the whole number must match; '' = any
     approval_number_pattern: str = Field(default=DEFAULT_APPROVAL_NUMBER_PATTERN, max_length=500)
@@ -96,6 +104,16 @@ class Settings(BaseSettings):
         if value is not None and info.data.get("webhook_url") is not None and value == info.data.get("webhook_port"):
             raise ValueError("must differ from WEBHOOK_PORT")
         return value
+
+    @field_validator("bulletin_day", mode="before")
+    @classmethod
+    def _a_weekday(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @property
+    def bulletin_weekday(self) -> int:
+        """Monday 0 … Sunday 6."""
+        return WEEKDAY_NAMES.index(self.bulletin_day)
 
     @field_validator("bot_token")
     @classmethod

@@ -9,13 +9,14 @@ import sqlite3
 
 from storage.inline import InlineConnection
 from storage.schema_early import EARLY
+from storage.schema_keyservice import KEYSERVICE
 from storage.schema_procedure import PROCEDURE
 from storage.schema_public import PUBLIC
 from storage.schema_terms import FINAL, OPEN
 
 __all__ = ["FINAL", "MIGRATIONS", "OPEN", "migrate", "schema_version"]
 
-MIGRATIONS: tuple[str, ...] = (*EARLY, *PROCEDURE, *PUBLIC)
+MIGRATIONS: tuple[str, ...] = (*EARLY, *PROCEDURE, *PUBLIC, *KEYSERVICE)
 
 
 async def schema_version(conn: InlineConnection) -> int:
