@@ -24,12 +24,15 @@ from aiogram.utils.i18n import I18n
 import logsetup
 from approvals.admin import AdminService
 from approvals.board import NoticeBoard
+from approvals.bulletin import Thresholds
 from approvals.calendar import CalendarOverrides, WorkCalendar
 from approvals.deadlines import DeadlinePolicy
+from approvals.key_service import KeyService
 from approvals.ports import Clock
 from approvals.service import ApprovalService
 from catalogues import compiled_locales
 from config import ConfigError, Settings, load_settings
+from coordination import Coordination, open_coordination
 from handlers.commands import register_commands
 from handlers.context import AppContext
 from handlers.dispatcher import build_dispatcher
@@ -38,6 +41,7 @@ from handlers.polling import DurableDispatcher
 from handlers.response_types import PinResponseTypes
 from handlers.throttle import Throttle
 from handlers.webhook import serve_webhook
+from jobs.bulletin import BulletinSettings, WeeklyBulletin
 from jobs.copies import DocumentCopier
 from jobs.papers import PaperDesk
 from jobs.scheduler import Jobs, ScheduleSettings
@@ -51,6 +55,7 @@ from storage.blobs import BlobStore
 from storage.board import SqliteBoardReader
 from storage.database import Database
 from storage.fsm import SqliteFsmStorage
+from storage.key_service import SqliteKeyService
 from storage.lock import DatabaseInUse, ProcessLock
 from storage.repositories import Repositories
 from untrusted.ledger import ConfinedLedgerReader
@@ -91,12 +96,15 @@ class Application:
     app: AppContext
     jobs: Jobs
     lock: ProcessLock
+    coordination: Coordination
     monitor: Monitor | None = None  # /healthz, /readyz, /metrics: only with METRICS_PORT
+    bulletin: WeeklyBulletin | None = None
 
     async def close(self) -> None:
         if self.monitor is not None:
             await self.monitor.stop()
         await self.bot.session.close()
+        await self.coordination.close()
         await self.db.close()
         self.lock.release()
 
@@ -126,6 +134,7 @@ async def create_application(
         notices=repos.notices,
         chain=settings.chain,
     )
+    key_store = SqliteKeyService(db, tz)  # the key-project service's tables (liaisons, consultations, bulletins)
     admin = AdminService(
         people=repos.people,
         key_projects=repos.key_projects,
@@ -133,9 +142,12 @@ async def create_application(
         admin_ids=settings.admin_ids,
         ledger_reader=ConfinedLedgerReader(),
         approvals=approvals,
+        liaisons=key_store,
     )
     i18n = I18n(path=compiled_locales(LOCALES), default_locale=settings.default_locale, domain="messages")
-    app = AppContext(approvals, admin, repos, i18n, tz, settings.reviewer_chat_id, settings.group_locale)
+    thresholds = Thresholds(settings.bulletin_red_days, settings.bulletin_yellow_days)
+    keys = KeyService(key_store, repos.key_projects, repos.people, approvals, settings.admin_ids, thresholds)
+    app = AppContext(approvals, admin, repos, i18n, tz, settings.reviewer_chat_id, settings.group_locale, keys)
     base = settings.telegram_api_base
     session = AiohttpSession(api=TelegramAPIServer.from_base(str(base).rstrip("/"))) if base else AiohttpSession()
     bot = Bot(
@@ -143,10 +155,13 @@ async def create_application(
         session=session,
         default=DefaultBotProperties(parse_mode=ParseMode.HTML),
     )
-    throttle = Throttle(i18n, rate=settings.throttle_rate, burst=settings.throttle_burst)
+    redis_url = settings.redis_url.get_secret_value() if settings.redis_url else None
+    coordination = open_coordination(redis_url, prefix=settings.redis_prefix)
+    throttle = Throttle(i18n, coordination.buckets(settings.throttle_rate, settings.throttle_burst))
     monitor = Monitor.configured(settings)
     observe = monitor.updates if monitor else None
-    dp = build_dispatcher(app, SqliteFsmStorage(db, repos.committer), throttle=throttle, observe=observe)
+    storage = SqliteFsmStorage(db, repos.committer)
+    dp = build_dispatcher(app, storage, throttle=throttle, observe=observe, coordination=coordination)
     bot.session.middleware(JournalReplies(repos.replies, clock))  # what the user is about to see is stored first
     bot.session.middleware(PinResponseTypes())
     pacing = pacing or Pacing(settings.pace_private_seconds, settings.pace_group_seconds, settings.pace_per_second)
@@ -157,9 +172,12 @@ async def create_application(
     schedule = ScheduleSettings(settings.summary_time, settings.summary_workdays_only)
     jobs = Jobs(app, clock, sender, schedule, copier)
     jobs.attach(dp)
+    weekly = BulletinSettings(settings.bulletin_weekday, settings.bulletin_time)
+    bulletin = WeeklyBulletin(app, keys, key_store, clock, jobs, weekly)
+    bulletin.attach(dp)  # after the daily jobs: their scheduler is running when the weekly job is added
     if monitor is not None:
         await monitor.start(bot, app, jobs, clock)
-    return Application(settings, db, bot, dp, app, jobs, lock, monitor)
+    return Application(settings, db, bot, dp, app, jobs, lock, coordination, monitor, bulletin)
 
 
 def build_board(application: Application) -> BoardSite:

@@ -24,6 +24,8 @@ from approvals.sign_off import BadChain, parse_chain
 from approvals.validation import DEFAULT_APPROVAL_NUMBER_PATTERN
 from paperwork.templates import TemplateError, Templates
 
+WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
@@ -47,6 +49,12 @@ class Settings(BaseSettings):
     notice_report_forms: bool = False
     summary_time: time = time(8, 30)
     summary_workdays_only: bool = False
+    # the weekly key-project bulletin (一周一通报): its day and time, and the working days that make a project red
+    # (stuck in one stage) or yellow (waiting on the applicant)
+    bulletin_day: Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] = "monday"
+    bulletin_time: time = time(9, 0)
+    bulletin_red_days: int = Field(default=20, ge=1, le=250)
+    bulletin_yellow_days: int = Field(default=10, ge=1, le=250)
     office_hours_end: time = time(17, 30)  # a 登记表 handed in from then on is due the next working day
     # the form of an approval number (批复文号): a regular expression the whole number must match; '' = any
     approval_number_pattern: str = Field(default=DEFAULT_APPROVAL_NUMBER_PATTERN, max_length=500)
@@ -78,6 +86,9 @@ class Settings(BaseSettings):
     webhook_host: str = "127.0.0.1"
     webhook_port: int = Field(default=8080, ge=1, le=65535)
     webhook_path: str = "/telegram/webhook"
+    # several instances: Redis shares update claims, flood control, chat locks and form state (coordination/)
+    redis_url: SecretStr | None = None  # may carry a password
+    redis_prefix: str = Field(default="green_channel", pattern=r"^[A-Za-z0-9_.:-]{1,64}$")
     # the public notice board (公示栏, public/): served when PUBLIC_PORT is set
     public_host: str = "127.0.0.1"
     public_port: int | None = Field(default=None, ge=1, le=65535)
@@ -98,6 +109,16 @@ class Settings(BaseSettings):
         if value is not None and info.data.get("webhook_url") is not None and value == info.data.get("webhook_port"):
             raise ValueError("must differ from WEBHOOK_PORT")
         return value
+
+    @field_validator("bulletin_day", mode="before")
+    @classmethod
+    def _a_weekday(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @property
+    def bulletin_weekday(self) -> int:
+        """Monday 0 … Sunday 6."""
+        return WEEKDAY_NAMES.index(self.bulletin_day)
 
     @field_validator("bot_token")
     @classmethod

@@ -233,9 +233,30 @@ class SubscriptionCB(CallbackData, prefix="sb"):
     approve: bool
 
 
+KeyCode = Annotated[str, Field(pattern=r"^[A-Z0-9][A-Z0-9_-]{0,31}$")]
+KsUser = Annotated[int, _digits(0, MAX_ID), Field(ge=0, le=MAX_ID)]  # 0: none
+
+
+class KsAction(StrEnum):
+    OPEN = "o"
+    ASSIGN = "a"  # show the reviewers to pick from
+    PICK = "p"  # make ``user`` the liaison
+    UNASSIGN = "u"
+    CONSULT = "c"  # record a pre-application consultation
+    NO_EIA = "n"
+    EIA = "e"  # take the no-EIA mark back
+
+
+class KsCB(CallbackData, prefix="ks"):
+    action: KsAction
+    code: KeyCode
+    user: KsUser = 0
+
+
 KINDS: tuple[type[CallbackData], ...] = (
     ReviewCB,
     SignCB,
+    ClockCB,
     CheckCB,
     DetailsCB,
     FilesCB,
@@ -249,6 +270,7 @@ KINDS: tuple[type[CallbackData], ...] = (
     KeyPageCB,
     KeyImportCB,
     KeyBoardCB,
+    KsCB,
     EditCB,
     WithdrawCB,
     SupplementCB,

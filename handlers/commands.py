@@ -39,6 +39,9 @@ def reviewer_commands() -> list[BotCommand]:
         BotCommand(command="find", description=_("Find requests")),
         BotCommand(command="stats", description=_("Today's figures")),
         BotCommand(command="keyprojects", description=_("Key project list")),
+        BotCommand(command="bulletin", description=_("Key projects: the weekly bulletin now")),
+        BotCommand(command="ledger", description=_("Key-project ledger (台账, XLSX)")),
+        BotCommand(command="consult", description=_("Record a pre-application consultation")),
         BotCommand(command="sign", description=_("What awaits your signature")),
         BotCommand(command="help", description=_("Help")),
     ]

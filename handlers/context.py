@@ -9,6 +9,7 @@ from aiogram.utils.i18n import I18n
 
 from approvals.admin import AdminService
 from approvals.checklists import Checklists
+from approvals.key_service import KeyService
 from approvals.notes import NotesService
 from approvals.service import ApprovalService
 from approvals.summary import SummaryFigures, summary_figures
@@ -24,6 +25,7 @@ class AppContext:
     tz: tzinfo
     reviewer_chat_id: int | None = None
     group_locale: str = "zh_CN"  # the reviewers' group: one language for everyone in it (GROUP_LOCALE)
+    key_service: KeyService | None = None  # liaisons, stages, the bulletin (handlers/key_service.py)
 
     @property
     def checklists(self) -> Checklists:

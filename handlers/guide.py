@@ -48,6 +48,10 @@ def help_text(actor: Actor, *, private: bool, typed_numbers: bool = False, signs
             _("/find TEXT — find requests by number, project, organisation, applicant or status"),
             _("/stats — today's figures; /summary — with the charts"),
             _("/keyprojects [TEXT] — the key projects and their status, a page at a time; TEXT searches"),
+            _(
+                "/bulletin — the weekly key-project bulletin now (red, yellow, green); /ledger — the key-project "
+                "ledger (台账) as XLSX; /consult CODE YYYY-MM-DD note — record a pre-application consultation"
+            ),
             _("/hearing N — what the public sent on request N; /hearing N H RESULT — record hearing request H closed"),
             _("/materials — the standard materials each kind of document needs (the completeness check)"),
         ]
@@ -70,6 +74,7 @@ def help_text(actor: Actor, *, private: bool, typed_numbers: bool = False, signs
                 "/materials report|report_form reset — back to the standard one"
             ),
             _("Send a CSV/XLSX key-project list to replace it: you see what changes, then Confirm"),
+            _("/keyprojects → a project → 👤 Assign liaison: the reviewer who looks after it (帮包)"),
             _("/export — all requests and their history as XLSX"),
         ]
     if not private:
