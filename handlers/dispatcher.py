@@ -20,6 +20,7 @@ from handlers import (
     form_documents,
     hearings,
     key_projects,
+    log_context,
     notes,
     oversight,
     queue,
@@ -42,6 +43,7 @@ def build_dispatcher(app: AppContext, storage: BaseStorage, *, throttle: Throttl
     """A fresh dispatcher with fresh routers (a router can be attached only once)."""
     # One update at a time per user and chat: several documents sent at once must not race on the form data.
     dp = DurableDispatcher(inbox=app.repos.inbox, storage=storage, events_isolation=SimpleEventIsolation(), app=app)
+    log_context.setup(dp)  # first of ours: every line below names the update (and the request) in hand
     ledger = UpdateLedger(app)
     # first: an update handled before is not handled again, and every update — a flood's too — leaves the inbox
     dp.update.outer_middleware(ledger)
