@@ -40,10 +40,14 @@ from handlers.webhook import serve_webhook
 from jobs.copies import DocumentCopier
 from jobs.scheduler import Jobs, ScheduleSettings
 from jobs.sender import OutboxSender, Pacing
+from operations import cli
+from operations.nightly import nightly_backup
+from operations.version import version
 from storage.blobs import BlobStore
 from storage.database import Database
 from storage.fsm import SqliteFsmStorage
 from storage.lock import DatabaseInUse, ProcessLock
+from storage.migrations import SchemaTooNew
 from storage.repositories import Repositories
 from untrusted.ledger import ConfinedLedgerReader
 
@@ -142,6 +146,8 @@ async def create_application(
     schedule = ScheduleSettings(settings.summary_time, settings.summary_workdays_only)
     jobs = Jobs(app, clock, sender, schedule, copier)
     jobs.attach(dp)
+    if backups := nightly_backup(settings, repos.runs, clock):
+        backups.attach(dp, jobs.scheduler)
     return Application(settings, db, bot, dp, app, jobs, lock)
 
 
@@ -224,22 +230,30 @@ async def run(settings: Settings) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    if "--sandbox" in args:
+    options = cli.parse(sys.argv[1:] if argv is None else argv)  # --version and bad arguments end here
+    if isinstance(options, int):
+        return options
+    if options.sandbox:
         return run_sandbox()
     try:
         settings = load_settings()
     except ConfigError as exc:
-        if exc.missing == {"BOT_TOKEN"} and not exc.invalid:  # nothing configured: the sandbox
+        if exc.missing == {"BOT_TOKEN"} and not exc.invalid and options.command is None:  # nothing set: the sandbox
             print("No BOT_TOKEN set: starting the sandbox (a local Telegram stand-in with a web chat).")
             return run_sandbox()
         print(exc, file=sys.stderr)
         return 2
-    logsetup.configure(settings.bot_token.get_secret_value())
+    logsetup.configure(settings.bot_token.get_secret_value(), level=options.log_level or settings.log_level)
+    if options.command is not None:  # backup, restore, migrate (operations/cli.py)
+        return cli.run(options, settings)
+    log.info("Green Channel %s starting", version())
     try:
         asyncio.run(run(settings))
     except DatabaseInUse as exc:
         print(exc, file=sys.stderr)
+        return 2
+    except SchemaTooNew as exc:  # one line, no traceback: the operator runs the newer version or restores
+        print(f"{settings.database_path}: {exc}", file=sys.stderr)
         return 2
     return 0
 

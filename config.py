@@ -68,6 +68,11 @@ class Settings(BaseSettings):
     webhook_host: str = "127.0.0.1"
     webhook_port: int = Field(default=8080, ge=1, le=65535)
     webhook_path: str = "/telegram/webhook"
+    # operations (operations/): the logs' threshold, and the nightly backup (off unless BACKUP_DIR is set)
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    backup_dir: Path | None = None
+    backup_keep: int = Field(default=14, ge=1, le=3650)  # days of nightly backups kept
+    backup_time: time = time(2, 30)
 
     @model_validator(mode="after")
     def _webhook_needs_a_secret(self) -> Settings:
@@ -76,6 +81,11 @@ class Settings(BaseSettings):
             if not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", secret):
                 raise ValueError("WEBHOOK_SECRET must be 16-256 characters of A-Z, a-z, 0-9, _ and -")
         return self
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _lower_case_level(cls, value: object) -> object:
+        return value.lower() if isinstance(value, str) else value
 
     @field_validator("bot_token")
     @classmethod
@@ -166,7 +176,9 @@ def load_settings(**overrides: object) -> Settings:
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
-        lines, missing, invalid = [], set(), set()
+        lines: list[str] = []
+        missing: set[str] = set()
+        invalid: set[str] = set()
         for error in exc.errors():
             name = str(error["loc"][0]).upper() if error["loc"] else "WEBHOOK_SECRET"
             problem = "is missing" if error["type"] == "missing" else f"is invalid: {error['msg']}"

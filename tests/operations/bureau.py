@@ -16,8 +16,8 @@ from pathlib import Path
 from storage.blobs import BlobStore
 
 ROOT = Path(__file__).resolve().parents[2]
-DATA = Path(__file__).resolve().parent / "data"
-RELEASE = 18  # the schema of the last release, whose dump is checked in (data/release_18.sql)
+DATA = Path(__file__).resolve().parent / "releases"
+RELEASE = 18  # the schema of the last release, whose dump is checked in (releases/release_18.sql)
 TOKEN = "4242:TEST-not-a-real-token"
 
 

@@ -2,7 +2,7 @@
 
     .venv/bin/python -m tests.operations.release_dump
 
-The dump (``data/release_<N>.sql``) is what a bureau's file at schema N holds; ``release_<N>.json`` records the
+The dump (``releases/release_<N>.sql``) is what a bureau's file at schema N holds; ``release_<N>.json`` records the
 program's version and each released step's SHA-256, so a test can tell that no released step was edited since.
 ``test_upgrade.py`` migrates the dump to whatever ``MIGRATIONS`` holds now and checks the data came through.
 """
@@ -22,7 +22,7 @@ from operations.version import version
 from sandbox.cast import TOKEN, seed
 from storage.migrations import MIGRATIONS
 
-DATA = Path(__file__).resolve().parent / "data"
+DATA = Path(__file__).resolve().parent / "releases"
 
 
 async def fill(directory: Path) -> Path:
