@@ -100,6 +100,7 @@ async def create_application(
     clock = clock or SystemClock()
     tz = ZoneInfo(settings.timezone)
     lock = ProcessLock.take(settings.database_path)  # before anything reads or sends: one process per file
+    log.info("Green Channel %s starting", version())  # the first line of a run: which program wrote the rest
     try:
         db = await Database.open(settings.database_path)
     except BaseException:
@@ -246,7 +247,6 @@ def main(argv: list[str] | None = None) -> int:
     logsetup.configure(settings.bot_token.get_secret_value(), level=options.log_level or settings.log_level)
     if options.command is not None:  # backup, restore, migrate (operations/cli.py)
         return cli.run(options, settings)
-    log.info("Green Channel %s starting", version())
     try:
         asyncio.run(run(settings))
     except DatabaseInUse as exc:
