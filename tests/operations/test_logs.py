@@ -74,6 +74,7 @@ async def test_concurrent_tasks_never_see_each_others_request(captured: io.Strin
 
 def test_log_level_from_the_setting_and_the_flag() -> None:
     assert load_settings(bot_token=TOKEN, log_level="WARNING", _env_file=None).log_level == "warning"
+    assert load_settings(bot_token=TOKEN, backup_dir=" ", _env_file=None).backup_dir is None  # BACKUP_DIR= : off
     with pytest.raises(ConfigError, match="LOG_LEVEL is invalid"):
         load_settings(bot_token=TOKEN, log_level="loud", _env_file=None)
     options = cli.parse(["--log-level", "DEBUG"])
