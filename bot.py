@@ -40,6 +40,7 @@ from handlers.webhook import serve_webhook
 from jobs.copies import DocumentCopier
 from jobs.scheduler import Jobs, ScheduleSettings
 from jobs.sender import OutboxSender, Pacing
+from monitoring import Monitor
 from operations import cli
 from operations.nightly import nightly_backup
 from operations.version import version
@@ -87,8 +88,11 @@ class Application:
     app: AppContext
     jobs: Jobs
     lock: ProcessLock
+    monitor: Monitor | None = None  # /healthz, /readyz, /metrics: only with METRICS_PORT
 
     async def close(self) -> None:
+        if self.monitor is not None:
+            await self.monitor.stop()
         await self.bot.session.close()
         await self.db.close()
         self.lock.release()
@@ -138,7 +142,9 @@ async def create_application(
         default=DefaultBotProperties(parse_mode=ParseMode.HTML),
     )
     throttle = Throttle(i18n, rate=settings.throttle_rate, burst=settings.throttle_burst)
-    dp = build_dispatcher(app, SqliteFsmStorage(db, repos.committer), throttle=throttle)
+    monitor = Monitor.configured(settings)
+    observe = monitor.updates if monitor else None
+    dp = build_dispatcher(app, SqliteFsmStorage(db, repos.committer), throttle=throttle, observe=observe)
     bot.session.middleware(JournalReplies(repos.replies, clock))  # what the user is about to see is stored first
     bot.session.middleware(PinResponseTypes())
     pacing = pacing or Pacing(settings.pace_private_seconds, settings.pace_group_seconds, settings.pace_per_second)
@@ -149,7 +155,9 @@ async def create_application(
     jobs.attach(dp)
     if backups := nightly_backup(settings, repos.runs, clock):
         backups.attach(dp, jobs.scheduler)
-    return Application(settings, db, bot, dp, app, jobs, lock)
+    if monitor is not None:
+        await monitor.start(bot, app, jobs, clock)
+    return Application(settings, db, bot, dp, app, jobs, lock, monitor)
 
 
 async def wait_for_telegram(bot: Bot, *, first_delay: float = 1.0, max_delay: float = 60.0) -> None:
