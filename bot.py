@@ -23,6 +23,7 @@ from aiogram.utils.i18n import I18n
 
 import logsetup
 from approvals.admin import AdminService
+from approvals.board import NoticeBoard
 from approvals.calendar import CalendarOverrides, WorkCalendar
 from approvals.deadlines import DeadlinePolicy
 from approvals.ports import Clock
@@ -44,7 +45,11 @@ from monitoring import Monitor
 from operations import cli
 from operations.nightly import nightly_backup
 from operations.version import version
+from public import server as public_board
+from public.app import BoardSite
+from public.render import Pages
 from storage.blobs import BlobStore
+from storage.board import SqliteBoardReader
 from storage.database import Database
 from storage.fsm import SqliteFsmStorage
 from storage.lock import DatabaseInUse, ProcessLock
@@ -160,6 +165,16 @@ async def create_application(
     return Application(settings, db, bot, dp, app, jobs, lock, monitor)
 
 
+def build_board(application: Application) -> BoardSite:
+    """The public notice board over this application's database and notice use cases."""
+    app, settings = application.app, application.settings
+    board = NoticeBoard(SqliteBoardReader(application.db), app.approvals, app.approvals.calendar)
+    base = str(settings.public_base_url) if settings.public_base_url else ""
+    return BoardSite(
+        board, Pages(app.i18n), app.approvals.today, trust_proxy=settings.public_trust_proxy, base_url=base
+    )
+
+
 async def wait_for_telegram(bot: Bot, *, first_delay: float = 1.0, max_delay: float = 60.0) -> None:
     """getMe until it answers: a Bot API server that is down at start delays the bot, it does not kill it."""
     delay = first_delay
@@ -232,9 +247,14 @@ async def serve(
 
 async def run(settings: Settings) -> None:
     application = await create_application(settings)
+    board = None
     try:
+        if settings.public_port is not None:
+            board = await public_board.start(build_board(application), settings.public_host, settings.public_port)
         await serve(application)
     finally:
+        if board is not None:
+            await board.cleanup()
         await application.close()
 
 

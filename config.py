@@ -78,6 +78,11 @@ class Settings(BaseSettings):
     backup_dir: Path | None = None
     backup_keep: int = Field(default=14, ge=1, le=3650)  # days of nightly backups kept
     backup_time: time = time(2, 30)
+    # the public notice board (公示栏, public/): served when PUBLIC_PORT is set
+    public_host: str = "127.0.0.1"
+    public_port: int | None = Field(default=None, ge=1, le=65535)
+    public_base_url: AnyHttpUrl | None = None  # how the public reaches it (the feed's links); else from the request
+    public_trust_proxy: bool = False  # the sender's address is the last X-Forwarded-For entry (behind a proxy)
 
     @model_validator(mode="after")
     def _webhook_needs_a_secret(self) -> Settings:
@@ -96,6 +101,13 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value  # BACKUP_DIR= in .env: no backups
+
+    @field_validator("public_port")
+    @classmethod
+    def _board_beside_the_webhook(cls, value: int | None, info: ValidationInfo) -> int | None:
+        if value is not None and info.data.get("webhook_url") is not None and value == info.data.get("webhook_port"):
+            raise ValueError("must differ from WEBHOOK_PORT")
+        return value
 
     @field_validator("bot_token")
     @classmethod

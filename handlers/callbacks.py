@@ -147,6 +147,7 @@ class FormAction(StrEnum):
     CANCEL = "x"
     DOCS_DONE = "d"
     NOT_KEY = "n"
+    NO_FIRM = "f"  # the EIA firm left out
 
 
 class FormCB(CallbackData, prefix="fm"):
