@@ -47,7 +47,9 @@ from jobs.papers import PaperDesk
 from jobs.scheduler import Jobs, ScheduleSettings
 from jobs.sender import OutboxSender, Pacing
 from monitoring import Monitor
-from monitoring.version import running_version
+from operations import cli
+from operations.nightly import nightly_backup
+from operations.version import version
 from public import server as public_board
 from public.app import BoardSite
 from public.render import Pages
@@ -57,6 +59,7 @@ from storage.database import Database
 from storage.fsm import SqliteFsmStorage
 from storage.key_service import SqliteKeyService
 from storage.lock import DatabaseInUse, ProcessLock
+from storage.migrations import SchemaTooNew
 from storage.repositories import Repositories
 from untrusted.ledger import ConfinedLedgerReader
 
@@ -115,6 +118,7 @@ async def create_application(
     clock = clock or SystemClock()
     tz = ZoneInfo(settings.timezone)
     lock = ProcessLock.take(settings.database_path)  # before anything reads or sends: one process per file
+    log.info("Green Channel %s starting", version())  # the first line of a run: which program wrote the rest
     try:
         db = await Database.open(settings.database_path)
     except BaseException:
@@ -175,6 +179,8 @@ async def create_application(
     weekly = BulletinSettings(settings.bulletin_weekday, settings.bulletin_time)
     bulletin = WeeklyBulletin(app, keys, key_store, clock, jobs, weekly)
     bulletin.attach(dp)  # after the daily jobs: their scheduler is running when the weekly job is added
+    if backups := nightly_backup(settings, repos.runs, clock):
+        backups.attach(dp, jobs.scheduler)
     if monitor is not None:
         await monitor.start(bot, app, jobs, clock)
     return Application(settings, db, bot, dp, app, jobs, lock, coordination, monitor, bulletin)
@@ -274,25 +280,29 @@ async def run(settings: Settings) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    if "--version" in args:  # the same answer as operations/cli.py's (issue 20 item 4), which replaces this
-        print(f"Green Channel {running_version()}")
-        return 0
-    if "--sandbox" in args:
+    options = cli.parse(sys.argv[1:] if argv is None else argv)  # --version and bad arguments end here
+    if isinstance(options, int):
+        return options
+    if options.sandbox:
         return run_sandbox()
     try:
         settings = load_settings()
     except ConfigError as exc:
-        if exc.missing == {"BOT_TOKEN"} and not exc.invalid:  # nothing configured: the sandbox
+        if exc.missing == {"BOT_TOKEN"} and not exc.invalid and options.command is None:  # nothing set: the sandbox
             print("No BOT_TOKEN set: starting the sandbox (a local Telegram stand-in with a web chat).")
             return run_sandbox()
         print(exc, file=sys.stderr)
         return 2
-    logsetup.configure(settings.bot_token.get_secret_value())
+    logsetup.configure(settings.bot_token.get_secret_value(), level=options.log_level or settings.log_level)
+    if options.command is not None:  # backup, restore, migrate (operations/cli.py)
+        return cli.run(options, settings)
     try:
         asyncio.run(run(settings))
     except DatabaseInUse as exc:
         print(exc, file=sys.stderr)
+        return 2
+    except SchemaTooNew as exc:  # one line, no traceback: the operator runs the newer version or restores
+        print(f"{settings.database_path}: {exc}", file=sys.stderr)
         return 2
     return 0
 

@@ -89,6 +89,11 @@ class Settings(BaseSettings):
     # several instances: Redis shares update claims, flood control, chat locks and form state (coordination/)
     redis_url: SecretStr | None = None  # may carry a password
     redis_prefix: str = Field(default="green_channel", pattern=r"^[A-Za-z0-9_.:-]{1,64}$")
+    # operations (operations/): the logs' threshold, and the nightly backup (off unless BACKUP_DIR is set)
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    backup_dir: Path | None = None
+    backup_keep: int = Field(default=14, ge=1, le=3650)  # days of nightly backups kept
+    backup_time: time = time(2, 30)
     # the public notice board (公示栏, public/): served when PUBLIC_PORT is set
     public_host: str = "127.0.0.1"
     public_port: int | None = Field(default=None, ge=1, le=65535)
@@ -102,6 +107,16 @@ class Settings(BaseSettings):
             if not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", secret):
                 raise ValueError("WEBHOOK_SECRET must be 16-256 characters of A-Z, a-z, 0-9, _ and -")
         return self
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _lower_case_level(cls, value: object) -> object:
+        return value.lower() if isinstance(value, str) else value
+
+    @field_validator("backup_dir", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value  # BACKUP_DIR= in .env: no backups
 
     @field_validator("public_port")
     @classmethod
@@ -218,7 +233,9 @@ def load_settings(**overrides: object) -> Settings:
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
-        lines, missing, invalid = [], set(), set()
+        lines: list[str] = []
+        missing: set[str] = set()
+        invalid: set[str] = set()
         for error in exc.errors():
             name = str(error["loc"][0]).upper() if error["loc"] else "WEBHOOK_SECRET"
             problem = "is missing" if error["type"] == "missing" else f"is invalid: {error['msg']}"

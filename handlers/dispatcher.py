@@ -22,6 +22,7 @@ from handlers import (
     hearings,
     key_projects,
     key_service,
+    log_context,
     notes,
     oversight,
     queue,
@@ -59,6 +60,7 @@ def build_dispatcher(
         events_isolation=shared.events_isolation(),
         app=app,
     )
+    log_context.setup(dp)  # first of ours: every line below names the update (and the request) in hand
     ledger = UpdateLedger(app, shared)
     # first: an update handled before is not handled again, and every update — a flood's too — leaves the inbox
     if observe is not None:
