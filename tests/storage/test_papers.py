@@ -3,6 +3,7 @@ audit log, append-only; and a database of the schema before it keeps its request
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from datetime import date
 from pathlib import Path
@@ -107,3 +108,16 @@ async def test_the_migration_from_the_schema_before_keeps_requests_and_adds_the_
             assert (await cursor.fetchone())[0] == len(real)  # type: ignore[index]
     finally:
         await db.close()
+
+
+async def test_a_backup_names_a_written_notice_missing_from_the_archive(
+    service: ApprovalService, repos: Repositories, clock: FakeClock, tmp_path: Path
+) -> None:
+    from operations.backup import take_backup
+
+    request_id, event_id = await accepted(service, repos)
+    await repos.papers.record(paper(request_id, event_id), clock.now())
+    files = tmp_path / "files"
+    files.mkdir()
+    report = await asyncio.to_thread(take_backup, repos.db.path, files, tmp_path / "backup.tar")
+    assert report.missing == ["aa/" + "a" * 62, "bb/" + "b" * 62]  # its DOCX and PDF, recorded but not kept
