@@ -43,6 +43,7 @@ from handlers.throttle import Throttle
 from handlers.webhook import serve_webhook
 from jobs.bulletin import BulletinSettings, WeeklyBulletin
 from jobs.copies import DocumentCopier
+from jobs.papers import PaperDesk
 from jobs.scheduler import Jobs, ScheduleSettings
 from jobs.sender import OutboxSender, Pacing
 from monitoring import Monitor
@@ -168,8 +169,10 @@ async def create_application(
     bot.session.middleware(JournalReplies(repos.replies, clock))  # what the user is about to see is stored first
     bot.session.middleware(PinResponseTypes())
     pacing = pacing or Pacing(settings.pace_private_seconds, settings.pace_group_seconds, settings.pace_per_second)
-    sender = OutboxSender(bot, app, pacing=pacing)
-    copier = DocumentCopier(bot, repos.copies, BlobStore(settings.files_dir), db.copies_added, clock)
+    blobs = BlobStore(settings.files_dir)
+    papers = PaperDesk(app, blobs, settings.bureau_name, settings.templates_dir) if settings.written_notices else None
+    sender = OutboxSender(bot, app, pacing=pacing, papers=papers)
+    copier = DocumentCopier(bot, repos.copies, blobs, db.copies_added, clock)
     schedule = ScheduleSettings(settings.summary_time, settings.summary_workdays_only)
     jobs = Jobs(app, clock, sender, schedule, copier)
     jobs.attach(dp)

@@ -22,6 +22,7 @@ from approvals.numbering import (
 )
 from approvals.sign_off import BadChain, parse_chain
 from approvals.validation import DEFAULT_APPROVAL_NUMBER_PATTERN
+from paperwork.templates import TemplateError, Templates
 
 WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
@@ -62,6 +63,10 @@ class Settings(BaseSettings):
     approval_number_format: str = Field(default=DEFAULT_APPROVAL_NUMBER_FORMAT, max_length=200)
     # the roles that sign a decision, in order (经办 → 审核 → 签发); 'reviewer' alone: the reviewer decides
     approval_chain: str = Field(default="reviewer", max_length=100)
+    # the written notices (文书): the issuing bureau's full name, and a folder of the bureau's own templates
+    bureau_name: str = Field(default="某某区生态环境局", min_length=1, max_length=60)
+    templates_dir: Path | None = None
+    written_notices: bool = True
     max_concurrent_updates: int = Field(default=64, ge=1, le=10_000)
     # Telegram's limits; a self-hosted Bot API server (or a test) may allow more
     pace_private_seconds: float = Field(default=1.0, ge=0)
@@ -195,6 +200,15 @@ class Settings(BaseSettings):
     def chain(self) -> tuple[Role, ...]:
         """The sign-off chain's roles (approvals/sign_off.py)."""
         return parse_chain(self.approval_chain)
+
+    @field_validator("templates_dir")
+    @classmethod
+    def _templates_load(cls, value: Path | None) -> Path | None:
+        try:
+            Templates.load(value)  # every template, the bureau's and the defaults: a typo stops start-up here
+        except (TemplateError, OSError) as exc:
+            raise ValueError(str(exc)) from None
+        return value
 
     @field_validator("calendar_file")
     @classmethod

@@ -15,6 +15,7 @@ from approvals.service import ApprovalService
 from approvals.states import Action
 from handlers import args, card, key_service, notice_texts, notice_views, stage_texts, views
 from handlers import keyboards as kb
+from handlers import papers as paper_texts
 from handlers import texts as t
 from handlers.callbacks import SupplementCB, WithdrawCB
 from handlers.context import AppContext
@@ -101,6 +102,8 @@ def build_router() -> Router:
         shown = card.card(view, project=project)
         if until := await notice_views.acceptance_until(app, number):
             shown = shown._replace(text=shown.text + "\n" + notice_texts.acceptance_line(until))
+        if papers := paper_texts.status_lines(number, await app.repos.papers.of(number)):
+            shown = shown._replace(text=shown.text + "\n" + "\n".join(papers))
         events = view.history if actor.is_reviewer else notice_texts.for_applicants(view.history)
         history = views.history(events, app.tz)
         more = kb.details(number) if shown.more or history.more else None

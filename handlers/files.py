@@ -4,7 +4,8 @@ read any request's (their own included: reading decides nothing), an applicant t
 
 A header goes first, directly: Telegram refuses it (403) when the person never started a chat with the bot, and
 they are told to open one. The files follow through the outbox, one message each with its name, size and the date
-it arrived, paced and retried as every outgoing message is, however many there are.
+it arrived, paced and retried as every outgoing message is, however many there are; then the bureau's written
+notices on it (reviewers the DOCX, applicants the PDF: handlers/papers.py).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from aiogram.utils.i18n import gettext as _
 
 from approvals.models import Actor, ApprovalRequest
 from handlers import args, views
+from handlers import papers as paper_texts
 from handlers.callbacks import FilesCB
 from handlers.context import AppContext
 from handlers.journal import dump_call
@@ -28,8 +30,9 @@ async def deliver(app: AppContext, bot: Bot, actor: Actor, request: ApprovalRequ
     """Send ``request``'s files to ``actor``'s private chat; False when Telegram will not let the bot write there
     (they never started it, or blocked it)."""
     chat = actor.user_id
+    papers = await paper_texts.copies(app, request.id, chat, staff=actor.is_reviewer)
     try:
-        await bot.send_message(chat, views.documents_header(request))
+        await bot.send_message(chat, views.documents_header(request, len(papers)))
     except (TelegramForbiddenError, TelegramBadRequest) as exc:
         if isinstance(exc, TelegramBadRequest) and "chat not found" not in exc.message:
             raise
@@ -42,7 +45,7 @@ async def deliver(app: AppContext, bot: Bot, actor: Actor, request: ApprovalRequ
             SendDocument(chat_id=chat, document=file.file_id, caption=views.document_caption(request.id, file, app.tz)),
         )
         files.append(Outgoing(chat, kind="call", method=call.method, payload=call.payload))
-    await app.repos.outbox.add(files, app.approvals.clock.now())
+    await app.repos.outbox.add([*files, *papers], app.approvals.clock.now())
     return True
 
 
@@ -52,7 +55,7 @@ def build_router() -> Router:
     @router.callback_query(FilesCB.filter())
     async def pressed(query: CallbackQuery, callback_data: FilesCB, actor: Actor, app: AppContext, bot: Bot) -> None:
         request = await app.approvals.documents(actor, callback_data.id)
-        if not request.attachments:
+        if not request.attachments and not await app.repos.papers.of(request.id):
             await query.answer(_("Request #{id} has no documents.").format(id=request.id))
             return
         if not await deliver(app, bot, actor, request):
@@ -74,7 +77,7 @@ def build_router() -> Router:
             await message.answer(_("Send the request number, e.g. /files 12"))
             return
         request = await app.approvals.documents(actor, number)
-        if not request.attachments:
+        if not request.attachments and not await app.repos.papers.of(request.id):
             await message.answer(_("Request #{id} has no documents.").format(id=request.id))
         elif not await deliver(app, bot, actor, request):
             await message.answer(

@@ -28,7 +28,8 @@ def history(events: list[AuditEvent], tz: tzinfo) -> Rendered:
     header = _("<b>History</b>, newest first")
     lines: list[str] = []
     size = limits.units(limits.visible(header))
-    events = [e for e in events if e.action != "keep_copy"]  # the bureau's filing: in the audit log and export
+    # the bureau's filing (its copies, its written notices: listed apart): in the audit log and export
+    events = [e for e in events if e.action not in ("keep_copy", "issue_paper")]
     for e in reversed(events):
         when = e.at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
         who = clip(t.actor(e.actor_id, e.actor_name), limits.PERSON)
@@ -212,12 +213,18 @@ def draft_files(files: Sequence[dict[str, Any]]) -> list[str]:
     ]
 
 
-def documents_header(request: ApprovalRequest) -> str:
-    """What comes before a request's files in someone's private chat."""
+def documents_header(request: ApprovalRequest, papers: int = 0) -> str:
+    """What comes before a request's files in someone's private chat (``papers``: the bureau's written notices
+    that follow them)."""
     n = len(request.attachments)
-    return ngettext(
+    text = ngettext(
         "📎 Request #{id} {name}: {n} document follows.", "📎 Request #{id} {name}: {n} documents follow.", n
     ).format(id=request.id, name=escape(limits.shorten(request.project_name, limits.LINE)), n=n)
+    if papers:
+        text += "\n" + ngettext(
+            "📄 Then {n} written notice of the bureau.", "📄 Then {n} written notices of the bureau.", papers
+        ).format(n=papers)
+    return text
 
 
 def document_caption(request_id: int, file: Attachment, tz: tzinfo) -> str:

@@ -33,10 +33,12 @@ from handlers.context import AppContext
 from handlers.journal import load_call
 from handlers.notify import notices_for, render_card
 from jobs.card_copies import CardCopies, drawing
+from jobs.papers import PaperDesk, PaperFailed, PaperNotReady
 from jobs.short_version import send_short_version
 from operations import log_context
 from storage.codec import stamp
 from storage.outbox import Outgoing, Queued
+from untrusted.confined import WorkerFailed
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF_SECONDS = 300
@@ -82,8 +84,10 @@ class OutboxSender:
         pacing: Pacing | None = None,
         idle_seconds: float = 1.0,
         now: Callable[[], datetime] = utc_now,
+        papers: PaperDesk | None = None,
     ) -> None:
         self.bot = bot
+        self.papers = papers  # written notices (文书); None where WRITTEN_NOTICES is off
         self.app = app
         self.outbox = app.repos.outbox
         self.pacing = pacing or Pacing()
@@ -112,6 +116,8 @@ class OutboxSender:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+        if self.papers is not None:  # after the loop: a render ending now must not wake a loop being cancelled
+            await self.papers.stop()
 
     async def flush(self) -> int:
         """One pass: expand events, then send what is due, each chat in order. Returns messages delivered."""
@@ -154,7 +160,10 @@ class OutboxSender:
     async def _notices(self, row: Queued) -> list[Outgoing]:
         """The messages an event row stands for (none if the event is gone)."""
         event = await self.app.repos.requests.event(row.event_id or 0)
-        return await notices_for(self.app, event) if event is not None else []
+        if event is None:
+            return []
+        papers = await self.papers.outgoing(event, row.event_id or 0) if self.papers is not None else []
+        return [*await notices_for(self.app, event), *papers]
 
     async def _run(self) -> None:
         while True:
@@ -201,6 +210,11 @@ class OutboxSender:
                 if "not modified" not in exc.message and "not found" not in exc.message:
                     raise
             return False
+        if m.kind == "paper":
+            if self.papers is None:
+                raise PaperFailed("written notices are off")
+            await self.papers.send(self.bot, m)
+            return False
         markup_ = InlineKeyboardMarkup.model_validate_json(m.reply_markup) if m.reply_markup else None
         if m.photo is not None:
             await self.bot.send_photo(
@@ -245,7 +259,13 @@ class OutboxSender:
             log.warning("outbox message refused id=%d chat_id=%d error=%s", row.id, chat, exc.message)
             await self.outbox.give_up(row.id, exc.message)
             return False
-        except (TelegramServerError, TelegramNetworkError, TimeoutError, OSError) as exc:
+        except PaperNotReady:
+            return False  # rendering: its chat waits, and the render's end wakes the sender
+        except PaperFailed as exc:
+            log.error("written notice impossible id=%d chat_id=%d error=%s", row.id, chat, exc)
+            await self.outbox.give_up(row.id, str(exc))
+            return False
+        except (TelegramServerError, TelegramNetworkError, TimeoutError, OSError, WorkerFailed) as exc:
             delay = min(2 ** min(row.attempts, 16), MAX_BACKOFF_SECONDS)
             await self.outbox.retry_at(row.id, self.now() + timedelta(seconds=delay), repr(exc))
             return False

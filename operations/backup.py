@@ -201,4 +201,6 @@ def _recorded_documents(snapshot: Path) -> set[str]:
             rows = conn.execute("SELECT DISTINCT sha256 FROM attachments WHERE stored_at IS NOT NULL").fetchall()
         except sqlite3.OperationalError:  # a schema from before documents were kept
             return set()
+        with contextlib.suppress(sqlite3.OperationalError):  # a schema from before the written notices (20)
+            rows += conn.execute("SELECT docx_sha256 FROM papers UNION SELECT pdf_sha256 FROM papers").fetchall()
     return {f"{h[:2]}/{h[2:]}" for (h,) in rows if isinstance(h, str) and len(h) == 64}

@@ -1,4 +1,5 @@
 """The bureau's own copies of documents: files named by their SHA-256, written once, owner-only, never opened.
+(The bureau's own written notices are read back to be sent: ``read`` checks their hash.)
 
 A copy lives at ``FILES_DIR/ab/cdef…`` (the hash's first two hex digits name a directory, so none grows past what a
 file system lists quickly), with no extension: nothing here is ever executed, opened or served. It is written to a
@@ -56,6 +57,16 @@ class BlobStore:
             raise
         _fsync_dir(target.parent)
         return digest, True
+
+    def read(self, sha256: str, *, limit: int) -> bytes:
+        """The bytes kept under ``sha256`` (the bureau's own documents: its written notices), at most ``limit``;
+        ``ContentChanged`` when the file is not those bytes any more."""
+        path = self.path_of(sha256)
+        with path.open("rb") as source:
+            data = source.read(limit + 1)
+        if len(data) > limit or hashlib.sha256(data).hexdigest() != sha256:
+            raise ContentChanged(f"{path} is not the file kept as {sha256}")
+        return data
 
 
 def _private_dir(path: Path) -> None:

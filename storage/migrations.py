@@ -10,13 +10,15 @@ import sqlite3
 from storage.inline import InlineConnection
 from storage.schema_early import EARLY
 from storage.schema_keyservice import KEYSERVICE
+from storage.schema_paperwork import PAPERWORK
 from storage.schema_procedure import PROCEDURE
 from storage.schema_public import PUBLIC
 from storage.schema_terms import FINAL, OPEN
 
 __all__ = ["FINAL", "MIGRATIONS", "OPEN", "SchemaTooNew", "migrate", "schema_version"]
 
-MIGRATIONS: tuple[str, ...] = (*EARLY, *PROCEDURE, *PUBLIC, *KEYSERVICE)
+# 19: the public board; 20: the written notices; 21: the key-project service
+MIGRATIONS: tuple[str, ...] = (*EARLY, *PROCEDURE, *PUBLIC, *PAPERWORK, *KEYSERVICE)
 
 
 class SchemaTooNew(RuntimeError):

@@ -15,6 +15,7 @@ from storage.notes import SqliteNoteStore
 from storage.notices import SqliteNoticeStore
 from storage.numbers import SqliteApprovalNumbers
 from storage.outbox import SqliteChats, SqliteOutbox
+from storage.papers import SqlitePapers
 from storage.people import SqlitePeopleStore
 from storage.replies import SqliteReplies
 from storage.requests import SqliteApprovalStore
@@ -45,6 +46,7 @@ class Repositories:
     numbers: SqliteApprovalNumbers  # the register of approval numbers issued
     checklists: SqliteChecklists  # the standard materials a list of missing material is ticked from
     notices: SqliteNoticeStore  # public notices, and the comments and hearing requests they drew
+    papers: SqlitePapers  # the written notices (文书) issued, with their files' hashes
 
     @classmethod
     def over(cls, db: Database) -> Repositories:
@@ -70,4 +72,5 @@ class Repositories:
             numbers=SqliteApprovalNumbers(db),
             checklists=SqliteChecklists(db),
             notices=SqliteNoticeStore(db),
+            papers=SqlitePapers(db),
         )

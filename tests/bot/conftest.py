@@ -98,6 +98,9 @@ async def harness(tmp_path: Path, clock: FakeClock, request: pytest.FixtureReque
         bulletin_day="sunday",
         bulletin_time=time(23, 59),
         throttle_rate=1000,  # scripted users are faster than people; tests/bot/test_security.py floods for real
+        # a written notice is seconds of a child's CPU: only tests marked "papers" (tests/bot/test_papers.py) make them
+        written_notices=request.node.get_closest_marker("papers") is not None,
+        bureau_name="测试市城东区生态环境局",
         _env_file=None,  # type: ignore[call-arg]
     )
     h = Harness(

@@ -97,9 +97,9 @@ async def submit(user: ChatUser, **options: Any) -> int:
 
 
 async def steps(h: Harness, request_id: int) -> list[AuditEvent]:
-    """The request's audit log without the bureau's copies of its documents, which are kept in the background at
-    whatever moment their download ends."""
-    return [e for e in await h.repos.requests.history(request_id) if e.action != "keep_copy"]
+    """The request's audit log without the bureau's copies of its documents and its written notices, which are
+    kept in the background at whatever moment their download (or render) ends."""
+    return [e for e in await h.repos.requests.history(request_id) if e.action not in ("keep_copy", "issue_paper")]
 
 
 async def card_in_group(h: Harness, request_id: int) -> dict[str, Any]:
