@@ -192,7 +192,11 @@ def build_board(application: Application) -> BoardSite:
     board = NoticeBoard(SqliteBoardReader(application.db), app.approvals, app.approvals.calendar)
     base = str(settings.public_base_url) if settings.public_base_url else ""
     return BoardSite(
-        board, Pages(app.i18n), app.approvals.today, trust_proxy=settings.public_trust_proxy, base_url=base
+        board,
+        Pages(app.i18n, settings.bureau_name),
+        app.approvals.today,
+        trust_proxy=settings.public_trust_proxy,
+        base_url=base,
     )
 
 

@@ -47,9 +47,10 @@ def link(lang: str, path: str, params: Mapping[str, Any] | None = None) -> str:
 
 
 class Pages:
-    def __init__(self, i18n: I18n) -> None:
+    def __init__(self, i18n: I18n, bureau: str = "") -> None:
         self.i18n = i18n
         self.env = environment(i18n)
+        self.bureau = bureau  # BUREAU_NAME: whose board this is, above its title
 
     def render(self, request: web.Request, name: str, status: int = 200, **values: Any) -> web.Response:
         lang = language(request)
@@ -61,6 +62,7 @@ class Pages:
                 html_lang="en" if lang == "en" else "zh-CN",
                 url=lambda path, **params: link(lang, path, params),
                 other_language=link("zh" if lang == "en" else "en", here, kept),
+                bureau=self.bureau,
                 **values,
             )
         return web.Response(text=body, status=status, content_type="text/html", charset="utf-8")

@@ -14,7 +14,7 @@ STEPS: tuple[str, ...] = (
         id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
         chat_id bigint NOT NULL,
         kind text NOT NULL DEFAULT 'message'
-            CHECK (kind IN ('message', 'card', 'edit_card', 'call', 'event')),
+            CHECK (kind IN ('message', 'card', 'edit_card', 'call', 'event', 'paper')),
         text text,
         photo bytea,
         reply_markup jsonb,

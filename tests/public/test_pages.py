@@ -6,13 +6,20 @@ from __future__ import annotations
 
 from xml.etree import ElementTree as ET
 
-from aiohttp.test_utils import TestClient
+from aiogram.utils.i18n import I18n
+from aiohttp.test_utils import TestClient, TestServer
 
+from approvals.board import NoticeBoard
+from approvals.calendar import WorkCalendar
 from approvals.models import DocumentType
 from approvals.notes import NotesService
 from approvals.service import ApprovalService
-from public.app import CSP
+from public.app import CSP, BoardSite
 from public.feed import ATOM
+from public.render import Pages
+from public.server import standalone
+from storage.board import SqliteBoardReader
+from storage.database import Database
 from storage.repositories import Repositories
 from tests.conftest import FakeClock
 from tests.factories import APPLICANT, REVIEWER, make_draft
@@ -144,3 +151,13 @@ async def test_every_answer_carries_a_strict_policy_and_static_files_are_served_
         assert "BoardSite" not in await answer.text()
     page = await (await client.get("/notices/")).text()
     assert "http://" not in page.replace("http://www.w3.org", "") and "https://" not in page  # nothing external
+
+
+async def test_the_board_names_the_bureau_it_belongs_to_escaped(
+    db: Database, deciding: ApprovalService, calendar: WorkCalendar, i18n: I18n
+) -> None:
+    board = NoticeBoard(SqliteBoardReader(db), deciding, calendar)
+    site = BoardSite(board, Pages(i18n, "城东区<生态环境局>"), deciding.today)
+    async with TestClient(TestServer(standalone(site))) as named:
+        page = await (await named.get("/notices/")).text()
+    assert '<span class="bureau">城东区&lt;生态环境局&gt;</span> 环评审批公示栏' in page
