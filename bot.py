@@ -26,6 +26,7 @@ from approvals.admin import AdminService
 from approvals.calendar import CalendarOverrides, WorkCalendar
 from approvals.deadlines import DeadlinePolicy
 from approvals.ports import Clock
+from approvals.quota_service import QuotaService
 from approvals.service import ApprovalService
 from catalogues import compiled_locales
 from config import ConfigError, Settings, load_settings
@@ -46,6 +47,7 @@ from storage.fsm import SqliteFsmStorage
 from storage.lock import DatabaseInUse, ProcessLock
 from storage.repositories import Repositories
 from untrusted.ledger import ConfinedLedgerReader
+from untrusted.quota_sheet import ConfinedQuotaSheetReader
 
 LOCALES = Path(__file__).resolve().parent / "locales"
 SWITCH_INTERVAL_SECONDS = 0.0005
@@ -114,7 +116,10 @@ async def create_application(
         numbering=settings.numbering,
         notices=repos.notices,
         chain=settings.chain,
+        quota=repos.quota,
+        quota_settings=settings.quota,
     )
+    quota = QuotaService(repos.quota, clock, tz, settings.quota, ConfinedQuotaSheetReader())
     admin = AdminService(
         people=repos.people,
         key_projects=repos.key_projects,
@@ -124,7 +129,7 @@ async def create_application(
         approvals=approvals,
     )
     i18n = I18n(path=compiled_locales(LOCALES), default_locale=settings.default_locale, domain="messages")
-    app = AppContext(approvals, admin, repos, i18n, tz, settings.reviewer_chat_id, settings.group_locale)
+    app = AppContext(approvals, admin, repos, i18n, tz, settings.reviewer_chat_id, settings.group_locale, quota)
     base = settings.telegram_api_base
     session = AiohttpSession(api=TelegramAPIServer.from_base(str(base).rstrip("/"))) if base else AiohttpSession()
     bot = Bot(

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from approvals import validation as v
+from approvals.quota_claim import QuotaClaim
 
 
 class Category(StrEnum):
@@ -127,6 +128,9 @@ class RequestDraft(BaseModel):
     description: Annotated[str, _text("description")]
     key_code: Annotated[str | None, AfterValidator(lambda c: None if c is None else v.clean_key_code(c))] = None
     attachments: tuple[Attachment, ...] = ()
+    # new discharge and its quota's source (总量控制); stored beside the request, read with QuotaStore.claim_of:
+    # a request read back from storage has None here
+    quota: QuotaClaim | None = None
 
 
 class ApprovalRequest(RequestDraft):

@@ -10,6 +10,7 @@ from aiogram.utils.i18n import I18n
 from approvals.admin import AdminService
 from approvals.checklists import Checklists
 from approvals.notes import NotesService
+from approvals.quota_service import QuotaService
 from approvals.service import ApprovalService
 from approvals.summary import SummaryFigures, summary_figures
 from storage.repositories import Repositories
@@ -24,6 +25,14 @@ class AppContext:
     tz: tzinfo
     reviewer_chat_id: int | None = None
     group_locale: str = "zh_CN"  # the reviewers' group: one language for everyone in it (GROUP_LOCALE)
+    quota: QuotaService | None = None  # pollutant quotas (bot.py builds it with the sheet reader)
+
+    @property
+    def quotas(self) -> QuotaService:
+        """The quota use cases; without bot.py's (tests), the same over these repositories, importing nothing."""
+        if self.quota is not None:
+            return self.quota
+        return QuotaService(self.repos.quota, self.approvals.clock, self.tz, self.approvals.quota_settings)
 
     @property
     def checklists(self) -> Checklists:

@@ -10,11 +10,12 @@ import sqlite3
 from storage.inline import InlineConnection
 from storage.schema_early import EARLY
 from storage.schema_procedure import PROCEDURE
+from storage.schema_quota import QUOTA
 from storage.schema_terms import FINAL, OPEN
 
 __all__ = ["FINAL", "MIGRATIONS", "OPEN", "migrate", "schema_version"]
 
-MIGRATIONS: tuple[str, ...] = (*EARLY, *PROCEDURE)
+MIGRATIONS: tuple[str, ...] = (*EARLY, *PROCEDURE, *QUOTA)
 
 
 async def schema_version(conn: InlineConnection) -> int:

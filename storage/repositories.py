@@ -16,6 +16,7 @@ from storage.notices import SqliteNoticeStore
 from storage.numbers import SqliteApprovalNumbers
 from storage.outbox import SqliteChats, SqliteOutbox
 from storage.people import SqlitePeopleStore
+from storage.quota import SqliteQuotaStore
 from storage.replies import SqliteReplies
 from storage.requests import SqliteApprovalStore
 from storage.runs import SqliteRuns, SqliteSubscribers
@@ -45,6 +46,7 @@ class Repositories:
     numbers: SqliteApprovalNumbers  # the register of approval numbers issued
     checklists: SqliteChecklists  # the standard materials a list of missing material is ticked from
     notices: SqliteNoticeStore  # public notices, and the comments and hearing requests they drew
+    quota: SqliteQuotaStore  # pollutant quotas (总量控制): balance, ledger, holds, reduction projects
 
     @classmethod
     def over(cls, db: Database) -> Repositories:
@@ -70,4 +72,5 @@ class Repositories:
             numbers=SqliteApprovalNumbers(db),
             checklists=SqliteChecklists(db),
             notices=SqliteNoticeStore(db),
+            quota=SqliteQuotaStore(db),
         )
