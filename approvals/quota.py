@@ -51,7 +51,7 @@ class Move(StrEnum):
 
 def parse_tonnes(text: str) -> Decimal:
     """``text`` as tonnes a year: not negative, at most three decimals, below ``MAX_TONNES``."""
-    cleaned = text.strip().replace(",", "").replace("，", "").replace("吨", "").replace("t", "").strip()
+    cleaned = re.sub(r"\s*(吨|t|tonnes?)\s*(/\s*(a|年|yr))?$", "", text.strip(), flags=re.IGNORECASE)
     try:
         amount = Decimal(cleaned)
     except InvalidOperation:
@@ -89,22 +89,29 @@ def pollutant_named(text: str, pollutants: Sequence[str]) -> str:
     raise v.InvalidField("pollutant", "unknown_pollutant", name=text[:30], known=" ".join(pollutants))
 
 
-_PAIR = re.compile(r"([^\s\d=:：,，;；]+(?:[\s\-][A-Za-z]+)?)\s*[=:：]?\s*([0-9][0-9.,]*)")
+def _name_and_amount(item: str, pollutants: Sequence[str]) -> tuple[str, str]:
+    """"NH3-N 15", "SO2=1.5", "cod：120 吨": the longest configured name the item starts with, then its amount."""
+    folded = item.casefold()
+    for name in sorted(pollutants, key=len, reverse=True):
+        if folded.startswith(name.casefold()):
+            return name, item[len(name) :].strip().lstrip("=:：").strip()
+    written = re.fullmatch(r"(.+?)[\s=:：]+(\S+)", item)  # a name written differently ("NH3 N", "so₂")
+    if written is None:
+        raise v.InvalidField("discharge", "discharge_format")
+    return pollutant_named(written.group(1), pollutants), written.group(2)
 
 
 def parse_discharges(text: str, pollutants: Sequence[str]) -> dict[str, Decimal]:
-    """ "COD 1.2, NOx 0.5" (or with = : ；) as amounts per configured pollutant; zero amounts are left out."""
+    """"COD 1.2, NOx 0.5" (or with = : ； 、 or one a line) per configured pollutant; zero amounts are left out."""
     if len(text) > MAX_LINE:
         raise v.InvalidField("discharge", "too_long", max=MAX_LINE)
     found: dict[str, Decimal] = {}
-    rest = text
-    for match in _PAIR.finditer(text):
-        name = pollutant_named(match.group(1), pollutants)
+    for item in filter(None, (part.strip() for part in re.split(r"[,，;；、\n]+", text))):
+        name, amount = _name_and_amount(item, pollutants)
         if name in found:
             raise v.InvalidField("discharge", "discharge_twice", name=name)
-        found[name] = parse_tonnes(match.group(2).rstrip(",."))
-        rest = rest.replace(match.group(0), " ", 1)
-    if re.sub(r"[\s,，;；、]", "", rest) or not found:
+        found[name] = parse_tonnes(amount)
+    if not found:
         raise v.InvalidField("discharge", "discharge_format")
     return {name: amount for name, amount in found.items() if amount > 0}
 
