@@ -90,7 +90,7 @@ def pollutant_named(text: str, pollutants: Sequence[str]) -> str:
 
 
 def _name_and_amount(item: str, pollutants: Sequence[str]) -> tuple[str, str]:
-    """"NH3-N 15", "SO2=1.5", "cod：120 吨": the longest configured name the item starts with, then its amount."""
+    """ "NH3-N 15", "SO2=1.5", "cod：120 吨": the longest configured name the item starts with, then its amount."""
     folded = item.casefold()
     for name in sorted(pollutants, key=len, reverse=True):
         if folded.startswith(name.casefold()):
@@ -102,7 +102,7 @@ def _name_and_amount(item: str, pollutants: Sequence[str]) -> tuple[str, str]:
 
 
 def parse_discharges(text: str, pollutants: Sequence[str]) -> dict[str, Decimal]:
-    """"COD 1.2, NOx 0.5" (or with = : ； 、 or one a line) per configured pollutant; zero amounts are left out."""
+    """ "COD 1.2, NOx 0.5" (or with = : ； 、 or one a line) per configured pollutant; zero amounts are left out."""
     if len(text) > MAX_LINE:
         raise v.InvalidField("discharge", "too_long", max=MAX_LINE)
     found: dict[str, Decimal] = {}

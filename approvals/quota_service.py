@@ -135,6 +135,12 @@ class QuotaService:
         balances += [b for p, b in sorted(stored.items()) if p not in self.settings.pollutants]
         return QuotaView(balances, await self.store.holds(), await self.store.reductions(), await self.waiting())
 
+    async def standing(self) -> tuple[list[q.Balance], int]:
+        """The summary's line: each pollutant's balance, and how many requests wait for quota not covered now."""
+        stored = await self.store.balances()
+        balances = [stored.get(p, q.Balance(p)) for p in self.settings.pollutants]
+        return balances, sum(1 for _, missing in await self.waiting() if missing)
+
     async def waiting(self) -> list[tuple[int, dict[str, Decimal]]]:
         """Undecided requests that will need quota, each with its shortfall against the balance as it is now."""
         found = []

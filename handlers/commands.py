@@ -39,6 +39,7 @@ def reviewer_commands() -> list[BotCommand]:
         BotCommand(command="find", description=_("Find requests")),
         BotCommand(command="stats", description=_("Today's figures")),
         BotCommand(command="keyprojects", description=_("Key project list")),
+        BotCommand(command="quota", description=_("Pollutant quotas (总量控制)")),
         BotCommand(command="sign", description=_("What awaits your signature")),
         BotCommand(command="help", description=_("Help")),
     ]

@@ -9,6 +9,7 @@ from aiogram.utils.i18n import I18n
 
 from approvals.admin import AdminService
 from approvals.checklists import Checklists
+from approvals.leadership import LeadershipFigures, leadership_figures
 from approvals.notes import NotesService
 from approvals.quota_service import QuotaService
 from approvals.service import ApprovalService
@@ -51,6 +52,12 @@ class AppContext:
             calendar=self.approvals.calendar,
             policy=self.approvals.policy,
             today=self.approvals.today(),
+        )
+
+    async def leadership(self) -> LeadershipFigures:
+        """Time to decision, this year's approvals and reductions: on the read-only connection too."""
+        return await leadership_figures(
+            self.repos.leadership, self.repos.quota, self.approvals.calendar, self.approvals.today()
         )
 
     async def reviewer_chat(self) -> int | None:

@@ -11,6 +11,7 @@ from storage.database import Database
 from storage.group_commit import GroupCommit
 from storage.inbox import SqliteInbox
 from storage.key_projects import SqliteKeyProjectStore
+from storage.leadership import SqliteLeadershipSource
 from storage.notes import SqliteNoteStore
 from storage.notices import SqliteNoticeStore
 from storage.numbers import SqliteApprovalNumbers
@@ -47,6 +48,7 @@ class Repositories:
     checklists: SqliteChecklists  # the standard materials a list of missing material is ticked from
     notices: SqliteNoticeStore  # public notices, and the comments and hearing requests they drew
     quota: SqliteQuotaStore  # pollutant quotas (总量控制): balance, ledger, holds, reduction projects
+    leadership: SqliteLeadershipSource  # time to decision, investment approved (approvals/leadership.py)
 
     @classmethod
     def over(cls, db: Database) -> Repositories:
@@ -73,4 +75,5 @@ class Repositories:
             checklists=SqliteChecklists(db),
             notices=SqliteNoticeStore(db),
             quota=SqliteQuotaStore(db),
+            leadership=SqliteLeadershipSource(db),
         )
