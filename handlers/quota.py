@@ -46,26 +46,7 @@ def is_quota_sheet(message: Message) -> bool:
 def build_router() -> Router:
     router = Router(name="quota")
 
-    @router.message(Command("quota"))
-    async def quota(message: Message, command: CommandObject, actor: Actor, app: AppContext) -> None:
-        args = (command.args or "")[:MAX_ARGS].strip()
-        verb, _sep, rest = args.partition(" ")
-        verb = verb.lower()
-        if verb == "set":
-            await set_opening(message, actor, app, rest)
-        elif verb == "reduction":
-            await declare(message, actor, app, rest)
-        elif verb == "confirm":
-            await confirm(message, actor, app, rest)
-        elif verb == "export":
-            await export(message, actor, app)
-        elif verb in ("", "show"):
-            shown = await app.quotas.view(actor)
-            for text in t.chunks(quota_texts.view(shown, app.tz)):
-                await message.answer(text)
-        else:
-            await message.answer(usage())
-
+    # first: aiogram reads a caption as a command too, and this /quota is a sheet
     @router.message(in_private_chat, StateFilter(None), F.document, is_quota_sheet, IsAdmin())
     async def import_sheet(message: Message, actor: Actor, app: AppContext, bot: Bot) -> None:
         document = message.document
@@ -89,6 +70,26 @@ def build_router() -> Router:
         ]
         lines += [opening_line(b) for b in balances]
         await message.answer("\n".join(lines))
+
+    @router.message(Command("quota"))
+    async def quota(message: Message, command: CommandObject, actor: Actor, app: AppContext) -> None:
+        args = (command.args or "")[:MAX_ARGS].strip()
+        verb, _sep, rest = args.partition(" ")
+        verb = verb.lower()
+        if verb == "set":
+            await set_opening(message, actor, app, rest)
+        elif verb == "reduction":
+            await declare(message, actor, app, rest)
+        elif verb == "confirm":
+            await confirm(message, actor, app, rest)
+        elif verb == "export":
+            await export(message, actor, app)
+        elif verb in ("", "show"):
+            shown = await app.quotas.view(actor)
+            for text in t.chunks(quota_texts.view(shown, app.tz)):
+                await message.answer(text)
+        else:
+            await message.answer(usage())
 
     return router
 
