@@ -5,8 +5,8 @@ from __future__ import annotations
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
-from approvals import quota as q
 from approvals.leadership import LaneWindow, LeadershipFigures
+from handlers import quota_texts
 from handlers import texts as t
 
 
@@ -30,7 +30,7 @@ def blocks(f: LeadershipFigures, quota_line: str = "") -> list[str]:
     lanes = {lane for windows in f.windows.values() for lane, w in windows.items() if w.decided}
     for lane in sorted(lanes):
         parts = [_window(days, f.windows[days][lane]) for days in sorted(f.windows)]
-        lines.append(f"{t.lane(lane)}: " + " · ".join(parts))
+        lines.append(_("{lane}: {windows}").format(lane=t.lane(lane), windows=" · ".join(parts)))
     if not lanes:
         lines.append(_("No decisions in the last 365 days."))
     lines.append(
@@ -38,9 +38,9 @@ def blocks(f: LeadershipFigures, quota_line: str = "") -> list[str]:
             "Approved this year: {n} project, investment {amount} 万元",
             "Approved this year: {n} projects, investment {amount} 万元",
             f.approved_this_year,
-        ).format(n=f.approved_this_year, amount=f"{f.investment_this_year:,f}")
+        ).format(n=f.approved_this_year, amount=f"{f.investment_this_year.normalize():,f}")
     )
-    reduced = " · ".join(f"{p} {q.tonnes(a)} t" for p, a in f.reduced_this_year.items())
+    reduced = quota_texts.amounts(f.reduced_this_year)
     lines.append(_("Reduced this year by confirmed reduction projects: {amounts}").format(amounts=reduced))
     if quota_line:
         lines.append(_("Quota: {line}").format(line=quota_line))

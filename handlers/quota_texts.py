@@ -68,7 +68,9 @@ def held_line(held: Mapping[str, tuple[Decimal, str]]) -> str:
 def shortfall(exc: q.QuotaShortfall) -> str:
     """Plain text, short enough for a button's alert (200 characters)."""
     text = _("Not approved: the pollutant quota is short by {amounts}. See /quota.").format(
-        amounts=", ".join(f"{p} {q.tonnes(a)} t" for p, a in exc.missing.items())
+        amounts=", ".join(
+            _("{pollutant} {amount} t").format(pollutant=p, amount=q.tonnes(a)) for p, a in exc.missing.items()
+        )
     )
     return limits.shorten(text, limits.CALLBACK_ANSWER)
 

@@ -10,6 +10,13 @@ from approvals.models import Lane
 from storage.codec import day, must_day
 from storage.database import Database
 
+# spelled so that requests_decided (status, decided_on) serves them: index ranges, then the rows they name
+DECISIONS = (
+    "SELECT lane, coalesce(received_on, accepted_on), decided_on, paused_working_days, promised_due "
+    "FROM requests WHERE status IN ('approved', 'rejected') AND decided_on BETWEEN ? AND ?"
+)
+INVESTMENT = "SELECT investment FROM requests WHERE status = 'approved' AND decided_on BETWEEN ? AND ?"
+
 
 class SqliteLeadershipSource:
     """Implements ``approvals.leadership.LeadershipSource``."""
@@ -18,12 +25,7 @@ class SqliteLeadershipSource:
         self.db = db
 
     async def decision_times(self, first_day: date, last_day: date) -> list[DecisionTime]:
-        # spelled as requests_decided (status, decided_on) serves it: two index ranges, the rows they name
-        async with self.db.reader.execute(
-            "SELECT lane, coalesce(received_on, accepted_on), decided_on, paused_working_days, promised_due "
-            "FROM requests WHERE status IN ('approved', 'rejected') AND decided_on BETWEEN ? AND ?",
-            (day(first_day), day(last_day)),
-        ) as cursor:
+        async with self.db.reader.execute(DECISIONS, (day(first_day), day(last_day))) as cursor:
             rows = await cursor.fetchall()
         return [
             DecisionTime(Lane(lane), must_day(received), must_day(decided), int(paused), must_day(due))
@@ -31,9 +33,6 @@ class SqliteLeadershipSource:
         ]
 
     async def approved_investment(self, first_day: date, last_day: date) -> tuple[int, Decimal]:
-        async with self.db.reader.execute(
-            "SELECT investment FROM requests WHERE status = 'approved' AND decided_on BETWEEN ? AND ?",
-            (day(first_day), day(last_day)),
-        ) as cursor:
+        async with self.db.reader.execute(INVESTMENT, (day(first_day), day(last_day))) as cursor:
             amounts = [Decimal(value) for (value,) in await cursor.fetchall()]  # stored as exact decimal text
         return len(amounts), sum(amounts, Decimal(0))

@@ -40,6 +40,11 @@ _COLUMN = {
     EntryKind.RETURN: "allocated_kg",
 }
 _SIGN = {EntryKind.RELEASE: -1, EntryKind.RETURN: -1}
+# reductions confirmed between two days, along reduction_projects_confirmed (the leadership figures)
+REDUCED = (
+    "SELECT a.pollutant, sum(a.kg) FROM reduction_projects r JOIN reduction_amounts a ON a.reduction_id = r.id "
+    "WHERE r.confirmed_on IS NOT NULL AND r.confirmed_on BETWEEN ? AND ? GROUP BY a.pollutant"
+)
 
 
 async def _rows(conn: Connection, sql: str, params: Sequence[Any] = ()) -> list[Any]:
@@ -308,10 +313,5 @@ class SqliteQuotaStore:
 
     async def reduced_between(self, first: date, last: date) -> dict[str, Decimal]:
         """Reductions of projects confirmed between the two days, inclusive (along reduction_projects_confirmed)."""
-        rows = await _rows(
-            self.db.reader,
-            "SELECT a.pollutant, sum(a.kg) FROM reduction_projects r JOIN reduction_amounts a ON a.reduction_id = r.id "
-            "WHERE r.confirmed_on IS NOT NULL AND r.confirmed_on BETWEEN ? AND ? GROUP BY a.pollutant",
-            (day(first), day(last)),
-        )
+        rows = await _rows(self.db.reader, REDUCED, (day(first), day(last)))
         return {p: from_kg(kg) for p, kg in rows}

@@ -11,6 +11,9 @@ from openpyxl import Workbook, load_workbook
 
 from approvals.models import Status
 from approvals.quota_claim import QuotaClaim
+from localbotapi import ChatUser
+from sandbox.app import Sandbox
+from sandbox.cast import CAST
 from tests.bot.conftest import Harness
 from tests.bot.flows import card_in_group, fill_form, pdf, submit
 
@@ -177,3 +180,22 @@ async def test_reduction_projects_are_declared_confirmed_once_and_an_opening_she
     mark = h.stranger.last_id()
     await h.stranger.send("/quota")
     await h.stranger.expect("not allowed", after=mark)
+
+
+async def test_the_sandbox_has_opening_quotas_two_reduction_projects_and_a_request_waiting(sandbox: Sandbox) -> None:
+    assert sandbox.application is not None
+    repos = sandbox.application.app.repos
+    balances = await repos.quota.balances()
+    assert (balances["COD"].opening, balances["COD"].credits) == (Decimal("12.350"), Decimal(120))
+    assert balances["SO2"].available == Decimal(88)
+    reductions = await repos.quota.reductions()
+    assert [(r.name[:5], r.confirmed) for r in reductions] == [("城西污水处", True), ("示例水泥厂", True)]
+    reviewer = next(p for p in CAST if p.key == "reviewer")
+    user = ChatUser(sandbox.api.world, reviewer.user_id, reviewer.name, reviewer.language)
+    mark = user.last_id()
+    await user.send("/stats")
+    stats = await user.expect("审批用时", after=mark)
+    assert "今年已批复 2 个项目，总投资 2,400 万元" in stats["text"]
+    assert "今年经确认的减排项目削减：COD 120.000 吨 · SO2 85.000 吨 · NOx 0.000 吨" in stats["text"]
+    assert "总量指标：COD 可用 132.350 吨 · NH3-N 13.500 吨" in stats["text"]
+    assert "— 1 个申请等待总量指标" in stats["text"]  # the sample declaring 1.200 t NOx: 0.800 t are there
