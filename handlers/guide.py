@@ -48,6 +48,10 @@ def help_text(actor: Actor, *, private: bool, typed_numbers: bool = False, signs
             _("/find TEXT — find requests by number, project, organisation, applicant or status"),
             _("/stats — today's figures; /summary — with the charts"),
             _("/keyprojects [TEXT] — the key projects and their status, a page at a time; TEXT searches"),
+            _(
+                "/quota — pollutant quotas (总量控制): the balance, what requests hold and wait for; "
+                "/quota reduction … — declare a reduction project; /quota export — the ledger"
+            ),
             _("/hearing N — what the public sent on request N; /hearing N H RESULT — record hearing request H closed"),
             _("/materials — the standard materials each kind of document needs (the completeness check)"),
         ]
@@ -71,6 +75,10 @@ def help_text(actor: Actor, *, private: bool, typed_numbers: bool = False, signs
             ),
             _("Send a CSV/XLSX key-project list to replace it: you see what changes, then Confirm"),
             _("/export — all requests and their history as XLSX"),
+            _(
+                "/quota set POLLUTANT TONNES [reason] — an opening amount, or send an .xlsx captioned /quota; "
+                "/quota confirm N — a reduction project's reductions credited"
+            ),
         ]
     if not private:
         lines.append(_("Submitting and following a request (/submit, /my, /status …) works in a private chat with me."))
