@@ -23,6 +23,7 @@ MAX_SHEET_BYTES = 1024 * 1024  # an opening-quota sheet is a few rows; anything 
 MAX_SHEET_ROWS = 50
 MAX_EXPORT_ENTRIES = 100_000
 MAX_REDUCTION_NAME = 100
+HOLDS_READ = 30  # requests whose holding /quota lists (newest first; the export has every entry)
 WAITING_LIMIT = 500  # requests waiting for quota looked at for the summary (more: the count says "at least")
 
 
@@ -39,7 +40,9 @@ class QuotaStore(Protocol):
 
     async def held_by(self, request_id: int) -> dict[str, tuple[Decimal, str]]: ...
 
-    async def holds(self) -> list[tuple[int, str, Decimal, str]]: ...
+    async def holds(self, *, limit: int) -> list[tuple[int, str, Decimal, str]]:
+        """Newest request first, at most ``limit`` rows."""
+        ...
 
     async def available(self, pollutants: Sequence[str], reduction_id: int | None) -> dict[str, Decimal]: ...
 
@@ -133,7 +136,8 @@ class QuotaService:
         stored = await self.store.balances()
         balances = [stored.get(p, q.Balance(p)) for p in self.settings.pollutants]
         balances += [b for p, b in sorted(stored.items()) if p not in self.settings.pollutants]
-        return QuotaView(balances, await self.store.holds(), await self.store.reductions(), await self.waiting())
+        holds = await self.store.holds(limit=HOLDS_READ * len(balances))
+        return QuotaView(balances, holds, await self.store.reductions(), await self.waiting())
 
     async def standing(self) -> tuple[list[q.Balance], int]:
         """The summary's line: each pollutant's balance, and how many requests wait for quota not covered now."""

@@ -16,7 +16,7 @@ from approvals.quota_service import QuotaView
 from approvals.validation import InvalidField
 from handlers import limits
 
-HOLDS_SHOWN = 30  # requests listed by /quota (the export has them all)
+HOLDS_SHOWN = 30  # requests listed by /quota, newest first (the export has every entry)
 WAITING_SHOWN = 30
 
 
@@ -54,7 +54,7 @@ def claim_line(claim: QuotaClaim | None, reduction_name: str | None = None) -> s
     line = _("New discharge (t/a): {amounts} — {source}").format(
         amounts=amounts(claim.discharges), source=source(claim, reduction_name)
     )
-    return line if limits.units(limits.visible(line)) <= limits.LINE * 2 else limits.shorten(line, limits.LINE)
+    return line if limits.units(line) <= limits.LINE * 2 else limits.shorten(line, limits.LINE * 2)
 
 
 def held_line(held: Mapping[str, tuple[Decimal, str]]) -> str:
@@ -62,7 +62,8 @@ def held_line(held: Mapping[str, tuple[Decimal, str]]) -> str:
         return ""
     allocated = all(state == "allocated" for _amount, state in held.values())
     found = amounts({p: a for p, (a, _state) in held.items()})
-    return (_("Quota allocated: {amounts}") if allocated else _("Quota reserved: {amounts}")).format(amounts=found)
+    line = (_("Quota allocated: {amounts}") if allocated else _("Quota reserved: {amounts}")).format(amounts=found)
+    return line if limits.units(line) <= limits.LINE * 2 else limits.shorten(line, limits.LINE * 2)
 
 
 def shortfall(exc: q.QuotaShortfall) -> str:
@@ -122,7 +123,7 @@ def view(v: QuotaView, tz: tzinfo) -> list[str]:
         blocks.append(_("<b>Held by requests</b>"))
         blocks += [f"#{rid} {held_line(held)}" for rid, held in list(by_request.items())[:HOLDS_SHOWN]]
         if len(by_request) > HOLDS_SHOWN:
-            blocks.append(_("… and {n} more (/quota export lists all).").format(n=len(by_request) - HOLDS_SHOWN))
+            blocks.append(_("… and more: /quota export lists every entry."))
     if v.waiting:
         blocks.append(_("<b>Waiting for approval</b>"))
         for rid, missing in v.waiting[:WAITING_SHOWN]:

@@ -221,10 +221,13 @@ class SqliteQuotaStore:
             rows = await _rows(conn, "SELECT pollutant, kg, state FROM quota_holds WHERE request_id = ?", (request_id,))
         return {p: (from_kg(kg), state) for p, kg, state in rows}
 
-    async def holds(self) -> list[tuple[int, str, Decimal, str]]:
-        """Every request's holding: request id, pollutant, amount, 'reserved' or 'allocated'."""
+    async def holds(self, *, limit: int) -> list[tuple[int, str, Decimal, str]]:
+        """What requests hold, newest request first, at most ``limit`` rows (along the primary key): request id,
+        pollutant, amount, 'reserved' or 'allocated'."""
         rows = await _rows(
-            self.db.reader, "SELECT request_id, pollutant, kg, state FROM quota_holds ORDER BY request_id"
+            self.db.reader,
+            "SELECT request_id, pollutant, kg, state FROM quota_holds ORDER BY request_id DESC, pollutant LIMIT ?",
+            (limit,),
         )
         return [(rid, p, from_kg(kg), state) for rid, p, kg, state in rows]
 

@@ -74,7 +74,7 @@ async def assert_ledger_adds_up(store: SqliteQuotaStore) -> None:
     folded = q.fold(await store.entries(limit=10_000))
     assert {p: b for p, b in folded.items() if p in stored} == stored
     for pollutant, balance in stored.items():
-        held = [(a, s) for _, p, a, s in await store.holds() if p == pollutant]
+        held = [(a, s) for _, p, a, s in await store.holds(limit=10_000) if p == pollutant]
         assert balance.reserved == sum((a for a, s in held if s == "reserved"), T(0))
         assert balance.allocated == sum((a for a, s in held if s == "allocated"), T(0))
 
@@ -129,7 +129,7 @@ async def test_rejection_and_withdrawal_release_the_reservation(
     assert await available(quotas) == {"SO2": T("2.000")}
     await quoted.withdraw(APPLICANT, withdrawn.id)
     assert await available(quotas) == {"SO2": T("5.000")}
-    assert await repos.quota.holds() == []
+    assert await repos.quota.holds(limit=10_000) == []
     await assert_ledger_adds_up(repos.quota)
 
 
@@ -139,7 +139,7 @@ async def test_exempt_and_undeclared_requests_need_no_quota(quoted: ApprovalServ
     plain = await quoted.submit(APPLICANT, make_draft(project_name="社区卫生站"))
     for request in (road, plain):
         assert (await quoted.propose_approval(REVIEWER, request.id)).status is Status.IN_NOTICE
-    assert await repos.quota.holds() == []
+    assert await repos.quota.holds(limit=10_000) == []
 
 
 async def test_a_zone_ratio_applies_where_the_location_names_the_zone(

@@ -44,7 +44,7 @@ REQUESTS = 4
 
 async def snapshot(quotas: QuotaService) -> tuple[object, ...]:
     store = quotas.store
-    return (await store.balances(), await store.holds(), len(await store.entries(limit=100_000)))
+    return (await store.balances(), await store.holds(limit=10_000), len(await store.entries(limit=100_000)))
 
 
 async def walk(plan: list[tuple[str, object, object]], folder: Path) -> None:
