@@ -41,6 +41,8 @@ from handlers.webhook import serve_webhook
 from jobs.copies import DocumentCopier
 from jobs.scheduler import Jobs, ScheduleSettings
 from jobs.sender import OutboxSender, Pacing
+from monitoring import Monitor
+from monitoring.version import running_version
 from storage.blobs import BlobStore
 from storage.database import Database
 from storage.fsm import SqliteFsmStorage
@@ -85,8 +87,11 @@ class Application:
     app: AppContext
     jobs: Jobs
     lock: ProcessLock
+    monitor: Monitor | None = None  # /healthz, /readyz, /metrics: only with METRICS_PORT
 
     async def close(self) -> None:
+        if self.monitor is not None:
+            await self.monitor.stop()
         await self.bot.session.close()
         await self.db.close()
         self.lock.release()
@@ -138,7 +143,9 @@ async def create_application(
         default=DefaultBotProperties(parse_mode=ParseMode.HTML),
     )
     throttle = Throttle(i18n, rate=settings.throttle_rate, burst=settings.throttle_burst)
-    dp = build_dispatcher(app, SqliteFsmStorage(db, repos.committer), throttle=throttle)
+    monitor = Monitor.configured(settings)
+    observe = monitor.updates if monitor else None
+    dp = build_dispatcher(app, SqliteFsmStorage(db, repos.committer), throttle=throttle, observe=observe)
     bot.session.middleware(JournalReplies(repos.replies, clock))  # what the user is about to see is stored first
     bot.session.middleware(PinResponseTypes())
     pacing = pacing or Pacing(settings.pace_private_seconds, settings.pace_group_seconds, settings.pace_per_second)
@@ -147,7 +154,9 @@ async def create_application(
     schedule = ScheduleSettings(settings.summary_time, settings.summary_workdays_only)
     jobs = Jobs(app, clock, sender, schedule, copier)
     jobs.attach(dp)
-    return Application(settings, db, bot, dp, app, jobs, lock)
+    if monitor is not None:
+        await monitor.start(bot, app, jobs, clock)
+    return Application(settings, db, bot, dp, app, jobs, lock, monitor)
 
 
 async def wait_for_telegram(bot: Bot, *, first_delay: float = 1.0, max_delay: float = 60.0) -> None:
@@ -230,6 +239,9 @@ async def run(settings: Settings) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
+    if "--version" in args:  # the same answer as operations/cli.py's (issue 20 item 4), which replaces this
+        print(f"Green Channel {running_version()}")
+        return 0
     if "--sandbox" in args:
         return run_sandbox()
     try:

@@ -63,6 +63,11 @@ class Settings(BaseSettings):
     # flood control per user: sustained updates per second, and how many may arrive at once
     throttle_rate: float = Field(default=3.0, gt=0)
     throttle_burst: float = Field(default=20.0, ge=1)
+    # the health and metrics endpoint (monitoring/): off unless METRICS_PORT is set; a message waiting longer than
+    # OUTBOX_STUCK_SECONDS makes /readyz fail
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int | None = Field(default=None, ge=0, le=65535)
+    outbox_stuck_seconds: int = Field(default=900, ge=10)
     # webhook mode (instead of long polling) when WEBHOOK_URL is set
     webhook_url: AnyHttpUrl | None = None
     webhook_secret: SecretStr | None = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from aiogram import BaseMiddleware
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 
@@ -40,12 +41,17 @@ from handlers.throttle import Throttle
 STOP_GRACE_SECONDS = 10.0
 
 
-def build_dispatcher(app: AppContext, storage: BaseStorage, *, throttle: Throttle | None = None) -> DurableDispatcher:
-    """A fresh dispatcher with fresh routers (a router can be attached only once)."""
+def build_dispatcher(
+    app: AppContext, storage: BaseStorage, *, throttle: Throttle | None = None, observe: BaseMiddleware | None = None
+) -> DurableDispatcher:
+    """A fresh dispatcher with fresh routers (a router can be attached only once). ``observe`` (the metrics'
+    middleware) goes around everything of ours, to see every update and time it to its commit."""
     # One update at a time per user and chat: several documents sent at once must not race on the form data.
     dp = DurableDispatcher(inbox=app.repos.inbox, storage=storage, events_isolation=SimpleEventIsolation(), app=app)
     ledger = UpdateLedger(app)
     # first: an update handled before is not handled again, and every update — a flood's too — leaves the inbox
+    if observe is not None:
+        dp.update.outer_middleware(observe)
     dp.update.outer_middleware(ledger)
     dp.update.outer_middleware(throttle or Throttle(app.i18n))  # then flood control, before any other work
     dp.update.outer_middleware(ActorMiddleware(app))  # then roles and language choice for everything below

@@ -100,6 +100,11 @@ class OutboxSender:
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="outbox-sender")
 
+    @property
+    def running(self) -> bool:
+        """The delivery loop is alive (the health endpoint's readiness check reads this)."""
+        return self._task is not None and not self._task.done()
+
     async def stop(self) -> None:
         if self._task is not None:
             self._task.cancel()
