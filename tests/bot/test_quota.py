@@ -7,6 +7,7 @@ import io
 import re
 from decimal import Decimal
 
+import pytest
 from openpyxl import Workbook, load_workbook
 
 from approvals.models import Status
@@ -199,3 +200,21 @@ async def test_the_sandbox_has_opening_quotas_two_reduction_projects_and_a_reque
     assert "今年经确认的减排项目削减：COD 120.000 吨 · SO2 85.000 吨 · NOx 0.000 吨" in stats["text"]
     assert "总量指标：COD 可用 132.350 吨 · NH3-N 13.500 吨" in stats["text"]
     assert "— 1 个申请等待总量指标" in stats["text"]  # the sample declaring 1.200 t NOx: 0.800 t are there
+
+
+@pytest.mark.notice_first
+async def test_proposing_approval_as_the_bot_runs_it_is_refused_then_reserves(harness: Harness) -> None:
+    """Without the tests' shortcut through the notice: the card's 拟批准 is the step that checks and reserves."""
+    h = harness
+    number = await submit(h.applicant, discharge="SO2 2")
+    card = await card_in_group(h, number)
+    refused = await h.reviewer.answer(await h.reviewer.press(card, "拟批准（公示）"))
+    assert refused["text"] == "不能批准：总量指标缺口 SO2 2.000 吨。详见 /quota。"
+    assert await h.repos.quota.held_by(number) == {}
+    mark = h.admin.last_id()
+    await h.admin.send("/quota set SO2 2")
+    await h.admin.expect("SO2：初始指标 2.000 吨", after=mark)
+    proposed = await h.reviewer.answer(await h.reviewer.press(card, "拟批准（公示）"))
+    assert proposed["text"].startswith("已拟批准")
+    assert await h.repos.quota.held_by(number) == {"SO2": (Decimal(2), "reserved")}
+    await h.reviewer.expect("已预留总量指标：SO2 2.000 吨", chat=h.group)
