@@ -36,7 +36,14 @@ browser:
 	    >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q chromium fonts-wqy-microhei \
 	    fonts-noto-color-emoji >/dev/null; }; } || echo "apt-get not available: browser tests will be skipped"; }
 
+# The Redis and PostgreSQL legs run when those servers answer here (or when the variables are set, as .ci/run
+# does); otherwise pytest's summary says the leg was skipped and why.
+TEST_REDIS_HERE := redis://127.0.0.1:6379/0
+TEST_DATABASE_HERE := postgresql://postgres@127.0.0.1:5432/test
+
 test: $(STAMP) catalogues lint browser
+	TEST_REDIS_URL="$${TEST_REDIS_URL-$$($(BIN)/python -m tests.servers redis $(TEST_REDIS_HERE))}" \
+	TEST_DATABASE_URL="$${TEST_DATABASE_URL-$$($(BIN)/python -m tests.servers postgres $(TEST_DATABASE_HERE))}" \
 	$(BIN)/python -m pytest
 
 bench: $(STAMP) catalogues

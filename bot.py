@@ -23,13 +23,17 @@ from aiogram.utils.i18n import I18n
 
 import logsetup
 from approvals.admin import AdminService
+from approvals.board import NoticeBoard
+from approvals.bulletin import Thresholds
 from approvals.calendar import CalendarOverrides, WorkCalendar
 from approvals.deadlines import DeadlinePolicy
+from approvals.key_service import KeyService
 from approvals.ports import Clock
 from approvals.quota_service import QuotaService
 from approvals.service import ApprovalService
 from catalogues import compiled_locales
 from config import ConfigError, Settings, load_settings
+from coordination import Coordination, open_coordination
 from handlers.commands import register_commands
 from handlers.context import AppContext
 from handlers.dispatcher import build_dispatcher
@@ -38,15 +42,24 @@ from handlers.polling import DurableDispatcher
 from handlers.response_types import PinResponseTypes
 from handlers.throttle import Throttle
 from handlers.webhook import serve_webhook
+from jobs.bulletin import BulletinSettings, WeeklyBulletin
 from jobs.copies import DocumentCopier
 from jobs.scheduler import Jobs, ScheduleSettings
 from jobs.sender import OutboxSender, Pacing
 from monitoring import Monitor
-from monitoring.version import running_version
+from operations import cli
+from operations.nightly import nightly_backup
+from operations.version import version
+from public import server as public_board
+from public.app import BoardSite
+from public.render import Pages
 from storage.blobs import BlobStore
+from storage.board import SqliteBoardReader
 from storage.database import Database
 from storage.fsm import SqliteFsmStorage
+from storage.key_service import SqliteKeyService
 from storage.lock import DatabaseInUse, ProcessLock
+from storage.migrations import SchemaTooNew
 from storage.repositories import Repositories
 from untrusted.ledger import ConfinedLedgerReader
 from untrusted.quota_sheet import ConfinedQuotaSheetReader
@@ -87,12 +100,15 @@ class Application:
     app: AppContext
     jobs: Jobs
     lock: ProcessLock
+    coordination: Coordination
     monitor: Monitor | None = None  # /healthz, /readyz, /metrics: only with METRICS_PORT
+    bulletin: WeeklyBulletin | None = None
 
     async def close(self) -> None:
         if self.monitor is not None:
             await self.monitor.stop()
         await self.bot.session.close()
+        await self.coordination.close()
         await self.db.close()
         self.lock.release()
 
@@ -103,6 +119,7 @@ async def create_application(
     clock = clock or SystemClock()
     tz = ZoneInfo(settings.timezone)
     lock = ProcessLock.take(settings.database_path)  # before anything reads or sends: one process per file
+    log.info("Green Channel %s starting", version())  # the first line of a run: which program wrote the rest
     try:
         db = await Database.open(settings.database_path)
     except BaseException:
@@ -124,6 +141,7 @@ async def create_application(
         quota=repos.quota,
         quota_settings=settings.quota,
     )
+    key_store = SqliteKeyService(db, tz)  # the key-project service's tables (liaisons, consultations, bulletins)
     quota = QuotaService(repos.quota, clock, tz, settings.quota, ConfinedQuotaSheetReader())
     admin = AdminService(
         people=repos.people,
@@ -132,9 +150,14 @@ async def create_application(
         admin_ids=settings.admin_ids,
         ledger_reader=ConfinedLedgerReader(),
         approvals=approvals,
+        liaisons=key_store,
     )
     i18n = I18n(path=compiled_locales(LOCALES), default_locale=settings.default_locale, domain="messages")
-    app = AppContext(approvals, admin, repos, i18n, tz, settings.reviewer_chat_id, settings.group_locale, quota)
+    thresholds = Thresholds(settings.bulletin_red_days, settings.bulletin_yellow_days)
+    keys = KeyService(key_store, repos.key_projects, repos.people, approvals, settings.admin_ids, thresholds)
+    app = AppContext(
+        approvals, admin, repos, i18n, tz, settings.reviewer_chat_id, settings.group_locale, keys, quota=quota
+    )
     base = settings.telegram_api_base
     session = AiohttpSession(api=TelegramAPIServer.from_base(str(base).rstrip("/"))) if base else AiohttpSession()
     bot = Bot(
@@ -142,10 +165,13 @@ async def create_application(
         session=session,
         default=DefaultBotProperties(parse_mode=ParseMode.HTML),
     )
-    throttle = Throttle(i18n, rate=settings.throttle_rate, burst=settings.throttle_burst)
+    redis_url = settings.redis_url.get_secret_value() if settings.redis_url else None
+    coordination = open_coordination(redis_url, prefix=settings.redis_prefix)
+    throttle = Throttle(i18n, coordination.buckets(settings.throttle_rate, settings.throttle_burst))
     monitor = Monitor.configured(settings)
     observe = monitor.updates if monitor else None
-    dp = build_dispatcher(app, SqliteFsmStorage(db, repos.committer), throttle=throttle, observe=observe)
+    storage = SqliteFsmStorage(db, repos.committer)
+    dp = build_dispatcher(app, storage, throttle=throttle, observe=observe, coordination=coordination)
     bot.session.middleware(JournalReplies(repos.replies, clock))  # what the user is about to see is stored first
     bot.session.middleware(PinResponseTypes())
     pacing = pacing or Pacing(settings.pace_private_seconds, settings.pace_group_seconds, settings.pace_per_second)
@@ -154,9 +180,24 @@ async def create_application(
     schedule = ScheduleSettings(settings.summary_time, settings.summary_workdays_only)
     jobs = Jobs(app, clock, sender, schedule, copier)
     jobs.attach(dp)
+    weekly = BulletinSettings(settings.bulletin_weekday, settings.bulletin_time)
+    bulletin = WeeklyBulletin(app, keys, key_store, clock, jobs, weekly)
+    bulletin.attach(dp)  # after the daily jobs: their scheduler is running when the weekly job is added
+    if backups := nightly_backup(settings, repos.runs, clock):
+        backups.attach(dp, jobs.scheduler)
     if monitor is not None:
         await monitor.start(bot, app, jobs, clock)
-    return Application(settings, db, bot, dp, app, jobs, lock, monitor)
+    return Application(settings, db, bot, dp, app, jobs, lock, coordination, monitor, bulletin)
+
+
+def build_board(application: Application) -> BoardSite:
+    """The public notice board over this application's database and notice use cases."""
+    app, settings = application.app, application.settings
+    board = NoticeBoard(SqliteBoardReader(application.db), app.approvals, app.approvals.calendar)
+    base = str(settings.public_base_url) if settings.public_base_url else ""
+    return BoardSite(
+        board, Pages(app.i18n), app.approvals.today, trust_proxy=settings.public_trust_proxy, base_url=base
+    )
 
 
 async def wait_for_telegram(bot: Bot, *, first_delay: float = 1.0, max_delay: float = 60.0) -> None:
@@ -231,32 +272,41 @@ async def serve(
 
 async def run(settings: Settings) -> None:
     application = await create_application(settings)
+    board = None
     try:
+        if settings.public_port is not None:
+            board = await public_board.start(build_board(application), settings.public_host, settings.public_port)
         await serve(application)
     finally:
+        if board is not None:
+            await board.cleanup()
         await application.close()
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    if "--version" in args:  # the same answer as operations/cli.py's (issue 20 item 4), which replaces this
-        print(f"Green Channel {running_version()}")
-        return 0
-    if "--sandbox" in args:
+    options = cli.parse(sys.argv[1:] if argv is None else argv)  # --version and bad arguments end here
+    if isinstance(options, int):
+        return options
+    if options.sandbox:
         return run_sandbox()
     try:
         settings = load_settings()
     except ConfigError as exc:
-        if exc.missing == {"BOT_TOKEN"} and not exc.invalid:  # nothing configured: the sandbox
+        if exc.missing == {"BOT_TOKEN"} and not exc.invalid and options.command is None:  # nothing set: the sandbox
             print("No BOT_TOKEN set: starting the sandbox (a local Telegram stand-in with a web chat).")
             return run_sandbox()
         print(exc, file=sys.stderr)
         return 2
-    logsetup.configure(settings.bot_token.get_secret_value())
+    logsetup.configure(settings.bot_token.get_secret_value(), level=options.log_level or settings.log_level)
+    if options.command is not None:  # backup, restore, migrate (operations/cli.py)
+        return cli.run(options, settings)
     try:
         asyncio.run(run(settings))
     except DatabaseInUse as exc:
         print(exc, file=sys.stderr)
+        return 2
+    except SchemaTooNew as exc:  # one line, no traceback: the operator runs the newer version or restores
+        print(f"{settings.database_path}: {exc}", file=sys.stderr)
         return 2
     return 0
 

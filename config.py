@@ -24,6 +24,8 @@ from approvals.quota_settings import QuotaSettings, parse_quota_settings
 from approvals.sign_off import BadChain, parse_chain
 from approvals.validation import DEFAULT_APPROVAL_NUMBER_PATTERN
 
+WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
@@ -47,6 +49,12 @@ class Settings(BaseSettings):
     notice_report_forms: bool = False
     summary_time: time = time(8, 30)
     summary_workdays_only: bool = False
+    # the weekly key-project bulletin (一周一通报): its day and time, and the working days that make a project red
+    # (stuck in one stage) or yellow (waiting on the applicant)
+    bulletin_day: Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] = "monday"
+    bulletin_time: time = time(9, 0)
+    bulletin_red_days: int = Field(default=20, ge=1, le=250)
+    bulletin_yellow_days: int = Field(default=10, ge=1, le=250)
     office_hours_end: time = time(17, 30)  # a 登记表 handed in from then on is due the next working day
     # the form of an approval number (批复文号): a regular expression the whole number must match; '' = any
     approval_number_pattern: str = Field(default=DEFAULT_APPROVAL_NUMBER_PATTERN, max_length=500)
@@ -74,6 +82,19 @@ class Settings(BaseSettings):
     webhook_host: str = "127.0.0.1"
     webhook_port: int = Field(default=8080, ge=1, le=65535)
     webhook_path: str = "/telegram/webhook"
+    # several instances: Redis shares update claims, flood control, chat locks and form state (coordination/)
+    redis_url: SecretStr | None = None  # may carry a password
+    redis_prefix: str = Field(default="green_channel", pattern=r"^[A-Za-z0-9_.:-]{1,64}$")
+    # operations (operations/): the logs' threshold, and the nightly backup (off unless BACKUP_DIR is set)
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    backup_dir: Path | None = None
+    backup_keep: int = Field(default=14, ge=1, le=3650)  # days of nightly backups kept
+    backup_time: time = time(2, 30)
+    # the public notice board (公示栏, public/): served when PUBLIC_PORT is set
+    public_host: str = "127.0.0.1"
+    public_port: int | None = Field(default=None, ge=1, le=65535)
+    public_base_url: AnyHttpUrl | None = None  # how the public reaches it (the feed's links); else from the request
+    public_trust_proxy: bool = False  # the sender's address is the last X-Forwarded-For entry (behind a proxy)
     # pollutant quotas (总量控制): pollutants counted, substitution ratios (倍量替代), categories needing none
     quota_pollutants: str = Field(default="COD,NH3-N,NOx,VOCs,SO2,颗粒物", max_length=500)
     quota_ratios: str = Field(default="", max_length=2000)
@@ -86,6 +107,33 @@ class Settings(BaseSettings):
             if not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", secret):
                 raise ValueError("WEBHOOK_SECRET must be 16-256 characters of A-Z, a-z, 0-9, _ and -")
         return self
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _lower_case_level(cls, value: object) -> object:
+        return value.lower() if isinstance(value, str) else value
+
+    @field_validator("backup_dir", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value  # BACKUP_DIR= in .env: no backups
+
+    @field_validator("public_port")
+    @classmethod
+    def _board_beside_the_webhook(cls, value: int | None, info: ValidationInfo) -> int | None:
+        if value is not None and info.data.get("webhook_url") is not None and value == info.data.get("webhook_port"):
+            raise ValueError("must differ from WEBHOOK_PORT")
+        return value
+
+    @field_validator("bulletin_day", mode="before")
+    @classmethod
+    def _a_weekday(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @property
+    def bulletin_weekday(self) -> int:
+        """Monday 0 … Sunday 6."""
+        return WEEKDAY_NAMES.index(self.bulletin_day)
 
     @field_validator("bot_token")
     @classmethod
@@ -195,7 +243,9 @@ def load_settings(**overrides: object) -> Settings:
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
-        lines, missing, invalid = [], set(), set()
+        lines: list[str] = []
+        missing: set[str] = set()
+        invalid: set[str] = set()
         for error in exc.errors():
             name = str(error["loc"][0]).upper() if error["loc"] else "WEBHOOK_SECRET"
             problem = "is missing" if error["type"] == "missing" else f"is invalid: {error['msg']}"

@@ -9,6 +9,8 @@ import sys
 from datetime import UTC, datetime
 from typing import TextIO
 
+from operations.log_context import ContextFilter
+
 # Anything shaped like a bot token (digits, colon, 30+ URL-safe characters), ours or not.
 TOKEN_SHAPE = re.compile(r"(?<!\d)\d{3,12}:[A-Za-z0-9_-]{30,}")
 
@@ -40,15 +42,23 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "event": record.getMessage(),
         }
+        for field in ("update_id", "request_id"):  # set by operations.log_context while an update or request is
+            value = getattr(record, field, None)  # in hand: every line about a request carries its number
+            if value is not None:
+                entry[field] = value
         # ASCII only: user text with U+2028, U+0085 and the like would otherwise split one record into several
         # lines for line-based tools (str.splitlines, log shippers).
         return json.dumps(entry, ensure_ascii=True)
 
 
-def configure(*secrets: str, level: int = logging.INFO, stream: TextIO | None = None) -> None:
+def configure(*secrets: str, level: int | str = logging.INFO, stream: TextIO | None = None) -> None:
+    """``level``: a number or a name (``LOG_LEVEL``/``--log-level``: debug, info, warning, error)."""
+    if isinstance(level, str):
+        level = logging.getLevelNamesMapping()[level.upper()]
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(JsonFormatter())
     handler.addFilter(RedactFilter(*secrets))
+    handler.addFilter(ContextFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import PurePath
+from typing import Protocol
 
 from approvals.errors import Forbidden, LedgerImportError, RowProblem
 from approvals.key_list import ImportOutcome, ImportPreview, ImportResult, list_changes
 from approvals.ledger import (
     MAX_KEY_QUERY,
+    MAX_REPORTED_PROBLEMS,
     KeyProject,
     KeyProjectStatus,
     key_project_matches,
@@ -36,6 +38,12 @@ def check_ledger_file(filename: str, size: int) -> str:
     if kind not in LEDGER_KINDS:
         raise LedgerImportError([RowProblem(0, "bad_type")])
     return kind
+
+
+class LiaisonSource(Protocol):
+    async def liaisons(self) -> dict[str, int]:
+        """Key-project code -> its liaison's user id."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -111,6 +119,7 @@ class AdminService:
     admin_ids: frozenset[int]
     ledger_reader: LedgerReader
     approvals: ApprovalService
+    liaisons: LiaisonSource | None = None  # the key-project service's liaisons, for an import's liaison column
 
     async def actor(self, user_id: int, name: str = "") -> Actor:
         """Roles come from the database plus the configured admins (who are always reviewers too)."""
@@ -191,7 +200,17 @@ class AdminService:
         projects = await self.ledger_reader.read(kind, data)
         version, current = await self.key_projects.snapshot()
         naming = {code: len(statuses) for code, statuses in (await self.source.key_code_statuses()).items()}
-        changes = list_changes(current, projects, naming)
+        liaisons = await self.liaisons.liaisons() if self.liaisons is not None else {}
+        if any(p.liaison is not None for p in projects):  # a liaison must be one of the bureau's staff
+            staff = {p.user_id for p in await self.people.with_roles(STAFF_GRANTS)} | self.admin_ids
+            wrong = [
+                RowProblem(0, "not_staff_liaison", code=p.code, value=p.liaison)
+                for p in projects
+                if p.liaison is not None and p.liaison not in staff
+            ]
+            if wrong:
+                raise LedgerImportError(wrong[:MAX_REPORTED_PROBLEMS], more=max(len(wrong) - MAX_REPORTED_PROBLEMS, 0))
+        changes = list_changes(current, projects, naming, liaisons)
         if not changes.changes_anything:
             return ImportPreview(0, changes)
         now = self.approvals.clock.now()

@@ -35,10 +35,11 @@ class ListChanges:
     unchanged: int
     named: dict[str, int]
     total: int  # projects in the new list
+    liaisons: int = 0  # projects the file gives another liaison (帮包人)
 
     @property
     def changes_anything(self) -> bool:
-        return bool(self.added or self.removed or self.renamed or self.details_changed)
+        return bool(self.added or self.removed or self.renamed or self.details_changed or self.liaisons)
 
     @property
     def before(self) -> int:
@@ -51,7 +52,10 @@ class ListChanges:
 
 
 def list_changes(
-    current: Sequence[KeyProject], incoming: Sequence[KeyProject], requests_per_code: Mapping[str, int]
+    current: Sequence[KeyProject],
+    incoming: Sequence[KeyProject],
+    requests_per_code: Mapping[str, int],
+    liaisons: Mapping[str, int] | None = None,
 ) -> ListChanges:
     """The difference by code, each part in its list's order; removed codes that requests name come first (they
     are what the admin must look at)."""
@@ -73,7 +77,9 @@ def list_changes(
         else:
             unchanged += 1
     named = {p.code: requests_per_code[p.code] for p in removed if requests_per_code.get(p.code, 0)}
-    return ListChanges(added, removed, renamed, details_changed, unchanged, named, len(incoming))
+    now = liaisons or {}
+    new_liaisons = sum(1 for p in incoming if p.liaison is not None and now.get(p.code) != p.liaison)
+    return ListChanges(added, removed, renamed, details_changed, unchanged, named, len(incoming), new_liaisons)
 
 
 def _details(project: KeyProject) -> tuple[object, ...]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
@@ -27,6 +28,7 @@ class KeyProject(BaseModel):
     planned_start: date | None = None
     planned_approval: date | None = None
     archived: bool = False  # left out of a later list: kept so the requests naming it still show its name
+    liaison: int | None = None  # an import's liaison column (帮包人): a reviewer's Telegram id; not kept on the list
 
 
 MAX_KEY_QUERY = 100  # characters of a key-project search kept; codes and names are shorter
@@ -71,6 +73,7 @@ _HEADERS = {
     "owner": {"owner", "建设单位", "业主单位"},
     "planned_start": {"planned_start", "计划开工", "计划开工日期"},
     "planned_approval": {"planned_approval", "计划批复", "计划批复日期"},
+    "liaison": {"liaison", "帮包人", "帮包责任人", "联络人"},
 }
 _REQUIRED = ("code", "name", "owner")
 MAX_ROWS = 5000
@@ -299,7 +302,24 @@ def _project(cells: dict[str, Any]) -> KeyProject:
         owner=owner,
         planned_start=_date(cells.get("planned_start"), "planned_start"),
         planned_approval=_date(cells.get("planned_approval"), "planned_approval"),
+        liaison=_liaison(cells.get("liaison")),
     )
+
+
+def _liaison(value: Any) -> int | None:
+    """A Telegram user id (digits, full-width too); empty: the project keeps the liaison it has."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # a spreadsheet holds numbers as floats
+    number = (
+        v.parse_number(unicodedata.normalize("NFKC", str(value)).strip(), low=1, high=v.MAX_ID)
+        if not isinstance(value, bool)
+        else None
+    )
+    if number is None:
+        raise _Bad("bad_liaison", value=str(value)[:40])
+    return number
 
 
 def _date(value: Any, field: str) -> date | None:

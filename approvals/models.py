@@ -128,6 +128,8 @@ class RequestDraft(BaseModel):
     description: Annotated[str, _text("description")]
     key_code: Annotated[str | None, AfterValidator(lambda c: None if c is None else v.clean_key_code(c))] = None
     attachments: tuple[Attachment, ...] = ()
+    # 环评单位: optional (requests before schema 19 have none); published with the request's notices
+    eia_firm: Annotated[str | None, AfterValidator(lambda c: None if c is None else v.clean_text("eia_firm", c))] = None
     # new discharge and its quota's source (总量控制); stored beside the request, read with QuotaStore.claim_of:
     # a request read back from storage has None here
     quota: QuotaClaim | None = None

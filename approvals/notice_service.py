@@ -84,8 +84,11 @@ class NoticeSteps(ServiceBase):
         self, request_id: int, kind: pc.InputKind, *, name: str, contact: str, text: str
     ) -> pc.PublicComment:
         """A comment while a notice open to them runs, or a hearing request while the intended decision's does
-        (art. 47): cleaned, stored with its audit event (the reviewers are told), kept with the request."""
-        name, contact, text = pc.clean_name(name), pc.clean_contact(contact), pc.clean_body(text)
+        (art. 47): cleaned, stored with its audit event (the reviewers are told), kept with the request. A comment
+        may be anonymous; a hearing request names who asks and how to reach them."""
+        hearing = kind is pc.InputKind.HEARING
+        name, contact = pc.clean_name(name, required=hearing), pc.clean_contact(contact, required=hearing)
+        text = pc.clean_body(text)
         request = await self._get(request_id)
         store = self._store()
         today = self.today()

@@ -139,6 +139,7 @@ def opened_by(
         organisation=request.organisation,
         location=request.location,
         summary=request.description,
+        eia_firm=request.eia_firm,
         outcome=request.status if decided else None,
         approval_number=request.approval_number if decided else None,
     )

@@ -1,7 +1,8 @@
 """What the public sends about a request in notice: comments (意见) and hearing requests (听证申请).
 
-They come from people the bureau does not know (the public page is to come): every field is bounded and
-cleaned here, whatever front end takes them.
+They come from people the bureau does not know (the public notice board, public/): every field is bounded and
+cleaned here, whatever front end takes them. A comment may be anonymous (name and contact left empty); a hearing
+request names who asks and how to reach them, since the bureau must tell them when and where it is held (art. 47).
 """
 
 from __future__ import annotations
@@ -50,16 +51,22 @@ class PublicComment(BaseModel):
     outcome: str | None = None  # what the reviewer recorded on closing a hearing request
 
 
-def clean_name(value: str) -> str:
+def clean_name(value: str, *, required: bool = True) -> str:
+    """A person's name on one line; empty only where not ``required`` (an anonymous comment)."""
     text = " ".join(v.visible(value).split())
+    if not text and not required:
+        return ""
     if not 1 <= len(text) <= MAX_NAME:
         raise v.InvalidField("public_name", "too_long" if text else "too_short", min=1, max=MAX_NAME)
     return text
 
 
-def clean_contact(value: str) -> str:
-    """A telephone number (as the request form takes them) or an e-mail address."""
+def clean_contact(value: str, *, required: bool = True) -> str:
+    """A telephone number (as the request form takes them) or an e-mail address; empty only where not
+    ``required``."""
     text = v.visible(value).strip()
+    if not text and not required:
+        return ""
     if len(text) > MAX_CONTACT:
         raise v.InvalidField("public_contact", "too_long", min=1, max=MAX_CONTACT)
     phone = normalise_phone(text)

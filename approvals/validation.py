@@ -28,6 +28,7 @@ MAX_INVESTMENT = Decimal("10000000")
 LIMITS: dict[str, tuple[int, int]] = {
     "project_name": (2, 100),
     "organisation": (2, 100),
+    "eia_firm": (2, 100),  # the firm that prepared the EIA document (环评单位): optional, published with notices
     "contact_name": (2, 30),
     "location": (2, 200),
     "description": (5, 2000),

@@ -13,7 +13,7 @@ from approvals.errors import DomainError
 from approvals.models import Actor, Attachment
 from approvals.service import ApprovalService
 from approvals.states import Action
-from handlers import args, card, notice_texts, notice_views, stage_texts, views
+from handlers import args, card, key_service, notice_texts, notice_views, stage_texts, views
 from handlers import keyboards as kb
 from handlers import texts as t
 from handlers.callbacks import SupplementCB, WithdrawCB
@@ -83,10 +83,12 @@ def build_router() -> Router:
     @router.message(Command("my"))
     async def my(message: Message, actor: Actor, app: AppContext) -> None:
         found = await notice_views.with_notices(app, await app.approvals.my_requests(actor))
-        if not found:
+        liaison = await key_service.liaison_lines(app, actor)  # a reviewer's key projects as liaison (帮包)
+        if not found and not liaison:
             await message.answer(_("You have no requests yet. Send /submit to start one."))
             return
-        blocks = [_("<b>Your requests</b>")] + [views.short_row(view) for view in found]
+        blocks = [_("<b>Your requests</b>")] + [views.short_row(view) for view in found] if found else []
+        blocks += liaison
         for text in t.chunks(blocks):
             await message.answer(text)
 

@@ -95,6 +95,12 @@ def build_router() -> Router:
         await state.update_data(key_code=callback_data.value)
         await advance(ChatTarget.of(query, bot), state, "key_project", app)
 
+    @router.callback_query(SubmitForm.eia_firm, FormCB.filter(F.action == FormAction.NO_FIRM))
+    async def no_firm(query: CallbackQuery, state: FSMContext, app: AppContext, bot: Bot) -> None:
+        await query.answer()
+        await state.update_data(eia_firm=None)
+        await advance(ChatTarget.of(query, bot), state, "eia_firm", app)
+
     @router.callback_query(SubmitForm.key_project, FormCB.filter(F.action == FormAction.NOT_KEY))
     async def not_key(query: CallbackQuery, state: FSMContext, app: AppContext, bot: Bot) -> None:
         await query.answer()

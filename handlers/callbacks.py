@@ -147,6 +147,7 @@ class FormAction(StrEnum):
     CANCEL = "x"
     DOCS_DONE = "d"
     NOT_KEY = "n"
+    NO_FIRM = "f"  # the EIA firm left out
 
 
 class FormCB(CallbackData, prefix="fm"):
@@ -232,6 +233,26 @@ class SubscriptionCB(CallbackData, prefix="sb"):
     approve: bool
 
 
+KeyCode = Annotated[str, Field(pattern=r"^[A-Z0-9][A-Z0-9_-]{0,31}$")]
+KsUser = Annotated[int, _digits(0, MAX_ID), Field(ge=0, le=MAX_ID)]  # 0: none
+
+
+class KsAction(StrEnum):
+    OPEN = "o"
+    ASSIGN = "a"  # show the reviewers to pick from
+    PICK = "p"  # make ``user`` the liaison
+    UNASSIGN = "u"
+    CONSULT = "c"  # record a pre-application consultation
+    NO_EIA = "n"
+    EIA = "e"  # take the no-EIA mark back
+
+
+class KsCB(CallbackData, prefix="ks"):
+    action: KsAction
+    code: KeyCode
+    user: KsUser = 0
+
+
 class QuotaAction(StrEnum):
     NONE = "n"  # no new discharge
     ALLOCATION = "a"
@@ -249,6 +270,7 @@ class QuotaFormCB(CallbackData, prefix="qf"):
 KINDS: tuple[type[CallbackData], ...] = (
     ReviewCB,
     SignCB,
+    ClockCB,
     CheckCB,
     DetailsCB,
     FilesCB,
@@ -262,6 +284,7 @@ KINDS: tuple[type[CallbackData], ...] = (
     KeyPageCB,
     KeyImportCB,
     KeyBoardCB,
+    KsCB,
     EditCB,
     WithdrawCB,
     SupplementCB,

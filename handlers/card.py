@@ -64,6 +64,7 @@ def card(view: RequestView, *, project: KeyProject | None = None, notes: int = 0
         f"<b>#{r.id} {clip(r.project_name, limits.LINE)}</b>",
         _status_line(view),
         _("Organisation: {value}").format(value=clip(r.organisation, limits.LINE)),
+        *([_("EIA firm: {value}").format(value=clip(r.eia_firm, limits.LINE))] if r.eia_firm else []),
         _("Contact: {name}, {phone}").format(name=clip(r.contact_name, limits.PERSON), phone=escape(r.phone)),
         _("Category: {category} · Investment: {amount} 万元").format(
             category=t.category(r.category), amount=r.investment
@@ -214,6 +215,7 @@ def details(view: RequestView, *, project: KeyProject | None = None) -> list[str
     fields = [
         (_("Project"), r.project_name),
         (_("Organisation"), r.organisation),
+        *([(_("EIA firm"), r.eia_firm)] if r.eia_firm else []),
         (_("Contact"), f"{r.contact_name}, {r.phone}"),
         (_("Location"), r.location),
     ]

@@ -9,6 +9,7 @@ from aiogram.utils.i18n import I18n
 
 from approvals.admin import AdminService
 from approvals.checklists import Checklists
+from approvals.key_service import KeyService
 from approvals.leadership import LeadershipFigures, leadership_figures
 from approvals.notes import NotesService
 from approvals.quota_service import QuotaService
@@ -26,6 +27,7 @@ class AppContext:
     tz: tzinfo
     reviewer_chat_id: int | None = None
     group_locale: str = "zh_CN"  # the reviewers' group: one language for everyone in it (GROUP_LOCALE)
+    key_service: KeyService | None = None  # liaisons, stages, the bulletin (handlers/key_service.py)
     quota: QuotaService | None = None  # pollutant quotas (bot.py builds it with the sheet reader)
 
     @property

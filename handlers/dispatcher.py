@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from aiogram import BaseMiddleware
 from aiogram.fsm.storage.base import BaseStorage
-from aiogram.fsm.storage.memory import SimpleEventIsolation
 
+from coordination import Coordination, LocalCoordination
 from handlers import (
     admin,
     applicant,
@@ -21,6 +21,8 @@ from handlers import (
     form_documents,
     hearings,
     key_projects,
+    key_service,
+    log_context,
     notes,
     oversight,
     queue,
@@ -42,18 +44,32 @@ STOP_GRACE_SECONDS = 10.0
 
 
 def build_dispatcher(
-    app: AppContext, storage: BaseStorage, *, throttle: Throttle | None = None, observe: BaseMiddleware | None = None
+    app: AppContext,
+    storage: BaseStorage,
+    *,
+    throttle: Throttle | None = None,
+    observe: BaseMiddleware | None = None,
+    coordination: Coordination | None = None,
 ) -> DurableDispatcher:
     """A fresh dispatcher with fresh routers (a router can be attached only once). ``observe`` (the metrics'
-    middleware) goes around everything of ours, to see every update and time it to its commit."""
+    middleware) goes around everything of ours, to see every update and time it to its commit. ``coordination``:
+    this process alone (the default) or the instances sharing a Redis."""
+    shared = coordination or LocalCoordination()
     # One update at a time per user and chat: several documents sent at once must not race on the form data.
-    dp = DurableDispatcher(inbox=app.repos.inbox, storage=storage, events_isolation=SimpleEventIsolation(), app=app)
-    ledger = UpdateLedger(app)
+    dp = DurableDispatcher(
+        inbox=app.repos.inbox,
+        storage=shared.form_storage(storage),
+        events_isolation=shared.events_isolation(),
+        app=app,
+    )
+    log_context.setup(dp)  # first of ours: every line below names the update (and the request) in hand
+    ledger = UpdateLedger(app, shared)
     # first: an update handled before is not handled again, and every update — a flood's too — leaves the inbox
     if observe is not None:
         dp.update.outer_middleware(observe)
     dp.update.outer_middleware(ledger)
-    dp.update.outer_middleware(throttle or Throttle(app.i18n))  # then flood control, before any other work
+    # then flood control, before any other work
+    dp.update.outer_middleware(throttle or Throttle(app.i18n, shared.buckets(3.0, 20.0)))
     dp.update.outer_middleware(ActorMiddleware(app))  # then roles and language choice for everything below
     LocaleMiddleware(app).setup(dp)
     dp.message.middleware(RepeatFormQuestion(app))  # around the handler: a command inside a form, then its question
@@ -80,6 +96,7 @@ def build_dispatcher(
         quota.build_router(),  # before key_projects: an .xlsx captioned /quota is opening amounts
         admin.build_router(),
         key_projects.build_router(),
+        key_service.build_router(),
         oversight.build_router(),
         summary.build_router(),
         fallback.build_router(),

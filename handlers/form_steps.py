@@ -41,13 +41,20 @@ STEPS: tuple[Step, ...] = (
     Step("quota_source", F.quota_source, None),
     Step("documents", F.documents, None),
 )
-BY_STATE = {step.state.state: step for step in STEPS}
-BY_FIELD = {step.field: step for step in STEPS}
-TEXT_STATES = tuple(step.state for step in STEPS if step.clean is not None)
+# asked only when the applicant picks it from the confirmation screen's Edit: optional, and a step in the sequence
+# would change every form's length (the benchmarks' and the tests' scripts of it)
+OPTIONAL: tuple[Step, ...] = (Step("eia_firm", F.eia_firm, _text("eia_firm")),)
+BY_STATE = {step.state.state: step for step in (*STEPS, *OPTIONAL)}
+BY_FIELD = {step.field: step for step in (*STEPS, *OPTIONAL)}
+TEXT_STATES = tuple(step.state for step in (*STEPS, *OPTIONAL) if step.clean is not None)
 
 
 def next_step(field: str) -> Step | None:
-    index = [s.field for s in STEPS].index(field)
+    """The step after ``field`` in the sequence (None after the last, and after an optional one)."""
+    fields = [s.field for s in STEPS]
+    if field not in fields:
+        return None
+    index = fields.index(field)
     return STEPS[index + 1] if index + 1 < len(STEPS) else None
 
 
@@ -55,6 +62,7 @@ def labels() -> dict[str, str]:
     return {
         "project_name": _("Project"),
         "organisation": _("Organisation"),
+        "eia_firm": _("EIA firm"),
         "contact_name": _("Contact"),
         "phone": _("Phone"),
         "category": _("Category"),
@@ -84,6 +92,14 @@ def prompt(field: str, *, editing: bool = False) -> tuple[str, InlineKeyboardMar
         )
     if field in ("discharge", "quota_source"):
         return quota_prompt(field)
+    if field == "eia_firm":
+        return (
+            _(
+                "The EIA firm (环评单位) that prepared the document? It is published with the request's public "
+                "notices. Optional: press “No EIA firm” to leave it out."
+            ),
+            kb.no_eia_firm(),
+        )
     if field == "documents":
         return (
             _(

@@ -49,6 +49,10 @@ def help_text(actor: Actor, *, private: bool, typed_numbers: bool = False, signs
             _("/stats — today's figures; /summary — with the charts"),
             _("/keyprojects [TEXT] — the key projects and their status, a page at a time; TEXT searches"),
             _(
+                "/bulletin — the weekly key-project bulletin now (red, yellow, green); /ledger — the key-project "
+                "ledger (台账) as XLSX; /consult CODE YYYY-MM-DD note — record a pre-application consultation"
+            ),
+            _(
                 "/quota — pollutant quotas (总量控制): the balance, what requests hold and wait for; "
                 "/quota reduction … — declare a reduction project; /quota export — the ledger"
             ),
@@ -74,6 +78,7 @@ def help_text(actor: Actor, *, private: bool, typed_numbers: bool = False, signs
                 "/materials report|report_form reset — back to the standard one"
             ),
             _("Send a CSV/XLSX key-project list to replace it: you see what changes, then Confirm"),
+            _("/keyprojects → a project → 👤 Assign liaison: the reviewer who looks after it (帮包)"),
             _("/export — all requests and their history as XLSX"),
             _(
                 "/quota set POLLUTANT TONNES [reason] — an opening amount, or send an .xlsx captioned /quota; "

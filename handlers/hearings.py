@@ -17,6 +17,7 @@ from approvals.service import ensure_reviewer
 from handlers import args
 from handlers import texts as t
 from handlers.context import AppContext
+from handlers.notice_texts import public_name
 
 
 def listing(request_id: int, items: list[PublicComment], app: AppContext) -> list[str]:
@@ -34,7 +35,8 @@ def listing(request_id: int, items: list[PublicComment], app: AppContext) -> lis
             head = _("⚖️ Hearing request {hid} ({state})").format(hid=item.id, state=state)
         else:
             head = _("💬 Comment {hid}").format(hid=item.id)
-        blocks.append(f"{head}\n{when} · {escape(item.name)} · {escape(item.contact)}\n{escape(item.text)}")
+        who = f"{escape(public_name(item.name))} · {escape(item.contact or '—')}"
+        blocks.append(f"{head}\n{when} · {who}\n{escape(item.text)}")
     return blocks
 
 

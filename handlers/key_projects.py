@@ -18,7 +18,7 @@ from approvals.key_list import ImportOutcome, ImportResult
 from approvals.ledger import MAX_KEY_QUERY
 from approvals.models import Actor
 from approvals.service import ensure_reviewer
-from handlers import key_texts
+from handlers import key_service_kb, key_texts
 from handlers import keyboards as kb
 from handlers import texts as t
 from handlers.callbacks import KeyBoardCB, KeyImportAction, KeyImportCB
@@ -49,7 +49,7 @@ def build_router() -> Router:
             await state.update_data({SEARCH: search, SEARCH_TEXT: wanted})
         page = await app.admin.key_board_page(wanted)
         await message.answer(
-            key_texts.board_page(page, can_import=actor.is_admin), reply_markup=kb.key_board(page.matches, search)
+            key_texts.board_page(page, can_import=actor.is_admin), reply_markup=key_service_kb.board(page, search)
         )
 
     @router.callback_query(KeyBoardCB.filter())
@@ -69,7 +69,7 @@ def build_router() -> Router:
         await edit_or_send(
             query,
             key_texts.board_page(page, can_import=actor.is_admin),
-            kb.key_board(page.matches, callback_data.search),
+            key_service_kb.board(page, callback_data.search),
         )
 
     @router.message(

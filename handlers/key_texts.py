@@ -78,6 +78,12 @@ def import_preview(changes: ListChanges) -> list[str]:
                 n,
             ).format(n=n)
         )
+    if changes.liaisons:
+        blocks.append(
+            ngettext("{n} project gets a new liaison.", "{n} projects get a new liaison.", changes.liaisons).format(
+                n=changes.liaisons
+            )
+        )
     if naming := changes.requests_naming_removed:
         blocks.append(
             "⚠️ "

@@ -90,6 +90,7 @@ def per_locale(build: Callable[[], InlineKeyboardMarkup]) -> Callable[[], Inline
 EDITABLE = (
     "project_name",
     "organisation",
+    "eia_firm",
     "contact_name",
     "phone",
     "category",
@@ -277,6 +278,11 @@ def key_board(found: KeyMatches, search: int) -> InlineKeyboardMarkup | None:
     if found.page < found.pages - 1:
         turn.append((_("Next ▶"), KeyBoardCB(page=found.page + 1, search=search)))
     return rows(turn) if turn else None
+
+
+@per_locale
+def no_eia_firm() -> InlineKeyboardMarkup:
+    return rows([(_("No EIA firm"), FormCB(action=FormAction.NO_FIRM))])
 
 
 @per_locale

@@ -16,6 +16,7 @@ from aiogram.utils.i18n.middleware import SimpleI18nMiddleware
 from babel import Locale, UnknownLocaleError
 
 from approvals.models import Actor
+from coordination import Coordination
 from handlers.context import AppContext
 from storage.unit import UnitOfWork
 
@@ -28,8 +29,9 @@ class UpdateLedger(BaseMiddleware):
     """Skips updates handled before (redelivered after a crash) and counts handlers in flight, so a stop can
     let them finish."""
 
-    def __init__(self, app: AppContext) -> None:
+    def __init__(self, app: AppContext, claims: Coordination) -> None:
         self.app = app
+        self.claims = claims  # with several instances, one of them takes each update
         self.in_flight = 0
         self._settling: set[asyncio.Task[None]] = set()
         self.idle = asyncio.Event()
@@ -46,6 +48,8 @@ class UpdateLedger(BaseMiddleware):
         if await updates.seen(event.update_id):
             await updates.skipped(event.update_id)
             return None
+        if not await self.claims.claim_update(event.update_id):
+            return None  # handled meanwhile, here or by another instance (a redelivery raced the first)
         self.in_flight += 1
         self.idle.clear()
         try:
@@ -61,6 +65,7 @@ class UpdateLedger(BaseMiddleware):
                         # the same, and must not come back from the inbox at the next start
                         self._settle_later(event.update_id)
         finally:
+            await self.claims.update_done(event.update_id)
             self.in_flight -= 1
             if self.in_flight == 0:
                 self.idle.set()

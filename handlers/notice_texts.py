@@ -122,11 +122,16 @@ def card_lines(
                 total,
             ).format(
                 n=total,
-                name=escape(newest.name[: limits.PERSON]),
+                name=escape(public_name(newest.name)[: limits.PERSON]),
                 text=escape(_clip(newest.text)),
             )
         )
     return lines
+
+
+def public_name(name: str) -> str:
+    """Who of the public wrote: a comment may be anonymous."""
+    return name or _("anonymous")
 
 
 def latest(found: Sequence[Notice], kind: NoticeKind) -> Notice | None:
@@ -148,7 +153,10 @@ def for_reviewers(request: ApprovalRequest, event: AuditEvent) -> str | None:
             else _("💬 Public comment on #{id} {project} from {name}: {text}")
         )
         return text.format(
-            id=request.id, project=project, name=escape(event.actor_name), text=escape(_clip(event.reason or ""))
+            id=request.id,
+            project=project,
+            name=escape(public_name(event.actor_name)),
+            text=escape(_clip(event.reason or "")),
         )
     if event.action == "notice_ended":
         return _(

@@ -80,6 +80,8 @@ async def notices_for(app: AppContext, event: AuditEvent) -> list[Outgoing]:
         Outgoing(chat, kind="edit_card", request_id=request.id, edit_message_id=message)
         for chat, message in await app.repos.cards.of(request.id)
     ]
+    if event.action in BACK_IN_QUEUE:
+        out += await liaison_card(app, request)  # a key project's liaison (帮包) first, privately
     if event.action in BACK_IN_QUEUE and group is not None:
         out.append(Outgoing(group, kind="card", request_id=request.id))
     if event.action == "reassign" and event.target_id is not None:  # the new holder finds it in their chat
@@ -103,6 +105,14 @@ async def notices_for(app: AppContext, event: AuditEvent) -> list[Outgoing]:
         if said:
             out.append(Outgoing(group, said, request_id=request.id))
     return out
+
+
+async def liaison_card(app: AppContext, request: ApprovalRequest) -> list[Outgoing]:
+    """The card, in the private chat of the liaison of the key project the request names (never its applicant's)."""
+    liaison = await app.key_service.liaison_of(request.key_code) if app.key_service is not None else None
+    if liaison is None or liaison == request.applicant_id:
+        return []
+    return [Outgoing(liaison, kind="card", request_id=request.id)]
 
 
 async def notice_news(

@@ -6,6 +6,7 @@ from aiogram.fsm.state import State, StatesGroup
 class SubmitForm(StatesGroup):
     project_name = State()
     organisation = State()
+    eia_firm = State()  # optional: asked only from the confirmation screen's Edit (not a step of the sequence)
     contact_name = State()
     phone = State()
     category = State()

@@ -251,6 +251,7 @@ def key_column(key: str) -> str:
         "owner": _("owner organisation"),
         "planned_start": _("planned start date"),
         "planned_approval": _("planned approval date"),
+        "liaison": _("liaison"),
     }.get(key, key)
 
 
@@ -283,6 +284,10 @@ def row_problem(problem: RowProblem) -> str:
         "too_long": _("name or owner longer than {max} characters").format(max=p.get("max")),
         "too_big": _("the file is larger than {max_mb} MB").format(max_mb=p.get("max_mb")),
         "bad_type": _("send a .csv or .xlsx file"),
+        "bad_liaison": _("liaison {value} is not a Telegram user id").format(value=p.get("value")),
+        "not_staff_liaison": _("{code}: liaison {value} is not a reviewer of the bureau").format(
+            code=p.get("code"), value=p.get("value")
+        ),
     }.get(problem.problem, problem.problem)
     if problem.row == 0:
         return text

@@ -1,14 +1,11 @@
-"""Per-user flood control: a token bucket per user, in bounded memory, checked before any database work.
+"""Per-user flood control: a token bucket per user (``coordination``), checked before any database work.
 
 A user over the limit has their updates dropped (button presses still answered) and is told once to slow down."""
 
 from __future__ import annotations
 
 import logging
-import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
 
 from aiogram import BaseMiddleware
@@ -16,40 +13,15 @@ from aiogram.types import TelegramObject, Update, User
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
+from coordination import TokenBuckets
+
 log = logging.getLogger(__name__)
 
 
-@dataclass
-class Bucket:
-    tokens: float
-    stamp: float
-    warned: bool = False
-
-
 class Throttle(BaseMiddleware):
-    def __init__(self, i18n: I18n, *, rate: float = 3.0, burst: float = 20.0, max_users: int = 50_000) -> None:
+    def __init__(self, i18n: I18n, buckets: TokenBuckets) -> None:
         self.i18n = i18n
-        self.rate = rate  # updates per second a user may keep up
-        self.burst = burst  # how many may come at once (a form's answers, several documents)
-        self.max_users = max_users
-        self.buckets: OrderedDict[int, Bucket] = OrderedDict()
-
-    def allow(self, user_id: int, now: float | None = None) -> tuple[bool, bool]:
-        """(allowed, tell the user to slow down)."""
-        now = time.monotonic() if now is None else now
-        bucket = self.buckets.pop(user_id, None) or Bucket(self.burst, now)
-        self.buckets[user_id] = bucket  # most recent last: the oldest are evicted first
-        if len(self.buckets) > self.max_users:
-            self.buckets.popitem(last=False)
-        bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.stamp) * self.rate)
-        bucket.stamp = now
-        if bucket.tokens >= 1:
-            bucket.tokens -= 1
-            bucket.warned = False
-            return True, False
-        tell = not bucket.warned
-        bucket.warned = True
-        return False, tell
+        self.buckets = buckets  # this process's memory, or shared by every instance (coordination/)
 
     async def __call__(
         self,
@@ -60,7 +32,7 @@ class Throttle(BaseMiddleware):
         user: User | None = data.get("event_from_user")
         if user is None:
             return await handler(event, data)
-        allowed, tell = self.allow(user.id)
+        allowed, tell = await self.buckets.take(user.id)
         if allowed:
             return await handler(event, data)
         assert isinstance(event, Update)

@@ -172,6 +172,9 @@ def form_summary(data: dict[str, Any], *, key_name: str | None = None, quota_lin
         _("<b>Please check your request</b>"),
         _("Project: {value}").format(value=clip(data["project_name"], limits.LINE)),
         _("Organisation: {value}").format(value=clip(data["organisation"], limits.LINE)),
+        _("EIA firm: {value}").format(value=clip(data["eia_firm"], limits.LINE))
+        if data.get("eia_firm")
+        else _("EIA firm: none (optional: Edit → EIA firm)"),
         _("Contact: {name}, {phone}").format(
             name=clip(data["contact_name"], limits.PERSON), phone=escape(data["phone"])
         ),
@@ -193,6 +196,8 @@ def form_details(data: dict[str, Any]) -> list[str]:
     blocks = [_("<b>Your request in full</b>")]
     blocks += field(_("Project"), data["project_name"])
     blocks += field(_("Organisation"), data["organisation"])
+    if data.get("eia_firm"):
+        blocks += field(_("EIA firm"), data["eia_firm"])
     blocks += field(_("Location"), data["location"])
     blocks += field(_("Description"), data["description"])
     blocks += field(_("Documents"), "\n".join(a["name"] for a in data.get("attachments", [])) or "—")

@@ -24,6 +24,7 @@ from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramRet
 from approvals.models import MAX_ATTACHMENT_BYTES
 from approvals.ports import Clock
 from handlers.downloads import FileTooLarge, download_at_most
+from operations import log_context
 from storage.blobs import BlobStore, ContentChanged
 from storage.codec import unstamp
 from storage.copies import PendingCopy, SqliteCopies
@@ -73,7 +74,8 @@ class DocumentCopier:
         async with self._pass:
             kept = 0
             for copy in await self.copies.due(self.now()):
-                kept += await self._copy(copy)
+                with log_context.scope(request=copy.request_id):  # its lines name the request
+                    kept += await self._copy(copy)
             return kept
 
     async def _run(self) -> None:

@@ -34,6 +34,7 @@ from handlers.journal import load_call
 from handlers.notify import notices_for, render_card
 from jobs.card_copies import CardCopies, drawing
 from jobs.short_version import send_short_version
+from operations import log_context
 from storage.codec import stamp
 from storage.outbox import Outgoing, Queued
 
@@ -141,7 +142,9 @@ class OutboxSender:
                 if wait > 0:
                     self._next_wake = min(self._next_wake, wait)
                 continue
-            if await self._deliver(row):
+            with log_context.scope(request=row.message.request_id):  # its lines name the request
+                delivered = await self._deliver(row)
+            if delivered:
                 delivered += 1
                 await self.pacing.sent(chat)
             else:

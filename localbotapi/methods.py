@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -16,6 +17,7 @@ MAX_CALLBACK_ANSWER = 200
 WEBHOOK_ACTIVE = (
     "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"
 )
+SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 OVERLAPPING_POLL = "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
 
 
@@ -236,8 +238,13 @@ async def set_my_commands(world: World, params: dict[str, Any], files: Any) -> b
 
 
 async def set_webhook(world: World, params: dict[str, Any], files: Any) -> bool:
-    world.webhook = {"url": params.get("url"), "secret_token": params.get("secret_token")}
+    secret = params.get("secret_token") or None
+    if secret is not None and not SECRET_TOKEN.fullmatch(str(secret)):
+        raise bad_request("secret token contains unallowed characters")
+    world.webhook = {"url": params.get("url"), "secret_token": secret}
+    world.webhook_allowed_updates = params.get("allowed_updates")
     world.webhook_connections = min(max(int(params.get("max_connections") or 40), 1), 100)
+    world.webhook_error = None
     if params.get("drop_pending_updates"):
         world.updates.clear()
     return True
@@ -245,9 +252,26 @@ async def set_webhook(world: World, params: dict[str, Any], files: Any) -> bool:
 
 async def delete_webhook(world: World, params: dict[str, Any], files: Any) -> bool:
     world.webhook = None
+    world.webhook_error = None
     if params.get("drop_pending_updates"):
         world.updates.clear()
     return True
+
+
+async def get_webhook_info(world: World, params: dict[str, Any], files: Any) -> dict[str, Any]:
+    """As Telegram answers it: url empty without a webhook; the pending count and the last error either way."""
+    info: dict[str, Any] = {
+        "url": world.webhook["url"] if world.webhook else "",
+        "has_custom_certificate": False,
+        "pending_update_count": len(world.updates),
+    }
+    if world.webhook is not None:
+        info["max_connections"] = world.webhook_connections
+        if world.webhook_allowed_updates is not None:
+            info["allowed_updates"] = world.webhook_allowed_updates
+    if world.webhook_error is not None:
+        info["last_error_date"], info["last_error_message"] = world.webhook_error
+    return info
 
 
 async def ok(world: World, params: dict[str, Any], files: Any) -> bool:
@@ -269,5 +293,6 @@ HANDLERS: dict[str, Callable[[World, dict[str, Any], Any], Awaitable[Any]]] = {
     "deleteMyCommands": ok,
     "deleteWebhook": delete_webhook,
     "setWebhook": set_webhook,
+    "getWebhookInfo": get_webhook_info,
     "sendChatAction": ok,
 }

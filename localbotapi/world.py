@@ -89,6 +89,8 @@ class World:
     commands: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     webhook: dict[str, Any] | None = None
     webhook_connections: int = 40  # how many deliveries may be in flight at once (setWebhook's max_connections)
+    webhook_allowed_updates: list[str] | None = None
+    webhook_error: tuple[int, str] | None = None  # the last failed delivery: (unix time, what went wrong)
     # called with (call, result) after every answered call: load drivers react at once, without polling
     listeners: list[Callable[[Call, Any], None]] = field(default_factory=list)
     # called with each call as it arrives, before it is answered (a long poll is answered only when it ends)

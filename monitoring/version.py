@@ -1,14 +1,10 @@
-"""The version this process runs: the installed distribution's (a wheel, or `pip install -e .`)."""
+"""The version this process runs, as ``--version`` says it (``operations/version.py``: the installed
+distribution's, else pyproject.toml's for a checkout never installed)."""
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
-
-DISTRIBUTION = "green-channel"
+from operations.version import version
 
 
 def running_version() -> str:
-    try:
-        return version(DISTRIBUTION)
-    except PackageNotFoundError:  # run from a checkout never installed: say so rather than guess
-        return "0+unknown"
+    return version()

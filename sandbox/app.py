@@ -11,10 +11,11 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot import Application, create_application, serve
+from bot import Application, build_board, create_application, serve
 from config import Settings
 from jobs.summary import daily_messages
 from localbotapi import ChatUser, LocalBotApi
+from public import server as public_board
 from sandbox.cast import CAST, GROUP_ID, GROUP_TITLE, SAMPLE_FILE_ID, SAMPLE_FILE_NAME, SAMPLE_PDF, TOKEN, seed
 from sandbox.web import WebChat
 
@@ -62,7 +63,9 @@ class Sandbox:
         world.continue_after(await app.repos.updates.highest(), await app.repos.cards.highest_message_id())
         self._polling = asyncio.create_task(serve(application, handle_signals=False, polling_timeout=1))
         chat = WebChat(world, users, self.summary_now, app.i18n)
-        self._web = web.AppRunner(chat.app(), access_log=None)
+        page = chat.app()
+        public_board.mount(page, build_board(application))  # the public notice board at /notices
+        self._web = web.AppRunner(page, access_log=None)
         await self._web.setup()
         site = web.TCPSite(self._web, self.host, self.port)
         await site.start()

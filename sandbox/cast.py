@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from approvals.key_stages import Consultation
 from approvals.ledger import KeyProject
 from approvals.models import Actor, Attachment, Category, DocumentType, RequestDraft, Role, Status
 from approvals.ports import Clock
 from approvals.service import ApprovalService
 from sandbox.quota_sample import SAMPLE_CLAIM, seed_quotas
+from storage.key_service import SqliteKeyService
 from storage.repositories import Repositories
 
 GROUP_ID = -1001000000001
@@ -115,8 +117,29 @@ async def seed(repos: Repositories, approvals: ApprovalService) -> bool:
     )
     await approvals.list_missing(reviewer, incomplete.id, "1. 规划选址意见（样例）\n2. 噪声监测报告（样例）")
     await _returned(approvals, applicant, reviewer)
+    await _liaisons(repos, approvals)
     await seed_quotas(repos, approvals)
     return True
+
+
+async def _liaisons(repos: Repositories, approvals: ApprovalService) -> None:
+    """Each sample key project has a liaison (帮包): the first reviewer the first half, the second the rest; two
+    projects are preparing (consultations on record) and one needs no EIA, so every stage shows up."""
+    store = SqliteKeyService(repos.db, approvals.tz)
+    admin = CAST[4].user_id
+    now = approvals.clock.now()
+    for project in SAMPLE_PROJECTS:
+        liaison = CAST[2].user_id if int(project.code[1:]) <= 25 else CAST[3].user_id
+        await store.assign(project.code, liaison, by=admin, at=now)
+    today = approvals.today()
+    for code, days_ago, note in (
+        ("S03", 30, "与建设单位前期对接：确定编制环评报告表（样例）"),
+        ("S03", 9, "现场踏勘，核实选址与水源地距离（样例）"),
+        ("S27", 4, "Pre-application meeting: the owner will file a report form (sample)"),
+    ):
+        held = today - timedelta(days=days_ago)
+        await store.add_consultation(Consultation(code, held, note, CAST[2].user_id), at=now)
+    await store.mark_no_eia("S50", today - timedelta(days=10), by=admin, at=now)
 
 
 @dataclass(frozen=True)

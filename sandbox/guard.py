@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from aiohttp import hdrs, web
 
 TOKEN_HEADER = "X-Sandbox-Token"
+PUBLIC = "/notices"  # the public notice board: no token (the public has none), its own CSRF token instead
 SAFE_METHODS = frozenset({"GET", "HEAD"})
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -34,13 +35,17 @@ def _same(given: str, expected: str) -> bool:
     return hmac.compare_digest(given.encode("utf-8", "surrogateescape"), expected.encode())
 
 
+def _is_public(path: str) -> bool:
+    return path == PUBLIC or path.startswith(PUBLIC + "/")
+
+
 def guard(token: str) -> Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]:
     @web.middleware
     async def check(request: web.Request, handler: Handler) -> web.StreamResponse:
         hosts = own_hosts(request)
         if request.headers.get(hdrs.HOST, "").lower() not in hosts:
             raise web.HTTPMisdirectedRequest(text="this sandbox answers only to its own address")
-        if request.method not in SAFE_METHODS:
+        if request.method not in SAFE_METHODS and not _is_public(request.path):
             origin = request.headers.get(hdrs.ORIGIN)
             if origin is not None and origin.lower() not in {f"http://{host}" for host in hosts}:
                 raise web.HTTPForbidden(text="requests from other sites are refused")

@@ -13,6 +13,8 @@ def _(text: str) -> str:
 LABELS = {
     "title": _("Green Channel sandbox"),
     "note": _("Sandbox: a local stand-in for Telegram. Sample data only."),
+    "board": _("📣 Notice board"),
+    "board_hint": _("The public notice board (公示栏), as the public sees it: read a notice, send a comment"),
     "summary": _("📊 Send daily summary now"),
     "summary_hint": _("Send the daily summary to its recipients now"),
     "people": _("Who you are"),

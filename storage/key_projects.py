@@ -17,6 +17,7 @@ from approvals.key_list import ImportOutcome, ImportResult
 from approvals.ledger import KeyProject, key_project_matches
 from storage.codec import day, stamp, unday
 from storage.database import Database
+from storage.key_service import assign_from_import
 
 # One statement, so the version and the projects are of the same moment (a preview compared with a list must
 # name that list's version). Archived codes come along: requests naming them show their names.
@@ -112,6 +113,7 @@ class SqliteKeyProjectStore:
                 return ImportResult(ImportOutcome.OUT_OF_DATE)
             projects = _PROJECTS.validate_json(payload)
             archived = _install(conn, projects)
+            assign_from_import(conn, projects, by=admin_id, at=at)  # the file's liaison column
             conn.execute(
                 "UPDATE key_project_imports SET status = 'applied', decided_at = ? WHERE id = ?", (stamp(at), import_id)
             )

@@ -9,13 +9,27 @@ import sqlite3
 
 from storage.inline import InlineConnection
 from storage.schema_early import EARLY
+from storage.schema_keyservice import KEYSERVICE
 from storage.schema_procedure import PROCEDURE
+from storage.schema_public import PUBLIC
 from storage.schema_quota import QUOTA
 from storage.schema_terms import FINAL, OPEN
 
-__all__ = ["FINAL", "MIGRATIONS", "OPEN", "migrate", "schema_version"]
+__all__ = ["FINAL", "MIGRATIONS", "OPEN", "SchemaTooNew", "migrate", "schema_version"]
 
-MIGRATIONS: tuple[str, ...] = (*EARLY, *PROCEDURE, *QUOTA)
+MIGRATIONS: tuple[str, ...] = (*EARLY, *PROCEDURE, *PUBLIC, *KEYSERVICE, *QUOTA)
+
+
+class SchemaTooNew(RuntimeError):
+    """The file was upgraded by a newer version: this one must not write to it (it cannot go back)."""
+
+    def __init__(self, found: int, known: int) -> None:
+        super().__init__(
+            f"database schema {found} is newer than this program's {known}: it was upgraded by a newer Green "
+            "Channel; run that version (or restore a backup taken before the upgrade)"
+        )
+        self.found = found
+        self.known = known
 
 
 async def schema_version(conn: InlineConnection) -> int:
@@ -31,7 +45,7 @@ async def migrate(conn: InlineConnection) -> int:
     to change a constraint) and checked before it commits."""
     current = await schema_version(conn)
     if current > len(MIGRATIONS):
-        raise RuntimeError(f"database schema {current} is newer than this program ({len(MIGRATIONS)})")
+        raise SchemaTooNew(current, len(MIGRATIONS))
     async with conn.execute("PRAGMA foreign_keys") as cursor:
         row = await cursor.fetchone()
     enforced = bool(row and row[0])

@@ -47,6 +47,7 @@ _PLAIN = (
     "listed_documents",
     "signing_decision",
     "signing_step",
+    "eia_firm",
 )
 _COLUMNS = (
     *_PLAIN,

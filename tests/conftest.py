@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import os
+import secrets
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from redis.asyncio import Redis
 
 from approvals.admin import AdminService
 from approvals.calendar import WorkCalendar
@@ -24,6 +27,7 @@ from sandbox.app import Sandbox
 from storage.database import Database
 from storage.notices import SqliteNoticeStore
 from storage.repositories import Repositories
+from tests import servers
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 ADMIN_ID = 9001
@@ -198,3 +202,57 @@ async def sandbox(tmp_path: Path) -> AsyncIterator[Sandbox]:
         yield running
     finally:
         await running.stop()
+
+
+# --- the Redis and PostgreSQL legs ----------------------------------------------------------------------------
+
+
+LEFT_OUT = pytest.StashKey[int]()
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A test asking for ``coordination_kind`` runs on the local backend, and on Redis when the run has one (no
+    skipped test: the leg is not generated, and the terminal summary says so)."""
+    if "coordination_kind" in metafunc.fixturenames:
+        kinds = ["local"] + (["redis"] if servers.configured(servers.REDIS_ENV) else [])
+        metafunc.parametrize("coordination_kind", kinds)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests that need a server this run does not have are left out (deselected, not skipped); the terminal
+    summary names the leg and why."""
+    missing = servers.missing_fixtures()
+    keep = [item for item in items if not missing & set(getattr(item, "fixturenames", ()))]
+    left_out = [item for item in items if item not in keep]
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = keep
+    config.stash[LEFT_OUT] = len(left_out)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    for line in servers.skipped_legs(config.stash.get(LEFT_OUT, 0)):
+        terminalreporter.write_line(line, yellow=True, bold=True)
+
+
+@pytest.fixture(scope="session")
+def run_name() -> Iterator[str]:
+    """This run's own Redis key prefix and PostgreSQL schema prefix: runs sharing a server never meet. Whatever a
+    test left behind under it (a bot still writing during teardown) is removed at the end of the run."""
+    name = f"gc_test_{os.getpid()}_{secrets.token_hex(4)}"
+    yield name
+    servers.sweep(name)
+
+
+@pytest.fixture
+async def redis(run_name: str) -> AsyncIterator[tuple[Redis, str]]:
+    """The run's Redis and a key prefix of this test's own (removed afterwards). Only with TEST_REDIS_URL."""
+    async with servers.redis_space(run_name) as space:
+        yield space
+
+
+@pytest.fixture
+async def pg_schema(run_name: str) -> AsyncIterator[tuple[str, str]]:
+    """(TEST_DATABASE_URL, a schema of this test's own under the run's name), dropped afterwards."""
+    async with servers.pg_space(run_name) as space:
+        yield space

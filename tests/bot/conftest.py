@@ -94,6 +94,9 @@ async def harness(tmp_path: Path, clock: FakeClock, request: pytest.FixtureReque
         admin_ids=frozenset({ADMIN_ID}),
         reviewer_chat_id=GROUP_ID,
         summary_time=time(23, 59),  # no catch-up summary in every test; tests/bot/test_summary.py moves it
+        # nor a weekly bulletin (tests move the clock through the week); tests/bot/test_key_service.py moves it
+        bulletin_day="sunday",
+        bulletin_time=time(23, 59),
         throttle_rate=1000,  # scripted users are faster than people; tests/bot/test_security.py floods for real
         _env_file=None,  # type: ignore[call-arg]
     )

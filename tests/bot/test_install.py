@@ -91,6 +91,8 @@ def test_the_wheel_carries_the_catalogues_and_the_entry_modules(wheel: Path) -> 
         "sandbox/static/app.js",
         "sandbox/static/app.css",
         "monitoring/server.py",
+        "public/templates/notice.html",
+        "public/static/board.css",
     } <= names
     entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
     assert "green-channel = bot:main" in zipfile.ZipFile(wheel).read(entry_points).decode()

@@ -101,7 +101,10 @@ async def test_keyprojects_pages_through_the_list_and_searches_it(harness: Harne
     await h.reviewer.answer(await h.reviewer.press(found, "下一页"))
     turned = await h.reviewer.expect("第 2/2 页")
     assert "KP-11 城东污水处理厂11期" in turned["text"] and "KP-13" not in turned["text"]
-    for data in (button["callback_data"] for row in found["reply_markup"]["inline_keyboard"] for button in row):
+    buttons = [button["callback_data"] for row in found["reply_markup"]["inline_keyboard"] for button in row]
+    pages = [data for data in buttons if data.startswith(f"{KeyBoardCB.__prefix__}:")]
+    assert pages and all(data.startswith("ks:o:") for data in buttons if data not in pages)  # a button per project
+    for data in pages:
         assert KeyBoardCB.unpack(data).search > 0  # the button names the search; its text stays in the chat state
 
     await h.reviewer.send("/keyprojects 学校")

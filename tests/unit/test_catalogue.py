@@ -14,10 +14,12 @@ def used_strings() -> set[str]:
     """Every msgid the code passes to gettext, and the singular of every ngettext pair."""
     found = {
         message if isinstance(message, str) else message[0]
-        for package in ("handlers", "jobs", "sandbox")
+        for package in ("handlers", "jobs", "sandbox", "public")
         for _file, _line, message, _comments, _context in extract_from_dir(
             ROOT / package,
-            method_map=[("**.py", "python")],
+            # the public board's templates too (Jinja2's own extractor)
+            method_map=[("**.py", "python"), ("**.html", "jinja2.ext:babel_extract")],
+            options_map={"**.html": {"extensions": "jinja2.ext.i18n"}},
             keywords={"_": None, "gettext": None, "ngettext": (1, 2)},
         )
     }

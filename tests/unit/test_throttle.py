@@ -1,14 +1,8 @@
-from aiogram.utils.i18n import I18n
-
-from handlers.throttle import Throttle
-
-
-def throttle(**options: float) -> Throttle:
-    return Throttle(I18n(path="locales", default_locale="zh_CN"), **options)  # type: ignore[arg-type]
+from coordination.local import LocalBuckets
 
 
 def test_a_burst_is_allowed_then_one_warning_then_silence_until_refilled() -> None:
-    t = throttle(rate=2.0, burst=5.0)
+    t = LocalBuckets(rate=2.0, burst=5.0)
     results = [t.allow(1, now=100.0) for _ in range(8)]
     assert results[:5] == [(True, False)] * 5
     assert results[5:] == [(False, True), (False, False), (False, False)]
@@ -17,7 +11,7 @@ def test_a_burst_is_allowed_then_one_warning_then_silence_until_refilled() -> No
 
 
 def test_memory_is_bounded_by_evicting_the_longest_idle_users() -> None:
-    t = throttle(max_users=100)
+    t = LocalBuckets(rate=3.0, burst=20.0, max_users=100)
     for user in range(1000):
         t.allow(user, now=float(user))
     assert len(t.buckets) == 100
