@@ -130,7 +130,7 @@ async def test_an_approval_is_refused_with_the_shortfall_then_allowed_once_cover
     sent = await h.reviewer.expect("台账 7 条", after=mark)
     book = load_workbook(io.BytesIO(h.api.world.files[sent["document"]["file_id"]].data), read_only=True)
     rows = list(book.worksheets[0].iter_rows(values_only=True))
-    assert rows[0] == ("时间", "污染物", "变动", "吨/年", "申请", "减排项目", "操作人", "原因")
+    assert rows[0] == ("时间", "污染物", "变动", "吨/年", "申请编号", "减排项目", "操作人", "原因")
     assert [(r[1], r[2], r[3], r[4]) for r in rows[1:]] == [
         ("COD", "设定初始指标", 12.35, None),
         ("NOx", "设定初始指标", 0.4, None),
