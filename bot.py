@@ -29,6 +29,7 @@ from approvals.calendar import CalendarOverrides, WorkCalendar
 from approvals.deadlines import DeadlinePolicy
 from approvals.key_service import KeyService
 from approvals.ports import Clock
+from approvals.quota_service import QuotaService
 from approvals.service import ApprovalService
 from catalogues import compiled_locales
 from config import ConfigError, Settings, load_settings
@@ -62,6 +63,7 @@ from storage.lock import DatabaseInUse, ProcessLock
 from storage.migrations import SchemaTooNew
 from storage.repositories import Repositories
 from untrusted.ledger import ConfinedLedgerReader
+from untrusted.quota_sheet import ConfinedQuotaSheetReader
 
 LOCALES = Path(__file__).resolve().parent / "locales"
 SWITCH_INTERVAL_SECONDS = 0.0005
@@ -137,8 +139,11 @@ async def create_application(
         numbering=settings.numbering,
         notices=repos.notices,
         chain=settings.chain,
+        quota=repos.quota,
+        quota_settings=settings.quota,
     )
     key_store = SqliteKeyService(db, tz)  # the key-project service's tables (liaisons, consultations, bulletins)
+    quota = QuotaService(repos.quota, clock, tz, settings.quota, ConfinedQuotaSheetReader())
     admin = AdminService(
         people=repos.people,
         key_projects=repos.key_projects,
@@ -151,7 +156,9 @@ async def create_application(
     i18n = I18n(path=compiled_locales(LOCALES), default_locale=settings.default_locale, domain="messages")
     thresholds = Thresholds(settings.bulletin_red_days, settings.bulletin_yellow_days)
     keys = KeyService(key_store, repos.key_projects, repos.people, approvals, settings.admin_ids, thresholds)
-    app = AppContext(approvals, admin, repos, i18n, tz, settings.reviewer_chat_id, settings.group_locale, keys)
+    app = AppContext(
+        approvals, admin, repos, i18n, tz, settings.reviewer_chat_id, settings.group_locale, keys, quota=quota
+    )
     base = settings.telegram_api_base
     session = AiohttpSession(api=TelegramAPIServer.from_base(str(base).rstrip("/"))) if base else AiohttpSession()
     bot = Bot(

@@ -20,6 +20,7 @@ from approvals.numbering import (
     NumberFormat,
     parse_number_format,
 )
+from approvals.quota_settings import QuotaSettings, parse_quota_settings
 from approvals.sign_off import BadChain, parse_chain
 from approvals.validation import DEFAULT_APPROVAL_NUMBER_PATTERN
 from paperwork.templates import TemplateError, Templates
@@ -99,6 +100,10 @@ class Settings(BaseSettings):
     public_port: int | None = Field(default=None, ge=1, le=65535)
     public_base_url: AnyHttpUrl | None = None  # how the public reaches it (the feed's links); else from the request
     public_trust_proxy: bool = False  # the sender's address is the last X-Forwarded-For entry (behind a proxy)
+    # pollutant quotas (总量控制): pollutants counted, substitution ratios (倍量替代), categories needing none
+    quota_pollutants: str = Field(default="COD,NH3-N,NOx,VOCs,SO2,颗粒物", max_length=500)
+    quota_ratios: str = Field(default="", max_length=2000)
+    quota_exempt: str = Field(default="road,rail,hydropower,solar,onshore_wind", max_length=500)
 
     @model_validator(mode="after")
     def _webhook_needs_a_secret(self) -> Settings:
@@ -209,6 +214,25 @@ class Settings(BaseSettings):
         except (TemplateError, OSError) as exc:
             raise ValueError(str(exc)) from None
         return value
+
+    @field_validator("quota_pollutants", "quota_ratios", "quota_exempt")
+    @classmethod
+    def _quota_settings(cls, value: str, info: ValidationInfo) -> str:
+        """Each checked as it comes (the ratios name pollutants): the error names the setting that is wrong."""
+        given = {
+            "quota_pollutants": "",
+            "quota_ratios": "",
+            "quota_exempt": "",
+            **info.data,
+            str(info.field_name): value,
+        }
+        if "quota_pollutants" in given:  # else the pollutants were refused, and are reported as such
+            parse_quota_settings(given["quota_pollutants"], given["quota_ratios"], given["quota_exempt"])
+        return value
+
+    @property
+    def quota(self) -> QuotaSettings:
+        return parse_quota_settings(self.quota_pollutants, self.quota_ratios, self.quota_exempt)
 
     @field_validator("calendar_file")
     @classmethod

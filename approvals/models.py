@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from approvals import validation as v
+from approvals.quota_claim import QuotaClaim
 
 
 class Category(StrEnum):
@@ -129,6 +130,9 @@ class RequestDraft(BaseModel):
     attachments: tuple[Attachment, ...] = ()
     # 环评单位: optional (requests before schema 19 have none); published with the request's notices
     eia_firm: Annotated[str | None, AfterValidator(lambda c: None if c is None else v.clean_text("eia_firm", c))] = None
+    # new discharge and its quota's source (总量控制); stored beside the request, read with QuotaStore.claim_of:
+    # a request read back from storage has None here
+    quota: QuotaClaim | None = None
 
 
 class ApprovalRequest(RequestDraft):

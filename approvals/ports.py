@@ -14,6 +14,7 @@ from approvals.ledger import KeyProject
 from approvals.models import ApprovalRequest, Attachment, AuditEvent, Lane, Note, Role, Status
 from approvals.notices import Notice, NoticeKind
 from approvals.public_comments import PublicComment
+from approvals.quota import QuotaMove
 
 
 class Clock(Protocol):
@@ -62,6 +63,7 @@ class ApprovalStore(Protocol):
         issue: NumberIssue | None = None,
         notices: Sequence[Notice] = (),
         clock: ClockStop | None = None,
+        quota: QuotaMove | None = None,
     ) -> ApprovalRequest | None:
         """Compare-and-set: write ``updated`` only if the stored version is still ``expected_version``.
 
@@ -69,7 +71,10 @@ class ApprovalStore(Protocol):
         ``issue`` asks for (set on the request and its event), and the public ``notices`` the step opens (a
         decision's announcement with the number issued): a decision rolled back or never committed consumes
         no number. ``clock``: a clock stop to record (id 0: a new one) or to end (its ended fields), in the same
-        transaction. The request as stored; None when someone was first (nothing written, no number taken).
+        transaction. ``quota``: the step's pollutant quota change, in the same transaction; reserving raises
+        ``QuotaShortfall`` (nothing written) when the balance does not cover it, so two approvals racing for the
+        last tonnes cannot both pass. The request as stored; None when someone was first (nothing written, no
+        number taken).
         """
         ...
 

@@ -24,6 +24,7 @@ from approvals.notice_service import NoticeSteps
 from approvals.notices import HEARING_DAYS
 from approvals.progress import QueuePage, RequestView
 from approvals.public_comments import PublicComment
+from approvals.quota_service import QuotaSteps
 from approvals.rules import authorise, authorise_reading
 from approvals.service_base import CAS_ATTEMPTS, ensure_admin, ensure_reviewer
 from approvals.sign_off import Decision
@@ -34,10 +35,10 @@ __all__ = ["ApprovalService", "QueuePage", "RequestView", "ensure_admin", "ensur
 
 
 @dataclass
-class ApprovalService(NoticeSteps, CompletenessSteps, ClockSteps, SignOffSteps):
+class ApprovalService(QuotaSteps, NoticeSteps, CompletenessSteps, ClockSteps, SignOffSteps):
     """Every use case; receipt and the completeness check's are inherited (approvals/completeness_service.py), and
     so are excluded time's (approvals/clock_service.py), the sign-off chain's (approvals/sign_off_service.py) and
-    the public notices' (approvals/notice_service.py)."""
+    the public notices' (approvals/notice_service.py), and the pollutant quota's check (approvals/quota_service.py)."""
 
     async def hearing_requested(self, request: ApprovalRequest, hearing: PublicComment) -> None:
         """A hearing the public asked for during the notice of the intended decision (art. 47): the clock stops for

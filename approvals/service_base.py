@@ -20,6 +20,7 @@ from approvals.models import BOT_ACTOR_ID, Actor, ApprovalRequest, Attachment, A
 from approvals.numbering import NumberFormat
 from approvals.ports import ApprovalStore, Clock, KeyProjectStore, NumberIssue
 from approvals.progress import RequestView, request_view
+from approvals.quota import QuotaMove
 from approvals.rules import authorise, judge
 from approvals.states import NEEDS_REASON, Action, holder_name
 
@@ -149,6 +150,7 @@ class ServiceBase:
                 calendar=self.calendar,
                 report_forms=self.policy.notice_report_forms,
             )
+            quota = await self._quota_move(action, request, updated)
             stored = await self.requests.apply(
                 updated,
                 expected_version=request.version,
@@ -157,10 +159,15 @@ class ServiceBase:
                 issue=issue,
                 notices=opened,
                 clock=clock,
+                quota=quota,
             )
             if stored is not None:
                 return stored
         raise AlreadyDecided(request_id, (await self._get(request_id)).status.value, None)
+
+    async def _quota_move(self, action: Action, before: ApprovalRequest, after: ApprovalRequest) -> QuotaMove | None:
+        """The step's change to the request's pollutant quota (approvals/quota_service.py: QuotaSteps)."""
+        return None
 
     def _issue(self, action: Action, *, today: date) -> NumberIssue | None:
         """The number an approval takes where the bureau issues them: the next of the decision's local year."""

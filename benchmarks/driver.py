@@ -138,8 +138,9 @@ class Load:
         return shown
 
     async def applicant(self, user: ChatUser, n: int) -> None:
-        """One whole /submit form: 14 updates, each answered before the next."""
+        """One whole /submit form: 15 updates, each answered before the next."""
         shown = await self.press(user, await self.questions(user, n), "fm:n")  # not a key project
+        shown = await self.press(user, shown, "qf:n")  # no new pollutant discharge (总量控制)
         shown = await self.step(user, lambda: user.send_document("eia.pdf", PDF), "message", "document")
         shown = await self.press(user, shown, "fm:d")  # documents done
         await self.press(user, shown, "cf:s:", expect="answer")  # submit

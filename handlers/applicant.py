@@ -20,6 +20,7 @@ from handlers import texts as t
 from handlers.callbacks import SupplementCB, WithdrawCB
 from handlers.context import AppContext
 from handlers.filters import in_private_chat, is_typed_answer
+from handlers.quota_form_steps import card_lines as quota_card_lines
 from handlers.replies import ChatTarget, edit_or_send
 from handlers.states import Supplement
 from handlers.uploads import check_room, received
@@ -100,6 +101,8 @@ def build_router() -> Router:
         view = await notice_views.with_notice(app, await app.approvals.view(actor, number))
         project = await app.repos.key_projects.known(view.request.key_code) if view.request.key_code else None
         shown = card.card(view, project=project)
+        if quota := await quota_card_lines(app, number):
+            shown = shown._replace(text=shown.text + "\n" + "\n".join(quota))
         if until := await notice_views.acceptance_until(app, number):
             shown = shown._replace(text=shown.text + "\n" + notice_texts.acceptance_line(until))
         if papers := paper_texts.status_lines(number, await app.repos.papers.of(number)):

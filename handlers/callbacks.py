@@ -253,6 +253,20 @@ class KsCB(CallbackData, prefix="ks"):
     user: KsUser = 0
 
 
+class QuotaAction(StrEnum):
+    NONE = "n"  # no new discharge
+    ALLOCATION = "a"
+    REDUCTION = "r"  # value: the reduction project's id
+    EXEMPT = "x"  # value: the exempt category's place in QUOTA_EXEMPT
+
+
+class QuotaFormCB(CallbackData, prefix="qf"):
+    """The form's quota questions (handlers/quota_form.py)."""
+
+    action: QuotaAction
+    value: Page = 0
+
+
 KINDS: tuple[type[CallbackData], ...] = (
     ReviewCB,
     SignCB,
@@ -276,6 +290,7 @@ KINDS: tuple[type[CallbackData], ...] = (
     SupplementCB,
     LangCB,
     SubscriptionCB,
+    QuotaFormCB,
 )
 
 

@@ -42,6 +42,7 @@ def reviewer_commands() -> list[BotCommand]:
         BotCommand(command="bulletin", description=_("Key projects: the weekly bulletin now")),
         BotCommand(command="ledger", description=_("Key-project ledger (台账, XLSX)")),
         BotCommand(command="consult", description=_("Record a pre-application consultation")),
+        BotCommand(command="quota", description=_("Pollutant quotas (总量控制)")),
         BotCommand(command="sign", description=_("What awaits your signature")),
         BotCommand(command="help", description=_("Help")),
     ]

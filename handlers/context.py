@@ -10,7 +10,9 @@ from aiogram.utils.i18n import I18n
 from approvals.admin import AdminService
 from approvals.checklists import Checklists
 from approvals.key_service import KeyService
+from approvals.leadership import LeadershipFigures, leadership_figures
 from approvals.notes import NotesService
+from approvals.quota_service import QuotaService
 from approvals.service import ApprovalService
 from approvals.summary import SummaryFigures, summary_figures
 from storage.repositories import Repositories
@@ -26,6 +28,14 @@ class AppContext:
     reviewer_chat_id: int | None = None
     group_locale: str = "zh_CN"  # the reviewers' group: one language for everyone in it (GROUP_LOCALE)
     key_service: KeyService | None = None  # liaisons, stages, the bulletin (handlers/key_service.py)
+    quota: QuotaService | None = None  # pollutant quotas (bot.py builds it with the sheet reader)
+
+    @property
+    def quotas(self) -> QuotaService:
+        """The quota use cases; without bot.py's (tests), the same over these repositories, importing nothing."""
+        if self.quota is not None:
+            return self.quota
+        return QuotaService(self.repos.quota, self.approvals.clock, self.tz, self.approvals.quota_settings)
 
     @property
     def checklists(self) -> Checklists:
@@ -44,6 +54,12 @@ class AppContext:
             calendar=self.approvals.calendar,
             policy=self.approvals.policy,
             today=self.approvals.today(),
+        )
+
+    async def leadership(self) -> LeadershipFigures:
+        """Time to decision, this year's approvals and reductions: on the read-only connection too."""
+        return await leadership_figures(
+            self.repos.leadership, self.repos.quota, self.approvals.calendar, self.approvals.today()
         )
 
     async def reviewer_chat(self) -> int | None:

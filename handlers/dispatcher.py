@@ -26,6 +26,8 @@ from handlers import (
     notes,
     oversight,
     queue,
+    quota,
+    quota_form,
     reviewer,
     search,
     sign_off,
@@ -78,6 +80,7 @@ def build_dispatcher(
         common.build_router(),
         form_documents.build_router(),  # before the form's catch-all for answers of the wrong kind
         applicant_form.build_router(),
+        quota_form.build_router(),
         form_confirm.build_router(),
         applicant.build_router(),
         reviewer.build_router(),
@@ -90,6 +93,7 @@ def build_dispatcher(
         notes.build_router(),
         hearings.build_router(),
         search.build_router(),
+        quota.build_router(),  # before key_projects: an .xlsx captioned /quota is opening amounts
         admin.build_router(),
         key_projects.build_router(),
         key_service.build_router(),

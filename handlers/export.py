@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 from datetime import date, datetime, tzinfo
+from decimal import Decimal
 from typing import Any
 from unicodedata import east_asian_width
 
@@ -53,7 +54,7 @@ MINUTE = "yyyy-mm-dd hh:mm"
 SECOND = "yyyy-mm-dd hh:mm:ss"
 FORMULA_START = ("=", "+", "-", "@")  # what a spreadsheet would read as the start of a formula
 MIN_WIDTH, MAX_WIDTH = 6, 60  # characters; a long description wraps nothing, it is cut off at the column's edge
-Value = str | int | float | date | datetime | None
+Value = str | int | float | Decimal | date | datetime | None
 
 
 def workbook(requests: list[ApprovalRequest], events: list[AuditEvent], tz: tzinfo) -> bytes:
@@ -139,6 +140,8 @@ def _sheet(book: Any, title: str, headers: list[str], rows: list[list[Value]], *
             made.number_format = times
         elif isinstance(value, date):
             made.number_format = DAY
+        elif isinstance(value, Decimal):  # tonnes: written exactly, shown with their three decimals
+            made.number_format = "0.000"
         return made
 
     sheet.append([cell(h) for h in headers])

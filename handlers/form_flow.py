@@ -20,6 +20,8 @@ from handlers import views
 from handlers.context import AppContext
 from handlers.form_steps import BY_STATE, Step, next_step, prompt
 from handlers.limits import Rendered
+from handlers.quota_form_steps import confirmation_line
+from handlers.quota_form_steps import question as quota_question
 from handlers.replies import ChatTarget
 from handlers.states import SubmitForm
 
@@ -78,6 +80,8 @@ async def ask(chat: ChatTarget, state: FSMContext, step: Step, app: AppContext) 
     text, markup = prompt(step.field, editing=editing)
     if step.field == "documents":  # editing them from the confirmation screen starts from the files sent
         text, markup = documents_screen(data, text)
+    if step.field == "quota_source":  # its buttons name the district's reduction projects
+        text, markup = await quota_question(step.field, data, app)
     if step.field == "key_project":
         found = await app.admin.key_project_page("")
         search = next_key_search(data)
@@ -113,7 +117,8 @@ async def show_confirmation(chat: ChatTarget, state: FSMContext, app: AppContext
 async def summary_of(data: dict[str, Any], app: AppContext) -> Rendered:
     code = data.get("key_code")
     project = await app.repos.key_projects.get(code) if code else None
-    return views.form_summary(data, key_name=project.name if project else None)
+    quota = await confirmation_line(data, app) if "quota" in data else None  # forms begun before: not asked
+    return views.form_summary(data, key_name=project.name if project else None, quota_line=quota)
 
 
 async def show_current(chat: ChatTarget, state: FSMContext, app: AppContext) -> None:

@@ -11,6 +11,7 @@ from aiogram.utils.i18n import gettext as _
 
 from approvals import validation as v
 from handlers import keyboards as kb
+from handlers.quota_form_steps import quota_prompt
 from handlers.states import SubmitForm as F
 
 
@@ -36,6 +37,8 @@ STEPS: tuple[Step, ...] = (
     Step("location", F.location, _text("location")),
     Step("description", F.description, _text("description")),
     Step("key_project", F.key_project, None),
+    Step("discharge", F.discharge, None),  # handlers/quota_form.py: skips the next step when there is none
+    Step("quota_source", F.quota_source, None),
     Step("documents", F.documents, None),
 )
 # asked only when the applicant picks it from the confirmation screen's Edit: optional, and a step in the sequence
@@ -68,6 +71,7 @@ def labels() -> dict[str, str]:
         "location": _("Location"),
         "description": _("Description"),
         "key_project": _("Key project"),
+        "discharge": _("New discharge"),
         "documents": _("Documents"),
     }
 
@@ -86,6 +90,8 @@ def prompt(field: str, *, editing: bool = False) -> tuple[str, InlineKeyboardMar
             ),
             None,
         )
+    if field in ("discharge", "quota_source"):
+        return quota_prompt(field)
     if field == "eia_firm":
         return (
             _(

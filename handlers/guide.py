@@ -52,6 +52,10 @@ def help_text(actor: Actor, *, private: bool, typed_numbers: bool = False, signs
                 "/bulletin — the weekly key-project bulletin now (red, yellow, green); /ledger — the key-project "
                 "ledger (台账) as XLSX; /consult CODE YYYY-MM-DD note — record a pre-application consultation"
             ),
+            _(
+                "/quota — pollutant quotas (总量控制): the balance, what requests hold and wait for; "
+                "/quota reduction … — declare a reduction project; /quota export — the ledger"
+            ),
             _("/hearing N — what the public sent on request N; /hearing N H RESULT — record hearing request H closed"),
             _("/materials — the standard materials each kind of document needs (the completeness check)"),
         ]
@@ -76,6 +80,10 @@ def help_text(actor: Actor, *, private: bool, typed_numbers: bool = False, signs
             _("Send a CSV/XLSX key-project list to replace it: you see what changes, then Confirm"),
             _("/keyprojects → a project → 👤 Assign liaison: the reviewer who looks after it (帮包)"),
             _("/export — all requests and their history as XLSX"),
+            _(
+                "/quota set POLLUTANT TONNES [reason] — an opening amount, or send an .xlsx captioned /quota; "
+                "/quota confirm N — a reduction project's reductions credited"
+            ),
         ]
     if not private:
         lines.append(_("Submitting and following a request (/submit, /my, /status …) works in a private chat with me."))

@@ -99,6 +99,7 @@ EDITABLE = (
     "location",
     "description",
     "key_project",
+    "discharge",  # and, after it, where its quota comes from
     "documents",
 )
 

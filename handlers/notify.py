@@ -21,6 +21,7 @@ from handlers import keyboards as kb
 from handlers import texts as t
 from handlers.context import AppContext
 from handlers.journal import posting_card
+from handlers.quota_form_steps import card_lines as quota_card_lines
 from storage.outbox import Outgoing
 
 CLOCK_EVENTS = frozenset({"stop_clock", "resume_clock", "hearing_held"})
@@ -43,6 +44,8 @@ async def render_card(
     with app.i18n.context(), app.i18n.use_locale(locale or await app.locale_for_chat(chat_id)):
         shown = card.compact(view) if compact else card.card(view, project=project, notes=notes)
         text = shown.text
+        if not compact and (quota := await quota_card_lines(app, request_id)):
+            text += "\n" + "\n".join(quota)
         if not compact and (
             extra := notice_texts.card_lines(found, inputs, total, app.approvals.today(), view.history)
         ):

@@ -15,6 +15,8 @@ class SubmitForm(StatesGroup):
     location = State()
     description = State()
     key_project = State()
+    discharge = State()  # new pollutant discharge per year (总量控制), or none
+    quota_source = State()  # where its quota comes from: the balance, a reduction project, or exempt
     documents = State()
     confirm = State()
 

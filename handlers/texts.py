@@ -24,9 +24,10 @@ from approvals.errors import (
 from approvals.ledger import KeyProjectStatus
 from approvals.models import BOT_ACTOR_ID, Category, DocumentType, Lane, Status
 from approvals.progress import RequestView
+from approvals.quota import QuotaShortfall
 from approvals.sign_off import SignatureRefused
 from approvals.validation import InvalidField
-from handlers import limits, notice_texts, sign_texts, stage_texts
+from handlers import limits, notice_texts, quota_texts, sign_texts, stage_texts
 
 
 def _count(value: object) -> int:
@@ -230,7 +231,7 @@ def field_problem(exc: InvalidField) -> str:
             "Approval numbers are issued by the bureau in order: none can be typed or changed. To replace a number, "
             "revoke the decision; the next approval takes the next number."
         ),
-    }.get(exc.problem, _("That value is not valid."))
+    }.get(exc.problem) or quota_texts.problem(exc)  # the quota's own problems, else "not valid"
 
 
 def _approval_number_problem(p: dict[str, object]) -> str:
@@ -339,6 +340,8 @@ def error(exc: DomainError) -> str:
         return notice_texts.error(exc)
     if isinstance(exc, SignatureRefused):
         return sign_texts.error(exc)
+    if isinstance(exc, QuotaShortfall):
+        return quota_texts.shortfall(exc)
     if isinstance(exc, InvalidTransition):
         return _("This request is {status}, so you cannot {action} it.").format(
             status=status(exc.status).lower(), action=action(exc.action)

@@ -155,7 +155,7 @@ def stats(f: SummaryFigures) -> str:
     return "\n".join(lines)
 
 
-def form_summary(data: dict[str, Any], *, key_name: str | None = None) -> Rendered:
+def form_summary(data: dict[str, Any], *, key_name: str | None = None, quota_line: str | None = None) -> Rendered:
     """The confirmation screen: everything the applicant gave, in the words and punctuation of the request card,
     long answers shortened (its "Details" button shows them in full)."""
     from approvals.models import Category, DocumentType
@@ -185,6 +185,7 @@ def form_summary(data: dict[str, Any], *, key_name: str | None = None) -> Render
         _("Document: {value}").format(value=t.document_type(DocumentType(data["document_type"]))),
         _("Location: {value}").format(value=clip(data["location"], limits.LINE)),
         key_line,
+        *([quota_line] if quota_line is not None else []),  # bounded and escaped (handlers/quota_texts.py)
         _("Description: {value}").format(value=clip(data["description"], limits.PARAGRAPH)),
         documents([a["name"] for a in data.get("attachments", [])], clip),
     ]

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from approvals.ledger import KeyProjectStatus
 from approvals.models import Lane
 from approvals.summary import SummaryFigures
+from handlers import leadership_texts, quota_texts
 from handlers import texts as t
 from handlers.context import AppContext
 from handlers.summary_text import chart_titles, key_status_labels, lane_names, late_notice, summary_text
@@ -47,8 +48,11 @@ async def render(
     board = await app.admin.key_board()
     claimed = {r.claimed_by for r in figures.at_risk_items if r.claimed_by}
     names = {uid: (await app.admin.actor(uid)).name or str(uid) for uid in claimed}
+    leadership = await app.leadership()
+    quota = await app.quotas.standing()
     with app.i18n.context(), app.i18n.use_locale(locale):
         blocks = summary_text(figures, board, names)
+        blocks[1:1] = leadership_texts.blocks(leadership, quota_texts.summary_line(*quota))  # after the figures
         if late is not None:
             blocks.insert(0, late_notice(late.day, late.approved, figures.today))
         texts = t.chunks(blocks)

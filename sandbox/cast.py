@@ -10,6 +10,7 @@ from approvals.ledger import KeyProject
 from approvals.models import Actor, Attachment, Category, DocumentType, RequestDraft, Role, Status
 from approvals.ports import Clock
 from approvals.service import ApprovalService
+from sandbox.quota_sample import SAMPLE_CLAIM, seed_quotas
 from storage.key_service import SqliteKeyService
 from storage.repositories import Repositories
 
@@ -90,8 +91,11 @@ async def seed(repos: Repositories, approvals: ApprovalService) -> bool:
         await before.submit(applicant, _draft("示例重点项目01", Category.LIVELIHOOD, DocumentType.REPORT, "S01")),
         await before.submit(applicant2, _draft("光伏屋顶改造", Category.ENERGY_SAVING, DocumentType.REPORT_FORM)),
         await approvals.submit(applicant2, _draft("物流仓库新建", Category.OTHER, DocumentType.REPORT_FORM)),
-        await approvals.submit(
-            applicant, _draft("示例重点项目02", Category.INFRASTRUCTURE, DocumentType.REPORT, "S02")
+        await approvals.submit(  # it declares a new discharge (sandbox/quota_sample.py): it waits for quota
+            applicant,
+            _draft("示例重点项目02", Category.INFRASTRUCTURE, DocumentType.REPORT, "S02").model_copy(
+                update={"quota": SAMPLE_CLAIM}
+            ),
         ),
         await approvals.submit(applicant2, _draft("社区卫生服务中心", Category.LIVELIHOOD, DocumentType.REPORT_FORM)),
     ]
@@ -114,6 +118,7 @@ async def seed(repos: Repositories, approvals: ApprovalService) -> bool:
     await approvals.list_missing(reviewer, incomplete.id, "1. 规划选址意见（样例）\n2. 噪声监测报告（样例）")
     await _returned(approvals, applicant, reviewer)
     await _liaisons(repos, approvals)
+    await seed_quotas(repos, approvals)
     return True
 
 

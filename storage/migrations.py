@@ -13,12 +13,13 @@ from storage.schema_keyservice import KEYSERVICE
 from storage.schema_paperwork import PAPERWORK
 from storage.schema_procedure import PROCEDURE
 from storage.schema_public import PUBLIC
+from storage.schema_quota import QUOTA
 from storage.schema_terms import FINAL, OPEN
 
 __all__ = ["FINAL", "MIGRATIONS", "OPEN", "SchemaTooNew", "migrate", "schema_version"]
 
-# 19: the public board; 20: the written notices; 21: the key-project service
-MIGRATIONS: tuple[str, ...] = (*EARLY, *PROCEDURE, *PUBLIC, *PAPERWORK, *KEYSERVICE)
+# 19: the public board; 20: the written notices; 21: the key-project service; 22: pollutant quotas
+MIGRATIONS: tuple[str, ...] = (*EARLY, *PROCEDURE, *PUBLIC, *PAPERWORK, *KEYSERVICE, *QUOTA)
 
 
 class SchemaTooNew(RuntimeError):

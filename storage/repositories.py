@@ -11,12 +11,14 @@ from storage.database import Database
 from storage.group_commit import GroupCommit
 from storage.inbox import SqliteInbox
 from storage.key_projects import SqliteKeyProjectStore
+from storage.leadership import SqliteLeadershipSource
 from storage.notes import SqliteNoteStore
 from storage.notices import SqliteNoticeStore
 from storage.numbers import SqliteApprovalNumbers
 from storage.outbox import SqliteChats, SqliteOutbox
 from storage.papers import SqlitePapers
 from storage.people import SqlitePeopleStore
+from storage.quota import SqliteQuotaStore
 from storage.replies import SqliteReplies
 from storage.requests import SqliteApprovalStore
 from storage.runs import SqliteRuns, SqliteSubscribers
@@ -47,6 +49,8 @@ class Repositories:
     checklists: SqliteChecklists  # the standard materials a list of missing material is ticked from
     notices: SqliteNoticeStore  # public notices, and the comments and hearing requests they drew
     papers: SqlitePapers  # the written notices (文书) issued, with their files' hashes
+    quota: SqliteQuotaStore  # pollutant quotas (总量控制): balance, ledger, holds, reduction projects
+    leadership: SqliteLeadershipSource  # time to decision, investment approved (approvals/leadership.py)
 
     @classmethod
     def over(cls, db: Database) -> Repositories:
@@ -73,4 +77,6 @@ class Repositories:
             checklists=SqliteChecklists(db),
             notices=SqliteNoticeStore(db),
             papers=SqlitePapers(db),
+            quota=SqliteQuotaStore(db),
+            leadership=SqliteLeadershipSource(db),
         )

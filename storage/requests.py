@@ -11,6 +11,7 @@ from approvals.clock_stops import ClockStop
 from approvals.models import ApprovalRequest, Attachment, AuditEvent, Category, DocumentType, Lane, Status
 from approvals.notices import Notice
 from approvals.ports import NumberIssue
+from approvals.quota import QuotaMove
 from storage.audit import SELECT_EVENTS, event_of, insert_event
 from storage.clock_stops import ALL_OPEN, OF_REQUEST, OPEN_OF_REQUEST, select_stops, write_stop
 from storage.codec import day, must_day, stamp, unday, unstamp
@@ -19,6 +20,7 @@ from storage.inline import InlineConnection
 from storage.migrations import FINAL, OPEN
 from storage.notices import insert_notices
 from storage.numbers import issue_number
+from storage.quota import apply_move, write_claim
 from storage.reader import SnapshotReader
 from storage.search import find_requests
 
@@ -131,6 +133,7 @@ class SqliteApprovalStore:
             request_id = cursor.lastrowid
             assert request_id is not None
             copies = await _insert_attachments(conn, request_id, request.attachments)
+            await write_claim(conn, request_id, request.quota)
             await insert_event(conn, event.model_copy(update={"request_id": request_id}))
         self.db.poke_outbox()
         if copies:
@@ -152,6 +155,7 @@ class SqliteApprovalStore:
         issue: NumberIssue | None = None,
         notices: Sequence[Notice] = (),
         clock: ClockStop | None = None,
+        quota: QuotaMove | None = None,
     ) -> ApprovalRequest | None:
         assignments = ", ".join(f"{name} = ?" for name in _COLUMNS)
         async with self.db.transaction() as conn:
@@ -166,6 +170,10 @@ class SqliteApprovalStore:
                 await conn.execute("UPDATE requests SET approval_number = ? WHERE id = ?", (number, updated.id))
                 updated = updated.model_copy(update={"approval_number": number})
                 event = event.model_copy(update={"approval_number": number})
+            if quota is not None:  # after the compare-and-set won; a shortfall raises and rolls the step back
+                await apply_move(
+                    conn, updated.id, quota, by=(event.actor_id, event.actor_name), at=event.at, reason=event.action
+                )
             copies = await _insert_attachments(conn, updated.id, new_attachments)
             if clock is not None:  # before the event: its notice reads the stop
                 await write_stop(conn, clock)

@@ -38,8 +38,12 @@ async def fill_form(
     files: tuple[str, ...] = ("eia.pdf",),
     english: bool = False,
     until_key: bool = False,
+    discharge: str | None = None,
+    source: str | None = None,
 ) -> dict[str, Any]:
-    """Walk /submit up to the confirmation screen; returns that message (or, ``until_key``, the key question)."""
+    """Walk /submit up to the confirmation screen; returns that message (or, ``until_key``, the key question).
+    ``discharge``: typed at the quota step, then ``source`` pressed (the district balance unless given); None:
+    "No new discharge"."""
     values = {**ANSWERS_ZH, **(answers or {})}
     mark = user.last_id()
     await user.send("/submit")
@@ -71,7 +75,9 @@ async def fill_form(
         found = await user.expect("Pick the project" if english else "请选择项目", after=mark)
         mark = user.last_id()
         await user.press(found, key)
-    await user.expect("PDF, DOC, DOCX" if english else "上传申报材料", after=mark)
+    await answer_quota(user, mark, discharge=discharge, source=source, english=english)
+    mark = user.last_id()
+    await user.expect("PDF, DOC, DOCX" if english else "上传申报材料", after=mark - 1)
     last = None
     for name in files:
         mark = user.last_id()
@@ -81,6 +87,24 @@ async def fill_form(
     mark = user.last_id()
     await user.press(last, "Done" if english else "完成")
     return await user.expect("Please check" if english else "请核对", after=mark)
+
+
+async def answer_quota(
+    user: ChatUser, after: int, *, discharge: str | None = None, source: str | None = None, english: bool = False
+) -> None:
+    """The form's quota step (after the key-project question): none, or the discharge typed and its source."""
+    question = await user.expect("total-amount control" if english else "总量控制", after=after)
+    mark = user.last_id()
+    if discharge is None:
+        await user.answer(await user.press(question, "No new discharge" if english else "无新增排放"))
+        await user.world.wait_until(lambda: user.last_id() > mark)
+        return
+    await user.send(discharge)
+    sources = await user.expect("come from" if english else "指标来源", after=mark)
+    mark = user.last_id()
+    default = "Allocation from the district balance" if english else "区域总量指标分配"
+    await user.answer(await user.press(sources, source or default))
+    await user.world.wait_until(lambda: user.last_id() > mark)
 
 
 async def submit(user: ChatUser, **options: Any) -> int:

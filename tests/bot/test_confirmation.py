@@ -2,7 +2,7 @@
 
 from approvals.ledger import KeyProject
 from tests.bot.conftest import Harness
-from tests.bot.flows import PDF, fill_form
+from tests.bot.flows import PDF, answer_quota, fill_form
 
 OUT_OF_DATE = "此页面已过期，以下为最新内容。"
 
@@ -110,6 +110,7 @@ async def test_key_project_search_says_how_many_more_matched_and_pages(harness: 
     assert "还有" not in last["text"] and "下一页 ▶" not in buttons(last)
     mark = user.last_id()
     await user.answer(await user.press(last, "KP-19"))
+    await answer_quota(user, mark)
     await user.expect("上传申报材料", after=mark)
     mark = user.last_id()
     await user.send_document("eia.pdf", PDF)

@@ -49,6 +49,7 @@ async def fire_form(user: ChatUser, n: int) -> str:
     for text in ("1200", "城东街道", "日处理能力由2万吨扩至4万吨"):
         await user.send(text)
     await user.press_data(anchor, "fm:n")
+    await user.press_data(anchor, "qf:n:0")  # no new pollutant discharge
     await user.send_document("eia.pdf", PDF)
     await user.press_data(anchor, "fm:d")
     return await user.press_data(anchor, f"cf:s:{form}:1")  # the first version of the draft

@@ -72,6 +72,8 @@ async def test_submit_approve_and_see_the_count_go_up(page: Page, sandbox: Sandb
     await say(page, "城东街道", "简要")
     await say(page, "日处理能力由2万吨扩至4万吨", "重点项目")
     await press(page, "重点项目", "非重点项目")
+    await expect(page.locator(".msg").last).to_contain_text("总量控制", timeout=TIMEOUT)
+    await press(page, "总量控制", "无新增排放")
     await expect(page.locator(".msg").last).to_contain_text("上传申报材料", timeout=TIMEOUT)
     await page.set_input_files("#file", files=[{"name": "eia.pdf", "mimeType": "application/pdf", "buffer": PDF}])
     await expect(page.locator(".msg").last).to_contain_text("已收到 eia.pdf", timeout=TIMEOUT)
