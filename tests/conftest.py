@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import secrets
+import sqlite3
 from collections.abc import AsyncIterator, Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -199,9 +202,26 @@ async def sandbox(tmp_path: Path) -> AsyncIterator[Sandbox]:
     running = Sandbox(tmp_path / "sandbox", port=0)
     await running.start()
     try:
+        await sample_delivered(running)
         yield running
     finally:
         await running.stop()
+
+
+async def sample_delivered(running: Sandbox, timeout: float = 180.0) -> None:
+    """Wait until the sample data's messages are out — its written notices render for a while on a busy machine,
+    and a test reading "the newest message" must not take one of them for its own answer."""
+    database = f"file:{running.data_dir / 'green.db'}?mode=ro"
+
+    def pending() -> int:
+        with closing(sqlite3.connect(database, uri=True)) as conn:
+            return int(conn.execute("SELECT count(*) FROM outbox WHERE status = 'pending'").fetchone()[0])
+
+    async with asyncio.timeout(timeout):
+        while True:
+            if not pending():
+                return
+            await asyncio.sleep(0.2)  # another process's writes: no event to await
 
 
 # --- the Redis and PostgreSQL legs ----------------------------------------------------------------------------
