@@ -50,6 +50,7 @@ from jobs.sender import OutboxSender, Pacing
 from monitoring import Monitor
 from operations import cli
 from operations.nightly import nightly_backup
+from operations.settings import load_operations_settings
 from operations.version import version
 from public import server as public_board
 from public.app import BoardSite
@@ -296,17 +297,17 @@ def main(argv: list[str] | None = None) -> int:
         return options
     if options.sandbox:
         return run_sandbox()
+    if options.command is not None:  # backup, restore, migrate: no Telegram, so no token needed
+        return run_command(options)
     try:
         settings = load_settings()
     except ConfigError as exc:
-        if exc.missing == {"BOT_TOKEN"} and not exc.invalid and options.command is None:  # nothing set: the sandbox
+        if exc.missing == {"BOT_TOKEN"} and not exc.invalid:  # nothing set: the sandbox
             print("No BOT_TOKEN set: starting the sandbox (a local Telegram stand-in with a web chat).")
             return run_sandbox()
         print(exc, file=sys.stderr)
         return 2
     logsetup.configure(settings.bot_token.get_secret_value(), level=options.log_level or settings.log_level)
-    if options.command is not None:  # backup, restore, migrate (operations/cli.py)
-        return cli.run(options, settings)
     try:
         asyncio.run(run(settings))
     except DatabaseInUse as exc:
@@ -316,6 +317,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{settings.database_path}: {exc}", file=sys.stderr)
         return 2
     return 0
+
+
+def run_command(options: cli.Options) -> int:
+    try:
+        settings = load_operations_settings()  # where the data lives, nothing more (operations/settings.py)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    logsetup.configure(*settings.secrets(), level=options.log_level or settings.log_level)
+    return cli.run(options, settings)
 
 
 def run_sandbox() -> int:

@@ -58,6 +58,9 @@ class ArchiveQuery:
     published_from: date | None = None
     published_to: date | None = None
     after: Cursor | None = None
+    # what the form sent that cannot be searched for: "from"/"to" (not a date), "order" (from after to), "cursor"
+    # (a page link that is no page); the page says so rather than quietly searching for something else
+    problems: tuple[str, ...] = ()
 
     @classmethod
     def of(
@@ -69,17 +72,26 @@ class ArchiveQuery:
         published_to: str = "",
         after: str = "",
     ) -> ArchiveQuery:
-        """From what a form sent: texts cleaned and cut to ``MAX_QUERY``, dates read as YYYY-MM-DD (else ignored),
-        a reversed range put the right way round."""
+        """From what a form sent: texts cleaned and cut to ``MAX_QUERY``, dates read as YYYY-MM-DD; a date that is
+        none, a range the wrong way round or a malformed page link is named in ``problems``."""
         start, end = _day(published_from), _day(published_to)
+        problems = [
+            name
+            for name, raw, day in (("from", published_from, start), ("to", published_to, end))
+            if raw.strip() and day is None
+        ]
         if start is not None and end is not None and start > end:
-            start, end = end, start
+            problems.append("order")
+        cursor = Cursor.parse(after) if after else None
+        if after and cursor is None:
+            problems.append("cursor")
         return cls(
             project=_term(project),
             organisation=_term(organisation),
             published_from=start,
             published_to=end,
-            after=Cursor.parse(after) if after else None,
+            after=cursor,
+            problems=tuple(problems),
         )
 
     @property
@@ -167,11 +179,15 @@ class NoticeBoard:
     calendar: WorkCalendar
 
     async def open_page(self, today: date, kind: NoticeKind | None, page: int) -> OpenPage:
-        page = min(max(page, 0), MAX_OPEN_PAGES - 1)
+        """Page ``page`` (from 0); one past the last is empty (the page offers the way back), never page 0."""
+        if page < 0 or page >= MAX_OPEN_PAGES:
+            return OpenPage((), max(page, 0), False)
         found = await self.reader.open_on(today, kind, offset=page * PAGE_SIZE, limit=PAGE_SIZE + 1)
         return OpenPage(tuple(found[:PAGE_SIZE]), page, len(found) > PAGE_SIZE)
 
     async def archive(self, today: date, query: ArchiveQuery) -> ArchivePage:
+        if query.problems:  # nothing is searched for that was not asked for
+            return ArchivePage((), None, None)
         return await self.reader.archive(today, query, limit=PAGE_SIZE, scan=SCAN_LIMIT)
 
     async def notice(self, notice_id: int) -> Notice | None:

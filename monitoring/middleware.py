@@ -26,6 +26,7 @@ from aiogram.methods import GetMe, GetUpdates, TelegramMethod
 from aiogram.methods.base import Response, TelegramType
 from aiogram.types import TelegramObject, Update
 
+from approvals.errors import DomainError
 from monitoring.metrics import Metrics
 
 # most specific first: TelegramEntityTooLarge is a TelegramNetworkError, RestartingTelegram a TelegramServerError
@@ -85,6 +86,9 @@ class UpdateMetrics(BaseMiddleware):
             result = await handler(event, data)
             outcome = "unhandled" if result is UNHANDLED else "handled"
             return result
+        except DomainError:  # a rule said no (not allowed, not found, already decided): handlers/errors.py answers it
+            outcome = "refused"  # and logs it at info only, so counting it as an error would send someone hunting
+            raise
         except asyncio.CancelledError:  # a stop cut it short: not the handler's fault
             outcome = "cancelled"
             raise

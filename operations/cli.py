@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from config import Settings
 from operations.archive import ArchiveError
 from operations.backup import BackupError, take_backup
 from operations.postgres import PostgresError, postgres_url
 from operations.restore import restore_backup
+from operations.settings import OperationsSettings
 from operations.upgrade import check_report, file_version
 from operations.version import version
 from storage.database import Database
@@ -61,7 +61,7 @@ def parse(args: list[str]) -> Options | int:
     return Options(ns.command, getattr(ns, "file", None), getattr(ns, "check", False), ns.log_level, ns.sandbox)
 
 
-def run(options: Options, settings: Settings) -> int:
+def run(options: Options, settings: OperationsSettings) -> int:
     """Run a command (not the bot)."""
     if options.command == "backup":
         return backup(settings, options.file)
@@ -73,7 +73,7 @@ def run(options: Options, settings: Settings) -> int:
     raise ValueError(options.command)
 
 
-def backup(settings: Settings, file: Path | None) -> int:
+def backup(settings: OperationsSettings, file: Path | None) -> int:
     name = f"green-channel-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}.tar"
     if file is None:
         if settings.backup_dir is None:
@@ -91,7 +91,7 @@ def backup(settings: Settings, file: Path | None) -> int:
     return 1 if report.damaged or report.missing else 0
 
 
-def restore(settings: Settings, file: Path) -> int:
+def restore(settings: OperationsSettings, file: Path) -> int:
     try:
         lock = ProcessLock.take(settings.database_path)  # held throughout: no bot starts on a half-restored file
     except DatabaseInUse as exc:
@@ -108,7 +108,7 @@ def restore(settings: Settings, file: Path) -> int:
     return 0
 
 
-def check(settings: Settings) -> int:
+def check(settings: OperationsSettings) -> int:
     try:
         status, text = check_report(settings.database_path)
     except SchemaTooNew as exc:
@@ -118,7 +118,7 @@ def check(settings: Settings) -> int:
     return status
 
 
-def migrate(settings: Settings) -> int:
+def migrate(settings: OperationsSettings) -> int:
     """The steps a start would run, run now (after a backup, say, with the bot stopped)."""
     try:
         lock = ProcessLock.take(settings.database_path)

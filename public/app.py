@@ -95,7 +95,11 @@ class BoardSite:
         found = await self.board.archive(today, query)
         with self.pages.words(request):
             items = [self._item(n, today) for n in found.items]
-        return self._page(request, "archive.html", items=items, found=found, query=query)
+            problems = [_problem(p) for p in query.problems]
+        typed = {"from": q.get("from", "")[:10], "to": q.get("to", "")[:10]}  # shown again as typed, to correct
+        return self._page(
+            request, "archive.html", items=items, found=found, query=query, problems=problems, typed=typed
+        )
 
     async def notice(self, request: web.Request) -> web.Response:
         notice = await self._notice(request)
@@ -103,7 +107,7 @@ class BoardSite:
         return await self._notice_page(request, notice, sent=sent if sent in ("comment", "hearing") else "")
 
     async def feed(self, request: web.Request) -> web.Response:
-        base = self.base_url.rstrip("/") or f"{request.scheme}://{request.host}"
+        base = self._origin(request)
         notices = await self.board.feed()
         with self.pages.words(request):
             body = atom(
@@ -207,6 +211,7 @@ class BoardSite:
             limits={"name": MAX_NAME, "contact": MAX_CONTACT, "text": MAX_TEXT},
             honeypot=HONEYPOT,
             here=f"/{notice.id}",
+            address=self._origin(request) + link(language(request), f"/{notice.id}"),
         )
         if fresh:
             response.set_cookie(
@@ -230,6 +235,16 @@ class BoardSite:
             "decision": texts.decision(notice) if notice.kind is NoticeKind.DECISION and notice.outcome else "",
             "remedies": texts.remedies() if notice.kind is NoticeKind.DECISION else "",
         }
+
+    def _origin(self, request: web.Request) -> str:
+        """How the public reaches the board: PUBLIC_BASE_URL, else this request's scheme and host (behind a trusted
+        proxy, the scheme and host it forwarded)."""
+        if self.base_url:
+            return self.base_url.rstrip("/")
+        host = request.host
+        if self.trust_proxy:
+            host = request.headers.get("X-Forwarded-Host", "").split(",")[0].strip() or host
+        return f"{'https' if self._secure(request) else request.scheme}://{host}"
 
     def _secure(self, request: web.Request) -> bool:
         """Reached over TLS: here, or at the proxy in front (which says so in X-Forwarded-Proto)."""
@@ -267,7 +282,20 @@ def _kind(value: str) -> NoticeKind | None:
 
 
 def _page(value: str) -> int:
-    return v.parse_number(value, high=1000, low=0) or 0
+    """The page asked for; a number too big or no number at all is a page past the last (empty, with the way back)."""
+    if not value:
+        return 0
+    found = v.parse_number(value, high=1000, low=0)
+    return 1000 if found is None else found
+
+
+def _problem(name: str) -> str:
+    return {
+        "from": _("“Published from” is not a date: please write it as YYYY-MM-DD."),
+        "to": _("“to” is not a date: please write it as YYYY-MM-DD."),
+        "order": _("“Published from” is later than “to”: please swap or correct them."),
+        "cursor": _("This page of the archive does not exist (the link is damaged or out of date)."),
+    }[name]
 
 
 def _feed_summary(notice: Notice) -> str:

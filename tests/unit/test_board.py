@@ -71,8 +71,15 @@ def test_the_archive_query_is_cleaned_bounded_and_its_cursor_survives_a_link() -
     )
     assert query.project == "污水 处理"  # invisible characters dropped, blanks folded
     assert len(query.organisation) == 50
-    assert (query.published_from, query.published_to) == (date(2026, 1, 1), date(2026, 12, 31))  # put right
-    assert ArchiveQuery.of(published_from="2026-02-30", published_to="yesterday").is_search is False
+    # a reversed range is named, not silently put right (the page asks the reader to correct it)
+    assert (query.published_from, query.published_to, query.problems) == (
+        date(2026, 12, 31),
+        date(2026, 1, 1),
+        ("order",),
+    )
+    bad = ArchiveQuery.of(published_from="2026-02-30", published_to="yesterday", after="x.4")
+    assert (bad.is_search, bad.problems) == (False, ("from", "to", "cursor"))
+    assert ArchiveQuery.of(published_from="2026-01-01", published_to=" ").problems == ()
     cursor = Cursor(date(2026, 3, 1), 42)
     assert Cursor.parse(cursor.token()) == cursor
     for bad in ("", "2026-03-01", "2026-03-01.", "2026-03-01.-1", "2026-13-01.4", "x.4", "2026-03-01.1e9", "9" * 500):
