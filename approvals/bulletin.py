@@ -5,7 +5,7 @@ open items. Pure: the caller passes today, the calendar and the thresholds (BULL
   stage (received, accepted, in notice, at risk) for more than ``red_days`` working days while the bureau holds it;
 - yellow: at risk (due within RISK_DAYS working days), or waiting on the applicant — material asked for (补正,
   一次性告知) or, while preparing, since the last consultation — for more than ``yellow_days`` working days;
-- green: everything else (approved, filed, no EIA needed, not applied, or moving on time).
+- green: everything else (approved, filed, no EIA needed, rejected, not applied, or moving on time).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from approvals.key_stages import (
 from approvals.ledger import KeyProject
 from approvals.models import Status
 
-STUCK_STAGES = frozenset({KeyStage.RECEIVED, KeyStage.ACCEPTED, KeyStage.IN_NOTICE, KeyStage.AT_RISK})
+STUCK_STAGES = frozenset({KeyStage.RECEIVED, KeyStage.ACCEPTED, KeyStage.IN_NOTICE, KeyStage.SIGNING, KeyStage.AT_RISK})
 
 
 class Colour(IntEnum):

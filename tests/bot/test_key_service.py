@@ -31,8 +31,8 @@ def documents(h: Harness, chat_id: int) -> list[dict[str, Any]]:
     return [m for (cid, _), m in sorted(h.api.world.messages.items()) if cid == chat_id and "document" in m]
 
 
-async def assigned(h: Harness, code: str = "KP-01") -> None:
-    """The admin opens the project from /keyprojects and makes the first reviewer its liaison."""
+async def assigned(h: Harness, code: str = "KP-01", user: int | None = None) -> None:
+    """The admin opens the project from /keyprojects and makes the first reviewer (or ``user``) its liaison."""
     mark = h.admin.last_id()
     await h.admin.send("/keyprojects")
     board = await h.admin.expect("重点项目", after=mark)
@@ -40,7 +40,7 @@ async def assigned(h: Harness, code: str = "KP-01") -> None:
     page = await h.admin.expect("帮包人：未指定", after=mark)
     await h.admin.answer(await h.admin.press(page, "指定帮包人"))
     choose = await h.admin.expect(f"请选择 {code} 的帮包人", after=mark)
-    pick = KsCB(action=KsAction.PICK, code=code, user=h.reviewer.id).pack()
+    pick = KsCB(action=KsAction.PICK, code=code, user=user or h.reviewer.id).pack()
     assert (await h.admin.answer(await h.admin.press(choose, pick)))["text"] == "已处理。"
     await h.admin.expect("阶段：未申报", after=mark)
 
@@ -69,6 +69,23 @@ async def test_an_assigned_liaison_gets_the_projects_card_privately_and_sees_it_
     other = h.reviewer_2.last_id()
     await h.reviewer_2.send("/my")
     assert "liaison" not in (await h.reviewer_2.expect("You have no requests yet.", after=other))["text"]
+
+
+async def test_each_liaison_is_told_in_their_own_language_not_the_admins(harness: Harness) -> None:
+    h = harness
+    await h.repos.key_projects.replace_all(PROJECTS)
+    await h.reviewer_2.send("/start")  # their app speaks English: remembered for them
+    await h.reviewer.send("/start")
+    await assigned(h, user=h.reviewer_2.id)  # the admin works in Chinese
+    await h.reviewer_2.expect("You are now the liaison (帮包) of key project KP-01 城东污水处理厂")
+    mark = h.admin.last_id()
+    page = await h.admin.expect("帮包人：", after=0)
+    await h.admin.answer(await h.admin.press(page, "指定帮包人"))
+    choose = await h.admin.expect("请选择 KP-01 的帮包人", after=mark)
+    pick = KsCB(action=KsAction.PICK, code="KP-01", user=h.reviewer.id).pack()
+    assert (await h.admin.answer(await h.admin.press(choose, pick)))["text"] == "已处理。"
+    await h.reviewer_2.expect("You are no longer the liaison of key project KP-01 城东污水处理厂.")
+    await h.reviewer.expect("您已被指定为重点项目 KP-01 城东污水处理厂 的帮包人")
 
 
 async def test_only_an_admin_assigns_and_the_liaison_records_a_consultation(harness: Harness) -> None:
