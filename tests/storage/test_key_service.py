@@ -242,3 +242,43 @@ async def test_the_weeks_movements_count_changes_of_status_once_per_request_not_
         Movement.APPROVED: [approved.id],
         Movement.RETURNED: [asked.id],
     }
+
+
+async def test_keyprojects_the_ledger_and_the_bulletin_agree_on_a_rejected_and_a_waiting_project(
+    keys: KeyService, service: ApprovalService, repos: Repositories, db: Database
+) -> None:
+    from aiogram.utils.i18n import I18n
+
+    from approvals.admin import KeyBoardPage, KeyMatches
+    from approvals.ledger import KeyProjectStatus
+    from handlers.key_texts import board_page
+    from tests.unit.test_key_service_xlsx import LOCALES
+
+    await keys.assign(ADMIN, "KP-01", REVIEWER.user_id)
+    await keys.record_consultation(REVIEWER, "KP-01", service.today(), "对接")  # before the application
+    rejected = await service.submit(APPLICANT, make_draft(key_code="KP-01", category=Category.OTHER))
+    await service.reject(ADMIN, rejected.id, "选址不符合规划")
+    draft = make_draft(project_name="实验学校", key_code="KP-02", category=Category.OTHER)
+    waiting = await service.submit(APPLICANT, draft)
+    await service.request_info(REVIEWER, waiting.id, "缺监测报告")
+    audit_noise(db, waiting.id, Status.NEEDS_INFO, 4)
+    ledger = {p.code: (stage.stage, request) for p, stage, request, _who in await keys.ledger()}
+    assert ledger["KP-01"][0] is KeyStage.REJECTED and ledger["KP-01"][1] is not None
+    assert ledger["KP-01"][1].decided_on == service.today()
+    assert ledger["KP-02"][0] is KeyStage.WAITING_MATERIAL
+    bulletin = await keys.bulletin()
+    assert {r.project.code: r.stage.stage for r in bulletin.rows}["KP-01"] is KeyStage.REJECTED
+    assert bulletin.per_liaison == {}  # a rejected project is no open item of its liaison
+    stages = await keys.stages(PROJECTS)
+    page = KeyBoardPage(
+        KeyMatches("", PROJECTS, 3, 0, 10),
+        [(p, KeyProjectStatus.NOT_SUBMITTED) for p in PROJECTS],  # what the older status said is not shown
+        0,
+        3,
+    )
+    translations = I18n(path=LOCALES, default_locale="zh_CN", domain="messages")
+    with translations.context(), translations.use_locale("zh_CN"):
+        text = board_page(page, can_import=False, stages=stages)
+    assert "KP-01 项目1 · 区政府 · 不予批准" in text
+    assert "KP-02 项目2 · 区政府 · 等待申请人补正材料" in text
+    assert "KP-03 项目3 · 区政府 · 未申报" in text
