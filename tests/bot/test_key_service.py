@@ -129,7 +129,7 @@ async def test_bulletin_and_ledger_on_demand(harness: Harness) -> None:
     assert "张审 (1): 🟢KP-01" in text["text"]
     sheet = await h.reviewer.expect("周通报（2026-11-30）", after=mark)
     book = load_workbook(io.BytesIO(h.api.world.files[sheet["document"]["file_id"]].data))
-    assert book.sheetnames == ["红", "黄", "绿"]
+    assert book.sheetnames == ["红", "黄", "绿", "本周动态"]
     assert [r[0].value for r in book["绿"].iter_rows(min_row=2)] == ["KP-01", "KP-02"]
     await h.api.wait_until(lambda: any("photo" in m for m in h.reviewer.inbox()))
 
@@ -193,7 +193,7 @@ async def test_the_sandbox_sample_data_has_liaisons_consultations_and_every_kind
     assert len(liaisons) == 50 and set(liaisons.values()) == {CAST[2].user_id, CAST[3].user_id}
     stages = await keys.stages(await sandbox.application.app.repos.key_projects.all())
     assert stages["S01"].stage is KeyStage.APPROVED
-    assert stages["S02"].stage is KeyStage.ACCEPTED  # asked for more material
+    assert stages["S02"].stage is KeyStage.WAITING_MATERIAL  # asked for more material (待补正)
     assert stages["S03"].stage is KeyStage.PREPARING and len((await keys.view("S03")).consultations) == 2
     assert stages["S50"].stage is KeyStage.NO_EIA
     assert stages["S10"].stage is KeyStage.NOT_APPLIED
