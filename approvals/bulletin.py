@@ -5,7 +5,7 @@ open items. Pure: the caller passes today, the calendar and the thresholds (BULL
   stage (received, accepted, in notice, at risk) for more than ``red_days`` working days while the bureau holds it;
 - yellow: at risk (due within RISK_DAYS working days), or waiting on the applicant — material asked for (补正,
   一次性告知) or, while preparing, since the last consultation — for more than ``yellow_days`` working days;
-- green: everything else (approved, filed, no EIA needed, not applied, or moving on time).
+- green: everything else (approved, filed, no EIA needed, rejected, not applied, or moving on time).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from approvals.key_stages import (
 from approvals.ledger import KeyProject
 from approvals.models import Status
 
-STUCK_STAGES = frozenset({KeyStage.RECEIVED, KeyStage.ACCEPTED, KeyStage.IN_NOTICE, KeyStage.AT_RISK})
+STUCK_STAGES = frozenset({KeyStage.RECEIVED, KeyStage.ACCEPTED, KeyStage.IN_NOTICE, KeyStage.SIGNING, KeyStage.AT_RISK})
 
 
 class Colour(IntEnum):
@@ -134,6 +134,10 @@ class KeyStep:
 
 
 def movement(step: KeyStep) -> Movement | None:
+    """The movement a step is, if any. Steps that keep the status (a document filed, a copy kept, the public's
+    comment, a note, another signature) move nothing, however many there are."""
+    if step.to_status is step.from_status:
+        return None
     if step.to_status is Status.APPROVED:
         return Movement.APPROVED
     if step.to_status in (Status.RETURNED, Status.NEEDS_INFO, Status.INCOMPLETE):
@@ -181,9 +185,13 @@ def build_bulletin(
     since = today - timedelta(days=7)
     current = {p.code for p in projects}
     moved: dict[Movement, list[KeyStep]] = {m: [] for m in Movement}
+    counted: set[tuple[Movement, int]] = set()  # each request once per kind of movement in the week
     for step in steps:
         kind = movement(step)
-        if kind is not None and step.code in current and since < step.day <= today:
+        if kind is None or step.code not in current or not since < step.day <= today:
+            continue
+        if (kind, step.request_id) not in counted:
+            counted.add((kind, step.request_id))
             moved[kind].append(step)
     per_liaison: dict[int, list[BulletinRow]] = {}
     for row in rows:

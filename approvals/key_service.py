@@ -10,7 +10,7 @@ from typing import Any, Protocol
 
 from approvals.bulletin import Bulletin, KeyStep, Thresholds, build_bulletin
 from approvals.errors import DomainError, Forbidden
-from approvals.key_stages import Consultation, KeyRequestFacts, ProjectStage, main_request, stage_of
+from approvals.key_stages import Consultation, KeyRequestFacts, ProjectStage, stage_of
 from approvals.ledger import KeyProject
 from approvals.models import Actor, Role
 from approvals.ports import KeyProjectStore, PeopleStore
@@ -202,12 +202,9 @@ class KeyService:
         )
 
     async def ledger(self) -> list[tuple[KeyProject, ProjectStage, KeyRequestFacts | None, int | None]]:
-        """The 台账: every current project, its stage, the request that speaks for it, its liaison."""
+        """The 台账: every current project, its stage, the request its stage comes from (none for a project back
+        to not applied or preparing, so an ended request's dates never read as open), its liaison."""
         projects = await self.key_projects.all()
-        facts = await self.store.request_facts()
-        stages = self._stages(projects, facts, await self.store.consultations(), await self.store.no_eia())
+        stages = await self.stages(projects)
         liaisons = await self.store.liaisons()
-        by_code: dict[str, list[KeyRequestFacts]] = {}
-        for item in facts:
-            by_code.setdefault(item.code, []).append(item)
-        return [(p, stages[p.code], main_request(by_code.get(p.code, [])), liaisons.get(p.code)) for p in projects]
+        return [(p, stages[p.code], stages[p.code].request, liaisons.get(p.code)) for p in projects]

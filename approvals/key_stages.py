@@ -21,16 +21,22 @@ class KeyStage(StrEnum):
     NOT_APPLIED = "not_applied"  # nothing on record yet
     PREPARING = "preparing"  # 前期对接: consultations recorded, no request yet
     RECEIVED = "received"  # 收件: handed in, the completeness check under way (or material listed)
-    ACCEPTED = "accepted"  # 受理: in review (the clock may be stopped, or the applicant asked for information)
+    ACCEPTED = "accepted"  # 受理: in review
+    WAITING_MATERIAL = "waiting_material"  # 待补正: accepted, the applicant asked for material (their clock runs)
+    CLOCK_STOPPED = "clock_stopped"  # accepted, excluded time (技术评估, 专家评审, 听证): the clock stands still
     IN_NOTICE = "in_notice"  # 拟审批公示
+    SIGNING = "signing"  # 签批: the decision awaits its sign-off
     APPROVED = "approved"  # 批复
+    REJECTED = "rejected"  # 不予批准: decided, nothing open until the owner applies again
     FILED = "filed"  # 登记表 filed (备案)
     NO_EIA = "no_eia"  # 不纳入环评管理: marked so
     AT_RISK = "at_risk"  # with the bureau and due within RISK_DAYS working days, or past the promise
 
 
-DONE_STAGES = frozenset({KeyStage.APPROVED, KeyStage.FILED, KeyStage.NO_EIA})
-"""Nothing left for the bureau to do: not an open item of a liaison, never red or yellow."""
+DONE_STAGES = frozenset({KeyStage.APPROVED, KeyStage.FILED, KeyStage.NO_EIA, KeyStage.REJECTED})
+"""Nothing left for the bureau to do: not an open item of a liaison, never red or yellow. A rejection is a
+decision: the project stays 不予批准 (with its decision date) until its liaison meets the owner again or a new
+request comes in, rather than looking as if it had never applied."""
 
 WITH_THE_BUREAU = frozenset(
     {Status.RECEIVED, Status.SUBMITTED, Status.IN_REVIEW, Status.RESUBMITTED, Status.IN_NOTICE, Status.SIGNING}
@@ -101,13 +107,19 @@ def project_stage(
     request = main_request(requests)
     if request is not None and request.status not in FINAL - {Status.APPROVED}:
         return _from_request(request, risk_cutoff)
-    # nothing on file with the bureau: preparing if the liaison has met the owner, else not applied
+    ended = request.status_since if request is not None else None  # a rejected, withdrawn or returned request's end
+    if request is not None and request.status is Status.REJECTED:
+        later = [c.held_on for c in consultations if ended is None or c.held_on > ended]
+        if not later:
+            return ProjectStage(KeyStage.REJECTED, request.decided_on or ended, request)
+        return ProjectStage(KeyStage.PREPARING, min(later), None)  # the liaison prepares a new application
+    # nothing on file with the bureau (a withdrawn or returned request decided nothing): preparing if the liaison
+    # has met the owner, else not applied. No request speaks for these: its dates would read as if still open.
     first_talk = min((c.held_on for c in consultations), default=None)
-    ended = request.status_since if request is not None else None  # a rejected or withdrawn request's end
     if first_talk is not None:
         since = max(first_talk, ended) if ended is not None and ended <= today else first_talk
-        return ProjectStage(KeyStage.PREPARING, since, request)
-    return ProjectStage(KeyStage.NOT_APPLIED, ended, request)
+        return ProjectStage(KeyStage.PREPARING, since, None)
+    return ProjectStage(KeyStage.NOT_APPLIED, ended, None)
 
 
 def _from_request(request: KeyRequestFacts, risk_cutoff: date) -> ProjectStage:
@@ -118,12 +130,18 @@ def _from_request(request: KeyRequestFacts, risk_cutoff: date) -> ProjectStage:
         return ProjectStage(stage, request.decided_on or request.status_since, request)
     if registration and request.accepted_on is not None:  # a 登记表 is filed when it is accepted
         return ProjectStage(KeyStage.FILED, request.accepted_on, request)
-    if status in (Status.RECEIVED, Status.INCOMPLETE):
+    if status in (Status.RECEIVED, Status.INCOMPLETE):  # material listed before acceptance: still only received
         return ProjectStage(KeyStage.RECEIVED, request.received_on, request)
+    if status is Status.NEEDS_INFO:
+        return ProjectStage(KeyStage.WAITING_MATERIAL, request.status_since, request)
+    if status is Status.EXCLUDED:
+        return ProjectStage(KeyStage.CLOCK_STOPPED, request.status_since, request)
     if status in WITH_THE_BUREAU and request.promised_due <= risk_cutoff:
         return ProjectStage(KeyStage.AT_RISK, None, request)  # since: filled in by stage_with_risk_start
-    if status is Status.IN_NOTICE or (status is Status.SIGNING and request.notice_on is not None):
+    if status is Status.IN_NOTICE:
         return ProjectStage(KeyStage.IN_NOTICE, request.notice_on or request.status_since, request)
+    if status is Status.SIGNING:
+        return ProjectStage(KeyStage.SIGNING, request.status_since, request)
     return ProjectStage(KeyStage.ACCEPTED, request.accepted_on or request.status_since, request)
 
 

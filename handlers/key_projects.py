@@ -12,9 +12,10 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
-from approvals.admin import LEDGER_KINDS, MAX_LEDGER_BYTES, check_ledger_file, ledger_too_big
+from approvals.admin import LEDGER_KINDS, MAX_LEDGER_BYTES, KeyBoardPage, check_ledger_file, ledger_too_big
 from approvals.errors import LedgerImportError
 from approvals.key_list import ImportOutcome, ImportResult
+from approvals.key_stages import ProjectStage
 from approvals.ledger import MAX_KEY_QUERY
 from approvals.models import Actor
 from approvals.service import ensure_reviewer
@@ -34,6 +35,13 @@ SEARCH_TEXT = "key_board_text"
 DONE = (ImportOutcome.APPLIED, ImportOutcome.CANCELLED)
 
 
+async def _stages(app: AppContext, page: KeyBoardPage) -> dict[str, ProjectStage] | None:
+    """The stages of the projects shown, as /ledger and the bulletin derive them."""
+    if app.key_service is None:
+        return None
+    return await app.key_service.stages([project for project, _status in page.rows])
+
+
 def build_router() -> Router:
     router = Router(name="key_projects")
 
@@ -49,7 +57,8 @@ def build_router() -> Router:
             await state.update_data({SEARCH: search, SEARCH_TEXT: wanted})
         page = await app.admin.key_board_page(wanted)
         await message.answer(
-            key_texts.board_page(page, can_import=actor.is_admin), reply_markup=key_service_kb.board(page, search)
+            key_texts.board_page(page, can_import=actor.is_admin, stages=await _stages(app, page)),
+            reply_markup=key_service_kb.board(page, search),
         )
 
     @router.callback_query(KeyBoardCB.filter())
@@ -68,7 +77,7 @@ def build_router() -> Router:
         await query.answer()
         await edit_or_send(
             query,
-            key_texts.board_page(page, can_import=actor.is_admin),
+            key_texts.board_page(page, can_import=actor.is_admin, stages=await _stages(app, page)),
             key_service_kb.board(page, callback_data.search),
         )
 

@@ -29,8 +29,12 @@ def stage_name(stage: KeyStage) -> str:
         KeyStage.PREPARING: _("preparing (pre-application)"),
         KeyStage.RECEIVED: _("received"),
         KeyStage.ACCEPTED: _("accepted"),
+        KeyStage.WAITING_MATERIAL: _("waiting for the applicant's material"),
+        KeyStage.CLOCK_STOPPED: _("clock stopped (excluded time)"),
         KeyStage.IN_NOTICE: _("in notice"),
+        KeyStage.SIGNING: _("being signed off"),
         KeyStage.APPROVED: _("approved"),
+        KeyStage.REJECTED: _("rejected"),
         KeyStage.FILED: _("filed (registration form)"),
         KeyStage.NO_EIA: _("no EIA needed"),
         KeyStage.AT_RISK: _("at risk"),
@@ -89,10 +93,13 @@ def stage_line(stage: ProjectStage, today: date, calendar: WorkCalendar) -> str:
     ).format(stage=stage_name(stage.stage), day=stage.since.isoformat(), n=max(days, 0))
 
 
+RUNNING = (KeyStage.ACCEPTED, KeyStage.IN_NOTICE, KeyStage.SIGNING, KeyStage.AT_RISK)  # the promise's clock runs
+
+
 def days_left(stage: ProjectStage, today: date, calendar: WorkCalendar) -> str:
     """Working days left to the promised deadline of the request that speaks for the project, if it runs."""
     request = stage.request
-    if request is None or stage.stage not in (KeyStage.ACCEPTED, KeyStage.IN_NOTICE, KeyStage.AT_RISK):
+    if request is None or stage.stage not in RUNNING:
         return ""
     left = calendar.working_days_between(today, request.promised_due)
     if left < 0:

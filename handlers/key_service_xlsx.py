@@ -13,7 +13,7 @@ from approvals.calendar import WorkCalendar
 from approvals.key_stages import KeyRequestFacts, ProjectStage
 from approvals.ledger import KeyProject
 from handlers.export import MINUTE, Value, _sheet, _text
-from handlers.key_service_texts import colour_name, reason, stage_name
+from handlers.key_service_texts import colour_name, movement_name, reason, stage_name
 
 
 def _bulletin_headers() -> list[str]:
@@ -57,6 +57,13 @@ def bulletin_workbook(bulletin: Bulletin, names: dict[int, str]) -> bytes:
     for colour in Colour:
         rows = [_bulletin_row(r, names) for r in bulletin.of(colour)]
         _sheet(book, colour_name(colour), headers, rows, times=MINUTE)
+    # the week's movements, one row per request and kind: the same steps the message counts
+    moves: list[list[Value]] = [
+        [movement_name(kind), step.code, step.request_id, step.day]
+        for kind, steps in bulletin.movements.items()
+        for step in steps
+    ]
+    _sheet(book, _("This week"), [_("Movement"), _("Code"), _("Request"), _("Day")], moves, times=MINUTE)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -3,6 +3,7 @@ lines on the key projects that need attention. Every name from a file is escaped
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from html import escape
 
 from aiogram.utils.i18n import gettext as _
@@ -11,9 +12,11 @@ from aiogram.utils.i18n import ngettext
 from approvals.admin import KeyBoardPage
 from approvals.key_attention import Attention, KeyAttention
 from approvals.key_list import ImportOutcome, ImportResult, ListChanges
+from approvals.key_stages import ProjectStage
 from approvals.ledger import KeyProject
 from handlers import limits
 from handlers import texts as t
+from handlers.key_service_texts import stage_name
 
 SHOWN = 10  # lines of each part of a preview; the rest are counted
 NAME = 60  # units of a project's name or owner in a list line
@@ -121,8 +124,10 @@ def import_outcome(result: ImportResult) -> str:
     }.get(result.outcome, _("This preview is not yours, or no longer exists."))
 
 
-def board_page(page: KeyBoardPage, *, can_import: bool) -> str:
-    """One page of /keyprojects: the headline, the projects shown with their status, how to search."""
+def board_page(page: KeyBoardPage, *, can_import: bool, stages: Mapping[str, ProjectStage] | None = None) -> str:
+    """One page of /keyprojects: the headline, the projects shown with their stage (the words /ledger and the
+    bulletin use, from the same derivation; the older status only where the key-project service is not wired),
+    how to search."""
     found = page.matches
     head = _("<b>Key projects</b>: {approved} of {total} approved").format(approved=page.approved, total=page.total)
     if found.text:
@@ -132,7 +137,12 @@ def board_page(page: KeyBoardPage, *, can_import: bool) -> str:
     if found.pages > 1:
         head += " · " + _("page {page}/{pages}").format(page=found.page + 1, pages=found.pages)
     lines = [head]
-    lines += [f"{_project(p)} · {_name(p.owner)} · {t.key_status(s)}" for p, s in page.rows]
+    shown = stages or {}
+    lines += [
+        f"{_project(p)} · {_name(p.owner)} · "
+        + (stage_name(shown[p.code].stage) if p.code in shown else t.key_status(s))
+        for p, s in page.rows
+    ]
     if not page.rows:
         lines.append(_("No key project matches.") if found.text else _("The list is empty."))
     lines.append(_("Search: /keyprojects code or name"))

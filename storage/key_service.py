@@ -16,17 +16,19 @@ from storage.codec import stamp, unday, unstamp
 from storage.database import Database
 from storage.outbox import Outgoing, enqueue
 
-# the latest step's time and the latest proposal of approval come with each request: one read for the lot
+# the latest change of status (not a document filed or a comment: those leave the stage where it was) and the
+# latest proposal of approval come with each request: one read for the lot
 _FACTS = (
     "SELECT r.id, r.key_code, r.status, r.document_type, r.submitted_at, r.accepted_on, r.promised_due, "
     "r.statutory_due, r.paused_working_days, r.decided_on, r.approval_number, "
-    "(SELECT max(a.at) FROM audit_events a WHERE a.request_id = r.id), "
+    "(SELECT max(a.at) FROM audit_events a WHERE a.request_id = r.id AND a.from_status IS NOT a.to_status), "
     "(SELECT max(a.at) FROM audit_events a WHERE a.request_id = r.id AND a.action = 'propose_approval') "
     "FROM requests r WHERE r.key_code IS NOT NULL ORDER BY r.id"
 )
 _STEPS = (
     "SELECT a.request_id, r.key_code, a.to_status, a.from_status, a.at FROM audit_events a "
-    "JOIN requests r ON r.id = a.request_id WHERE r.key_code IS NOT NULL AND a.at >= ? ORDER BY a.id"
+    "JOIN requests r ON r.id = a.request_id WHERE r.key_code IS NOT NULL AND a.at >= ? "
+    "AND a.from_status IS NOT a.to_status ORDER BY a.id"  # changes of status only: the movements are made of them
 )
 
 

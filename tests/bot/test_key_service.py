@@ -31,16 +31,16 @@ def documents(h: Harness, chat_id: int) -> list[dict[str, Any]]:
     return [m for (cid, _), m in sorted(h.api.world.messages.items()) if cid == chat_id and "document" in m]
 
 
-async def assigned(h: Harness, code: str = "KP-01") -> None:
-    """The admin opens the project from /keyprojects and makes the first reviewer its liaison."""
+async def assigned(h: Harness, code: str = "KP-01", user: int | None = None, before: str = "未指定") -> None:
+    """The admin opens the project from /keyprojects and makes the first reviewer (or ``user``) its liaison."""
     mark = h.admin.last_id()
     await h.admin.send("/keyprojects")
     board = await h.admin.expect("重点项目", after=mark)
     await h.admin.answer(await h.admin.press(board, code))
-    page = await h.admin.expect("帮包人：未指定", after=mark)
+    page = await h.admin.expect(f"帮包人：{before}", after=mark)
     await h.admin.answer(await h.admin.press(page, "指定帮包人"))
     choose = await h.admin.expect(f"请选择 {code} 的帮包人", after=mark)
-    pick = KsCB(action=KsAction.PICK, code=code, user=h.reviewer.id).pack()
+    pick = KsCB(action=KsAction.PICK, code=code, user=user or h.reviewer.id).pack()
     assert (await h.admin.answer(await h.admin.press(choose, pick)))["text"] == "已处理。"
     await h.admin.expect("阶段：未申报", after=mark)
 
@@ -69,6 +69,18 @@ async def test_an_assigned_liaison_gets_the_projects_card_privately_and_sees_it_
     other = h.reviewer_2.last_id()
     await h.reviewer_2.send("/my")
     assert "liaison" not in (await h.reviewer_2.expect("You have no requests yet.", after=other))["text"]
+
+
+async def test_each_liaison_is_told_in_their_own_language_not_the_admins(harness: Harness) -> None:
+    h = harness
+    await h.repos.key_projects.replace_all(PROJECTS)
+    await h.reviewer_2.send("/start")  # their app speaks English: remembered for them
+    await h.reviewer.send("/start")
+    await assigned(h, user=h.reviewer_2.id)  # the admin works in Chinese
+    await h.reviewer_2.expect("You are now the liaison (帮包) of key project KP-01 城东污水处理厂")
+    await assigned(h, before=h.reviewer_2.user["first_name"])
+    await h.reviewer_2.expect("You are no longer the liaison of key project KP-01 城东污水处理厂.")
+    await h.reviewer.expect("您已被指定为重点项目 KP-01 城东污水处理厂 的帮包人")
 
 
 async def test_only_an_admin_assigns_and_the_liaison_records_a_consultation(harness: Harness) -> None:
@@ -117,7 +129,7 @@ async def test_bulletin_and_ledger_on_demand(harness: Harness) -> None:
     assert "张审 (1): 🟢KP-01" in text["text"]
     sheet = await h.reviewer.expect("周通报（2026-11-30）", after=mark)
     book = load_workbook(io.BytesIO(h.api.world.files[sheet["document"]["file_id"]].data))
-    assert book.sheetnames == ["红", "黄", "绿"]
+    assert book.sheetnames == ["红", "黄", "绿", "本周动态"]
     assert [r[0].value for r in book["绿"].iter_rows(min_row=2)] == ["KP-01", "KP-02"]
     await h.api.wait_until(lambda: any("photo" in m for m in h.reviewer.inbox()))
 
@@ -181,7 +193,7 @@ async def test_the_sandbox_sample_data_has_liaisons_consultations_and_every_kind
     assert len(liaisons) == 50 and set(liaisons.values()) == {CAST[2].user_id, CAST[3].user_id}
     stages = await keys.stages(await sandbox.application.app.repos.key_projects.all())
     assert stages["S01"].stage is KeyStage.APPROVED
-    assert stages["S02"].stage is KeyStage.ACCEPTED  # asked for more material
+    assert stages["S02"].stage is KeyStage.WAITING_MATERIAL  # asked for more material (待补正)
     assert stages["S03"].stage is KeyStage.PREPARING and len((await keys.view("S03")).consultations) == 2
     assert stages["S50"].stage is KeyStage.NO_EIA
     assert stages["S10"].stage is KeyStage.NOT_APPLIED

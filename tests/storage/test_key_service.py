@@ -203,3 +203,82 @@ async def test_consultations_are_kept_per_code_in_date_order(
     assert {k: [c.held_on.day for c in v] for k, v in found.items()} == {"KP-01": [2, 9], "KP-02": [5]}
     assert list(await store.consultations(["KP-02"])) == ["KP-02"]
     assert await store.consultations([]) == {}
+
+
+def audit_noise(db: Database, request_id: int, status: Status, count: int) -> None:
+    """Steps that keep the status, as the real procedure writes them: documents filed, the bureau's copies kept,
+    the public's comments, notes. None of them is a movement."""
+    with sqlite3.connect(db.path) as conn:
+        at = conn.execute("SELECT max(at) FROM audit_events WHERE request_id = ?", (request_id,)).fetchone()[0]
+        for n in range(count):
+            action = ("add_material", "keep_copy", "public_comment", "note")[n % 4]
+            conn.execute(
+                "INSERT INTO audit_events (request_id, actor_id, at, action, from_status, to_status) "
+                "VALUES (?, 1, ?, ?, ?, ?)",
+                (request_id, at, action, status.value, status.value),
+            )
+
+
+async def test_the_weeks_movements_count_changes_of_status_once_per_request_not_every_audit_event(
+    keys: KeyService, service: ApprovalService, receiving: ApprovalService, clock: FakeClock, db: Database
+) -> None:
+    approved = await service.submit(APPLICANT, make_draft(key_code="KP-01", category=Category.OTHER))
+    audit_noise(db, approved.id, Status.SUBMITTED, 8)
+    clock.advance(days=1)
+    await service.approve(ADMIN, approved.id)
+    audit_noise(db, approved.id, Status.APPROVED, 6)  # copies of the decision kept, comments…
+    asked = await service.submit(
+        APPLICANT, make_draft(project_name="实验学校", key_code="KP-02", category=Category.OTHER)
+    )
+    await service.request_info(REVIEWER, asked.id, "缺监测报告")
+    audit_noise(db, asked.id, Status.NEEDS_INFO, 12)
+    await service.resubmit(APPLICANT, asked.id, "已补")
+    await service.request_info(REVIEWER, asked.id, "仍缺")  # returned twice in the week: one request returned
+    audit_noise(db, asked.id, Status.NEEDS_INFO, 5)
+    bulletin = await keys.bulletin()
+    moved = {kind: sorted(s.request_id for s in steps) for kind, steps in bulletin.movements.items()}
+    assert moved == {
+        Movement.ACCEPTED: sorted([approved.id, asked.id]),
+        Movement.APPROVED: [approved.id],
+        Movement.RETURNED: [asked.id],
+    }
+
+
+async def test_keyprojects_the_ledger_and_the_bulletin_agree_on_a_rejected_and_a_waiting_project(
+    keys: KeyService, service: ApprovalService, repos: Repositories, db: Database
+) -> None:
+    from aiogram.utils.i18n import I18n
+
+    from approvals.admin import KeyBoardPage, KeyMatches
+    from approvals.ledger import KeyProjectStatus
+    from handlers.key_texts import board_page
+    from tests.unit.test_key_service_xlsx import LOCALES
+
+    await keys.assign(ADMIN, "KP-01", REVIEWER.user_id)
+    await keys.record_consultation(REVIEWER, "KP-01", service.today(), "对接")  # before the application
+    rejected = await service.submit(APPLICANT, make_draft(key_code="KP-01", category=Category.OTHER))
+    await service.reject(ADMIN, rejected.id, "选址不符合规划")
+    draft = make_draft(project_name="实验学校", key_code="KP-02", category=Category.OTHER)
+    waiting = await service.submit(APPLICANT, draft)
+    await service.request_info(REVIEWER, waiting.id, "缺监测报告")
+    audit_noise(db, waiting.id, Status.NEEDS_INFO, 4)
+    ledger = {p.code: (stage.stage, request) for p, stage, request, _who in await keys.ledger()}
+    assert ledger["KP-01"][0] is KeyStage.REJECTED and ledger["KP-01"][1] is not None
+    assert ledger["KP-01"][1].decided_on == service.today()
+    assert ledger["KP-02"][0] is KeyStage.WAITING_MATERIAL
+    bulletin = await keys.bulletin()
+    assert {r.project.code: r.stage.stage for r in bulletin.rows}["KP-01"] is KeyStage.REJECTED
+    assert bulletin.per_liaison == {}  # a rejected project is no open item of its liaison
+    stages = await keys.stages(PROJECTS)
+    page = KeyBoardPage(
+        KeyMatches("", PROJECTS, 3, 0, 10),
+        [(p, KeyProjectStatus.NOT_SUBMITTED) for p in PROJECTS],  # what the older status said is not shown
+        0,
+        3,
+    )
+    translations = I18n(path=LOCALES, default_locale="zh_CN", domain="messages")
+    with translations.context(), translations.use_locale("zh_CN"):
+        text = board_page(page, can_import=False, stages=stages)
+    assert "KP-01 项目1 · 区政府 · 不予批准" in text
+    assert "KP-02 项目2 · 区政府 · 等待申请人补正材料" in text
+    assert "KP-03 项目3 · 区政府 · 未申报" in text

@@ -82,7 +82,7 @@ def test_the_bulletin_workbook_has_a_sheet_per_colour_formatted_as_the_export(ca
     with translations.context(), translations.use_locale("zh_CN"):
         data = bulletin_workbook(bulletin, {201: "张审"})
     book = load_workbook(io.BytesIO(data))
-    assert book.sheetnames == ["红", "黄", "绿"]
+    assert book.sheetnames == ["红", "黄", "绿", "本周动态"]
     red = book["红"]
     assert [c.value for c in red[1]][:6] == ["编号", "项目", "建设单位", "帮包人", "阶段", "起始日期"]
     assert red.freeze_panes == "A2" and red.auto_filter.ref == "A1:K2"
@@ -94,6 +94,36 @@ def test_the_bulletin_workbook_has_a_sheet_per_colour_formatted_as_the_export(ca
     assert row[10].value == "超过承诺时限"
     assert book["黄"].max_row == 1  # the header alone
     assert [r[0].value for r in book["绿"].iter_rows(min_row=2)] == ["KP-2", "KP-3"]
+
+
+def test_the_workbooks_movements_are_the_messages_movements_one_row_per_request_and_kind(
+    calendar: WorkCalendar,
+) -> None:
+    day = date(2026, 10, 9)
+    noise = [KeyStep(1, "KP-1", Status.NEEDS_INFO, Status.NEEDS_INFO, day) for _ in range(9)]  # comments, copies
+    steps = [
+        KeyStep(2, "KP-2", Status.SUBMITTED, Status.RECEIVED, date(2026, 10, 8)),
+        KeyStep(2, "KP-2", Status.APPROVED, Status.IN_NOTICE, date(2026, 10, 12)),
+        *[KeyStep(2, "KP-2", Status.APPROVED, Status.APPROVED, date(2026, 10, 12)) for _ in range(5)],
+        KeyStep(1, "KP-1", Status.NEEDS_INFO, Status.IN_REVIEW, day),
+        *noise,
+        KeyStep(1, "KP-1", Status.RESUBMITTED, Status.NEEDS_INFO, day),
+        KeyStep(1, "KP-1", Status.NEEDS_INFO, Status.RESUBMITTED, day),  # returned again: the same request
+    ]
+    bulletin = build_bulletin(
+        PROJECTS, stages(calendar), {}, {}, steps, today=TODAY, calendar=calendar, thresholds=Thresholds()
+    )
+    translations = i18n()
+    with translations.context(), translations.use_locale("zh_CN"):
+        data = bulletin_workbook(bulletin, {})
+        text = "\n".join(bulletin_text(bulletin, {}))
+    assert "<b>本周动态</b>：已受理 1 · 已批复 1 · 退回申请人 1" in text
+    sheet = load_workbook(io.BytesIO(data))["本周动态"]
+    assert [[c.value for c in row] for row in sheet.iter_rows(min_row=2)] == [
+        ["已受理", "KP-2", 2, datetime(2026, 10, 8)],
+        ["已批复", "KP-2", 2, datetime(2026, 10, 12)],
+        ["退回申请人", "KP-1", 1, datetime(2026, 10, 9)],
+    ]
 
 
 def test_the_ledger_has_the_bureaus_columns_and_days_used(calendar: WorkCalendar) -> None:

@@ -78,28 +78,79 @@ def test_consultations_make_a_project_preparing_since_the_first(calendar: WorkCa
     assert (found.stage, found.since) == (KeyStage.PREPARING, date(2026, 9, 20))
 
 
-def test_a_rejected_request_sends_a_consulted_project_back_to_preparing_from_its_end(calendar: WorkCalendar) -> None:
+def test_a_rejected_project_stays_rejected_with_its_decision_until_its_liaison_prepares_again(
+    calendar: WorkCalendar,
+) -> None:
     talks = [Consultation("KP-01", date(2026, 9, 1), "met", 1)]
     rejected = facts(Status.REJECTED, status_since=date(2026, 10, 9), decided_on=date(2026, 10, 9))
-    found = stage(calendar, [rejected], TODAY, talks)
-    assert (found.stage, found.since) == (KeyStage.PREPARING, date(2026, 10, 9))
-    assert stage(calendar, [rejected], TODAY).stage is KeyStage.NOT_APPLIED
+    for before in ([], talks):  # consultations before the rejection led to it: still rejected
+        found = stage(calendar, [rejected], TODAY, before)
+        assert (found.stage, found.since, found.request) == (KeyStage.REJECTED, date(2026, 10, 9), rejected)
+    again = [*talks, Consultation("KP-01", date(2026, 10, 10), "new plan", 1)]
+    found = stage(calendar, [rejected], TODAY, again)
+    assert (found.stage, found.since, found.request) == (KeyStage.PREPARING, date(2026, 10, 10), None)
 
 
-def test_each_request_status_gives_its_stage_and_the_day_it_began(calendar: WorkCalendar) -> None:
-    received = facts(Status.RECEIVED, accepted_on=None)
-    assert (stage(calendar, [received], TODAY).stage, stage(calendar, [received], TODAY).since) == (
-        KeyStage.RECEIVED,
-        date(2026, 9, 17),
+def test_a_withdrawn_or_returned_request_leaves_the_project_not_applied_with_no_request_to_read_as_open(
+    calendar: WorkCalendar,
+) -> None:
+    for status in (Status.WITHDRAWN, Status.RETURNED):
+        ended = facts(status, status_since=date(2026, 10, 9), decided_on=date(2026, 10, 9))
+        found = stage(calendar, [ended], TODAY)
+        assert (found.stage, found.since, found.request) == (KeyStage.NOT_APPLIED, date(2026, 10, 9), None)
+        talks = [Consultation("KP-01", date(2026, 9, 1), "met", 1)]
+        found = stage(calendar, [ended], TODAY, talks)
+        assert (found.stage, found.since, found.request) == (KeyStage.PREPARING, date(2026, 10, 9), None)
+
+
+STEP_DAY = date(2026, 10, 8)
+NOTICE_DAY = date(2026, 10, 9)
+FAR = {"promised_due": date(2026, 11, 30)}
+NEAR = {"promised_due": date(2026, 10, 13)}  # within RISK_DAYS working days of TODAY
+
+
+STATUS_TABLE: list[tuple[Status, dict[str, object], KeyStage, date]] = [
+    (Status.RECEIVED, {"accepted_on": None}, KeyStage.RECEIVED, date(2026, 9, 17)),
+    (Status.INCOMPLETE, {"accepted_on": None}, KeyStage.RECEIVED, date(2026, 9, 17)),  # material listed: not accepted
+    (Status.SUBMITTED, FAR, KeyStage.ACCEPTED, date(2026, 9, 24)),
+    (Status.IN_REVIEW, FAR, KeyStage.ACCEPTED, date(2026, 9, 24)),
+    (Status.RESUBMITTED, FAR, KeyStage.ACCEPTED, date(2026, 9, 24)),
+    (Status.IN_REVIEW, NEAR, KeyStage.AT_RISK, date(2026, 10, 9)),  # 3 working days before: Sat 10 works
+    (Status.NEEDS_INFO, FAR, KeyStage.WAITING_MATERIAL, STEP_DAY),  # 待补正: waits on the applicant
+    (Status.NEEDS_INFO, NEAR, KeyStage.WAITING_MATERIAL, STEP_DAY),  # the bureau is not the one late
+    (Status.EXCLUDED, FAR, KeyStage.CLOCK_STOPPED, STEP_DAY),
+    (Status.EXCLUDED, NEAR, KeyStage.CLOCK_STOPPED, STEP_DAY),
+    (Status.IN_NOTICE, {**FAR, "notice_on": NOTICE_DAY}, KeyStage.IN_NOTICE, NOTICE_DAY),
+    (Status.SIGNING, {**FAR, "notice_on": NOTICE_DAY}, KeyStage.SIGNING, STEP_DAY),
+    (Status.SIGNING, FAR, KeyStage.SIGNING, STEP_DAY),
+    (Status.APPROVED, {"decided_on": NOTICE_DAY}, KeyStage.APPROVED, NOTICE_DAY),
+    (Status.REJECTED, {"decided_on": NOTICE_DAY}, KeyStage.REJECTED, NOTICE_DAY),
+    (Status.WITHDRAWN, {"decided_on": NOTICE_DAY}, KeyStage.NOT_APPLIED, STEP_DAY),
+    (Status.RETURNED, {"accepted_on": None}, KeyStage.NOT_APPLIED, STEP_DAY),
+]
+
+
+@pytest.mark.parametrize(("status", "changes", "expected", "since"), STATUS_TABLE)
+def test_every_status_gives_its_stage_and_the_day_it_began(
+    calendar: WorkCalendar, status: Status, changes: dict[str, object], expected: KeyStage, since: date
+) -> None:
+    found = stage(calendar, [facts(status, status_since=STEP_DAY, **changes)], TODAY)
+    assert (found.stage, found.since) == (expected, since)
+
+
+def test_the_table_covers_every_status() -> None:
+    assert {row[0] for row in STATUS_TABLE} == set(Status)
+
+
+def test_a_rejected_project_is_done_not_an_open_item_of_its_liaison(calendar: WorkCalendar) -> None:
+    projects = [KeyProject(code="KP-01", name="n", owner="o")]
+    rejected = facts(Status.REJECTED, status_since=date(2026, 10, 9), decided_on=date(2026, 10, 9))
+    talks = {"KP-01": [Consultation("KP-01", date(2026, 9, 1), "met", 1)]}
+    stages = {"KP-01": stage(calendar, [rejected], TODAY, talks["KP-01"])}
+    bulletin = build_bulletin(
+        projects, stages, talks, {"KP-01": 7}, [], today=TODAY, calendar=calendar, thresholds=Thresholds()
     )
-    accepted = stage(calendar, [facts(Status.IN_REVIEW)], TODAY)
-    assert (accepted.stage, accepted.since) == (KeyStage.ACCEPTED, date(2026, 9, 24))
-    waiting = stage(calendar, [facts(Status.NEEDS_INFO, status_since=date(2026, 9, 29))], TODAY)
-    assert (waiting.stage, waiting.since) == (KeyStage.ACCEPTED, date(2026, 9, 24))  # still accepted: the clock waits
-    notice = stage(calendar, [facts(Status.IN_NOTICE, notice_on=date(2026, 10, 8))], TODAY)
-    assert (notice.stage, notice.since) == (KeyStage.IN_NOTICE, date(2026, 10, 8))
-    approved = stage(calendar, [facts(Status.APPROVED, decided_on=date(2026, 10, 10))], TODAY)
-    assert (approved.stage, approved.since) == (KeyStage.APPROVED, date(2026, 10, 10))
+    assert bulletin.rows[0].stage.stage is KeyStage.REJECTED and bulletin.per_liaison == {}
 
 
 def test_a_registration_form_is_filed_once_accepted(calendar: WorkCalendar) -> None:
