@@ -134,6 +134,10 @@ class KeyStep:
 
 
 def movement(step: KeyStep) -> Movement | None:
+    """The movement a step is, if any. Steps that keep the status (a document filed, a copy kept, the public's
+    comment, a note, another signature) move nothing, however many there are."""
+    if step.to_status is step.from_status:
+        return None
     if step.to_status is Status.APPROVED:
         return Movement.APPROVED
     if step.to_status in (Status.RETURNED, Status.NEEDS_INFO, Status.INCOMPLETE):
@@ -181,9 +185,13 @@ def build_bulletin(
     since = today - timedelta(days=7)
     current = {p.code for p in projects}
     moved: dict[Movement, list[KeyStep]] = {m: [] for m in Movement}
+    counted: set[tuple[Movement, int]] = set()  # each request once per kind of movement in the week
     for step in steps:
         kind = movement(step)
-        if kind is not None and step.code in current and since < step.day <= today:
+        if kind is None or step.code not in current or not since < step.day <= today:
+            continue
+        if (kind, step.request_id) not in counted:
+            counted.add((kind, step.request_id))
             moved[kind].append(step)
     per_liaison: dict[int, list[BulletinRow]] = {}
     for row in rows:

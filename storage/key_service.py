@@ -26,7 +26,8 @@ _FACTS = (
 )
 _STEPS = (
     "SELECT a.request_id, r.key_code, a.to_status, a.from_status, a.at FROM audit_events a "
-    "JOIN requests r ON r.id = a.request_id WHERE r.key_code IS NOT NULL AND a.at >= ? ORDER BY a.id"
+    "JOIN requests r ON r.id = a.request_id WHERE r.key_code IS NOT NULL AND a.at >= ? "
+    "AND a.from_status IS NOT a.to_status ORDER BY a.id"  # changes of status only: the movements are made of them
 )
 
 

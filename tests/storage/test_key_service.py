@@ -203,3 +203,40 @@ async def test_consultations_are_kept_per_code_in_date_order(
     assert {k: [c.held_on.day for c in v] for k, v in found.items()} == {"KP-01": [2, 9], "KP-02": [5]}
     assert list(await store.consultations(["KP-02"])) == ["KP-02"]
     assert await store.consultations([]) == {}
+
+
+def audit_noise(db: Database, request_id: int, status: Status, count: int) -> None:
+    """Steps that keep the status, as the real procedure writes them: documents filed, the bureau's copies kept,
+    the public's comments, notes. None of them is a movement."""
+    with sqlite3.connect(db.path) as conn:
+        at = conn.execute("SELECT max(at) FROM audit_events WHERE request_id = ?", (request_id,)).fetchone()[0]
+        for n in range(count):
+            action = ("add_material", "keep_copy", "public_comment", "note")[n % 4]
+            conn.execute(
+                "INSERT INTO audit_events (request_id, actor_id, at, action, from_status, to_status) "
+                "VALUES (?, 1, ?, ?, ?, ?)",
+                (request_id, at, action, status.value, status.value),
+            )
+
+
+async def test_the_weeks_movements_count_changes_of_status_once_per_request_not_every_audit_event(
+    keys: KeyService, service: ApprovalService, receiving: ApprovalService, clock: FakeClock, db: Database
+) -> None:
+    approved = await service.submit(APPLICANT, make_draft(key_code="KP-01", category=Category.OTHER))
+    audit_noise(db, approved.id, Status.SUBMITTED, 8)
+    clock.advance(days=1)
+    await service.approve(ADMIN, approved.id)
+    audit_noise(db, approved.id, Status.APPROVED, 6)  # copies of the decision kept, comments…
+    asked = await service.submit(APPLICANT, make_draft(project_name="实验学校", key_code="KP-02", category=Category.OTHER))
+    await service.request_info(REVIEWER, asked.id, "缺监测报告")
+    audit_noise(db, asked.id, Status.NEEDS_INFO, 12)
+    await service.resubmit(APPLICANT, asked.id, "已补")
+    await service.request_info(REVIEWER, asked.id, "仍缺")  # returned twice in the week: one request returned
+    audit_noise(db, asked.id, Status.NEEDS_INFO, 5)
+    bulletin = await keys.bulletin()
+    moved = {kind: sorted(s.request_id for s in steps) for kind, steps in bulletin.movements.items()}
+    assert moved == {
+        Movement.ACCEPTED: sorted([approved.id, asked.id]),
+        Movement.APPROVED: [approved.id],
+        Movement.RETURNED: [asked.id],
+    }
