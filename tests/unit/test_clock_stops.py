@@ -7,7 +7,6 @@ days given back 9, 10 with the weekend 6-7); Thu Feb 11 a workday.
 """
 
 from datetime import UTC, date, datetime
-from typing import Any
 
 import pytest
 
@@ -237,7 +236,9 @@ def test_the_transitions_of_excluded_time_are_table_rows() -> None:
     assert (event.action, event.to_status, event.reason) == ("stop_clock", Status.EXCLUDED, "hearing 10")
 
 
-def _projected_then_ran_its_length(request: ApprovalRequest, stop: cs.ClockStop, cal: WorkCalendar) -> tuple[Any, Deadlines]:
+def _projected_then_ran_its_length(
+    request: ApprovalRequest, stop: cs.ClockStop, cal: WorkCalendar
+) -> tuple[Deadlines | None, Deadlines]:
     """What the applicant is told when the stop starts, and what the system holds once it ran its stated length."""
     stopped = request.model_copy(update=cs.stop_effects(request, stop))
     told = cs.projected(stopped, stop, cal, POLICY)
