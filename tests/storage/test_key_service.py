@@ -227,7 +227,9 @@ async def test_the_weeks_movements_count_changes_of_status_once_per_request_not_
     clock.advance(days=1)
     await service.approve(ADMIN, approved.id)
     audit_noise(db, approved.id, Status.APPROVED, 6)  # copies of the decision kept, comments…
-    asked = await service.submit(APPLICANT, make_draft(project_name="实验学校", key_code="KP-02", category=Category.OTHER))
+    asked = await service.submit(
+        APPLICANT, make_draft(project_name="实验学校", key_code="KP-02", category=Category.OTHER)
+    )
     await service.request_info(REVIEWER, asked.id, "缺监测报告")
     audit_noise(db, asked.id, Status.NEEDS_INFO, 12)
     await service.resubmit(APPLICANT, asked.id, "已补")
