@@ -132,23 +132,31 @@ def moved_dues(
     request: ApprovalRequest, paused: int, calendar: WorkCalendar, policy: dl.DeadlinePolicy
 ) -> dict[str, Any]:
     """Both deadlines with ``paused`` working days left out in all (excluded time, 补正), as a ``model_copy``
-    update: moved from where they stand, so a promise a proposal's notice extended keeps its added days."""
+    update (see ``moved``)."""
+    dues = moved(request, paused, calendar, policy)
+    return {"promised_due": dues.promised, "statutory_due": dues.statutory}
+
+
+def moved(request: ApprovalRequest, paused: int, calendar: WorkCalendar, policy: dl.DeadlinePolicy) -> dl.Deadlines:
+    """Both deadlines with ``paused`` working days left out in all: moved from where they stand, so a promise a
+    proposal's notice extended keeps its added days. The one computation behind what the system holds, the
+    chat's notice and the written 特殊程序告知书."""
     dues = _deadlines(request, paused, calendar, policy)
     before = _deadlines(request, request.paused_working_days, calendar, policy)
-    return {
-        "promised_due": dl.moved_promise(calendar, before, dues, request.promised_due),
-        "statutory_due": dues.statutory,
-    }
+    return dl.Deadlines(
+        promised=dl.moved_promise(calendar, before, dues, request.promised_due), statutory=dues.statutory
+    )
 
 
 def projected(
     request: ApprovalRequest, stop: ClockStop, calendar: WorkCalendar, policy: dl.DeadlinePolicy
 ) -> dl.Deadlines | None:
-    """The deadlines if the stop runs its stated length (what the applicant is told when it starts); None once
-    the request is no longer in this stop (its end moved them by what it really took)."""
+    """The deadlines if the stop runs its stated length (what the applicant is told when it starts, and what
+    ``resume_effects`` sets if it does); None once the request is no longer in this stop (its end moved them by
+    what it really took)."""
     if not stop.is_open or request.paused_since != stop.started_on:
         return None
-    return _deadlines(request, request.paused_working_days + stop.days, calendar, policy)
+    return moved(request, request.paused_working_days + stop.days, calendar, policy)
 
 
 def _deadlines(

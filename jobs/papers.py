@@ -31,7 +31,7 @@ from handlers import papers as paper_texts
 from handlers.context import AppContext
 from paperwork import PaperFields, PaperKind, chinese_date, kind_for
 from paperwork.child import job
-from paperwork.fields import clean_items
+from paperwork.fields import chinese_due, clean_items
 from paperwork.issued import IssuedPaper
 from storage.blobs import BlobStore
 from storage.outbox import Outgoing
@@ -182,13 +182,13 @@ class PaperDesk:
                 stop_kind, stop_days, stop_until = (
                     STOP_KINDS[opened.kind],
                     str(opened.days),
-                    chinese_date(opened.expected_end),
+                    chinese_due(opened.expected_end, calendar),
                 )
                 if (moved := clock_stops.projected(request, opened, calendar, policy)) is not None:
                     legal, promised = moved.statutory, moved.promised
         supply = ""
         if kind in (PaperKind.COMPLETION, PaperKind.NOT_ACCEPTED):
-            supply = chinese_date(completeness.supply_due(request, calendar, policy))
+            supply = chinese_due(completeness.supply_due(request, calendar, policy), calendar)
         return PaperFields(
             bureau=self.bureau,
             request_id=str(request.id),
@@ -199,8 +199,8 @@ class PaperDesk:
             location=request.location,
             received_on=chinese_date(request.submitted_at.astimezone(tz).date()),
             accepted_on=chinese_date(request.accepted_on),
-            legal_due=chinese_date(legal),
-            promised_due=chinese_date(promised),
+            legal_due=chinese_due(legal, calendar),
+            promised_due=chinese_due(promised, calendar),
             approval_number=event.approval_number or request.approval_number or "",
             reason="" if kind is PaperKind.COMPLETION else (event.reason or ""),  # a list is printed as items
             supply_due=supply,

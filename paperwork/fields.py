@@ -13,6 +13,10 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the confined child that renders need not load the holiday tables
+    from approvals.calendar import WorkCalendar
 
 LINE = 200  # one-line fields: names, places, dates
 TEXT = 2_000  # a reason, a result
@@ -28,6 +32,16 @@ _NUMBERED = re.compile(
 def chinese_date(day: date) -> str:
     """The date as official documents write it (GB/T 9704-2012 7.3.5.1): 2026年12月1日, no leading zeros."""
     return f"{day.year}年{day.month}月{day.day}日"
+
+
+ESTIMATED = "（估算：节假日安排尚未公布）"  # as the card says it (handlers/card.py)
+
+
+def chinese_due(day: date, calendar: WorkCalendar) -> str:
+    """A deadline as a document states it: with the card's caveat when ``day`` falls in a year whose holiday
+    schedule is not yet published (counted on statutory holidays only: the date may still move). Beside each
+    date, so any template, a bureau's own too, carries it wherever it states one."""
+    return chinese_date(day) + (ESTIMATED if calendar.is_estimated(day) else "")
 
 
 def clean(text: str, limit: int = LINE, *, lines: bool = False) -> str:

@@ -18,25 +18,26 @@ from typing import TypedDict
 import pylopdf_fonts_zh_cn
 from fontTools.ttLib import TTFont
 from fpdf import FPDF
-from fpdf.enums import Align, WrapMode, XPos, YPos
+from fpdf.enums import Align, XPos, YPos
 
+from paperwork.linebreak import break_lines
 from paperwork.templates import Block, Style
 
 MAX_PAGES = 20
 BODY_PT = 16  # 三号
 TITLE_PT = 22  # 二号
 LINE_MM = 10.0  # about 28 pt: 22 lines on a page, as GB/T 9704 sets them
+TITLE_LINE_MM = 12.0
 INDENT = "\u3000\u3000"  # two full-width spaces: the first-line indent of a Chinese paragraph
 
 
 class _LineByLine(TypedDict):
     new_x: XPos
     new_y: YPos
-    wrapmode: WrapMode
 
 
-# each block starts at the left margin below the last; Chinese breaks between any two characters
-LINE_BY_LINE = _LineByLine(new_x=XPos.LMARGIN, new_y=YPos.NEXT, wrapmode=WrapMode.CHAR)
+# each line starts at the left margin below the last (lines are broken in paperwork/linebreak.py, by 禁则)
+LINE_BY_LINE = _LineByLine(new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
 class TooLong(Exception):
@@ -65,6 +66,34 @@ class _Page(FPDF):
         self.cell(0, 8, f"— {self.page_no()} —", align=Align.C)
 
 
+def _lines(pdf: FPDF, text: str, align: Align, height: float) -> None:
+    """``text`` broken by 禁则 (paperwork/linebreak.py) and printed line by line."""
+    widths: dict[str, float] = {}
+
+    def measure(ch: str) -> float:
+        if ch not in widths:
+            widths[ch] = pdf.get_string_width(ch)
+        return widths[ch]
+
+    for line in break_lines(text, pdf.epw - 2 * pdf.c_margin, measure):
+        pdf.cell(pdf.epw, height, line, align=align, **LINE_BY_LINE)
+
+
+def _closing_start(blocks: list[Block]) -> int:
+    """Where the closing block starts: the last run of right-aligned lines (the bureau's name and the date)."""
+    start = len(blocks)
+    while start > 0 and blocks[start - 1].style in (Style.RIGHT, Style.BLANK):
+        start -= 1
+    while start < len(blocks) and blocks[start].style is Style.BLANK:
+        start += 1
+    return start
+
+
+def _height(blocks: list[Block]) -> float:
+    """The closing block's height (one line each: a bureau's name and a date fit on one)."""
+    return sum(LINE_MM / 2 if b.style is Style.BLANK else LINE_MM for b in blocks)
+
+
 def render_pdf(blocks: list[Block], *, title: str, author: str, created: datetime) -> bytes:
     """The PDF's bytes; the same blocks and ``created`` give the same bytes (no clock, no random id)."""
     serif = pylopdf_fonts_zh_cn.serif_path()
@@ -79,26 +108,26 @@ def render_pdf(blocks: list[Block], *, title: str, author: str, created: datetim
     pdf.add_font("serif", fname=str(serif))
     try:
         pdf.add_page()
-        width = pdf.epw
-        for block in blocks:
+        closing = _closing_start(blocks)
+        for index, block in enumerate(blocks):
             if pdf.page_no() > MAX_PAGES:
                 raise TooLong(f"more than {MAX_PAGES} pages")
+            if index == closing and pdf.get_y() + _height(blocks[index:]) > pdf.page_break_trigger:
+                pdf.add_page()  # the signature block (bureau, date) is never split from itself: moved whole
             if block.style is Style.BLANK:
                 pdf.ln(LINE_MM / 2)
                 continue
             if block.style is Style.TITLE:
                 pdf.set_font("serif", size=TITLE_PT)
-                pdf.multi_cell(width, 12, printable(block.text, serif), align=Align.C, **LINE_BY_LINE)
+                _lines(pdf, printable(block.text, serif), Align.C, TITLE_LINE_MM)
                 pdf.ln(4)
                 continue
             pdf.set_font("serif", size=BODY_PT)
             text = printable(block.text, serif)
-            align = {Style.CENTRE: Align.C, Style.RIGHT: Align.R}.get(block.style, Align.J)
+            align = {Style.CENTRE: Align.C, Style.RIGHT: Align.R}.get(block.style, Align.L)
             if block.style in (Style.BODY, Style.ITEM):
                 text = INDENT + text
-            elif block.style is Style.LEFT:
-                align = Align.L
-            pdf.multi_cell(width, LINE_MM, text, align=align, **LINE_BY_LINE)
+            _lines(pdf, text, align, LINE_MM)
         if pdf.page_no() > MAX_PAGES:
             raise TooLong(f"more than {MAX_PAGES} pages")
         return bytes(pdf.output())

@@ -17,6 +17,7 @@ from docx import Document
 
 from approvals import completeness
 from approvals.clock_stops import StopKind
+from paperwork.fields import ESTIMATED, chinese_due
 from tests.bot.conftest import Harness
 from tests.bot.flows import card_in_group, submit
 from tests.factories import REVIEWER
@@ -67,6 +68,11 @@ async def test_applicant_receives_acceptance_and_approval_as_files_listed_in_sta
         "城东污水处理厂扩建",
     ):
         assert expected in text
+    accepted = await h.repos.requests.get(number)
+    assert accepted is not None and accepted.statutory_due.year == 2027  # a year without a published schedule
+    calendar = h.application.app.approvals.calendar
+    legal = chinese_due(accepted.statutory_due, calendar)
+    assert legal.endswith(ESTIMATED) and legal in text  # the written notice carries the card's caveat
 
     await approve(h, number)
     decision = await h.applicant.expect("📄 批复 ·", after=notice["message_id"], timeout=RENDER)

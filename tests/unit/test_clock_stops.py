@@ -234,3 +234,40 @@ def test_the_transitions_of_excluded_time_are_table_rows() -> None:
         request_id=7, status=Status.IN_REVIEW, action=Action.STOP_CLOCK, actor_id=201, at=NOW, reason="hearing 10"
     ).event
     assert (event.action, event.to_status, event.reason) == ("stop_clock", Status.EXCLUDED, "hearing 10")
+
+
+def _projected_then_ran_its_length(
+    request: ApprovalRequest, stop: cs.ClockStop, cal: WorkCalendar
+) -> tuple[Deadlines | None, Deadlines]:
+    """What the applicant is told when the stop starts, and what the system holds once it ran its stated length."""
+    stopped = request.model_copy(update=cs.stop_effects(request, stop))
+    told = cs.projected(stopped, stop, cal, POLICY)
+    ended = cs.end(stop, today=stop.expected_end, now=NOW, by=0, result=None, calendar=cal)
+    held = stopped.model_copy(update=cs.resume_effects(stopped, ended, cal, POLICY))
+    return told, Deadlines(promised=held.promised_due, statutory=held.statutory_due)
+
+
+def test_a_hearing_during_the_notice_of_intended_decision_keeps_the_notice_days(cal: WorkCalendar) -> None:
+    # accepted Wed Dec 2 2026: promised Dec 16 (Dec 3, 4, 7-11, 14-16); legal Jan 14 2027 (Dec 3-31 are 21,
+    # Jan 1 2027 off (New Year, estimated), Jan 4-8, 11-14)
+    request = green_form(date(2026, 12, 2), cal)
+    assert (request.promised_due, request.statutory_due) == (date(2026, 12, 16), date(2027, 1, 14))
+    # proposed Dec 16: the notice's 5 working days added back: Dec 17, 18, 21, 22, 23
+    proposed = request.model_copy(update={"promised_due": date(2026, 12, 23)})
+    hearing = stop_on(date(2026, 12, 18), 20, cal, cs.StopKind.HEARING)
+    # Dec 21-25, 28-31 (9), Jan 4-8 (14), 11-15 (19), 18 (20)
+    assert hearing.expected_end == date(2027, 1, 18)
+    told, held = _projected_then_ran_its_length(proposed, hearing, cal)
+    # promise Dec 23 + 20: Dec 24, 25, 28-31 (6), Jan 4-8 (11), 11-15 (16), 18-21 (20) -> Jan 21, not Jan 14
+    # legal Jan 14 + 20: Jan 15, 18-22, 25-29 (11), Feb 1-4 (15), (Feb 5-10 off), Feb 11, 12, 15, 16, 17
+    assert told == held == Deadlines(promised=date(2027, 1, 21), statutory=date(2027, 2, 17))
+
+
+def test_a_stop_before_the_proposal_moves_the_promise_from_acceptance(cal: WorkCalendar) -> None:
+    request = green_form(date(2026, 12, 2), cal)  # promised Dec 16, legal Jan 14 2027 (as above)
+    stop = stop_on(date(2026, 12, 10), 20, cal, cs.StopKind.EXPERT_REVIEW)
+    # Dec 11, 14-18 (6), 21-25 (11), 28-31 (15), Jan 4-8 (20)
+    assert stop.expected_end == date(2027, 1, 8)
+    told, held = _projected_then_ran_its_length(request, stop, cal)
+    # Dec 16 + 20: Dec 17, 18, 21-25 (7), 28-31 (11), Jan 4-8 (16), 11-14 (20)
+    assert told == held == Deadlines(promised=date(2027, 1, 14), statutory=date(2027, 2, 17))
