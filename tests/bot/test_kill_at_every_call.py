@@ -105,6 +105,9 @@ class Trial:
             "PACE_GROUP_SECONDS": "0",
             "PACE_PER_SECOND": "1000",
             "THROTTLE_RATE": "1000",
+            # the written notices' own redelivery is tested in test_papers.py; rendering one takes seconds of CPU
+            # in a child, which would change the calls a trial counts from one run to the next
+            "WRITTEN_NOTICES": "false",
         }
 
     def on_arrival(self, call: Call) -> None:
