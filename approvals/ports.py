@@ -104,6 +104,10 @@ class ApprovalStore(Protocol):
 
     async def history(self, request_id: int) -> list[AuditEvent]: ...
 
+    async def event(self, event_id: int) -> AuditEvent | None:
+        """One audit event (the outbox's event rows name theirs)."""
+        ...
+
     async def last_events(self, request_ids: Sequence[int], actions: Collection[str]) -> dict[int, AuditEvent]:
         """Each request's latest event among ``actions`` (requests without one are left out)."""
         ...

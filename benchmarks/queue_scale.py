@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from approvals.models import Actor, Role
-from bot import create_application
+from assembly import create_application
 from config import Settings
 from storage.database import Database
 

@@ -28,11 +28,11 @@ class AppContext:
     reviewer_chat_id: int | None = None
     group_locale: str = "zh_CN"  # the reviewers' group: one language for everyone in it (GROUP_LOCALE)
     key_service: KeyService | None = None  # liaisons, stages, the bulletin (handlers/key_service.py)
-    quota: QuotaService | None = None  # pollutant quotas (bot.py builds it with the sheet reader)
+    quota: QuotaService | None = None  # pollutant quotas (assembly.py builds it with the sheet reader)
 
     @property
     def quotas(self) -> QuotaService:
-        """The quota use cases; without bot.py's (tests), the same over these repositories, importing nothing."""
+        """The quota use cases; without assembly.py's (tests), the same over these repositories, importing nothing."""
         if self.quota is not None:
             return self.quota
         return QuotaService(self.repos.quota, self.approvals.clock, self.tz, self.approvals.quota_settings)

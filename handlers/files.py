@@ -23,7 +23,7 @@ from handlers import papers as paper_texts
 from handlers.callbacks import FilesCB
 from handlers.context import AppContext
 from handlers.journal import dump_call
-from storage.outbox import Outgoing
+from storage.ports import Outgoing
 
 
 async def deliver(app: AppContext, bot: Bot, actor: Actor, request: ApprovalRequest) -> bool:

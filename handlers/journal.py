@@ -28,8 +28,7 @@ from aiogram.methods.base import TelegramType
 from aiogram.types import BufferedInputFile, InputFile
 
 from approvals.ports import Clock
-from storage.replies import Reply, SqliteReplies
-from storage.unit import current_unit
+from storage.ports import Replies, Reply, Units
 
 log = logging.getLogger(__name__)
 FILE = "attach://file"  # where the call's one file goes; the bytes travel beside the JSON
@@ -121,14 +120,15 @@ def load_call(method: str, payload: str, file: bytes | None) -> TelegramMethod[A
 class JournalReplies(BaseRequestMiddleware):
     """Bot session middleware: commit, then send, then forget (see the module docstring)."""
 
-    def __init__(self, replies: SqliteReplies, clock: Clock) -> None:
+    def __init__(self, replies: Replies, units: Units, clock: Clock) -> None:
         self.replies = replies
+        self.units = units
         self.clock = clock
 
     async def __call__(
         self, make_request: NextRequestMiddlewareType[TelegramType], bot: Bot, method: TelegramMethod[TelegramType]
     ) -> Response[TelegramType]:
-        unit = current_unit()
+        unit = self.units.current()
         if isinstance(method, AnswerCallbackQuery):
             return await self._answer(make_request, bot, method, unit is not None)
         if unit is None or not shows_something(method):
@@ -157,7 +157,7 @@ class JournalReplies(BaseRequestMiddleware):
     async def _journalled(
         self, make_request: NextRequestMiddlewareType[TelegramType], bot: Bot, method: TelegramMethod[TelegramType]
     ) -> Response[TelegramType]:
-        unit = current_unit()
+        unit = self.units.current()
         assert unit is not None
         if _best_effort.get():
             with suppress(Exception):  # what failed may be the database: the user still hears that it failed
@@ -169,4 +169,4 @@ class JournalReplies(BaseRequestMiddleware):
         try:
             return await make_request(bot, method)
         finally:
-            unit.add(*SqliteReplies.done(reply_id))  # sent, or failed in front of the handler: either way done
+            unit.add(*self.replies.done(reply_id))  # sent, or failed in front of the handler: either way done

@@ -25,8 +25,8 @@ from handlers.context import AppContext
 from handlers.filters import in_private_chat, is_typed_answer
 from handlers.key_service_xlsx import ledger_workbook
 from handlers.replies import edit_or_send
-from jobs.bulletin import render
-from storage.outbox import Outgoing
+from reports.bulletin import render
+from storage.ports import Outgoing
 
 MAX_TYPED = 600  # characters of a typed consultation read: a date, a space and a 500-character note fit
 
@@ -36,7 +36,7 @@ class KeyConsult(StatesGroup):
 
 
 def service(app: AppContext) -> KeyService:
-    assert app.key_service is not None, "bot.py wires the key-project service"
+    assert app.key_service is not None, "assembly.py wires the key-project service"
     return app.key_service
 
 

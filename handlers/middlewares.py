@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import logging
-import sqlite3
 from collections.abc import Awaitable, Callable
 from functools import cache
 from typing import Any
@@ -18,7 +17,7 @@ from babel import Locale, UnknownLocaleError
 from approvals.models import Actor
 from coordination import Coordination
 from handlers.context import AppContext
-from storage.unit import UnitOfWork
+from storage.ports import StorageBusy
 
 log = logging.getLogger(__name__)
 SETTLE_ATTEMPTS = 60
@@ -53,7 +52,7 @@ class UpdateLedger(BaseMiddleware):
         self.in_flight += 1
         self.idle.clear()
         try:
-            async with UnitOfWork(self.app.repos.committer):  # the update's small writes, group-committed
+            async with self.app.repos.units.begin():  # the update's small writes, group-committed
                 # recorded in the same transaction as the update's first writes: a crash cannot leave a form
                 # moved on by an update that is then delivered again and read as the answer to the next question
                 await updates.record(event.update_id, self.app.approvals.clock.now())
@@ -81,7 +80,7 @@ class UpdateLedger(BaseMiddleware):
             try:
                 await self.app.repos.updates.settle(update_id, self.app.approvals.clock.now())
                 return
-            except sqlite3.OperationalError as exc:
+            except StorageBusy as exc:
                 log.warning("could not mark update handled update_id=%d attempt=%d: %s", update_id, attempt, exc)
                 await asyncio.sleep(SETTLE_PAUSE_SECONDS)
 

@@ -22,7 +22,7 @@ from handlers import texts as t
 from handlers.context import AppContext
 from handlers.journal import posting_card
 from handlers.quota_form_steps import card_lines as quota_card_lines
-from storage.outbox import Outgoing
+from storage.ports import Outgoing
 
 CLOCK_EVENTS = frozenset({"stop_clock", "resume_clock", "hearing_held"})
 BACK_IN_QUEUE = frozenset({"submit", "resubmit", "revoke", "supply", "resume_clock"})  # a new card for the group

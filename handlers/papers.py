@@ -15,7 +15,7 @@ from aiogram.utils.i18n import gettext as _
 from handlers.context import AppContext
 from paperwork.issued import IssuedPaper
 from paperwork.kinds import TITLES, PaperKind
-from storage.outbox import Outgoing
+from storage.ports import Outgoing
 
 STATUS_SHOWN = 8  # lines in /status; a request stopped and restarted many times says how many more there are
 

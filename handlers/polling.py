@@ -22,7 +22,7 @@ from aiogram.methods import GetUpdates
 from aiogram.types import Update
 from aiogram.utils.backoff import Backoff, BackoffConfig
 
-from storage.inbox import SqliteInbox
+from storage.ports import Inbox
 
 log = logging.getLogger(__name__)
 STORE_BACKOFF = BackoffConfig(min_delay=0.5, max_delay=10.0, factor=2.0, jitter=0.1)
@@ -35,7 +35,7 @@ def payload(update: Update) -> str:
 class DurableDispatcher(Dispatcher):
     """A ``Dispatcher`` whose polling stores every batch in the inbox before confirming it."""
 
-    def __init__(self, *, inbox: SqliteInbox, **kwargs: Any) -> None:
+    def __init__(self, *, inbox: Inbox, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.inbox = inbox
 

@@ -18,7 +18,7 @@ from handlers.callbacks import QueueAction, QueueItemCB, QueuePageCB
 from handlers.context import AppContext
 from handlers.notify import send_card
 from handlers.replies import edit_or_send
-from jobs.summary import render
+from reports.summary import render
 
 
 async def queue_message(app: AppContext, actor: Actor, page: int) -> tuple[str, InlineKeyboardMarkup | None]:

@@ -15,8 +15,8 @@ from handlers.callbacks import SubscriptionCB
 from handlers.context import AppContext
 from handlers.filters import in_private_chat
 from handlers.replies import edit_or_send
-from jobs.summary import render
-from storage.outbox import Outgoing
+from reports.summary import render
+from storage.ports import Outgoing
 
 
 def build_router() -> Router:

@@ -13,7 +13,7 @@ from collections import OrderedDict
 
 from aiogram.types import InlineKeyboardMarkup
 
-from storage.outbox import Outgoing
+from storage.ports import Outgoing
 
 LIMIT = 4096  # copies remembered; the least recently drawn are forgotten first
 

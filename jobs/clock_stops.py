@@ -11,7 +11,7 @@ from datetime import datetime
 from approvals import clock_stops as cs
 from handlers import clock_texts
 from handlers.context import AppContext
-from storage.outbox import Outgoing
+from storage.ports import Outgoing
 
 log = logging.getLogger(__name__)
 

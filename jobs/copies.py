@@ -25,9 +25,7 @@ from approvals.models import MAX_ATTACHMENT_BYTES
 from approvals.ports import Clock
 from handlers.downloads import FileTooLarge, download_at_most
 from operations import log_context
-from storage.blobs import BlobStore, ContentChanged
-from storage.codec import unstamp
-from storage.copies import PendingCopy, SqliteCopies
+from storage.ports import Blobs, ContentChanged, Copies, PendingCopy
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF_SECONDS = 3600
@@ -42,8 +40,8 @@ class DocumentCopier:
     def __init__(
         self,
         bot: Bot,
-        copies: SqliteCopies,
-        store: BlobStore,
+        copies: Copies,
+        store: Blobs,
         wake: asyncio.Event,
         clock: Clock,
         *,
@@ -94,9 +92,7 @@ class DocumentCopier:
         due = await self.copies.next_attempt()
         if due is None:
             return IDLE_SECONDS
-        if not due:
-            return 0.0
-        return min(max((unstamp(due) - self.now()).total_seconds(), 0.0), IDLE_SECONDS)
+        return min(max((due - self.now()).total_seconds(), 0.0), IDLE_SECONDS)
 
     async def _copy(self, copy: PendingCopy) -> bool:
         """Fetch, hash, store and record one copy; True when it was stored."""

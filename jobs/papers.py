@@ -33,8 +33,7 @@ from paperwork import PaperFields, PaperKind, chinese_date, kind_for
 from paperwork.child import job
 from paperwork.fields import chinese_due, clean_items
 from paperwork.issued import IssuedPaper
-from storage.blobs import BlobStore
-from storage.outbox import Outgoing
+from storage.ports import Blobs, Outgoing
 from untrusted.confined import Limits, run_confined
 
 log = logging.getLogger(__name__)
@@ -62,7 +61,7 @@ Key = tuple[int, PaperKind, int]  # request, kind, step
 
 class PaperDesk:
     def __init__(
-        self, app: AppContext, blobs: BlobStore, bureau: str, templates_dir: Path | None = None, limits: Limits = LIMITS
+        self, app: AppContext, blobs: Blobs, bureau: str, templates_dir: Path | None = None, limits: Limits = LIMITS
     ) -> None:
         self.app = app
         self.blobs = blobs
@@ -139,9 +138,9 @@ class PaperDesk:
         except asyncio.CancelledError:
             raise  # stopping: nothing to wake
         except Exception:
-            self.app.repos.db.poke_outbox()  # the row waiting for it learns of the failure at once
+            self.app.repos.outbox.poke()  # the row waiting for it learns of the failure at once
             raise
-        self.app.repos.db.poke_outbox()  # the row waiting for it goes at once
+        self.app.repos.outbox.poke()  # the row waiting for it goes at once
         return paper
 
     async def issue(

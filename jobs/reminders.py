@@ -13,7 +13,7 @@ from approvals.models import ApprovalRequest, Status
 from approvals.reminders import Reminder, ReminderKind, due_reminders
 from handlers import texts as t
 from handlers.context import AppContext
-from storage.outbox import Outgoing
+from storage.ports import Outgoing
 
 log = logging.getLogger(__name__)
 OVERDUE = "overdue"

@@ -36,8 +36,7 @@ from jobs.card_copies import CardCopies, drawing
 from jobs.papers import PaperDesk, PaperFailed, PaperNotReady
 from jobs.short_version import send_short_version
 from operations import log_context
-from storage.codec import stamp
-from storage.outbox import Outgoing, Queued
+from storage.ports import Outgoing, Queued
 from untrusted.confined import WorkerFailed
 
 log = logging.getLogger(__name__)
@@ -100,7 +99,7 @@ class OutboxSender:
 
     @property
     def wake(self) -> asyncio.Event:
-        return self.app.repos.db.outbox_added
+        return self.app.repos.outbox.added
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="outbox-sender")
@@ -134,7 +133,7 @@ class OutboxSender:
         delivered = 0
         held: set[int] = set()  # chats whose earlier message is not out yet: keep their order
         undeliverable = await self.app.repos.chats.undeliverable()
-        now = stamp(self.now())
+        now = self.now()
         for row in rows:
             chat = row.message.chat_id
             if row.message.kind == "event" or chat in held:
@@ -143,7 +142,7 @@ class OutboxSender:
                 await self.outbox.give_up(row.id, "chat blocked the bot")
                 continue
             wait = self.pacing.wait_for(chat)
-            if row.next_attempt_at > now or wait > 0:
+            if (row.next_attempt_at is not None and row.next_attempt_at > now) or wait > 0:
                 held.add(chat)
                 if wait > 0:
                     self._next_wake = min(self._next_wake, wait)

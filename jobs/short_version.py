@@ -20,7 +20,7 @@ from aiogram.utils.i18n import gettext as _
 from handlers import limits
 from handlers.context import AppContext
 from handlers.notify import render_card
-from storage.outbox import Outgoing
+from storage.ports import Outgoing
 
 
 def utc_now() -> datetime:

@@ -12,10 +12,10 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from approvals.models import Lane
+from approvals.ports import SummarySource
 from approvals.service import ApprovalService
 from monitoring.metrics import Metrics
-from storage.health import SqliteHealth
-from storage.summary import SqliteSummarySource
+from storage.ports import Health
 
 # the daily runs whose last time is a gauge: the summary (jobs/summary.py) and the nightly backup (operations/)
 RUNS = ("summary", "backup")
@@ -26,8 +26,8 @@ class DatabaseFigures:
     def __init__(
         self,
         metrics: Metrics,
-        health: SqliteHealth,
-        source: SqliteSummarySource,
+        health: Health,
+        source: SummarySource,
         approvals: ApprovalService,
         *,
         max_age: float = REFRESH_SECONDS,

@@ -21,7 +21,7 @@ from aiogram import Bot
 from approvals.ports import Clock
 from jobs.scheduler import Jobs
 from monitoring.figures import age
-from storage.health import DatabaseNotWritable, SqliteHealth
+from storage.ports import DatabaseNotWritable, Health
 
 CHECK_TIMEOUT_SECONDS = 5.0
 MIN_FREE_BYTES = 100 * 2**20  # below this a busy day's writes (documents are kept on the same disk) may fail
@@ -42,7 +42,7 @@ class Readiness:
     def __init__(
         self,
         *,
-        health: SqliteHealth,
+        health: Health,
         bot: Bot,
         jobs: Jobs,
         clock: Clock,

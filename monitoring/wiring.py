@@ -1,4 +1,4 @@
-"""How bot.py plugs the endpoint in: ``Monitor.configured`` before the dispatcher is built (its update middleware
+"""How assembly.py plugs the endpoint in: ``Monitor.configured`` before the dispatcher is built (its update middleware
 goes first), ``start`` once the bot and jobs exist, ``stop`` at close. With METRICS_PORT unset there is no
 Monitor: nothing is counted and no port is opened."""
 
@@ -19,7 +19,6 @@ from monitoring.middleware import SendFailures, UpdateMetrics
 from monitoring.readiness import Readiness
 from monitoring.server import HealthServer
 from monitoring.version import running_version
-from storage.health import SqliteHealth
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +41,7 @@ class Monitor:
 
     async def start(self, bot: Bot, app: AppContext, jobs: Jobs, clock: Clock) -> None:
         bot.session.middleware(SendFailures(self.metrics))
-        health = SqliteHealth(app.repos.db)
+        health = app.repos.health
         figures = DatabaseFigures(self.metrics, health, app.repos.summary, app.approvals)
         readiness = Readiness(
             health=health,

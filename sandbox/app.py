@@ -11,7 +11,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot import Application, build_board, create_application, serve
+from assembly import Application, build_board, create_application, serve
 from config import Settings
 from jobs.summary import daily_messages
 from localbotapi import ChatUser, LocalBotApi

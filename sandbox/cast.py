@@ -11,7 +11,6 @@ from approvals.models import Actor, Attachment, Category, DocumentType, RequestD
 from approvals.ports import Clock
 from approvals.service import ApprovalService
 from sandbox.quota_sample import SAMPLE_CLAIM, seed_quotas
-from storage.key_service import SqliteKeyService
 from storage.repositories import Repositories
 
 GROUP_ID = -1001000000001
@@ -125,7 +124,7 @@ async def seed(repos: Repositories, approvals: ApprovalService) -> bool:
 async def _liaisons(repos: Repositories, approvals: ApprovalService) -> None:
     """Each sample key project has a liaison (帮包): the first reviewer the first half, the second the rest; two
     projects are preparing (consultations on record) and one needs no EIA, so every stage shows up."""
-    store = SqliteKeyService(repos.db, approvals.tz)
+    store = repos.key_service
     admin = CAST[4].user_id
     now = approvals.clock.now()
     for project in SAMPLE_PROJECTS:

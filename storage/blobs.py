@@ -18,11 +18,9 @@ import re
 import tempfile
 from pathlib import Path
 
+from storage.ports import ContentChanged as ContentChanged
+
 _HEX = re.compile(r"[0-9a-f]{64}")
-
-
-class ContentChanged(Exception):
-    """The bytes fetched for a copy are not the bytes checked at receipt."""
 
 
 class BlobStore:

@@ -9,25 +9,17 @@ with the reason, for the bureau to see. Rows are due when ``next_attempt_at`` (t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+import asyncio
+from datetime import UTC, datetime
 
 from approvals.documents import copy_kept
 from approvals.models import Status
 from storage.audit import insert_event
-from storage.codec import stamp
+from storage.codec import stamp, unstamp
 from storage.database import Database
+from storage.ports import PendingCopy as PendingCopy
 
-
-@dataclass(frozen=True)
-class PendingCopy:
-    attachment_id: int
-    request_id: int
-    file_id: str
-    name: str
-    size: int
-    sha256: str | None  # of the bytes checked at receipt (None: a document received before hashes were kept)
-    attempts: int
+AT_ONCE = datetime.min.replace(tzinfo=UTC)  # a row due at once ('')
 
 
 class SqliteCopies:
@@ -45,13 +37,19 @@ class SqliteCopies:
         ) as cursor:
             return [PendingCopy(*row) for row in await cursor.fetchall()]
 
-    async def next_attempt(self) -> str | None:
-        """When the earliest pending copy is due (a stamp; '' for at once), or None when none is pending."""
+    @property
+    def added(self) -> asyncio.Event:
+        return self.db.copies_added
+
+    async def next_attempt(self) -> datetime | None:
+        """When the earliest pending copy is due (``datetime.min`` for at once), or None when none is pending."""
         async with self.db.reader.execute(
             "SELECT min(next_attempt_at) FROM file_copies WHERE status = 'pending'"
         ) as cursor:
             row = await cursor.fetchone()
-        return None if row is None or row[0] is None else str(row[0])
+        if row is None or row[0] is None:
+            return None
+        return unstamp(row[0]) if row[0] else AT_ONCE
 
     async def kept(self, copy: PendingCopy, *, sha256: str, size: int, at: datetime) -> None:
         """The copy is stored: the attachment records it and the audit log the step, and the row goes, at once."""

@@ -10,22 +10,13 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from storage.codec import unstamp
 from storage.database import Database
-
-
-@dataclass(frozen=True)
-class OutboxBacklog:
-    pending: int
-    oldest: datetime | None  # when the oldest pending message was queued; None when nothing waits
-
-
-class DatabaseNotWritable(Exception):
-    """Why the database cannot take a write now, in words an operator can act on."""
+from storage.ports import DatabaseNotWritable as DatabaseNotWritable
+from storage.ports import OutboxBacklog as OutboxBacklog
 
 
 class SqliteHealth:

@@ -8,21 +8,13 @@ with none skipped and none twice; the unique index on the number refuses a forma
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from approvals.ports import NumberIssue
 from storage.codec import stamp
 from storage.database import Database
 from storage.inline import InlineConnection
-
-
-@dataclass(frozen=True)
-class IssuedNumber:
-    year: int
-    seq: int
-    number: str
-    request_id: int
+from storage.ports import IssuedNumber as IssuedNumber
 
 
 async def issue_number(conn: InlineConnection, issue: NumberIssue, request_id: int, at: datetime) -> str:

@@ -6,44 +6,18 @@ Rows are due when ``next_attempt_at`` (the sender's own clock) has passed; '' me
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 from storage.codec import stamp
 from storage.database import Database
 from storage.group_commit import GroupCommit
 from storage.inline import InlineConnection
+from storage.ports import Outgoing as Outgoing
+from storage.ports import Queued as Queued
 
 NOW = ""  # sorts before every timestamp: due at once
-
-
-@dataclass(frozen=True)
-class Outgoing:
-    """A message to deliver: text, or a photo with ``text`` as its caption. ``reply_markup`` is Bot API JSON.
-
-    ``kind`` 'card' posts request ``request_id``'s card; 'edit_card' redraws it in message ``edit_message_id``;
-    'call' is any Bot API call, ``method`` with JSON ``payload`` (and its one file in ``photo``), as the reply
-    journal holds them (``storage/replies.py``)."""
-
-    chat_id: int
-    text: str | None = None
-    photo: bytes | None = None
-    reply_markup: str | None = None
-    kind: str = "message"
-    request_id: int | None = None
-    edit_message_id: int | None = None
-    method: str | None = None
-    payload: str | None = None
-
-
-@dataclass(frozen=True)
-class Queued:
-    id: int
-    message: Outgoing
-    attempts: int
-    next_attempt_at: str
-    event_id: int | None = None
 
 
 def _row(m: Outgoing, at: str) -> tuple[object, ...]:
@@ -88,6 +62,13 @@ class SqliteOutbox:
         self.db = db
         self.committer = committer  # marking a row sent shares the next group commit with the handlers' writes
 
+    @property
+    def added(self) -> asyncio.Event:
+        return self.db.outbox_added
+
+    def poke(self) -> None:
+        self.db.poke_outbox()
+
     async def add(self, messages: Sequence[Outgoing], now: datetime) -> None:
         async with self.db.transaction() as conn:
             await enqueue(conn, messages, now)
@@ -111,7 +92,7 @@ class SqliteOutbox:
                 row[0],
                 Outgoing(row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[11], row[12]),
                 row[8],
-                row[9],
+                datetime.fromisoformat(row[9]) if row[9] else None,  # a stamp (storage/codec.py); '': at once
                 row[10],
             )
             for row in rows

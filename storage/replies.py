@@ -7,25 +7,16 @@ module does not read them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from storage.codec import stamp
 from storage.database import Database
 from storage.outbox import NOW
-from storage.unit import Op
+from storage.ports import Op
+from storage.ports import Reply as Reply
 
 ADD = "INSERT INTO replies (id, chat_id, method, payload, file, request_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
 DONE = "DELETE FROM replies WHERE id = ?"
-
-
-@dataclass(frozen=True)
-class Reply:
-    chat_id: int  # 0 when the call names no chat (answering a button press)
-    method: str
-    payload: str
-    file: bytes | None = None
-    card_of: int | None = None  # the call posts this request's card: sent again, the new copy is recorded
 
 
 class SqliteReplies:

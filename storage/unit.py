@@ -9,19 +9,15 @@ the update did (a decision is its own transaction, made before the reply that co
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from contextvars import ContextVar, Token
+from dataclasses import dataclass
 from itertools import groupby
-from typing import Any, Protocol
+from typing import Any
 
-Op = tuple[str, Sequence[Any]]
-Undo = Callable[[], None]
-
-
-class Committer(Protocol):
-    async def commit(self, ops: Sequence[Op]) -> None: ...
-
-    def commit_soon(self, ops: Sequence[Op]) -> None: ...
+from storage.ports import Committer as Committer
+from storage.ports import Op as Op
+from storage.ports import Undo as Undo
 
 
 def execute_ops(conn: sqlite3.Connection, ops: Sequence[Op]) -> None:
@@ -115,3 +111,16 @@ async def write(
         if undo is not None:
             undo()
         raise
+
+
+@dataclass(frozen=True)
+class Units:
+    """Implements ``storage.ports.Units`` over a committer: the front end opens an update's unit through this."""
+
+    committer: Committer
+
+    def begin(self) -> UnitOfWork:
+        return UnitOfWork(self.committer)
+
+    def current(self) -> WriteUnit | None:
+        return _current.get()

@@ -3,6 +3,7 @@ skipped rather than handled twice."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections import OrderedDict
 from datetime import datetime
 
@@ -10,6 +11,7 @@ from storage import inbox
 from storage.codec import stamp
 from storage.database import Database
 from storage.group_commit import GroupCommit
+from storage.ports import StorageBusy
 from storage.unit import write
 
 KEEP = 100_000  # ids are increasing; far older ones can never come back
@@ -76,12 +78,15 @@ class SqliteUpdates:
 
     async def settle(self, update_id: int, now: datetime) -> None:
         """Record an update as handled now, in a transaction of its own (its unit's commit failed)."""
-        await self.committer.commit(
-            [
-                ("INSERT OR IGNORE INTO processed_updates (update_id, at) VALUES (?, ?)", (update_id, stamp(now))),
-                (inbox.DONE, (update_id,)),
-            ]
-        )
+        try:
+            await self.committer.commit(
+                [
+                    ("INSERT OR IGNORE INTO processed_updates (update_id, at) VALUES (?, ?)", (update_id, stamp(now))),
+                    (inbox.DONE, (update_id,)),
+                ]
+            )
+        except sqlite3.OperationalError as exc:  # locked, or the disk failing: the caller tries again later
+            raise StorageBusy(str(exc)) from exc
         self._recent[update_id] = None
 
     def recorded(self, update_id: int) -> bool:

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from bot import Application, create_application, serve
+from assembly import Application, create_application, serve
 from config import Settings
 from jobs.sender import Pacing
 from localbotapi import ChatUser, LocalBotApi
@@ -74,7 +74,7 @@ class Harness:
 
     @property
     def db(self) -> Any:
-        return self.application.db
+        return self.application.storage.db  # SQLite: the tests may look inside
 
     @property
     def repos(self) -> Any:

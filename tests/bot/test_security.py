@@ -296,7 +296,7 @@ def free_port() -> int:
 
 
 async def test_webhook_mode_requires_the_secret(harness: Harness) -> None:
-    from bot import create_application, serve
+    from assembly import create_application, serve
 
     h = harness
     await h.stop()

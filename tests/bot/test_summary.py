@@ -165,7 +165,7 @@ async def test_reminders_reach_the_right_reviewer_once_across_restarts(harness: 
 async def test_a_day_another_process_claimed_is_not_sent_again(harness: Harness) -> None:
     """Only one process may hold the database at a time (storage/lock.py); the day's claim is what keeps a process
     started after another one — or a second one racing it on a shared server — from sending the summary twice."""
-    from bot import create_application
+    from assembly import create_application
 
     h = harness
     await seed(h)

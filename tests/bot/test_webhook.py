@@ -15,7 +15,7 @@ import aiohttp
 import pytest
 from pydantic import SecretStr
 
-from bot import create_application, serve
+from assembly import create_application, serve
 from handlers.webhook import _GuardedHandler
 from localbotapi import ChatUser, LocalBotApi
 from tests.bot.conftest import TOKEN, Harness

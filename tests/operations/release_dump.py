@@ -16,7 +16,7 @@ import sqlite3
 import tempfile
 from pathlib import Path
 
-from bot import create_application
+from assembly import create_application
 from config import Settings
 from operations.version import version
 from sandbox.cast import TOKEN, seed

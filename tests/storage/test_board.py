@@ -147,7 +147,7 @@ async def test_comments_reach_the_request_anonymous_or_named_and_a_closed_notice
     await board.send(acceptance, InputKind.COMMENT, today, name="", contact="", text="<b>噪声</b>扰民")
     await board.send(acceptance, InputKind.COMMENT, today, name="李四", contact="li@example.cn", text="支持")
     assert await repos.notices.count_inputs(report.id) == 2  # what the card counts
-    assert await SqliteBoardReader(repos.db).comment_count(acceptance.id) == 2
+    assert await repos.board.comment_count(acceptance.id) == 2
     stored = await repos.notices.inputs(report.id)
     assert [(c.name, c.text) for c in stored] == [("", "<b>噪声</b>扰民"), ("李四", "支持")]  # as typed
     assert [e.action for e in await repos.requests.history(report.id)][-2:] == ["public_comment"] * 2

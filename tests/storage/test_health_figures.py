@@ -12,7 +12,6 @@ from approvals.service import ApprovalService
 from monitoring.figures import DatabaseFigures
 from monitoring.metrics import Metrics
 from storage.database import Database
-from storage.health import SqliteHealth
 from storage.outbox import Outgoing
 from storage.repositories import Repositories
 from tests.conftest import FakeClock
@@ -41,7 +40,7 @@ def metrics() -> Metrics:
 
 @pytest.fixture
 def figures(metrics: Metrics, repos: Repositories, service: ApprovalService, ticks: Ticks) -> DatabaseFigures:
-    return DatabaseFigures(metrics, SqliteHealth(repos.db), repos.summary, service, max_age=5, monotonic=ticks)
+    return DatabaseFigures(metrics, repos.health, repos.summary, service, max_age=5, monotonic=ticks)
 
 
 def sample(metrics: Metrics, name: str, **labels: str) -> float | None:

@@ -91,7 +91,7 @@ async def test_a_preview_is_confirmed_once_only_by_its_admin_and_a_newer_file_re
 
 
 async def test_removed_codes_are_archived_with_their_names_and_leave_the_headline(
-    admin: AdminService, repos: Repositories, service: ApprovalService
+    admin: AdminService, repos: Repositories, service: ApprovalService, db: Database
 ) -> None:
     await imported(admin, FIRST)
     naming = await service.submit(APPLICANT, make_draft(key_code="KP-03", category=Category.OTHER))
@@ -120,4 +120,4 @@ async def test_removed_codes_are_archived_with_their_names_and_leave_the_headlin
     await imported(admin, FIRST)  # back on a later list: current again, under that list's name
     back = await repos.key_projects.get("KP-03")
     assert back is not None and not back.archived
-    assert codes_in(str(repos.db.path), "SELECT code FROM key_projects WHERE archived_in IS NOT NULL") == [("KP-04",)]
+    assert codes_in(str(db.path), "SELECT code FROM key_projects WHERE archived_in IS NOT NULL") == [("KP-04",)]

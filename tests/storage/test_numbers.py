@@ -126,7 +126,7 @@ async def test_the_sequence_starts_again_at_1_in_the_bureaus_new_year(
 
 
 async def test_a_revoked_approvals_number_stays_issued_and_no_number_is_typed_or_corrected(
-    issuing: ApprovalService, repos: Repositories
+    issuing: ApprovalService, repos: Repositories, db: Database
 ) -> None:
     (rid,) = await submitted(issuing, 1)
     with pytest.raises(InvalidField, match="issued"):
@@ -143,7 +143,7 @@ async def test_a_revoked_approvals_number_stays_issued_and_no_number_is_typed_or
     assert again.approval_number == "区环审〔2026〕2号"  # a new number: the annulled one is never reused
     assert await register(repos, 2026) == [(1, "区环审〔2026〕1号", rid), (2, "区环审〔2026〕2号", rid)]
     with pytest.raises(sqlite3.IntegrityError):  # the register is append-only
-        repos.db.writer.raw.execute("UPDATE approval_numbers SET number = 'x'")
+        db.writer.raw.execute("UPDATE approval_numbers SET number = 'x'")
 
 
 async def test_the_register_refuses_a_number_issued_twice(issuing: ApprovalService, db: Database) -> None:

@@ -36,9 +36,9 @@ def paper(request_id: int, event_id: int, *, pdf: str = "b" * 64) -> IssuedPaper
     )
 
 
-async def accepted(service: ApprovalService, repos: Repositories) -> tuple[int, int]:
+async def accepted(service: ApprovalService, db: Database) -> tuple[int, int]:
     request = await service.submit(APPLICANT, make_draft())  # accepted at once (tests/conftest.py)
-    async with repos.db.reader.execute(
+    async with db.reader.execute(
         "SELECT id FROM audit_events WHERE request_id = ? AND action = 'accept'", (request.id,)
     ) as cursor:
         row = await cursor.fetchone()
@@ -47,9 +47,9 @@ async def accepted(service: ApprovalService, repos: Repositories) -> tuple[int, 
 
 
 async def test_a_step_records_one_document_and_its_two_hashes_however_often_it_is_recorded(
-    service: ApprovalService, repos: Repositories, clock: FakeClock
+    service: ApprovalService, repos: Repositories, clock: FakeClock, db: Database
 ) -> None:
-    request_id, event_id = await accepted(service, repos)
+    request_id, event_id = await accepted(service, db)
     first = await repos.papers.record(paper(request_id, event_id), clock.now())
     again = await repos.papers.record(paper(request_id, event_id, pdf="c" * 64), clock.now())  # a second render
     assert again == first and first.pdf_sha256 == "b" * 64  # the first stays the one issued
@@ -60,21 +60,21 @@ async def test_a_step_records_one_document_and_its_two_hashes_however_often_it_i
         (f"受理通知书-{request_id}.docx", "a" * 64, 30_000),
         (f"受理通知书-{request_id}.pdf", "b" * 64, 40_000),
     ]
-    async with repos.db.reader.execute("SELECT count(*) FROM outbox WHERE kind = 'event'") as cursor:
+    async with db.reader.execute("SELECT count(*) FROM outbox WHERE kind = 'event'") as cursor:
         before = (await cursor.fetchone())[0]  # type: ignore[index]
     await repos.papers.record(paper(request_id, event_id), clock.now())
-    async with repos.db.reader.execute("SELECT count(*) FROM outbox WHERE kind = 'event'") as cursor:
+    async with db.reader.execute("SELECT count(*) FROM outbox WHERE kind = 'event'") as cursor:
         assert (await cursor.fetchone())[0] == before  # type: ignore[index]  # no one is told of a filing
 
 
 async def test_issued_documents_are_append_only(
-    service: ApprovalService, repos: Repositories, clock: FakeClock
+    service: ApprovalService, repos: Repositories, clock: FakeClock, db: Database
 ) -> None:
-    request_id, event_id = await accepted(service, repos)
+    request_id, event_id = await accepted(service, db)
     await repos.papers.record(paper(request_id, event_id), clock.now())
     for statement in ("UPDATE papers SET pdf_sha256 = ?", "DELETE FROM papers WHERE pdf_sha256 != ?"):
         with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-            async with repos.db.transaction() as conn:
+            async with db.transaction() as conn:
                 await conn.execute(statement, ("d" * 64,))
     assert len(await repos.papers.of(request_id)) == 1
 
@@ -111,13 +111,13 @@ async def test_the_migration_from_the_schema_before_keeps_requests_and_adds_the_
 
 
 async def test_a_backup_names_a_written_notice_missing_from_the_archive(
-    service: ApprovalService, repos: Repositories, clock: FakeClock, tmp_path: Path
+    service: ApprovalService, repos: Repositories, clock: FakeClock, tmp_path: Path, db: Database
 ) -> None:
     from operations.backup import take_backup
 
-    request_id, event_id = await accepted(service, repos)
+    request_id, event_id = await accepted(service, db)
     await repos.papers.record(paper(request_id, event_id), clock.now())
     files = tmp_path / "files"
     files.mkdir()
-    report = await asyncio.to_thread(take_backup, repos.db.path, files, tmp_path / "backup.tar")
+    report = await asyncio.to_thread(take_backup, db.path, files, tmp_path / "backup.tar")
     assert report.missing == ["aa/" + "a" * 62, "bb/" + "b" * 62]  # its DOCX and PDF, recorded but not kept

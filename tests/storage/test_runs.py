@@ -94,8 +94,10 @@ async def test_subscriptions_wait_for_an_admin(repos: Repositories) -> None:
     assert await repos.subscribers.remove(5)
 
 
-async def test_a_request_to_subscribe_is_kept_only_with_its_notices_to_the_admins(repos: Repositories) -> None:
-    async with refusing_messages_to(repos.db, 9002):
+async def test_a_request_to_subscribe_is_kept_only_with_its_notices_to_the_admins(
+    repos: Repositories, db: Database
+) -> None:
+    async with refusing_messages_to(db, 9002):
         with pytest.raises(sqlite3.IntegrityError):
             await repos.subscribers.request(5, ADMINS, NOW)
     assert not await repos.subscribers.decline(5, Outgoing(5, "declined"), NOW)  # nothing was on file
@@ -104,9 +106,9 @@ async def test_a_request_to_subscribe_is_kept_only_with_its_notices_to_the_admin
     assert await texts(repos) == ["5 asks", "5 asks"]
 
 
-async def test_an_approval_is_written_only_with_its_notice_to_the_subscriber(repos: Repositories) -> None:
+async def test_an_approval_is_written_only_with_its_notice_to_the_subscriber(repos: Repositories, db: Database) -> None:
     await repos.subscribers.request(5, [], NOW)
-    async with refusing_messages_to(repos.db, 5):
+    async with refusing_messages_to(db, 5):
         with pytest.raises(sqlite3.IntegrityError):
             await repos.subscribers.approve(5, Outgoing(5, "welcome"), NOW)
     assert await repos.subscribers.active() == []  # still pending: pressing Approve again finishes the job
@@ -115,9 +117,11 @@ async def test_an_approval_is_written_only_with_its_notice_to_the_subscriber(rep
     assert await texts(repos) == ["welcome"]
 
 
-async def test_a_decline_is_written_only_with_its_notice_and_never_undoes_an_approval(repos: Repositories) -> None:
+async def test_a_decline_is_written_only_with_its_notice_and_never_undoes_an_approval(
+    repos: Repositories, db: Database
+) -> None:
     await repos.subscribers.request(5, [], NOW)
-    async with refusing_messages_to(repos.db, 5):
+    async with refusing_messages_to(db, 5):
         with pytest.raises(sqlite3.IntegrityError):
             await repos.subscribers.decline(5, Outgoing(5, "declined"), NOW)
     assert await repos.subscribers.decline(5, Outgoing(5, "declined"), NOW)

@@ -14,7 +14,7 @@ def used_strings() -> set[str]:
     """Every msgid the code passes to gettext, and the singular of every ngettext pair."""
     found = {
         message if isinstance(message, str) else message[0]
-        for package in ("handlers", "jobs", "sandbox", "public")
+        for package in ("handlers", "jobs", "reports", "sandbox", "public")
         for _file, _line, message, _comments, _context in extract_from_dir(
             ROOT / package,
             # the public board's templates too (Jinja2's own extractor)

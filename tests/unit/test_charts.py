@@ -2,7 +2,7 @@ import struct
 from datetime import date, timedelta
 
 from approvals.ledger import KeyProjectStatus
-from jobs import charts
+from reports import charts
 
 
 def png_size(data: bytes) -> tuple[int, int]:

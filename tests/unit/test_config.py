@@ -37,7 +37,7 @@ def test_defaults_and_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_office_hours_end_reaches_the_deadline_policy(monkeypatch: pytest.MonkeyPatch) -> None:
-    from bot import build_policy
+    from assembly import build_policy
 
     monkeypatch.setenv("BOT_TOKEN", FAKE)
     assert build_policy(load_settings()).office_hours_end == time(17, 30)
@@ -49,7 +49,7 @@ def test_office_hours_end_reaches_the_deadline_policy(monkeypatch: pytest.Monkey
 
 async def test_the_approval_number_pattern_reaches_the_service(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     from approvals.validation import DEFAULT_APPROVAL_NUMBER_PATTERN
-    from bot import create_application
+    from assembly import create_application
 
     monkeypatch.setenv("BOT_TOKEN", FAKE)
     assert load_settings().approval_number_pattern == DEFAULT_APPROVAL_NUMBER_PATTERN
@@ -128,7 +128,7 @@ async def test_the_approval_number_format_reaches_the_service_and_a_bad_one_stop
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     from approvals.numbering import NumberFormat
-    from bot import create_application
+    from assembly import create_application
 
     monkeypatch.setenv("BOT_TOKEN", FAKE)
     assert load_settings().numbering == NumberFormat("{prefix}〔{year}〕{seq}号", "区环审")  # issued by default
@@ -157,7 +157,7 @@ async def test_the_sign_off_chain_is_checked_at_start_and_reaches_the_service(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     from approvals.models import Role
-    from bot import create_application
+    from assembly import create_application
 
     monkeypatch.setenv("BOT_TOKEN", FAKE)
     assert load_settings().chain == (Role.REVIEWER,)  # the default: the reviewer decides, as before

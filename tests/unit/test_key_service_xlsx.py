@@ -198,7 +198,7 @@ def test_a_liaisons_my_lines_name_the_stage_and_the_days_left(calendar: WorkCale
 
 def test_the_bulletin_chart_is_a_phone_sized_png() -> None:
     from approvals.bulletin import Colour
-    from jobs.bulletin_chart import bulletin_chart
+    from reports.bulletin_chart import bulletin_chart
 
     labels = {Colour.RED: "红", Colour.YELLOW: "黄", Colour.GREEN: "绿"}
     png = bulletin_chart({Colour.RED: 3, Colour.GREEN: 42}, labels, {"未申报": 30, "已受理": 10}, title="重点项目")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from matplotlib.figure import Figure
 
 from approvals.bulletin import Colour
-from jobs.charts import _png, font_family
+from reports.charts import _png, font_family
 
 COLOURS = {Colour.RED: "#c62828", Colour.YELLOW: "#f9a825", Colour.GREEN: "#2e7d32"}
 
