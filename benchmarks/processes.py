@@ -9,6 +9,7 @@ import sys
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +17,7 @@ import aiohttp
 
 from approvals.ledger import KeyProject
 from approvals.models import Role
-from storage.database import Database
-from storage.repositories import Repositories
+from storage.open import open_storage
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "4242:BENCH-not-a-real-token"
@@ -91,15 +91,15 @@ def key_projects() -> list[KeyProject]:
 
 async def seed_green_channel(path: Path, reviewer_ids: list[int]) -> None:
     """Reviewers with their role and a key-project list, as an admin would have set them up."""
-    db = await Database.open(path)
+    storage = await open_storage(path, UTC)
     try:
-        repos = Repositories.over(db)
+        repos = storage.repos
         for user_id in reviewer_ids:
             await repos.people.remember(user_id, f"reviewer {user_id}")
             await repos.people.grant(user_id, Role.REVIEWER)
         await repos.key_projects.replace_all(key_projects())
     finally:
-        await db.close()
+        await storage.close()
 
 
 @asynccontextmanager

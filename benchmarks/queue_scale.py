@@ -18,7 +18,7 @@ from typing import Any
 from approvals.models import Actor, Role
 from assembly import create_application
 from config import Settings
-from storage.database import Database
+from storage.open import open_storage
 
 QUICK_SIZES = (1_000, 10_000, 100_000)
 FULL_SIZES = (1_000, 100_000, 1_000_000)
@@ -112,7 +112,7 @@ async def _median_ms(action: Callable[[], Awaitable[Any]], repeat: int) -> float
 
 async def measure_one(count: int, workdir: Path) -> dict[str, Any]:
     path = workdir / f"queue-{count}.db"
-    await (await Database.open(path)).close()  # creates the schema through the migrations
+    await (await open_storage(path, UTC)).close()  # creates the schema through the migrations
     started = time.perf_counter()
     fill(path, count)
     seeded = time.perf_counter() - started
