@@ -5,6 +5,7 @@ short and run without yielding. Its COMMIT — the fsync, synchronous=FULL — r
 fast and on a thread of its own while it is slow (``storage/fsync_mode.py``): on a busy disk one fsync took
 hundreds of milliseconds, and on the loop that stalled every chat. While a threaded COMMIT runs, the loop goes on:
 reads, replies that do not wait on this commit, and the group commit collecting the next batch (pipelined).
+No COMMIT checkpoints the WAL: that is done beside them, on a connection and thread of its own (``checkpoint.py``).
 Short indexed reads use the point reader, plain sqlite3 on the loop, which sees every committed transaction (WAL)
 and never waits for the writer. Long reads (summaries, exports, queue pages) go through the reader, an aiosqlite
 connection with its own thread.
@@ -25,6 +26,7 @@ from typing import TypeVar
 
 import aiosqlite
 
+from storage.checkpoint import JOURNAL_SIZE_LIMIT, Checkpointer
 from storage.fsync_mode import FsyncMode
 from storage.inline import InlineConnection
 from storage.migrations import migrate
@@ -38,12 +40,20 @@ T = TypeVar("T")
 
 
 class Database:
-    def __init__(self, path: Path, writer: InlineConnection, points: InlineConnection, reader: SnapshotReader) -> None:
+    def __init__(
+        self,
+        path: Path,
+        writer: InlineConnection,
+        points: InlineConnection,
+        reader: SnapshotReader,
+    ) -> None:
         self.path = path
         self.writer = writer
         self.points = points
         self.reader = reader
         self._write_lock = asyncio.Lock()
+        # copies the WAL back into the file, beside the writer's COMMITs
+        self.checkpointer = Checkpointer(path, self._write_lock)
         # one thread: commits are serialised by the write lock anyway, and a warm thread answers sooner
         self._fsync = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-commit")
         self.fsync = FsyncMode()
@@ -75,6 +85,9 @@ class Database:
                 writer.raw.execute(f"PRAGMA {pragma}")
             version = await migrate(writer)
             writer.raw.execute("PRAGMA busy_timeout=0")
+            # checkpoints are the checkpointer's (storage/checkpoint.py), not a part of some COMMIT
+            writer.raw.execute("PRAGMA wal_autocheckpoint=0")
+            writer.raw.execute(f"PRAGMA journal_size_limit={JOURNAL_SIZE_LIMIT}")
             # WAL readers never wait for writers; only a crashed writer's recovery could make them wait, briefly
             points = InlineConnection(sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None))
             points.raw.execute("PRAGMA query_only=ON")
@@ -87,7 +100,9 @@ class Database:
                 points.close()
             raise
         log.info("database open path=%s schema_version=%d", path, version)
-        return cls(path, writer, points, SnapshotReader(reader))
+        db = cls(path, writer, points, SnapshotReader(reader))
+        db.checkpointer.start()
+        return db
 
     async def close(self) -> None:
         if self._riders or self._ahead:
@@ -96,6 +111,7 @@ class Database:
             except sqlite3.Error:
                 log.exception("could not store %d pending writes at close", len(self._riders))
         await self.reader.close()
+        await self.checkpointer.close()
         async with self._write_lock:
             self.writer.close()
             self.points.close()
@@ -202,6 +218,7 @@ class Database:
             started = time.perf_counter()
             self.writer.raw.execute("COMMIT")
             self.fsync.inline_took(time.perf_counter() - started)
+            self.checkpointer.committed()
             return
         done = asyncio.get_running_loop().run_in_executor(self._fsync, self._timed_commit)
         cancelled = False
@@ -211,6 +228,7 @@ class Database:
             except asyncio.CancelledError:
                 cancelled = True
         self.fsync.thread_took(done.result())  # raises what COMMIT raised (the caller rolls back)
+        self.checkpointer.committed()
         if cancelled:
             raise asyncio.CancelledError
 
