@@ -109,8 +109,10 @@ async def create_application(
 ) -> Application:
     clock = clock or SystemClock()
     tz = ZoneInfo(settings.timezone)
-    log.info("Green Channel %s starting", version())  # the first line of a run: which program wrote the rest
-    storage = await open_storage(settings.database_path, tz)  # locked before anything reads or sends
+    # locked before anything reads or sends; then the first line of a run: which program wrote the rest
+    storage = await open_storage(
+        settings.database_path, tz, locked=lambda: log.info("Green Channel %s starting", version())
+    )
     repos = storage.repos
     calendar = build_calendar(settings, clock.now().astimezone(tz).date())
     approvals = ApprovalService(

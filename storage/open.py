@@ -6,6 +6,7 @@ repositories, and ``close`` at the end. Nothing else outside ``storage/`` names 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import tzinfo
 from pathlib import Path
@@ -30,11 +31,13 @@ class SqliteStorage:
         self.lock.release()
 
 
-async def open_storage(database_path: Path, tz: tzinfo) -> SqliteStorage:
+async def open_storage(database_path: Path, tz: tzinfo, *, locked: Callable[[], None] = lambda: None) -> SqliteStorage:
     """Lock the file for this process (``DatabaseInUse`` when another holds it) — before anything reads or sends:
-    one process per file — then open and migrate it (``SchemaTooNew`` when a newer program upgraded it)."""
+    one process per file — then open and migrate it (``SchemaTooNew`` when a newer program upgraded it).
+    ``locked`` runs in between: a second process refused the lock says only that, in one line."""
     lock = ProcessLock.take(database_path)
     try:
+        locked()
         db = await Database.open(database_path)
     except BaseException:
         lock.release()
