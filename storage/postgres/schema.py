@@ -168,4 +168,30 @@ STEPS: tuple[str, ...] = (
     CREATE TRIGGER denials_no_truncate BEFORE TRUNCATE ON denials
         FOR EACH STATEMENT EXECUTE FUNCTION refuse_change();
     """,
+    # 7: the ledger of handled updates (one row each: the primary key lets one instance's mark win), the inbox
+    # (updates stored before Telegram is told they arrived; replay_until: an instance replaying the row at its start
+    # holds it until then) and the reply journal, whose ids a sequence hands out in blocks of 64 before the rows
+    # are written
+    """
+    CREATE TABLE processed_updates (
+        update_id bigint PRIMARY KEY,
+        at timestamptz NOT NULL
+    );
+    CREATE TABLE inbox (
+        update_id bigint PRIMARY KEY,
+        payload jsonb NOT NULL,
+        received_at timestamptz NOT NULL,
+        replay_until timestamptz
+    );
+    CREATE SEQUENCE reply_ids INCREMENT BY 64;
+    CREATE TABLE replies (
+        id bigint PRIMARY KEY,
+        chat_id bigint NOT NULL,
+        method text NOT NULL,
+        payload jsonb NOT NULL,
+        file bytea,
+        request_id bigint,
+        created_at timestamptz NOT NULL
+    );
+    """,
 )

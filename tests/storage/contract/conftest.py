@@ -22,15 +22,20 @@ import pytest
 from approvals.models import ApprovalRequest, AuditEvent, Lane
 from approvals.ports import KeyProjectStore, NoteStore, PeopleStore
 from storage.database import Database
+from storage.group_commit import GroupCommit
 from storage.outbox import Outgoing
-from storage.ports import Denials, Runs, Subscribers
+from storage.ports import Denials, Inbox, Replies, Runs, Subscribers, Units, Updates
+from storage.postgres.committer import PostgresCommitter
 from storage.postgres.denials import PostgresDenials
 from storage.postgres.key_projects import PostgresKeyProjectStore
 from storage.postgres.notes import PostgresNoteStore
 from storage.postgres.people import PostgresPeopleStore
 from storage.postgres.pool import open_pool
+from storage.postgres.replies import PostgresReplies
 from storage.postgres.runs import PostgresRuns, PostgresSubscribers
+from storage.postgres.updates import PostgresInbox, PostgresUpdates
 from storage.repositories import Repositories
+from storage.unit import Units as WriteUnits
 from tests.factories import APPLICANT, make_draft
 from tests.faults import refusing_messages_to
 from tests.servers import pg_space
@@ -55,6 +60,14 @@ class Backend:
     subscribers: Subscribers
     denials: Denials
     fault: type[Exception]  # what a write raises while ``refusing_messages_to`` refuses its outbox rows
+    updates: Updates
+    inbox: Inbox
+    replies: Replies
+    units: Units  # each update's unit of work, over the backend's committer
+
+    async def settled(self) -> None:
+        """Wait until the writes left to be stored soon (a unit's end, rows stored ahead) are stored."""
+        raise NotImplementedError
 
     async def queued(self) -> list[tuple[Any, ...]]:
         """The outbox's pending messages, oldest first, as ``sent`` gives them."""
@@ -93,9 +106,18 @@ class SqliteBackend(Backend):
             repos.subscribers,
             repos.denials,
             sqlite3.IntegrityError,
+            repos.updates,
+            repos.inbox,
+            repos.replies,
+            repos.units,
         )
         self.db = db
         self.repos = repos
+        assert isinstance(repos.committer, GroupCommit)
+        self.committer = repos.committer
+
+    async def settled(self) -> None:
+        await self.committer.stored()
 
     async def queued(self) -> list[tuple[Any, ...]]:
         return [sent(q.message) for q in await self.repos.outbox.pending()]
@@ -142,6 +164,7 @@ class PostgresBackend(Backend):
     _requests = itertools.count(1)
 
     def __init__(self, pool: asyncpg.Pool, url: str, schema: str) -> None:
+        committer = PostgresCommitter(pool)
         super().__init__(
             "postgres",
             PostgresPeopleStore(pool),
@@ -151,8 +174,16 @@ class PostgresBackend(Backend):
             PostgresSubscribers(pool),
             PostgresDenials(pool),
             asyncpg.RaiseError,
+            PostgresUpdates(pool, committer),
+            PostgresInbox(pool, committer),
+            PostgresReplies(pool),
+            WriteUnits(committer),
         )
         self.pool, self.url, self.schema = pool, url, schema
+        self.committer = committer
+
+    async def settled(self) -> None:
+        await self.committer.stored()
 
     async def queued(self) -> list[tuple[Any, ...]]:
         rows = await self.pool.fetch(
