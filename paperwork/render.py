@@ -7,8 +7,6 @@ from datetime import datetime
 
 from paperwork.fields import PaperFields
 from paperwork.kinds import PaperKind
-from paperwork.render_docx import render_docx
-from paperwork.render_pdf import TooLong, render_pdf
 from paperwork.templates import Style, Templates
 
 MAX_OUTPUT_BYTES = 5 * 1024 * 1024  # far above a notice (tens of kB): past it something is wrong, not sent
@@ -29,6 +27,11 @@ class Rendered:
 def render(templates: Templates, kind: PaperKind, fields: PaperFields, *, created: datetime) -> Rendered:
     """The document ``kind`` with ``fields`` (bounded here again, whoever built them), dated ``created``.
     Pure and deterministic: the same arguments give the same bytes."""
+    # imported here: python-docx, fpdf2 and fontTools (with PIL and numpy) are ~65 MB that only the rendering
+    # child (paperwork/child.py) needs; the bot imports this package for its names
+    from paperwork.render_docx import render_docx
+    from paperwork.render_pdf import TooLong, render_pdf
+
     blocks = templates[kind].fill(fields.bounded())
     title = next((b.text for b in blocks if b.style is Style.TITLE), kind.value)
     author = fields.bureau

@@ -11,12 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pydantic import TypeAdapter
-
 from approvals.key_list import ImportOutcome, ImportResult
 from approvals.ledger import KeyProject, key_project_matches
 from storage.codec import day, stamp, unday
 from storage.database import Database
+from storage.key_list_rows import DONE, PROJECTS
 from storage.key_service import assign_from_import
 
 # One statement, so the version and the projects are of the same moment (a preview compared with a list must
@@ -31,13 +30,6 @@ _UPSERT = (
     "name = excluded.name, owner = excluded.owner, planned_start = excluded.planned_start, "
     "planned_approval = excluded.planned_approval, archived_in = NULL"
 )
-_PROJECTS = TypeAdapter(list[KeyProject])
-# what pressing a button of an import that is no longer pending reports
-_DONE = {
-    "applied": ImportOutcome.ALREADY_APPLIED,
-    "cancelled": ImportOutcome.ALREADY_CANCELLED,
-    "superseded": ImportOutcome.OUT_OF_DATE,
-}
 
 
 def _project(row: Sequence[Any]) -> KeyProject:
@@ -85,7 +77,7 @@ class SqliteKeyProjectStore:
             await self.db.run_transaction(lambda conn: _install(conn, projects))
 
     async def stage(self, admin_id: int, projects: Sequence[KeyProject], *, base_version: int, at: datetime) -> int:
-        payload = _PROJECTS.dump_json(list(projects)).decode()
+        payload = PROJECTS.dump_json(list(projects)).decode()
 
         def work(conn: sqlite3.Connection) -> int:
             # an admin's previous preview is out of date once they send another file; its projects are let go
@@ -107,11 +99,11 @@ class SqliteKeyProjectStore:
                 return ImportResult(ImportOutcome.UNKNOWN)
             _owner, base_version, status, payload = row
             if status != "pending":
-                return ImportResult(_DONE[status])
+                return ImportResult(DONE[status])
             if _version(conn) != base_version:  # another import was confirmed since this preview was shown
                 _close_pending(conn, "id = ?", (import_id,), at)
                 return ImportResult(ImportOutcome.OUT_OF_DATE)
-            projects = _PROJECTS.validate_json(payload)
+            projects = PROJECTS.validate_json(payload)
             archived = _install(conn, projects)
             assign_from_import(conn, projects, by=admin_id, at=at)  # the file's liaison column
             conn.execute(
@@ -130,7 +122,7 @@ class SqliteKeyProjectStore:
             if row is None or row[0] != admin_id:
                 return ImportOutcome.UNKNOWN
             if row[1] != "pending":
-                return _DONE[row[1]]
+                return DONE[row[1]]
             conn.execute(
                 "UPDATE key_project_imports SET status = 'cancelled', decided_at = ?, projects = '[]' WHERE id = ?",
                 (stamp(at), import_id),

@@ -228,14 +228,22 @@ async def sample_delivered(running: Sandbox, timeout: float = 180.0) -> None:
 
 
 LEFT_OUT = pytest.StashKey[int]()
+NOT_GENERATED = pytest.StashKey[int]()  # server legs of parametrised tests this run did not generate
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """A test asking for ``coordination_kind`` runs on the local backend, and on Redis when the run has one (no
-    skipped test: the leg is not generated, and the terminal summary says so)."""
-    if "coordination_kind" in metafunc.fixturenames:
-        kinds = ["local"] + (["redis"] if servers.configured(servers.REDIS_ENV) else [])
-        metafunc.parametrize("coordination_kind", kinds)
+    """A test asking for ``coordination_kind`` runs on the local backend, and on Redis when the run has one; one
+    asking for ``backend_kind`` (the storage contract, tests/storage/contract/) on SQLite, and on PostgreSQL when
+    the run has one. No skipped test: the leg is not generated, and the terminal summary says so."""
+    for name, always, leg, variable in (
+        ("coordination_kind", "local", "redis", servers.REDIS_ENV),
+        ("backend_kind", "sqlite", "postgres", servers.DATABASE_ENV),
+    ):
+        if name in metafunc.fixturenames:
+            present = servers.configured(variable) is not None
+            metafunc.parametrize(name, [always, leg] if present else [always])
+            if not present:
+                metafunc.config.stash[NOT_GENERATED] = metafunc.config.stash.get(NOT_GENERATED, 0) + 1
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -247,7 +255,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if left_out:
         config.hook.pytest_deselected(items=left_out)
         items[:] = keep
-    config.stash[LEFT_OUT] = len(left_out)
+    config.stash[LEFT_OUT] = len(left_out) + config.stash.get(NOT_GENERATED, 0)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:

@@ -1,2 +1,4 @@
-"""PostgreSQL storage for several bot instances (asyncpg). Foundations only so far: the pool, the migration runner
-and the outbox with leased claims. Not yet chosen by ``bot.py`` (docs/storage.md, "PostgreSQL: what exists")."""
+"""PostgreSQL storage for several bot instances (asyncpg): the pool, the migration runner, the outbox with leased
+claims, and the first repositories (people, notes, the key-project list, runs and subscribers, denials), held to
+the SQLite ones by tests/storage/contract/. Not yet chosen by ``bot.py`` (docs/storage.md, "PostgreSQL: what
+exists")."""

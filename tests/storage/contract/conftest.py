@@ -1,0 +1,214 @@
+"""The storage contract: each test here gets a fresh store on SQLite and, when the run has TEST_DATABASE_URL, on
+PostgreSQL (``backend_kind`` is generated in tests/conftest.py: without a server the leg is left out and the
+terminal summary says so). The same assertions run on both, so a second dialect cannot drift from the first.
+
+``Backend`` gives the repositories under test and the few things a test needs to see or arrange around them
+that no port offers (the outbox's pending rows, a request to hang notes on, a card, an injected write fault)."""
+
+from __future__ import annotations
+
+import itertools
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, closing
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import pytest
+
+from approvals.models import ApprovalRequest, AuditEvent, Lane
+from approvals.ports import KeyProjectStore, NoteStore, PeopleStore
+from storage.database import Database
+from storage.outbox import Outgoing
+from storage.ports import Denials, Runs, Subscribers
+from storage.postgres.denials import PostgresDenials
+from storage.postgres.key_projects import PostgresKeyProjectStore
+from storage.postgres.notes import PostgresNoteStore
+from storage.postgres.people import PostgresPeopleStore
+from storage.postgres.pool import open_pool
+from storage.postgres.runs import PostgresRuns, PostgresSubscribers
+from storage.repositories import Repositories
+from tests.factories import APPLICANT, make_draft
+from tests.faults import refusing_messages_to
+from tests.servers import pg_space
+
+NOW = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
+
+
+def sent(message: Outgoing) -> tuple[Any, ...]:
+    """What a test compares of a queued message (reply markup and payloads are JSON each dialect may respace)."""
+    return (message.chat_id, message.kind, message.text, message.request_id, message.edit_message_id)
+
+
+@dataclass
+class Backend:
+    """The repositories under test, and what a test arranges or inspects around them."""
+
+    kind: str
+    people: PeopleStore
+    notes: NoteStore
+    key_projects: KeyProjectStore
+    runs: Runs
+    subscribers: Subscribers
+    denials: Denials
+    fault: type[Exception]  # what a write raises while ``refusing_messages_to`` refuses its outbox rows
+
+    async def queued(self) -> list[tuple[Any, ...]]:
+        """The outbox's pending messages, oldest first, as ``sent`` gives them."""
+        raise NotImplementedError
+
+    async def request(self) -> int:
+        """A request's id to hang notes, cards and reminders on."""
+        raise NotImplementedError
+
+    async def add_card(self, request_id: int, chat_id: int, message_id: int) -> None:
+        raise NotImplementedError
+
+    def refusing_messages_to(self, chat_id: int) -> AbstractAsyncContextManager[None]:
+        """Every outbox row for ``chat_id`` fails to be written (``fault``) while this is open."""
+        raise NotImplementedError
+
+    async def rows(self, sql: str) -> list[tuple[Any, ...]]:
+        """A statement without parameters, in SQL both dialects read alike, run and committed on a connection of its
+        own (what a test inspects, or tries behind the repositories' backs)."""
+        raise NotImplementedError
+
+    def another(self) -> AbstractAsyncContextManager[Backend]:
+        """A second process's (instance's) store on the same database."""
+        raise NotImplementedError
+
+
+class SqliteBackend(Backend):
+    def __init__(self, db: Database) -> None:
+        repos = Repositories.over(db)
+        super().__init__(
+            "sqlite",
+            repos.people,
+            repos.notes,
+            repos.key_projects,
+            repos.runs,
+            repos.subscribers,
+            repos.denials,
+            sqlite3.IntegrityError,
+        )
+        self.db = db
+        self.repos = repos
+
+    async def queued(self) -> list[tuple[Any, ...]]:
+        return [sent(q.message) for q in await self.repos.outbox.pending()]
+
+    async def request(self) -> int:
+        request = ApprovalRequest(
+            **make_draft().model_dump(),
+            id=0,
+            applicant_id=APPLICANT.user_id,
+            lane=Lane.GREEN,
+            submitted_at=NOW,
+            updated_at=NOW,
+            accepted_on=date(2026, 11, 30),
+            promised_due=date(2026, 12, 14),
+            statutory_due=date(2027, 1, 11),
+        )
+        event = AuditEvent(
+            request_id=0, actor_id=1, at=NOW, action="submit", from_status=None, to_status=request.status
+        )
+        stored = await self.repos.requests.add(request, event)
+        await self.rows("UPDATE outbox SET status = 'sent' WHERE kind = 'event'")  # its announcement: not under test
+        return stored.id
+
+    async def add_card(self, request_id: int, chat_id: int, message_id: int) -> None:
+        await self.repos.cards.add(request_id, chat_id, message_id)
+
+    def refusing_messages_to(self, chat_id: int) -> AbstractAsyncContextManager[None]:
+        return refusing_messages_to(self.db, chat_id)
+
+    async def rows(self, sql: str) -> list[tuple[Any, ...]]:
+        with closing(sqlite3.connect(self.db.path, timeout=30)) as conn, conn:
+            return [tuple(row) for row in conn.execute(sql).fetchall()]
+
+    @asynccontextmanager
+    async def another(self) -> AsyncIterator[Backend]:  # type: ignore[override]
+        other = await Database.open(self.db.path)
+        try:
+            yield SqliteBackend(other)
+        finally:
+            await other.close()
+
+
+class PostgresBackend(Backend):
+    _requests = itertools.count(1)
+
+    def __init__(self, pool: asyncpg.Pool, url: str, schema: str) -> None:
+        super().__init__(
+            "postgres",
+            PostgresPeopleStore(pool),
+            PostgresNoteStore(pool),
+            PostgresKeyProjectStore(pool),
+            PostgresRuns(pool),
+            PostgresSubscribers(pool),
+            PostgresDenials(pool),
+            asyncpg.RaiseError,
+        )
+        self.pool, self.url, self.schema = pool, url, schema
+
+    async def queued(self) -> list[tuple[Any, ...]]:
+        rows = await self.pool.fetch(
+            "SELECT chat_id, kind, text, request_id, edit_message_id FROM outbox WHERE status = 'pending' ORDER BY id"
+        )
+        return [tuple(row) for row in rows]
+
+    async def request(self) -> int:
+        """A request id (PostgreSQL has no requests table yet: nothing refers to it by a foreign key)."""
+        return next(self._requests)
+
+    async def add_card(self, request_id: int, chat_id: int, message_id: int) -> None:
+        await self.pool.execute(
+            "INSERT INTO cards (request_id, chat_id, message_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+            request_id,
+            chat_id,
+            message_id,
+        )
+
+    @asynccontextmanager
+    async def refusing_messages_to(self, chat_id: int) -> AsyncIterator[None]:  # type: ignore[override]
+        await self.pool.execute(
+            "CREATE FUNCTION refuse_chat() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            f"IF NEW.chat_id = {int(chat_id)} THEN RAISE EXCEPTION 'injected fault'; END IF; RETURN NEW; END $$;"
+            "CREATE TRIGGER refuse_chat BEFORE INSERT ON outbox FOR EACH ROW EXECUTE FUNCTION refuse_chat()"
+        )
+        try:
+            yield
+        finally:
+            await self.pool.execute("DROP TRIGGER refuse_chat ON outbox; DROP FUNCTION refuse_chat()")
+
+    async def rows(self, sql: str) -> list[tuple[Any, ...]]:
+        return [tuple(row) for row in await self.pool.fetch(sql)]
+
+    @asynccontextmanager
+    async def another(self) -> AsyncIterator[Backend]:  # type: ignore[override]
+        """A pool of its own on the same schema."""
+        pool = await open_pool(self.url, schema=self.schema, min_size=2, max_size=6)
+        try:
+            yield PostgresBackend(pool, self.url, self.schema)
+        finally:
+            await pool.close()
+
+
+@pytest.fixture
+async def backend(backend_kind: str, tmp_path: Path, run_name: str) -> AsyncIterator[Backend]:
+    if backend_kind == "sqlite":
+        db = await Database.open(tmp_path / "green.db")
+        try:
+            yield SqliteBackend(db)
+        finally:
+            await db.close()
+        return
+    async with pg_space(run_name) as (url, schema):
+        pool = await open_pool(url, schema=schema, min_size=2, max_size=6)
+        try:
+            yield PostgresBackend(pool, url, schema)
+        finally:
+            await pool.close()
