@@ -24,6 +24,7 @@ from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramRet
 from approvals.models import MAX_ATTACHMENT_BYTES
 from approvals.ports import Clock
 from handlers.downloads import FileTooLarge, download_at_most
+from jobs.wake import woken
 from operations import log_context
 from storage.ports import Blobs, ContentChanged, Copies, PendingCopy
 
@@ -84,9 +85,7 @@ class DocumentCopier:
             except Exception:  # a bad row or a locked database must not stop the copies for good
                 log.exception("document copy pass failed")
                 wait = IDLE_SECONDS / 10
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.wake.wait(), wait)
-            self.wake.clear()
+            await woken(self.wake, wait)
 
     async def _until_next(self) -> float:
         due = await self.copies.next_attempt()

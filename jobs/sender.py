@@ -35,6 +35,7 @@ from handlers.notify import notices_for, render_card
 from jobs.card_copies import CardCopies, drawing
 from jobs.papers import PaperDesk, PaperFailed, PaperNotReady
 from jobs.short_version import send_short_version
+from jobs.wake import woken
 from operations import log_context
 from storage.ports import Outgoing, Queued
 from untrusted.confined import WorkerFailed
@@ -170,9 +171,7 @@ class OutboxSender:
                 await self.flush()
             except Exception:  # a bad row must not stop delivery of the rest
                 log.exception("outbox pass failed")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.wake.wait(), self._next_wake)
-            self.wake.clear()
+            await woken(self.wake, self._next_wake)
 
     async def _send(self, row: Queued) -> bool:
         """Send one row. True when the row was marked sent here (with what it recorded, in one transaction)."""

@@ -7,7 +7,6 @@ again everything it had not answered. The last failure is kept for ``getWebhookI
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from typing import Any
@@ -35,10 +34,16 @@ class WebhookPusher:
         self._task = asyncio.create_task(self._run(), name="webhook-pusher")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        if self._task is None:
+            return
+        self._task.cancel()
+        try:
+            await self._task
+        except asyncio.CancelledError:
+            task = asyncio.current_task()
+            if task is not None and task.cancelling():  # the caller's own cancel (a timeout): not ours to swallow
+                raise
+        self._task = None
 
     async def _run(self) -> None:
         timeout = aiohttp.ClientTimeout(total=30)

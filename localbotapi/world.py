@@ -157,8 +157,11 @@ class World:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     raise TimeoutError("condition not met in time")
+                # not asyncio.wait_for: on Python 3.11 it swallows a cancel that lands just as the wait ends, and
+                # this loop would then run on to its deadline (the webhook pusher's is an hour: a stop hung on it)
                 try:
-                    await asyncio.wait_for(self.changed.wait(), min(remaining, poll))
+                    async with asyncio.timeout(min(remaining, poll)):
+                        await self.changed.wait()
                 except TimeoutError:
                     continue
             return value

@@ -55,3 +55,24 @@ async def test_the_bot_names_a_second_instance_and_keeps_answering(
     mark = h.applicant.last_id()
     await h.applicant.send("/help")
     await h.applicant.expect("/submit", after=mark)
+
+
+async def test_a_stop_ends_the_webhook_pusher_wherever_it_lands() -> None:
+    """A stop landing just as the pusher's wait ends: Python 3.11's ``asyncio.wait_for`` swallowed that cancel, the
+    pusher waited on for its hour and ``stop()`` with it — a kill-at-every-call trial held for ten minutes."""
+    for turns in range(6):  # loop turns between the wake-up and the stop: where the cancel lands
+        api = LocalBotApi(TOKEN)
+        await api.start()
+        # loop turns counted on purpose, not waited for: the pusher is waiting for a change a few turns after start
+        while not api.world.changed._waiters:  # noqa: ASYNC110
+            await asyncio.sleep(0)
+        await api.world.notify()
+        for _ in range(turns):
+            await asyncio.sleep(0)
+        stopping = asyncio.create_task(api.stop())
+        done, _ = await asyncio.wait({stopping}, timeout=10)
+        if not done:  # end the hung pusher (a second cancel gets through) before failing
+            assert api.webhook._task is not None
+            api.webhook._task.cancel()
+            await asyncio.wait({stopping}, timeout=10)
+        assert done, f"stop() still waiting 10 s after a wake-up {turns} loop turns earlier"

@@ -1,0 +1,19 @@
+"""Waiting for a background loop's wake-up event, in a way a stop always ends.
+
+Not ``asyncio.wait_for(event.wait(), seconds)``: on Python 3.11 it swallows a cancel that lands just as the event
+is set, so a ``while True`` loop around it runs on and the ``stop()`` that cancelled it waits for ever (a bot that
+does not exit on SIGTERM). ``asyncio.timeout`` lets the cancel through.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+
+async def woken(event: asyncio.Event, seconds: float) -> None:
+    """Wait until ``event`` is set or ``seconds`` pass, then clear it."""
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(seconds):
+            await event.wait()
+    event.clear()
