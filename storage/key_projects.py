@@ -7,15 +7,14 @@ import asyncio
 import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from approvals.key_list import ImportOutcome, ImportResult
-from approvals.ledger import KeyProject, key_project_matches
+from approvals.ledger import KeyProject
 from storage.codec import day, stamp, unday
 from storage.database import Database
-from storage.key_list_rows import DONE, PROJECTS
+from storage.key_list_rows import DONE, PROJECTS, Listing, ListingReads
 from storage.key_service import assign_from_import
 
 # One statement, so the version and the projects are of the same moment (a preview compared with a list must
@@ -44,19 +43,11 @@ def _project(row: Sequence[Any]) -> KeyProject:
     )
 
 
-@dataclass(frozen=True)
-class _Listing:
-    version: int
-    current: list[KeyProject]
-    by_code: dict[str, KeyProject]  # current and archived
-    codes: frozenset[str]  # the current ones
-
-
-def _failed(task: asyncio.Task[_Listing]) -> bool:
+def _failed(task: asyncio.Task[Listing]) -> bool:
     return task.done() and (task.cancelled() or task.exception() is not None)
 
 
-class SqliteKeyProjectStore:
+class SqliteKeyProjectStore(ListingReads):
     """Implements ``approvals.ports.KeyProjectStore``.
 
     The list is short (the district's fifty), read on every form and changed only by an import through this
@@ -64,11 +55,11 @@ class SqliteKeyProjectStore:
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        self._held: _Listing | None = None
+        self._held: Listing | None = None
         self._changes = 0  # bumped when an import ends: a read that started before is not kept
         # the read in flight and the count it started at: updates arriving together (a cold start under load)
         # share one read instead of each reading and parsing the whole list
-        self._loading: tuple[int, asyncio.Task[_Listing]] | None = None
+        self._loading: tuple[int, asyncio.Task[Listing]] | None = None
 
     # --- changing the list -------------------------------------------------------------------------------
 
@@ -143,7 +134,7 @@ class SqliteKeyProjectStore:
 
     # --- reading it --------------------------------------------------------------------------------------
 
-    async def _listing(self) -> _Listing:
+    async def _listing(self) -> Listing:
         if self._held is not None:
             return self._held
         changes = self._changes
@@ -154,39 +145,17 @@ class SqliteKeyProjectStore:
             self._held = found
         return found
 
-    async def _read(self) -> _Listing:
+    async def _read(self) -> Listing:
         async with self.db.reader.execute(_READ) as cursor:
             rows = list(await cursor.fetchall())
         projects = [_project(row[1:]) for row in rows if row[1] is not None]
         current = [p for p in projects if not p.archived]
-        return _Listing(
+        return Listing(
             version=int(rows[0][0]) if rows else 0,
             current=current,
             by_code={p.code: p for p in projects},
             codes=frozenset(p.code for p in current),
         )
-
-    async def snapshot(self) -> tuple[int, list[KeyProject]]:
-        listing = await self._listing()
-        return listing.version, list(listing.current)
-
-    async def all(self) -> list[KeyProject]:
-        return list((await self._listing()).current)
-
-    async def get(self, code: str) -> KeyProject | None:
-        project = (await self._listing()).by_code.get(code)
-        return project if project is not None and not project.archived else None
-
-    async def known(self, code: str) -> KeyProject | None:
-        return (await self._listing()).by_code.get(code)
-
-    async def codes(self) -> set[str]:
-        return set((await self._listing()).codes)
-
-    async def search(self, text: str, *, limit: int) -> list[KeyProject]:
-        """Code prefix or any part of the name or owner, in list order, ignoring case."""
-        found = (p for p in await self.all() if key_project_matches(p, text))
-        return [p for _, p in zip(range(limit), found, strict=False)]
 
 
 def _version(conn: sqlite3.Connection) -> int:

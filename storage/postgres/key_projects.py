@@ -4,14 +4,13 @@ and the imports waiting for an admin's Confirm."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 import asyncpg
 
 from approvals.key_list import ImportOutcome, ImportResult
-from approvals.ledger import KeyProject, key_project_matches
-from storage.key_list_rows import DONE, PROJECTS
+from approvals.ledger import KeyProject
+from storage.key_list_rows import DONE, PROJECTS, Listing, ListingReads
 
 # one statement, so the version and the projects are of the same moment (as on SQLite)
 _READ = """
@@ -30,15 +29,7 @@ VALUES ($1, $2, $3, $4, $5, $6, NULL) ON CONFLICT (code) DO UPDATE SET position 
 _LOCK = "SELECT version FROM key_project_list FOR UPDATE"
 
 
-@dataclass(frozen=True)
-class _Listing:
-    version: int
-    current: list[KeyProject]
-    by_code: dict[str, KeyProject]  # current and archived
-    codes: frozenset[str]  # the current ones
-
-
-class PostgresKeyProjectStore:
+class PostgresKeyProjectStore(ListingReads):
     """Implements ``approvals.ports.KeyProjectStore``.
 
     Another instance may confirm an import at any moment, so the list held in memory is kept only while the
@@ -48,7 +39,7 @@ class PostgresKeyProjectStore:
 
     def __init__(self, pool: asyncpg.Pool) -> None:
         self.pool = pool
-        self._held: _Listing | None = None
+        self._held: Listing | None = None
 
     # --- changing the list -------------------------------------------------------------------------------
 
@@ -114,7 +105,7 @@ class PostgresKeyProjectStore:
 
     # --- reading it --------------------------------------------------------------------------------------
 
-    async def _listing(self) -> _Listing:
+    async def _listing(self) -> Listing:
         held = self._held
         async with self.pool.acquire() as conn:
             if held is not None and held.version == await conn.fetchval("SELECT version FROM key_project_list"):
@@ -122,7 +113,7 @@ class PostgresKeyProjectStore:
             rows = await conn.fetch(_READ)
         projects = [_project(row) for row in rows if row["code"] is not None]
         current = [p for p in projects if not p.archived]
-        listing = _Listing(
+        listing = Listing(
             version=int(rows[0]["version"]) if rows else 0,
             current=current,
             by_code={p.code: p for p in projects},
@@ -130,28 +121,6 @@ class PostgresKeyProjectStore:
         )
         self._held = listing
         return listing
-
-    async def snapshot(self) -> tuple[int, list[KeyProject]]:
-        listing = await self._listing()
-        return listing.version, list(listing.current)
-
-    async def all(self) -> list[KeyProject]:
-        return list((await self._listing()).current)
-
-    async def get(self, code: str) -> KeyProject | None:
-        project = (await self._listing()).by_code.get(code)
-        return project if project is not None and not project.archived else None
-
-    async def known(self, code: str) -> KeyProject | None:
-        return (await self._listing()).by_code.get(code)
-
-    async def codes(self) -> set[str]:
-        return set((await self._listing()).codes)
-
-    async def search(self, text: str, *, limit: int) -> list[KeyProject]:
-        """Code prefix or any part of the name or owner, in list order, ignoring case."""
-        found = (p for p in await self.all() if key_project_matches(p, text))
-        return [p for _, p in zip(range(limit), found, strict=False)]
 
 
 def _project(row: asyncpg.Record) -> KeyProject:
