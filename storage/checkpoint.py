@@ -8,8 +8,9 @@ checkpointer copies the WAL back in the background (PASSIVE: it never waits for,
 readers), at most once per ``PAUSE_SECONDS`` and only after commits. SQLite restarts the WAL from its start once a
 checkpoint has copied all of it and no commit came in between. Under writes that never pause that moment never
 comes (each pass reports itself complete, as of the frames it saw) and the WAL grew for good (82,000 frames after
-27,000 small commits in a test); so once a pass finds more than ``CATCH_UP_FRAMES``, the next one holds the writer
-back (the write lock) for as long as it takes to copy what came since, and the next transaction starts the WAL over.
+27,000 small commits in a test); so once a pass that copied all it saw finds more than ``CATCH_UP_FRAMES``, the next
+holds the writer back (the write lock) while it copies what came since, and the next transaction starts the WAL
+over. A pass held back by a reader (a backup's long snapshot) is left at that: holding the writer would not help.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ import logging
 import sqlite3
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,6 +56,7 @@ class Checkpointer:
         self._task: asyncio.Task[None] | None = None
         self.passes = 0  # for tests and benchmarks
         self.catch_ups = 0  # passes that held the writer back
+        self.failures = 0
         self.last: Pass | None = None
         self._passed = asyncio.Condition()
 
@@ -92,24 +93,33 @@ class Checkpointer:
             self._wrote.clear()
             try:
                 done = await self.checkpoint()
-                if done.wal_frames > CATCH_UP_FRAMES:
+                # a pass that copied all it saw, yet the WAL is long: commits never paused. One that copied less
+                # was held back by a reader (a backup's snapshot): holding the writer back would not help it.
+                if done.complete and done.wal_frames > CATCH_UP_FRAMES:
                     async with self._write_lock:  # no commit in between: this pass copies all of it
                         await self.checkpoint()
                     self.catch_ups += 1
-            except sqlite3.Error:  # the next commit brings another try; the WAL only grows meanwhile
+            except Exception:  # the next commit brings another try; the WAL only grows meanwhile
+                self.failures += 1
                 log.exception("WAL checkpoint failed")
             await asyncio.sleep(PAUSE_SECONDS)
 
     async def stop(self) -> None:
         """No more checkpoints until ``start`` (the WAL only grows meanwhile)."""
-        if self._task is not None:
-            self._task.cancel()
-            with suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        task, self._task = self._task, None
+        if task is None:
+            return
+        task.cancel()
+        try:
+            await task
+        except asyncio.CancelledError:
+            current = asyncio.current_task()
+            if current is not None and current.cancelling():  # our caller's own cancel: let it through
+                raise
 
     async def close(self) -> None:
         await self.stop()
-        # a checkpoint still on the thread finishes before the connection closes
-        self._thread.shutdown(wait=True)
+        # a pass still on the thread finishes before the connection closes — waited for off the loop, which a
+        # long pass beside a busy disk would otherwise hold up at shutdown
+        await asyncio.to_thread(self._thread.shutdown, True)
         self._conn.close()

@@ -68,3 +68,30 @@ async def test_the_wal_starts_over_while_writes_go_on_and_is_cut_back_after(tmp_
         assert wal_bytes(db) <= JOURNAL_SIZE_LIMIT
     finally:
         await db.close()
+
+
+async def test_a_reader_holding_a_snapshot_is_waited_out_without_holding_the_writer_back(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "green.db")
+    try:
+        await db.run_transaction(lambda c: c.execute("CREATE TABLE scratch (n INTEGER PRIMARY KEY, b BLOB)"))
+        backup = sqlite3.connect(db.path, isolation_level=None)  # a backup's read transaction, held throughout
+        backup.execute("BEGIN")
+        backup.execute("SELECT count(*) FROM scratch").fetchone()
+        held_back = 0
+        for _ in range(10 * WRITES):  # past the catch-up threshold while the reader holds its snapshot
+            await write_pages(db, 1)
+            await asyncio.sleep(0)
+            last = db.checkpointer.last
+            if last is not None and last.wal_frames > 4096 and last.copied < last.wal_frames:
+                held_back += 1
+                if held_back >= 3:
+                    break
+        assert held_back >= 3
+        assert db.checkpointer.catch_ups == 0  # the writer was never held for a pass the reader would block
+        backup.execute("COMMIT")
+        backup.close()
+        await write_pages(db, 1)
+        last = await asyncio.wait_for(db.checkpointer.until(lambda p: p.complete), 60)
+        assert last.copied == last.wal_frames  # once the reader is gone, the WAL is copied back
+    finally:
+        await db.close()
