@@ -12,7 +12,6 @@ opened (storage/blobs.py).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -24,7 +23,7 @@ from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramRet
 from approvals.models import MAX_ATTACHMENT_BYTES
 from approvals.ports import Clock
 from handlers.downloads import FileTooLarge, download_at_most
-from jobs.wake import woken
+from jobs.wake import stopped, woken
 from operations import log_context
 from storage.ports import Blobs, ContentChanged, Copies, PendingCopy
 
@@ -62,11 +61,8 @@ class DocumentCopier:
 
     async def stop(self) -> None:
         """A copy cut short here is still pending: the next start makes it."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        task, self._task = self._task, None
+        await stopped(task)
 
     async def flush(self) -> int:
         """One pass over the copies that are due; returns how many were stored."""

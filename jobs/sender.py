@@ -11,7 +11,6 @@ Delivery is at least once: a crash between sending and marking sent repeats that
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -35,7 +34,7 @@ from handlers.notify import notices_for, render_card
 from jobs.card_copies import CardCopies, drawing
 from jobs.papers import PaperDesk, PaperFailed, PaperNotReady
 from jobs.short_version import send_short_version
-from jobs.wake import woken
+from jobs.wake import stopped, woken
 from operations import log_context
 from storage.ports import Outgoing, Queued
 from untrusted.confined import WorkerFailed
@@ -111,11 +110,8 @@ class OutboxSender:
         return self._task is not None and not self._task.done()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        task, self._task = self._task, None
+        await stopped(task)
         if self.papers is not None:  # after the loop: a render ending now must not wake a loop being cancelled
             await self.papers.stop()
 

@@ -17,3 +17,17 @@ async def woken(event: asyncio.Event, seconds: float) -> None:
         async with asyncio.timeout(seconds):
             await event.wait()
     event.clear()
+
+
+async def stopped(task: asyncio.Task[None] | None) -> None:
+    """Cancel a background loop and wait until it has ended. Its cancel is swallowed; a cancel of the caller's own
+    (a stop under a timeout) is let through, not mistaken for the loop's."""
+    if task is None:
+        return
+    task.cancel()
+    try:
+        await task
+    except asyncio.CancelledError:
+        current = asyncio.current_task()
+        if current is not None and current.cancelling():
+            raise

@@ -13,6 +13,7 @@ import pytest
 
 from jobs.copies import DocumentCopier
 from jobs.sender import OutboxSender, Pacing
+from jobs.wake import stopped
 
 
 class Idle:
@@ -69,3 +70,26 @@ async def test_a_stop_ends_the_loop_even_as_it_is_woken(
             stopping.cancel()
             await asyncio.wait({stopping}, timeout=10)
         assert done, f"stop() still waiting 10 s after a wake-up {turns} loop turns earlier"
+
+
+async def test_a_stop_cancelled_by_its_own_caller_ends_cancelled_not_as_a_normal_stop() -> None:
+    started, cleaning, release = asyncio.Event(), asyncio.Event(), asyncio.Event()
+
+    async def loop() -> None:
+        started.set()
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            cleaning.set()
+            await release.wait()  # a clean-up that takes a while
+            raise
+
+    task = asyncio.create_task(loop())
+    await started.wait()
+    stopper = asyncio.create_task(stopped(task))
+    await cleaning.wait()
+    stopper.cancel()  # e.g. the stop ran under a timeout that expired
+    release.set()
+    with pytest.raises(asyncio.CancelledError):
+        await stopper
+    assert task.cancelled()
