@@ -7,8 +7,9 @@ Rows are due when ``next_attempt_at`` (the sender's own clock) has passed; '' me
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 from storage.codec import stamp
 from storage.database import Database
@@ -16,6 +17,8 @@ from storage.group_commit import GroupCommit
 from storage.inline import InlineConnection
 from storage.ports import Outgoing as Outgoing
 from storage.ports import Queued as Queued
+
+log = logging.getLogger(__name__)
 
 NOW = ""  # sorts before every timestamp: due at once
 
@@ -92,7 +95,7 @@ class SqliteOutbox:
                 row[0],
                 Outgoing(row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[11], row[12]),
                 row[8],
-                datetime.fromisoformat(row[9]) if row[9] else None,  # a stamp (storage/codec.py); '': at once
+                _due(row[0], row[9]),
                 row[10],
             )
             for row in rows
@@ -172,3 +175,16 @@ class SqliteChats:
         ):
             row = await cursor.fetchone()
         return int(row[0]) if row else chat_id
+
+
+def _due(row: int, stamp_text: str | None) -> datetime | None:
+    """A row's next attempt (a stamp, storage/codec.py; '' or NULL: at once). One that cannot be read — written by
+    hand, or damaged — is due at once, logged, rather than failing every pass of the sender for every chat."""
+    if not stamp_text:
+        return None
+    try:
+        due = datetime.fromisoformat(stamp_text)
+    except ValueError:
+        log.error("outbox row %d has an unreadable next_attempt_at %r: sent at once", row, stamp_text)
+        return None
+    return due if due.tzinfo is not None else due.replace(tzinfo=UTC)
