@@ -22,8 +22,8 @@ from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramRet
 
 from approvals.models import MAX_ATTACHMENT_BYTES
 from approvals.ports import Clock
+from background import stopped, woken
 from handlers.downloads import FileTooLarge, download_at_most
-from jobs.wake import stopped, woken
 from operations import log_context
 from storage.ports import Blobs, ContentChanged, Copies, PendingCopy
 

@@ -28,13 +28,13 @@ from aiogram.exceptions import (
 )
 from aiogram.types import BufferedInputFile, InlineKeyboardMarkup, Message
 
+from background import stopped, woken
 from handlers.context import AppContext
 from handlers.journal import load_call
 from handlers.notify import notices_for, render_card
 from jobs.card_copies import CardCopies, drawing
 from jobs.papers import PaperDesk, PaperFailed, PaperNotReady
 from jobs.short_version import send_short_version
-from jobs.wake import stopped, woken
 from operations import log_context
 from storage.ports import Outgoing, Queued
 from untrusted.confined import WorkerFailed

@@ -23,6 +23,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from background import stopped
+
 log = logging.getLogger(__name__)
 
 PAUSE_SECONDS = 0.5  # a burst's commits share one checkpoint; the WAL grows by at most this much writing
@@ -107,15 +109,7 @@ class Checkpointer:
     async def stop(self) -> None:
         """No more checkpoints until ``start`` (the WAL only grows meanwhile)."""
         task, self._task = self._task, None
-        if task is None:
-            return
-        task.cancel()
-        try:
-            await task
-        except asyncio.CancelledError:
-            current = asyncio.current_task()
-            if current is not None and current.cancelling():  # our caller's own cancel: let it through
-                raise
+        await stopped(task)
 
     async def close(self) -> None:
         await self.stop()

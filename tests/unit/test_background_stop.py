@@ -11,9 +11,9 @@ from typing import Any, cast
 
 import pytest
 
+from background import stopped
 from jobs.copies import DocumentCopier
 from jobs.sender import OutboxSender, Pacing
-from jobs.wake import stopped
 
 
 class Idle:

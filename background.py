@@ -1,4 +1,4 @@
-"""Waiting for a background loop's wake-up event, in a way a stop always ends.
+"""Background loops: waiting for a wake-up and stopping them, in ways a stop always ends (used by jobs/ and storage/).
 
 Not ``asyncio.wait_for(event.wait(), seconds)``: on Python 3.11 it swallows a cancel that lands just as the event
 is set, so a ``while True`` loop around it runs on and the ``stop()`` that cancelled it waits for ever (a bot that
