@@ -1,13 +1,18 @@
 """Per-update writes on PostgreSQL: the unit of work's committer (``storage.ports.Committer``), one transaction per
 call for now. SQLite's group commit shares a transaction among many updates; here each commit is its own, so a
 commit that fails takes only its own writes with it (a rival instance's mark of the same update fails exactly the
-loser's unit, ``storage/postgres/updates.py``). Grouping commits across updates can come later behind this class."""
+loser's unit, ``storage/postgres/updates.py``). Grouping commits across updates can come later behind this class.
+
+Writes not waited for (``commit_soon``) are stored one batch after another by one worker, in the order given, and a
+waited commit goes after those queued before it: as on SQLite, where they lead the next transaction. Stored as
+tasks of their own, a retried older batch (form state, say) could land after, and overwrite, a newer one."""
 
 from __future__ import annotations
 
 import asyncio
 import contextvars
 import logging
+from collections import deque
 from collections.abc import Coroutine, Sequence
 from contextlib import suppress
 from itertools import groupby
@@ -27,20 +32,26 @@ class PostgresCommitter:
         self.pool = pool
         self._ahead: set[asyncio.Task[None]] = set()
         self._soon: set[asyncio.Task[None]] = set()
+        self._queued: deque[list[Op]] = deque()  # commit_soon's batches, oldest first
+        self._worker: asyncio.Task[None] | None = None
 
     async def commit(self, ops: Sequence[Op]) -> None:
         """Return once ``ops`` are committed, in one transaction, after the rows ``commit_ahead`` was given."""
         if not ops:
             return
         await self._after_ahead()
+        await self._after_soon()
         await self._transaction(ops)
 
     def commit_soon(self, ops: Sequence[Op]) -> None:
         """Commit ``ops`` in the background, not waited for (``stored`` waits). A write a constraint refuses is
         dropped with the rest of its transaction (a rival instance handled the update); other failures are
         retried."""
-        if ops:
-            self._spawn(self._soon, self._keep_trying(list(ops)))
+        if not ops:
+            return
+        self._queued.append(list(ops))
+        if self._worker is None or self._worker.done():
+            self._worker = self._spawn(self._soon, self._drain())
 
     def commit_ahead(self, ops: Sequence[Op]) -> asyncio.Future[None]:
         """Commit ``ops`` at once, before any commit asked for after this call; the future says when they are
@@ -57,6 +68,17 @@ class PostgresCommitter:
         for waiting in list(self._ahead):
             with suppress(Exception):
                 await asyncio.shield(waiting)
+
+    async def _after_soon(self) -> None:
+        worker = self._worker
+        if worker is not None and not worker.done():
+            with suppress(Exception):
+                await asyncio.shield(worker)
+
+    async def _drain(self) -> None:
+        while self._queued:
+            await self._keep_trying(self._queued[0])  # retried in place: nothing queued after it overtakes it
+            self._queued.popleft()
 
     async def _transaction(self, ops: Sequence[Op]) -> None:
         async with self.pool.acquire() as conn, conn.transaction():
