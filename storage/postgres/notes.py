@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncpg
 
 from approvals.models import Note
-from storage.outbox import Outgoing
+from storage.ports import Outgoing
 from storage.postgres.outbox import enqueue
 
 

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 import asyncpg
 
-from storage.outbox import Outgoing
+from storage.ports import Outgoing
 
 CLAIM = """
 WITH heads AS (

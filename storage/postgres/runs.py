@@ -13,7 +13,7 @@ from datetime import date, datetime
 
 import asyncpg
 
-from storage.outbox import Outgoing
+from storage.ports import Outgoing
 from storage.postgres.outbox import enqueue
 from storage.postgres.rows import changed
 
