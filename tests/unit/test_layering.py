@@ -121,6 +121,21 @@ def test_nothing_outside_storage_names_the_sqlite_backend() -> None:
     assert not wrong, report("open the store with storage.open.open_storage; use the ports (storage/ports.py)", wrong)
 
 
+def test_the_postgresql_backend_imports_nothing_of_the_sqlite_one() -> None:
+    """storage/postgres/ may share storage's neutral modules (ports, the unit of work, shared helpers), never one that
+    opens the SQLite database: every instance would load aiosqlite and the SQLite writer with it."""
+    imports = all_imports()
+    sqlite_side = {
+        i.source
+        for i in imports
+        if within(i.source, "storage") and (within(i.target, *BACKEND) or within(i.target, "aiosqlite"))
+    } | set(BACKEND)
+    wrong = [
+        f"{i.where()}: {i.target}" for i in imports if within(i.source, "storage.postgres") and i.target in sqlite_side
+    ]
+    assert not wrong, report("storage/postgres/ must not import the SQLite backend's modules", wrong)
+
+
 def test_handlers_and_reports_never_import_jobs() -> None:
     wrong = [
         f"{i.where()}: {i.target}"
