@@ -119,6 +119,8 @@ class OutboxSender:
         """One pass: expand events, then send what is due, each chat in order. Returns messages delivered."""
         async with self._pass:
             self._next_wake = self.idle_seconds
+            if not await self.outbox.leading():
+                return 0  # another instance sends; this one asks again each idle second, to take over
             rows = await self.outbox.pending()
             events = [row for row in rows if row.message.kind == "event"]
             if events:

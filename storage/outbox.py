@@ -72,6 +72,9 @@ class SqliteOutbox:
     def poke(self) -> None:
         self.db.poke_outbox()
 
+    async def leading(self) -> bool:
+        return True  # one process per database file (storage/lock.py)
+
     async def add(self, messages: Sequence[Outgoing], now: datetime) -> None:
         async with self.db.transaction() as conn:
             await enqueue(conn, messages, now)

@@ -148,6 +148,10 @@ class Outbox(Protocol):
         """Wake the sender now (a row it waits on can go)."""
         ...
 
+    async def leading(self) -> bool:
+        """This instance is the one that sends: Telegram's rate limits are per bot, so one sender at a time."""
+        ...
+
 
 class Chats(Protocol):
     async def mark_undeliverable(self, chat_id: int, reason: str, now: datetime) -> None: ...

@@ -10,27 +10,35 @@ result (its message may have gone out twice: at most the one row per chat it hel
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import os
+import socket
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import asyncpg
 
-from storage.ports import Outgoing
+from storage.ports import Outgoing, Queued
+from storage.postgres.outbox_leader import OutboxLeader
+
+log = logging.getLogger(__name__)
 
 CLAIM = """
 WITH heads AS (
-    SELECT DISTINCT ON (chat_id) id, next_attempt_at, lease_until
+    SELECT DISTINCT ON (chat_id) id, next_attempt_at, lease_until, claimed_by
     FROM outbox WHERE status = 'pending'
     ORDER BY chat_id, id
 ), due AS (
     SELECT id FROM heads
-    WHERE next_attempt_at <= $1 AND (lease_until IS NULL OR lease_until < $1)
+    WHERE next_attempt_at <= $1 AND (lease_until IS NULL OR lease_until < $1 OR claimed_by = $3)
     ORDER BY id
     LIMIT $2
 ), taken AS (
     SELECT o.id FROM outbox o JOIN due ON o.id = due.id
-    WHERE o.status = 'pending' AND (o.lease_until IS NULL OR o.lease_until < $1)
+    WHERE o.status = 'pending' AND (o.lease_until IS NULL OR o.lease_until < $1 OR o.claimed_by = $3)
     FOR UPDATE OF o SKIP LOCKED
 )
 UPDATE outbox SET claimed_by = $3, lease_until = $4
@@ -39,6 +47,8 @@ RETURNING outbox.id, outbox.chat_id, outbox.text, outbox.photo, outbox.reply_mar
     outbox.kind, outbox.request_id, outbox.edit_message_id, outbox.method, outbox.payload::text AS payload,
     outbox.attempts, outbox.event_id
 """
+SENT = "UPDATE outbox SET status = 'sent', sent_at = $3, attempts = attempts + 1, claimed_by = NULL, lease_until = NULL"
+LEASE = timedelta(seconds=60)  # a sender that stalls this long loses its rows to the next sender
 INSERT = """
 INSERT INTO outbox (chat_id, text, photo, reply_markup, kind, request_id, edit_message_id, method, payload,
     created_at, next_attempt_at)
@@ -55,29 +65,79 @@ class Claimed:
 
 
 class PostgresOutbox:
-    def __init__(self, pool: asyncpg.Pool) -> None:
+    """``storage.ports.Outbox``: what this instance's sender sends, while it is the one sender
+    (``storage/postgres/outbox_leader.py``), each row claimed under a lease held by ``claimer``."""
+
+    def __init__(self, pool: asyncpg.Pool, claimer: str | None = None, lease: timedelta = LEASE) -> None:
         self.pool = pool
+        self.claimer = claimer or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.lease = lease
+        self._added = asyncio.Event()
+        self.leader = OutboxLeader(pool, self._added)
+
+    @property
+    def added(self) -> asyncio.Event:
+        return self._added
+
+    def poke(self) -> None:
+        self._added.set()
+
+    async def leading(self) -> bool:
+        return await self.leader.holds()
 
     async def add(self, messages: Sequence[Outgoing], now: datetime) -> None:
         async with self.pool.acquire() as conn, conn.transaction():
             await enqueue(conn, messages, now)
+        self._added.set()
+
+    async def pending(self, *, limit: int = 200) -> list[Queued]:
+        """Each chat's oldest pending row that is due, claimed for this instance — none unless it is the sender.
+        Rows not due yet are left out (the sender wakes each idle second to look again)."""
+        if not await self.leading():
+            return []
+        claimed = await self.claim(self.claimer, datetime.now(UTC), self.lease, limit=limit)
+        return [Queued(c.id, c.message, c.attempts, None, c.event_id) for c in claimed]
+
+    async def expand(self, expansions: Sequence[tuple[int, Sequence[Outgoing]]], now: datetime) -> None:
+        """Replace event rows by the messages each means, in one transaction (a crash leaves one or the other)."""
+        async with self.pool.acquire() as conn, conn.transaction():
+            for event_row, messages in expansions:
+                await enqueue(conn, messages, now)
+                await conn.execute(
+                    f"{SENT} WHERE id = $1 AND claimed_by = $2 AND status = 'pending'", event_row, self.claimer, now
+                )
+
+    async def mark_sent(self, row: int, now: datetime) -> None:
+        self._lost(row, await self.mark_sent_by(row, self.claimer, now))
+
+    async def retry_at(self, row: int, when: datetime, error: str) -> None:
+        self._lost(row, await self.retry_by(row, self.claimer, when, error))
+
+    async def give_up(self, row: int, error: str) -> None:
+        self._lost(row, await self.give_up_by(row, self.claimer, error))
+
+    async def close(self) -> None:
+        """Stopping: this instance's rows are claimable at once, and another instance may send."""
+        try:
+            await self.release(self.claimer)
+        finally:
+            await self.leader.close()
+
+    def _lost(self, row: int, held: bool) -> None:
+        if not held:  # the lease ran out and another sender took the row: its outcome stands
+            log.warning("outbox row no longer held by this sender row=%d", row)
 
     async def claim(self, claimer: str, now: datetime, lease: timedelta, *, limit: int = 200) -> list[Claimed]:
-        """Up to ``limit`` rows, each the oldest pending row of its chat, due and not leased to anyone alive."""
+        """Up to ``limit`` rows, each the oldest pending row of its chat, due and not leased to another."""
         async with self.pool.acquire() as conn:
             rows = await conn.fetch(CLAIM, now, limit, claimer, now + lease)
         return sorted((_claimed(row) for row in rows), key=lambda c: c.id)
 
-    async def mark_sent(self, row_id: int, claimer: str, now: datetime) -> bool:
+    async def mark_sent_by(self, row_id: int, claimer: str, now: datetime) -> bool:
         """False when ``claimer`` no longer holds the row (its lease ran out and another claimer took it)."""
-        return await self._by_holder(
-            "UPDATE outbox SET status = 'sent', sent_at = $3, claimed_by = NULL, lease_until = NULL",
-            row_id,
-            claimer,
-            now,
-        )
+        return await self._by_holder(SENT, row_id, claimer, now)
 
-    async def retry_at(self, row_id: int, claimer: str, when: datetime, error: str) -> bool:
+    async def retry_by(self, row_id: int, claimer: str, when: datetime, error: str) -> bool:
         """Put the row back, due at ``when`` (Telegram's retry_after, or a backoff): the chat waits for it."""
         return await self._by_holder(
             "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $3, last_error = $4,"
@@ -85,15 +145,16 @@ class PostgresOutbox:
             row_id,
             claimer,
             when,
-            error,
+            error[:500],
         )
 
-    async def give_up(self, row_id: int, claimer: str, error: str) -> bool:
+    async def give_up_by(self, row_id: int, claimer: str, error: str) -> bool:
         return await self._by_holder(
-            "UPDATE outbox SET status = 'undeliverable', last_error = $3, claimed_by = NULL, lease_until = NULL",
+            "UPDATE outbox SET status = 'undeliverable', attempts = attempts + 1, last_error = $3,"
+            " claimed_by = NULL, lease_until = NULL",
             row_id,
             claimer,
-            error,
+            error[:500],
         )
 
     async def release(self, claimer: str) -> int:

@@ -194,4 +194,15 @@ STEPS: tuple[str, ...] = (
         created_at timestamptz NOT NULL
     );
     """,
+    # 8: the outbox wakes the sending instance: a notification at the commit of every insert, from any instance
+    # (channels are per database; the payload names the schema, so runs in schemas of their own do not mix)
+    """
+    CREATE FUNCTION outbox_added() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        PERFORM pg_notify('green_channel_outbox', current_schema());
+        RETURN NULL;
+    END
+    $$;
+    CREATE TRIGGER outbox_added AFTER INSERT ON outbox FOR EACH STATEMENT EXECUTE FUNCTION outbox_added();
+    """,
 )

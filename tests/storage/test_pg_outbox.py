@@ -30,8 +30,12 @@ async def pool(pg_schema: tuple[str, str]) -> AsyncIterator[asyncpg.Pool]:
 
 
 @pytest.fixture
-def outbox(pool: asyncpg.Pool) -> PostgresOutbox:
-    return PostgresOutbox(pool)
+async def outbox(pool: asyncpg.Pool) -> AsyncIterator[PostgresOutbox]:
+    opened = PostgresOutbox(pool)
+    try:
+        yield opened
+    finally:
+        await opened.close()
 
 
 def messages(chat_id: int, count: int) -> list[Outgoing]:
@@ -54,7 +58,7 @@ async def test_two_senders_at_once_never_share_a_row_and_keep_each_chat_s_order(
                 continue  # the other sender holds the heads that are left: ask again once it marked them
             for row in batch:
                 sent.append((name, row.message.chat_id, row.id))  # sent now; marked just after
-                assert await outbox.mark_sent(row.id, name, NOW)
+                assert await outbox.mark_sent_by(row.id, name, NOW)
 
     await asyncio.wait_for(asyncio.gather(sender("one"), sender("two")), 120)
     rows = [row for _, _, row in sent]
@@ -73,18 +77,20 @@ async def test_a_chat_s_next_row_waits_while_its_first_is_held(outbox: PostgresO
     assert first[0].message.chat_id == SUPERGROUP
     second = await outbox.claim("two", NOW, LEASE)
     assert [row.message.text for row in second] == ["7/0"]  # another chat, not the held chat's next row
-    assert await outbox.mark_sent(first[0].id, "one", NOW)
-    assert [row.message.text for row in await outbox.claim("two", NOW, LEASE)] == [f"{SUPERGROUP}/1"]
+    assert await outbox.mark_sent_by(first[0].id, "one", NOW)
+    # and its own held row again: a row it claimed but did not send in that pass (paced) is still its to send
+    assert [row.message.text for row in await outbox.claim("two", NOW, LEASE)] == [f"{SUPERGROUP}/1", "7/0"]
+    assert await outbox.claim("one", NOW, LEASE) == []  # both heads are held by "two"
 
 
 async def test_only_the_holder_marks_a_row_sent(outbox: PostgresOutbox) -> None:
     await outbox.add(messages(5, 1), NOW)
     (row,) = await outbox.claim("one", NOW, LEASE)
-    assert await outbox.mark_sent(row.id, "two", NOW) is False
-    assert await outbox.give_up(row.id, "two", "no") is False
+    assert await outbox.mark_sent_by(row.id, "two", NOW) is False
+    assert await outbox.give_up_by(row.id, "two", "no") is False
     assert await outbox.counts() == {"pending": 1}
-    assert await outbox.mark_sent(row.id, "one", NOW) is True
-    assert await outbox.mark_sent(row.id, "one", NOW) is False  # once
+    assert await outbox.mark_sent_by(row.id, "one", NOW) is True
+    assert await outbox.mark_sent_by(row.id, "one", NOW) is False  # once
     assert await outbox.counts() == {"sent": 1}
 
 
@@ -95,15 +101,15 @@ async def test_a_killed_sender_s_lease_runs_out_and_its_row_is_taken_over(outbox
     later = NOW + LEASE + timedelta(seconds=1)
     (taken,) = await outbox.claim("alive", later, LEASE)
     assert taken.id == held.id  # the same row again, not the chat's next one: order is kept
-    assert await outbox.mark_sent(held.id, "killed", later) is False  # a stalled old holder cannot mark it
-    assert await outbox.mark_sent(taken.id, "alive", later) is True
+    assert await outbox.mark_sent_by(held.id, "killed", later) is False  # a stalled old holder cannot mark it
+    assert await outbox.mark_sent_by(taken.id, "alive", later) is True
     assert [row.message.text for row in await outbox.claim("alive", later, LEASE)] == [f"{SUPERGROUP}/1"]
 
 
 async def test_a_row_put_back_for_a_retry_holds_its_chat_until_due(outbox: PostgresOutbox) -> None:
     await outbox.add(messages(5, 2), NOW)
     (row,) = await outbox.claim("one", NOW, LEASE)
-    assert await outbox.retry_at(row.id, "one", NOW + timedelta(seconds=60), "Too Many Requests: retry after 60")
+    assert await outbox.retry_by(row.id, "one", NOW + timedelta(seconds=60), "Too Many Requests: retry after 60")
     assert await outbox.claim("two", NOW + timedelta(seconds=59), LEASE) == []
     (again,) = await outbox.claim("two", NOW + timedelta(seconds=60), LEASE)
     assert (again.id, again.attempts) == (row.id, 1)
