@@ -23,6 +23,9 @@ class Idle:
         self.added = asyncio.Event()
         self.passed = asyncio.Event()
 
+    async def leading(self) -> bool:
+        return True
+
     async def pending(self) -> list[Any]:
         self.passed.set()
         return []
