@@ -1,0 +1,59 @@
+"""Requests and steps for the approval store's contract: built here as the domain would hand them to ``add`` and
+``apply``, so each test states only what it is about."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from approvals.models import ApprovalRequest, AuditEvent, Lane, Status
+from tests.factories import make_draft
+
+AT = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
+
+
+def draft_request(*, status: Status = Status.SUBMITTED, applicant: int = 101, **fields: Any) -> ApprovalRequest:
+    """A request as ``ApprovalService.submit`` builds it; ``fields`` of the draft or of the request."""
+    request_fields = {k: fields.pop(k) for k in list(fields) if k in ApprovalRequest.model_fields and k not in DRAFT}
+    due = request_fields.pop("promised_due", date(2026, 12, 14))
+    return ApprovalRequest(
+        **make_draft(**fields).model_dump(),
+        **{
+            "id": 0,
+            "applicant_id": applicant,
+            "lane": Lane.GREEN,
+            "status": status,
+            "submitted_at": AT,
+            "updated_at": AT,
+            "accepted_on": date(2026, 11, 30),
+            "promised_due": due,
+            "statutory_due": due + timedelta(days=28),
+            **request_fields,
+        },
+    )
+
+
+DRAFT = set(make_draft().model_dump())
+
+
+def submitted(request: ApprovalRequest) -> AuditEvent:
+    return AuditEvent(
+        request_id=0,
+        actor_id=request.applicant_id,
+        at=request.submitted_at,
+        action="submit",
+        from_status=None,
+        to_status=request.status,
+    )
+
+
+def step(
+    request: ApprovalRequest, action: str, to: Status, *, actor: int = 201, minutes: int = 1, **changes: Any
+) -> tuple[ApprovalRequest, AuditEvent]:
+    """The request after one step (its version one on) and the step's audit event."""
+    at = request.updated_at + timedelta(minutes=minutes)
+    updated = request.model_copy(update={"status": to, "version": request.version + 1, "updated_at": at, **changes})
+    event = AuditEvent(
+        request_id=request.id, actor_id=actor, at=at, action=action, from_status=request.status, to_status=to
+    )
+    return updated, event
