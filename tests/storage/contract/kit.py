@@ -10,6 +10,7 @@ from approvals.models import ApprovalRequest, AuditEvent, Lane, Status
 from tests.factories import make_draft
 
 AT = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
+DRAFT = set(make_draft().model_dump())  # the draft's fields; the rest of ``draft_request``'s are the request's
 
 
 def draft_request(*, status: Status = Status.SUBMITTED, applicant: int = 101, **fields: Any) -> ApprovalRequest:
@@ -31,9 +32,6 @@ def draft_request(*, status: Status = Status.SUBMITTED, applicant: int = 101, **
             **request_fields,
         },
     )
-
-
-DRAFT = set(make_draft().model_dump())
 
 
 def submitted(request: ApprovalRequest) -> AuditEvent:
