@@ -4,10 +4,18 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from approvals.calendar import WorkCalendar
+from approvals.deadlines import DeadlinePolicy
 from approvals.models import ApprovalRequest, AuditEvent, Lane, Status
+from approvals.ports import Clock
+from approvals.service import ApprovalService
+from tests.conftest import SHANGHAI, FakeClock
 from tests.factories import make_draft
+
+if TYPE_CHECKING:
+    from tests.storage.contract.conftest import Backend
 
 AT = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
 DRAFT = set(make_draft().model_dump())  # the draft's fields; the rest of ``draft_request``'s are the request's
@@ -55,3 +63,16 @@ def step(
         request_id=request.id, actor_id=actor, at=at, action=action, from_status=request.status, to_status=to
     )
     return updated, event
+
+
+def service_over(backend: Backend, calendar: WorkCalendar, clock: Clock | None = None) -> ApprovalService:
+    """The use cases over one instance's repositories, without a notice store (not on PostgreSQL yet): every step
+    but those that open a public notice (proposing approval, deciding)."""
+    return ApprovalService(
+        requests=backend.requests,
+        key_projects=backend.key_projects,
+        calendar=calendar,
+        policy=DeadlinePolicy(),
+        clock=clock or FakeClock(AT),
+        tz=SHANGHAI,
+    )

@@ -4,20 +4,17 @@ a pool of its own) races the first for the same request, the same form and the y
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from approvals.calendar import WorkCalendar
-from approvals.deadlines import DeadlinePolicy
 from approvals.errors import DomainError
 from approvals.models import Actor, ApprovalRequest, Role, Status
 from approvals.numbering import parse_number_format
 from approvals.ports import NumberIssue
-from approvals.service import ApprovalService
-from tests.conftest import ACCEPTOR, FakeClock
+from tests.conftest import ACCEPTOR
 from tests.factories import APPLICANT, make_draft
 from tests.storage.contract.conftest import Backend
-from tests.storage.contract.kit import draft_request, step, submitted
+from tests.storage.contract.kit import draft_request, service_over, step, submitted
 
 ISSUED = parse_number_format("{prefix}〔{year}〕{seq}号", "区环审")
 assert ISSUED is not None
@@ -25,19 +22,6 @@ assert ISSUED is not None
 
 def reviewer(n: int) -> Actor:
     return Actor(user_id=1000 + n, name=f"审查员{n}", roles=frozenset({Role.REVIEWER}))
-
-
-def service_over(backend: Backend, calendar: WorkCalendar) -> ApprovalService:
-    """The use cases that need no notice store (a decision publishes one: not on PostgreSQL yet), over one
-    instance's repositories."""
-    return ApprovalService(
-        requests=backend.requests,
-        key_projects=backend.key_projects,
-        calendar=calendar,
-        policy=DeadlinePolicy(),
-        clock=FakeClock(datetime(2026, 11, 30, 2, 0, tzinfo=UTC)),
-        tz=ZoneInfo("Asia/Shanghai"),
-    )
 
 
 async def test_the_same_step_applied_by_two_instances_at_once_is_written_once(backend: Backend) -> None:
