@@ -240,7 +240,9 @@ class PostgresApprovalStore:
         return [event_of(row) for row in rows]
 
     async def _select(self, sql: str, *params: Any) -> list[ApprovalRequest]:
-        async with self.pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+        # two statements without a transaction (two round trips, not four: ``get`` is read at every press):
+        # documents are only ever added, so the second can only show one a step committed in between
+        async with self.pool.acquire() as conn:
             return await _select_on(conn, sql, params)
 
 
@@ -255,7 +257,7 @@ def _needed(writer: W | None, needed: object, what: str) -> W | None:
 
 
 async def _select_on(conn: asyncpg.Connection, sql: str, params: tuple[Any, ...]) -> list[ApprovalRequest]:
-    """The requests ``sql`` reads, with their documents, on one connection (in the caller's snapshot)."""
+    """The requests ``sql`` reads, with their documents, on one connection."""
     rows = await conn.fetch(sql, *params)
     files = await attachments_of(conn, [row["id"] for row in rows])
     return [request_of(row, files.get(row["id"], [])) for row in rows]

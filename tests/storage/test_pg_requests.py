@@ -18,6 +18,7 @@ from approvals.notices import Notice, NoticeKind
 from approvals.numbering import parse_number_format
 from approvals.ports import NumberIssue
 from approvals.quota import Move, QuotaMove, QuotaShortfall
+from approvals.quota_claim import QuotaClaim
 from storage.postgres.numbers import PostgresApprovalNumbers
 from storage.postgres.pool import open_pool
 from storage.postgres.requests import PostgresApprovalStore, StepWriters
@@ -180,3 +181,20 @@ async def test_other_stores_writes_ride_in_the_steps_transaction_after_its_numbe
         ("move", (request.id, Move.ALLOCATE, (201, ""), "approve")),
         ("notices", (1, "区环审〔2026〕1号")),  # the announcement takes the number issued
     ]
+
+
+async def test_a_requests_quota_claim_is_written_with_it_or_the_request_is_refused(pool: asyncpg.Pool) -> None:
+    declared = draft_request(quota=QuotaClaim(discharges={"COD": Decimal("1.2")}))
+    with pytest.raises(NotImplementedError):
+        await PostgresApprovalStore(pool).add(declared, submitted(declared))
+    assert await PostgresApprovalStore(pool).all_requests() == []
+    claims: list[tuple[int, QuotaClaim]] = []
+
+    async def claim(conn: asyncpg.Connection, request_id: int, quota: QuotaClaim) -> None:
+        assert await conn.fetchval("SELECT count(*) FROM requests WHERE id = $1", request_id) == 1  # same transaction
+        claims.append((request_id, quota))
+
+    stored = await PostgresApprovalStore(pool, StepWriters(claim=claim)).add(declared, submitted(declared))
+    assert claims == [(stored.id, declared.quota)]
+    plain = await PostgresApprovalStore(pool).add(draft_request(), submitted(draft_request()))  # declares nothing
+    assert plain.id > stored.id
