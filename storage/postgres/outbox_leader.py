@@ -50,7 +50,7 @@ class OutboxLeader:
             return self._holding
 
     async def _connection(self) -> asyncpg.pool.PoolConnectionProxy:
-        if self._conn is not None and not self._conn.is_closed():
+        if self._conn is not None and _alive(self._conn):
             return self._conn
         await self._drop()  # a closed connection took the lock with it
         conn = await self.pool.acquire()
@@ -70,13 +70,26 @@ class OutboxLeader:
 
     async def _drop(self) -> None:
         conn, self._conn, self._holding = self._conn, None, False
-        if conn is not None:
+        if conn is None:
+            return
+        if _alive(conn):
             try:
-                await self.pool.release(conn)  # asyncpg's reset unlistens and unlocks
-            except Exception as exc:  # a broken connection: the pool discards it
-                log.debug("outbox sender connection dropped: %s", exc)
+                await conn.remove_listener(CHANNEL, self._heard)  # released with a listener, asyncpg warns
+            except Exception as exc:
+                log.debug("outbox sender connection unlistened badly: %s", exc)
+        try:
+            await self.pool.release(conn)  # asyncpg's reset unlocks; a broken connection the pool discards
+        except asyncpg.InterfaceError as exc:  # lost: the pool took it back already
+            log.debug("outbox sender connection already released: %s", exc)
 
     async def close(self) -> None:
         """Give the lock up (another instance sends from its next pass) and the connection back to the pool."""
         async with self._guard:
             await self._drop()
+
+
+def _alive(conn: asyncpg.pool.PoolConnectionProxy) -> bool:
+    try:
+        return not conn.is_closed()
+    except asyncpg.InterfaceError:  # a lost connection is taken back by the pool, and its proxy says so
+        return False

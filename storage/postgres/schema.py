@@ -6,6 +6,8 @@ numeric where SQLite stores text. Tables the SQLite schema guards with append-on
 
 from __future__ import annotations
 
+from storage.postgres.schema_requests import REQUESTS
+
 STEPS: tuple[str, ...] = (
     # 1: the outbox. Several senders share it: each claims a chat's oldest pending row under a lease
     # (claimed_by, lease_until), and only the holder marks it sent. The audit_events and requests foreign keys
@@ -205,4 +207,5 @@ STEPS: tuple[str, ...] = (
     $$;
     CREATE TRIGGER outbox_added AFTER INSERT ON outbox FOR EACH STATEMENT EXECUTE FUNCTION outbox_added();
     """,
+    *REQUESTS,  # the approval store: requests, documents, audit log, clock stops, numbers
 )

@@ -10,9 +10,12 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 import pytest
 
+from approvals.models import ApprovalRequest, AuditEvent, Lane
 from storage.outbox import Outgoing
 from storage.postgres.outbox import PostgresOutbox
 from storage.postgres.pool import open_pool
+from storage.postgres.requests import PostgresApprovalStore
+from tests.factories import make_draft
 
 NOW = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
 LEASE = timedelta(seconds=30)
@@ -122,7 +125,22 @@ async def test_a_stopping_sender_releases_its_rows_at_once(outbox: PostgresOutbo
     assert len(await outbox.claim("two", NOW, LEASE)) == 2
 
 
-async def test_a_message_s_fields_come_back_as_queued(outbox: PostgresOutbox) -> None:
+async def test_a_message_s_fields_come_back_as_queued(outbox: PostgresOutbox, pool: asyncpg.Pool) -> None:
+    await pool.execute(f"ALTER TABLE requests ALTER COLUMN id RESTART WITH {2**40}")  # a request id beyond 32 bits
+    request = ApprovalRequest(
+        **make_draft().model_dump(),
+        id=0,
+        applicant_id=101,
+        lane=Lane.GREEN,
+        submitted_at=NOW,
+        updated_at=NOW,
+        accepted_on=NOW.date(),
+        promised_due=NOW.date(),
+        statutory_due=NOW.date(),
+    )
+    submit = AuditEvent(request_id=0, actor_id=101, at=NOW, action="submit", from_status=None, to_status=request.status)
+    assert (await PostgresApprovalStore(pool).add(request, submit)).id == 2**40
+    await pool.execute("UPDATE outbox SET status = 'sent' WHERE kind = 'event'")  # its announcement: not under test
     queued = Outgoing(
         chat_id=SUPERGROUP,
         text="<b>批复</b>",

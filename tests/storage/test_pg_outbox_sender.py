@@ -11,10 +11,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from approvals.models import ApprovalRequest, AuditEvent, Lane
 from storage.ports import Outgoing
 from storage.postgres.outbox import PostgresOutbox
 from storage.postgres.outbox_leader import SENDER_LOCK_CLASS
 from storage.postgres.pool import open_pool
+from storage.postgres.requests import PostgresApprovalStore
+from tests.factories import make_draft
 from tests.servers import eventually
 
 NOW = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
@@ -116,14 +119,21 @@ async def test_sent_retried_and_given_up_rows_leave_the_chat_s_head(instances: O
 async def test_an_event_row_is_replaced_by_its_messages_in_one_step(instances: Opener) -> None:
     (one,) = [await instances()]
     assert await one.leading()
-    async with one.pool.acquire() as conn:
-        await conn.execute(
-            "INSERT INTO outbox (chat_id, kind, event_id, request_id, created_at, next_attempt_at)"
-            " VALUES (0, 'event', 41, 7, $1, $1)",
-            NOW,
-        )
+    request = ApprovalRequest(
+        **make_draft().model_dump(),
+        id=0,
+        applicant_id=101,
+        lane=Lane.GREEN,
+        submitted_at=NOW,
+        updated_at=NOW,
+        accepted_on=NOW.date(),
+        promised_due=NOW.date(),
+        statutory_due=NOW.date(),
+    )
+    submit = AuditEvent(request_id=0, actor_id=101, at=NOW, action="submit", from_status=None, to_status=request.status)
+    stored = await PostgresApprovalStore(one.pool).add(request, submit)  # its audit event queues an event row
     (event,) = await one.pending()
-    assert (event.message.kind, event.event_id) == ("event", 41)
+    assert (event.message.kind, event.message.request_id) == ("event", stored.id)
     await one.expand([(event.id, messages(5, 1) + messages(6, 1))], NOW)
     assert sorted(row.message.text for row in await one.pending()) == ["5/0", "6/0"]
     assert (await one.counts())["sent"] == 1

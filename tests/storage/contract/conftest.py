@@ -7,7 +7,6 @@ that no port offers (the outbox's pending rows, a request to hang notes on, a ca
 
 from __future__ import annotations
 
-import itertools
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, closing
@@ -20,18 +19,20 @@ import asyncpg
 import pytest
 
 from approvals.models import ApprovalRequest, AuditEvent, Lane
-from approvals.ports import KeyProjectStore, NoteStore, PeopleStore
+from approvals.ports import ApprovalStore, KeyProjectStore, NoteStore, PeopleStore
 from storage.database import Database
 from storage.group_commit import GroupCommit
 from storage.outbox import Outgoing
-from storage.ports import Denials, Inbox, Replies, Runs, Subscribers, Units, Updates
+from storage.ports import ApprovalNumbers, Denials, Inbox, Replies, Runs, Subscribers, Units, Updates
 from storage.postgres.committer import PostgresCommitter
 from storage.postgres.denials import PostgresDenials
 from storage.postgres.key_projects import PostgresKeyProjectStore
 from storage.postgres.notes import PostgresNoteStore
+from storage.postgres.numbers import PostgresApprovalNumbers
 from storage.postgres.people import PostgresPeopleStore
 from storage.postgres.pool import open_pool
 from storage.postgres.replies import PostgresReplies
+from storage.postgres.requests import PostgresApprovalStore
 from storage.postgres.runs import PostgresRuns, PostgresSubscribers
 from storage.postgres.updates import PostgresInbox, PostgresUpdates
 from storage.repositories import Repositories
@@ -64,6 +65,8 @@ class Backend:
     inbox: Inbox
     replies: Replies
     units: Units  # each update's unit of work, over the backend's committer
+    requests: ApprovalStore
+    numbers: ApprovalNumbers  # the register of approval numbers issued
 
     async def settled(self) -> None:
         """Wait until the writes left to be stored soon (a unit's end, rows stored ahead) are stored."""
@@ -74,8 +77,24 @@ class Backend:
         raise NotImplementedError
 
     async def request(self) -> int:
-        """A request's id to hang notes, cards and reminders on."""
-        raise NotImplementedError
+        """A request's id to hang notes, cards and reminders on (its announcement marked sent: not under test)."""
+        request = ApprovalRequest(
+            **make_draft().model_dump(),
+            id=0,
+            applicant_id=APPLICANT.user_id,
+            lane=Lane.GREEN,
+            submitted_at=NOW,
+            updated_at=NOW,
+            accepted_on=date(2026, 11, 30),
+            promised_due=date(2026, 12, 14),
+            statutory_due=date(2027, 1, 11),
+        )
+        event = AuditEvent(
+            request_id=0, actor_id=1, at=NOW, action="submit", from_status=None, to_status=request.status
+        )
+        stored = await self.requests.add(request, event)
+        await self.rows("UPDATE outbox SET status = 'sent' WHERE kind = 'event'")
+        return stored.id
 
     async def add_card(self, request_id: int, chat_id: int, message_id: int) -> None:
         raise NotImplementedError
@@ -110,6 +129,8 @@ class SqliteBackend(Backend):
             repos.inbox,
             repos.replies,
             repos.units,
+            requests=repos.requests,
+            numbers=repos.numbers,
         )
         self.db = db
         self.repos = repos
@@ -121,25 +142,6 @@ class SqliteBackend(Backend):
 
     async def queued(self) -> list[tuple[Any, ...]]:
         return [sent(q.message) for q in await self.repos.outbox.pending()]
-
-    async def request(self) -> int:
-        request = ApprovalRequest(
-            **make_draft().model_dump(),
-            id=0,
-            applicant_id=APPLICANT.user_id,
-            lane=Lane.GREEN,
-            submitted_at=NOW,
-            updated_at=NOW,
-            accepted_on=date(2026, 11, 30),
-            promised_due=date(2026, 12, 14),
-            statutory_due=date(2027, 1, 11),
-        )
-        event = AuditEvent(
-            request_id=0, actor_id=1, at=NOW, action="submit", from_status=None, to_status=request.status
-        )
-        stored = await self.repos.requests.add(request, event)
-        await self.rows("UPDATE outbox SET status = 'sent' WHERE kind = 'event'")  # its announcement: not under test
-        return stored.id
 
     async def add_card(self, request_id: int, chat_id: int, message_id: int) -> None:
         await self.repos.cards.add(request_id, chat_id, message_id)
@@ -161,8 +163,6 @@ class SqliteBackend(Backend):
 
 
 class PostgresBackend(Backend):
-    _requests = itertools.count(1)
-
     def __init__(self, pool: asyncpg.Pool, url: str, schema: str) -> None:
         committer = PostgresCommitter(pool)
         super().__init__(
@@ -178,6 +178,8 @@ class PostgresBackend(Backend):
             PostgresInbox(pool, committer),
             PostgresReplies(pool),
             WriteUnits(committer),
+            requests=PostgresApprovalStore(pool),
+            numbers=PostgresApprovalNumbers(pool),
         )
         self.pool, self.url, self.schema = pool, url, schema
         self.committer = committer
@@ -190,10 +192,6 @@ class PostgresBackend(Backend):
             "SELECT chat_id, kind, text, request_id, edit_message_id FROM outbox WHERE status = 'pending' ORDER BY id"
         )
         return [tuple(row) for row in rows]
-
-    async def request(self) -> int:
-        """A request id (PostgreSQL has no requests table yet: nothing refers to it by a foreign key)."""
-        return next(self._requests)
 
     async def add_card(self, request_id: int, chat_id: int, message_id: int) -> None:
         await self.pool.execute(
