@@ -6,6 +6,8 @@ numeric where SQLite stores text. Tables the SQLite schema guards with append-on
 
 from __future__ import annotations
 
+from storage.postgres.schema_documents import DOCUMENTS
+
 STEPS: tuple[str, ...] = (
     # 1: the outbox. Several senders share it: each claims a chat's oldest pending row under a lease
     # (claimed_by, lease_until), and only the holder marks it sent. The audit_events and requests foreign keys
@@ -195,3 +197,4 @@ STEPS: tuple[str, ...] = (
     );
     """,
 )
+STEPS += DOCUMENTS  # 8-12: chats, checklists, notices, papers, copies
