@@ -1,14 +1,11 @@
-"""The append-only audit log on PostgreSQL: one row per step, and with it the outbox row that tells people about it.
-
-The ``audit_events`` table comes with the approval store's step (``requests`` and what refers to it); the stores
-that write events for their own changes (notices, papers, copies) share this one writer, as on SQLite
-(``storage/audit.py``)."""
+"""The append-only audit log on PostgreSQL: one row per step, and with it the outbox row that tells people about it
+(an ``event`` row for chat 0, which the sender expands into the messages the step means)."""
 
 from __future__ import annotations
 
 import asyncpg
 
-from approvals.models import AuditEvent
+from approvals.models import AuditEvent, Status
 
 _COLUMNS = (
     "request_id",
@@ -26,19 +23,30 @@ _COLUMNS = (
     "sha256",
     "file_size",
 )
+SELECT_EVENTS = f"SELECT {', '.join(_COLUMNS)} FROM audit_events"
 _INSERT = (
     f"INSERT INTO audit_events ({', '.join(_COLUMNS)}) "
     f"VALUES ({', '.join(f'${n}' for n in range(1, len(_COLUMNS) + 1))}) RETURNING id"
 )
-_EVENT_ROW = (
+# due at once ('-infinity', as SQLite's ''): the event's time is the domain's clock, not the sender's
+_ANNOUNCE = (
     "INSERT INTO outbox (chat_id, kind, event_id, request_id, created_at, next_attempt_at) "
-    "VALUES (0, 'event', $1, $2, $3, $3)"
+    "VALUES (0, 'event', $1, $2, $3, '-infinity')"
 )
 
 
+def event_of(row: asyncpg.Record) -> AuditEvent:
+    data = dict(row)
+    data.update(
+        from_status=Status(data["from_status"]) if data["from_status"] else None,
+        to_status=Status(data["to_status"]),
+    )
+    return AuditEvent(**data)
+
+
 async def insert_event(conn: asyncpg.Connection, event: AuditEvent, *, notify: bool = True) -> int:
-    """Inside a caller's transaction: the audit record and the outbox row that will tell people about it
-    (``notify``: a step no one is told of, such as the bureau's copy of a document kept, has none). Its id."""
+    """The audit record and, in the caller's transaction, the outbox row that will tell people about it (``notify``:
+    a step no one is told of, such as the bureau's copy of a document kept, has none). Returns the event's id."""
     event_id: int = await conn.fetchval(
         _INSERT,
         event.request_id,
@@ -57,12 +65,5 @@ async def insert_event(conn: asyncpg.Connection, event: AuditEvent, *, notify: b
         event.file_size,
     )
     if notify:
-        await conn.execute(_EVENT_ROW, event_id, event.request_id, event.at)
+        await conn.execute(_ANNOUNCE, event_id, event.request_id, event.at)
     return event_id
-
-
-async def status_of(conn: asyncpg.Connection, request_id: int) -> str:
-    """A request's status as stored (the steps recorded here keep it: their events go from it to it)."""
-    status = await conn.fetchval("SELECT status FROM requests WHERE id = $1", request_id)
-    assert status is not None  # a request is never deleted
-    return str(status)

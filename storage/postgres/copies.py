@@ -1,5 +1,5 @@
 """The bureau's copies of documents still to make, on PostgreSQL: one ``file_copies`` row per document, written with
-the document itself (by the approval store), as on SQLite (``storage/copies.py``).
+the document itself (by the approval store, whose step brings the table), as on SQLite (``storage/copies.py``).
 
 A copy stored is recorded in one transaction: the attachment takes the copy's hash, size and time, the audit log
 the step, and the row goes. The row's deletion comes first and decides: a copy another instance's copier recorded
@@ -16,7 +16,7 @@ import asyncpg
 from approvals.documents import copy_kept
 from approvals.models import Status
 from storage.ports import PendingCopy
-from storage.postgres.audit import insert_event, status_of
+from storage.postgres.audit import insert_event
 from storage.postgres.rows import changed
 
 AT_ONCE = datetime.min.replace(tzinfo=UTC)  # what next_attempt() says of a row due at once ('-infinity')
@@ -72,7 +72,7 @@ class PostgresCopies:
                 size,
                 at,
             )
-            status = Status(await status_of(conn, copy.request_id))
+            status = Status(await conn.fetchval("SELECT status FROM requests WHERE id = $1", copy.request_id))
             event = copy_kept(copy.request_id, status, name=copy.name, sha256=sha256, size=size, at=at)
             await insert_event(conn, event, notify=False)
 

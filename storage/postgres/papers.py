@@ -15,7 +15,7 @@ from approvals.models import Status
 from paperwork.issued import IssuedPaper
 from paperwork.kinds import PaperKind
 from storage.paper_records import filed
-from storage.postgres.audit import insert_event, status_of
+from storage.postgres.audit import insert_event
 
 _COLUMNS = "id, request_id, kind, event_id, title, issued_on, docx_sha256, docx_size, pdf_sha256, pdf_size"
 _INSERT = """
@@ -59,7 +59,8 @@ class PostgresPapers:
                 at,
             )
             if added is not None:
-                for event in filed(paper, Status(await status_of(conn, paper.request_id)), at):
+                status = await conn.fetchval("SELECT status FROM requests WHERE id = $1", paper.request_id)
+                for event in filed(paper, Status(status), at):
                     await insert_event(conn, event, notify=False)  # no one is told of a filing
             stored = await conn.fetchrow(_GET, paper.request_id, paper.kind.value, paper.event_id)
         assert stored is not None

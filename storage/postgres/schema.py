@@ -197,4 +197,4 @@ STEPS: tuple[str, ...] = (
     );
     """,
 )
-STEPS += DOCUMENTS  # 8-12: chats, checklists, notices, papers, copies
+STEPS += DOCUMENTS  # 8-11: chats, checklists, notices, papers

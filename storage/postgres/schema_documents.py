@@ -1,9 +1,10 @@
 """PostgreSQL's schema steps for what the bureau publishes, issues and keeps, and for chats the bot cannot reach:
-the chats' two tables, the bureau's checklists, public notices with what the public sent, the register of written
-notices, and the copies of documents still to make (``schema.py`` appends them to its steps).
+the chats' two tables, the bureau's checklists, public notices with what the public sent, and the register of
+written notices (``schema.py`` appends them to its steps). The copies still to make (``file_copies``) are the
+approval store's, written with each document.
 
-The tables they point to by id (``requests``, ``audit_events``, ``attachments``) come with the approval store's
-step; the foreign keys to them come with it too, as for the earlier steps' ``request_id`` columns."""
+The tables they point to by id (``requests``, ``audit_events``) come with the approval store's step; the foreign
+keys to them come with it too, as for the earlier steps' ``request_id`` columns."""
 
 from __future__ import annotations
 
@@ -94,17 +95,5 @@ DOCUMENTS: tuple[str, ...] = (
         FOR EACH ROW EXECUTE FUNCTION refuse_change();
     CREATE TRIGGER papers_no_truncate BEFORE TRUNCATE ON papers
         FOR EACH STATEMENT EXECUTE FUNCTION refuse_change();
-    """,
-    # the bureau's copies of documents still to make: one row per attachment, written with it, deleted when the
-    # copy is recorded, kept marked failed when it cannot be made. next_attempt_at '-infinity': due at once.
-    """
-    CREATE TABLE file_copies (
-        attachment_id bigint PRIMARY KEY,
-        status text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'failed')),
-        attempts integer NOT NULL DEFAULT 0,
-        next_attempt_at timestamptz NOT NULL DEFAULT '-infinity',
-        last_error text
-    );
-    CREATE INDEX file_copies_due ON file_copies (next_attempt_at, attachment_id) WHERE status = 'pending';
     """,
 )

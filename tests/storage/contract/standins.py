@@ -1,7 +1,7 @@
 """Stand-ins, for the PostgreSQL contract tests only, of the approval store's tables that the stores under test read
-or write beside their own: a request's status, attachments, the audit log. They have the columns those stores use,
-as SQLite's schema names them. The approval store's schema step brings the real tables: then these go, and
-``PostgresBackend.request`` stores a real request."""
+or write beside their own: a request's status, attachments with their copies still to make, the audit log. They
+have the columns those stores use, as the approval store's step (``schema_requests.py``) defines them. That step
+brings the real tables: then these go, and ``PostgresBackend.request`` stores a real request."""
 
 from __future__ import annotations
 
@@ -22,6 +22,14 @@ CREATE TABLE attachments (
     sha256 text,
     stored_at timestamptz
 );
+CREATE TABLE file_copies (
+    attachment_id bigint PRIMARY KEY REFERENCES attachments (id),
+    status text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'failed')),
+    attempts integer NOT NULL DEFAULT 0,
+    next_attempt_at timestamptz NOT NULL DEFAULT '-infinity',
+    last_error text
+);
+CREATE INDEX file_copies_due ON file_copies (next_attempt_at, attachment_id) WHERE status = 'pending';
 CREATE TABLE audit_events (
     id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     request_id bigint NOT NULL REFERENCES requests (id),
