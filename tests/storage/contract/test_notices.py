@@ -4,6 +4,7 @@ or not at all."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -210,3 +211,27 @@ async def test_nothing_is_kept_of_what_the_public_sent_unless_the_reviewers_are_
     assert await backend.notices.open_hearings(request) == [hearing]
     assert (await backend.notices.of(request))[0].closed_at is None
     assert await events(backend) == before
+
+
+async def test_two_instances_ending_a_notice_or_closing_a_hearing_at_once_record_it_once(backend: Backend) -> None:
+    request = await backend.request()
+    await backend.open_notices([notice(request, NoticeKind.INTENDED_DECISION, date(2026, 11, 30), date(2026, 12, 7))])
+    (opened,) = await backend.notices.of(request)
+    hearing = await backend.notices.add_input(
+        said(request, opened.id, InputKind.HEARING, "申请听证"), event(request, "hearing_requested")
+    )
+    closing = event(request, "close_hearing", actor=REVIEWER)
+    async with backend.another() as other:
+        ended = await asyncio.gather(
+            backend.notices.close(opened.id, NOW, event(request, "notice_ended")),
+            other.notices.close(opened.id, NOW, event(request, "notice_ended")),
+        )
+        closed = await asyncio.gather(
+            backend.notices.close_hearing(hearing.id, by=REVIEWER, outcome="已举行", event=closing),
+            other.notices.close_hearing(hearing.id, by=REVIEWER + 1, outcome="已举行", event=closing),
+        )
+    assert sorted(ended) == sorted(closed) == [False, True]
+    actions = [row[1] for row in await events(backend)]
+    assert actions == ["hearing_requested", "notice_ended", "close_hearing"]
+    (kept,) = await backend.notices.inputs(request)
+    assert kept.closed_by == (REVIEWER if closed[0] else REVIEWER + 1)  # the winner's, whole
