@@ -54,6 +54,9 @@ class SqliteCopies:
     async def kept(self, copy: PendingCopy, *, sha256: str, size: int, at: datetime) -> None:
         """The copy is stored: the attachment records it and the audit log the step, and the row goes, at once."""
         async with self.db.transaction() as conn:
+            gone = await conn.execute("DELETE FROM file_copies WHERE attachment_id = ?", (copy.attachment_id,))
+            if gone.rowcount != 1:
+                return  # recorded already (a copy made twice is recorded once)
             await conn.execute(
                 "UPDATE attachments SET sha256 = ?, size = ?, stored_at = ? WHERE id = ?",
                 (sha256, size, stamp(at), copy.attachment_id),
@@ -63,7 +66,6 @@ class SqliteCopies:
             assert row is not None  # an attachment's request is never deleted
             event = copy_kept(copy.request_id, Status(row[0]), name=copy.name, sha256=sha256, size=size, at=at)
             await insert_event(conn, event, notify=False)
-            await conn.execute("DELETE FROM file_copies WHERE attachment_id = ?", (copy.attachment_id,))
 
     async def retry_at(self, attachment_id: int, when: datetime, error: str) -> None:
         async with self.db.transaction() as conn:

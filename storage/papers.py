@@ -12,14 +12,14 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from approvals.models import BOT_ACTOR_ID, AuditEvent, Status
+from approvals.models import Status
 from paperwork.issued import IssuedPaper
 from paperwork.kinds import PaperKind
 from storage.audit import insert_event
 from storage.codec import stamp
 from storage.database import Database
+from storage.paper_records import filed
 
-ISSUE_PAPER = "issue_paper"  # the audit action: recorded, not a transition, no one told (the document itself is)
 _COLUMNS = "id, request_id, kind, event_id, title, issued_on, docx_sha256, docx_size, pdf_sha256, pdf_size"
 
 
@@ -75,22 +75,7 @@ class SqlitePapers:
                 async with conn.execute("SELECT status FROM requests WHERE id = ?", (paper.request_id,)) as found:
                     row = await found.fetchone()
                 assert row is not None  # a document's request is never deleted
-                status = Status(row[0])
-                for extension, sha, size in (
-                    ("docx", paper.docx_sha256, paper.docx_size),
-                    ("pdf", paper.pdf_sha256, paper.pdf_size),
-                ):
-                    event = AuditEvent(
-                        request_id=paper.request_id,
-                        actor_id=BOT_ACTOR_ID,
-                        at=at,
-                        action=ISSUE_PAPER,
-                        from_status=status,
-                        to_status=status,
-                        file_name=paper.file_name(extension),
-                        sha256=sha,
-                        file_size=size,
-                    )
+                for event in filed(paper, Status(row[0]), at):
                     await insert_event(conn, event, notify=False)
             async with conn.execute(
                 f"SELECT {_COLUMNS} FROM papers WHERE request_id = ? AND kind = ? AND event_id = ?",

@@ -6,6 +6,7 @@ numeric where SQLite stores text. Tables the SQLite schema guards with append-on
 
 from __future__ import annotations
 
+from storage.postgres.schema_documents import DOCUMENTS
 from storage.postgres.schema_requests import REQUESTS
 
 STEPS: tuple[str, ...] = (
@@ -207,5 +208,6 @@ STEPS: tuple[str, ...] = (
     $$;
     CREATE TRIGGER outbox_added AFTER INSERT ON outbox FOR EACH STATEMENT EXECUTE FUNCTION outbox_added();
     """,
-    *REQUESTS,  # the approval store: requests, documents, audit log, clock stops, numbers
+    *REQUESTS,  # 9-11: the approval store: requests, documents, audit log, clock stops, numbers
+    *DOCUMENTS,  # 12-15: chats, checklists, notices, papers
 )

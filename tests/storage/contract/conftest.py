@@ -3,7 +3,8 @@ PostgreSQL (``backend_kind`` is generated in tests/conftest.py: without a server
 terminal summary says so). The same assertions run on both, so a second dialect cannot drift from the first.
 
 ``Backend`` gives the repositories under test and the few things a test needs to see or arrange around them
-that no port offers (the outbox's pending rows, a request to hang notes on, a card, an injected write fault)."""
+that no port offers (the outbox's pending rows, a request to hang notes on, a card, a notice a step opened, a
+document with its copy to make, an injected write fault)."""
 
 from __future__ import annotations
 
@@ -18,21 +19,32 @@ from typing import Any
 import asyncpg
 import pytest
 
+from approvals.checklists import ChecklistStore
 from approvals.models import ApprovalRequest, AuditEvent, Lane
-from approvals.ports import ApprovalStore, KeyProjectStore, NoteStore, PeopleStore
+from approvals.notices import Notice
+from approvals.ports import ApprovalStore, KeyProjectStore, NoteStore, NoticeStore, PeopleStore
+from paperwork.issued import PaperStore
+from storage.codec import stamp
 from storage.database import Database
 from storage.group_commit import GroupCommit
+from storage.notices import insert_notices
 from storage.outbox import Outgoing
-from storage.ports import ApprovalNumbers, Denials, Inbox, Replies, Runs, Subscribers, Units, Updates
+from storage.ports import ApprovalNumbers, Chats, Copies, Denials, Inbox, Replies, Runs, Subscribers, Units, Updates
+from storage.postgres import notices as pg_notices
+from storage.postgres.chats import PostgresChats
+from storage.postgres.checklists import PostgresChecklists
 from storage.postgres.committer import PostgresCommitter
+from storage.postgres.copies import PostgresCopies
 from storage.postgres.denials import PostgresDenials
 from storage.postgres.key_projects import PostgresKeyProjectStore
 from storage.postgres.notes import PostgresNoteStore
+from storage.postgres.notices import PostgresNoticeStore
 from storage.postgres.numbers import PostgresApprovalNumbers
+from storage.postgres.papers import PostgresPapers
 from storage.postgres.people import PostgresPeopleStore
 from storage.postgres.pool import open_pool
 from storage.postgres.replies import PostgresReplies
-from storage.postgres.requests import PostgresApprovalStore
+from storage.postgres.requests import PostgresApprovalStore, StepWriters
 from storage.postgres.runs import PostgresRuns, PostgresSubscribers
 from storage.postgres.updates import PostgresInbox, PostgresUpdates
 from storage.repositories import Repositories
@@ -67,6 +79,11 @@ class Backend:
     units: Units  # each update's unit of work, over the backend's committer
     requests: ApprovalStore
     numbers: ApprovalNumbers  # the register of approval numbers issued
+    notices: NoticeStore
+    papers: PaperStore
+    copies: Copies
+    checklists: ChecklistStore
+    chats: Chats
 
     async def settled(self) -> None:
         """Wait until the writes left to be stored soon (a unit's end, rows stored ahead) are stored."""
@@ -97,6 +114,14 @@ class Backend:
         return stored.id
 
     async def add_card(self, request_id: int, chat_id: int, message_id: int) -> None:
+        raise NotImplementedError
+
+    async def open_notices(self, notices: list[Notice], approval_number: str | None = None) -> None:
+        """The notices a step opens, as ``ApprovalStore.apply`` writes them with it."""
+        raise NotImplementedError
+
+    async def add_document(self, request_id: int, name: str, size: int, sha256: str | None) -> int:
+        """An attachment of the request and its copy to make, as ``add`` or ``apply`` writes them; its id."""
         raise NotImplementedError
 
     def refusing_messages_to(self, chat_id: int) -> AbstractAsyncContextManager[None]:
@@ -131,6 +156,11 @@ class SqliteBackend(Backend):
             repos.units,
             requests=repos.requests,
             numbers=repos.numbers,
+            notices=repos.notices,
+            papers=repos.papers,
+            copies=repos.copies,
+            checklists=repos.checklists,
+            chats=repos.chats,
         )
         self.db = db
         self.repos = repos
@@ -145,6 +175,21 @@ class SqliteBackend(Backend):
 
     async def add_card(self, request_id: int, chat_id: int, message_id: int) -> None:
         await self.repos.cards.add(request_id, chat_id, message_id)
+
+    async def open_notices(self, notices: list[Notice], approval_number: str | None = None) -> None:
+        async with self.db.transaction() as conn:
+            await insert_notices(conn, notices, approval_number)
+
+    async def add_document(self, request_id: int, name: str, size: int, sha256: str | None) -> int:
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "INSERT INTO attachments (request_id, file_id, name, size, mime, unique_id, uploaded_at, sha256) "
+                "VALUES (?, ?, ?, ?, 'application/pdf', ?, ?, ?)",
+                (request_id, f"file-{name}", name, size, f"u-{name}", stamp(NOW), sha256),
+            )
+            assert cursor.lastrowid is not None
+            await conn.execute("INSERT INTO file_copies (attachment_id) VALUES (?)", (cursor.lastrowid,))
+        return cursor.lastrowid
 
     def refusing_messages_to(self, chat_id: int) -> AbstractAsyncContextManager[None]:
         return refusing_messages_to(self.db, chat_id)
@@ -178,8 +223,13 @@ class PostgresBackend(Backend):
             PostgresInbox(pool, committer),
             PostgresReplies(pool),
             WriteUnits(committer),
-            requests=PostgresApprovalStore(pool),
+            requests=PostgresApprovalStore(pool, StepWriters(notices=pg_notices.insert_notices)),
             numbers=PostgresApprovalNumbers(pool),
+            notices=PostgresNoticeStore(pool),
+            papers=PostgresPapers(pool),
+            copies=PostgresCopies(pool),
+            checklists=PostgresChecklists(pool),
+            chats=PostgresChats(pool),
         )
         self.pool, self.url, self.schema = pool, url, schema
         self.committer = committer
@@ -200,6 +250,26 @@ class PostgresBackend(Backend):
             chat_id,
             message_id,
         )
+
+    async def open_notices(self, notices: list[Notice], approval_number: str | None = None) -> None:
+        async with self.pool.acquire() as conn, conn.transaction():
+            await pg_notices.insert_notices(conn, notices, approval_number)
+
+    async def add_document(self, request_id: int, name: str, size: int, sha256: str | None) -> int:
+        async with self.pool.acquire() as conn, conn.transaction():
+            attachment_id: int = await conn.fetchval(
+                "INSERT INTO attachments (request_id, file_id, name, size, mime, unique_id, uploaded_at, sha256) "
+                "VALUES ($1, $2, $3, $4, 'application/pdf', $5, $6, $7) RETURNING id",
+                request_id,
+                f"file-{name}",
+                name,
+                size,
+                f"u-{name}",
+                NOW,
+                sha256,
+            )
+            await conn.execute("INSERT INTO file_copies (attachment_id) VALUES ($1)", attachment_id)
+        return attachment_id
 
     @asynccontextmanager
     async def refusing_messages_to(self, chat_id: int) -> AsyncIterator[None]:  # type: ignore[override]
