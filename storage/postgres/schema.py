@@ -6,6 +6,8 @@ numeric where SQLite stores text. Tables the SQLite schema guards with append-on
 
 from __future__ import annotations
 
+from storage.postgres.schema_quota import SERVICES
+
 STEPS: tuple[str, ...] = (
     # 1: the outbox. Several senders share it: each claims a chat's oldest pending row under a lease
     # (claimed_by, lease_until), and only the holder marks it sent. The audit_events and requests foreign keys
@@ -194,4 +196,5 @@ STEPS: tuple[str, ...] = (
         created_at timestamptz NOT NULL
     );
     """,
+    *SERVICES,  # 8-9 (storage/postgres/schema_quota.py): the key-project service's tables, pollutant quotas
 )

@@ -21,21 +21,28 @@ import pytest
 
 from approvals.models import ApprovalRequest, AuditEvent, Lane
 from approvals.ports import KeyProjectStore, NoteStore, PeopleStore
+from approvals.quota import QuotaClaim, QuotaMove
+from approvals.quota_service import QuotaStore
+from storage import quota as sqlite_quota
 from storage.database import Database
 from storage.group_commit import GroupCommit
 from storage.outbox import Outgoing
-from storage.ports import Denials, Inbox, Replies, Runs, Subscribers, Units, Updates
+from storage.ports import Denials, Inbox, KeyServiceRecords, Replies, Runs, Subscribers, Units, Updates
+from storage.postgres import quota as pg_quota
 from storage.postgres.committer import PostgresCommitter
 from storage.postgres.denials import PostgresDenials
 from storage.postgres.key_projects import PostgresKeyProjectStore
+from storage.postgres.key_service import PostgresKeyService
 from storage.postgres.notes import PostgresNoteStore
 from storage.postgres.people import PostgresPeopleStore
 from storage.postgres.pool import open_pool
+from storage.postgres.quota_store import PostgresQuotaStore
 from storage.postgres.replies import PostgresReplies
 from storage.postgres.runs import PostgresRuns, PostgresSubscribers
 from storage.postgres.updates import PostgresInbox, PostgresUpdates
 from storage.repositories import Repositories
 from storage.unit import Units as WriteUnits
+from tests.conftest import SHANGHAI
 from tests.factories import APPLICANT, make_draft
 from tests.faults import refusing_messages_to
 from tests.servers import pg_space
@@ -64,6 +71,8 @@ class Backend:
     inbox: Inbox
     replies: Replies
     units: Units  # each update's unit of work, over the backend's committer
+    quota: QuotaStore
+    key_service: KeyServiceRecords  # reads days in Asia/Shanghai
 
     async def settled(self) -> None:
         """Wait until the writes left to be stored soon (a unit's end, rows stored ahead) are stored."""
@@ -93,10 +102,22 @@ class Backend:
         """A second process's (instance's) store on the same database."""
         raise NotImplementedError
 
+    async def declare(self, request_id: int, claim: QuotaClaim) -> None:
+        """What request ``request_id`` declares of its discharges, written as the approval store writes it."""
+        raise NotImplementedError
+
+    async def move(self, request_id: int, move: QuotaMove, *, at: datetime) -> None:
+        """A step's quota change, in a transaction of its own (the approval store makes it inside a decision's)."""
+        raise NotImplementedError
+
+    async def has_requests(self) -> bool:
+        """Whether requests are stored here (PostgreSQL's come in a later step: reads joining them wait for it)."""
+        raise NotImplementedError
+
 
 class SqliteBackend(Backend):
     def __init__(self, db: Database) -> None:
-        repos = Repositories.over(db)
+        repos = Repositories.over(db, SHANGHAI)
         super().__init__(
             "sqlite",
             repos.people,
@@ -110,6 +131,8 @@ class SqliteBackend(Backend):
             repos.inbox,
             repos.replies,
             repos.units,
+            repos.quota,
+            repos.key_service,
         )
         self.db = db
         self.repos = repos
@@ -159,6 +182,17 @@ class SqliteBackend(Backend):
         finally:
             await other.close()
 
+    async def declare(self, request_id: int, claim: QuotaClaim) -> None:
+        async with self.db.transaction() as conn:
+            await sqlite_quota.write_claim(conn, request_id, claim)
+
+    async def move(self, request_id: int, move: QuotaMove, *, at: datetime) -> None:
+        async with self.db.transaction() as conn:
+            await sqlite_quota.apply_move(conn, request_id, move, by=(1, "审批员"), at=at, reason="")
+
+    async def has_requests(self) -> bool:
+        return True
+
 
 class PostgresBackend(Backend):
     _requests = itertools.count(1)
@@ -178,6 +212,8 @@ class PostgresBackend(Backend):
             PostgresInbox(pool, committer),
             PostgresReplies(pool),
             WriteUnits(committer),
+            PostgresQuotaStore(pool),
+            PostgresKeyService(pool, SHANGHAI),
         )
         self.pool, self.url, self.schema = pool, url, schema
         self.committer = committer
@@ -226,6 +262,17 @@ class PostgresBackend(Backend):
             yield PostgresBackend(pool, self.url, self.schema)
         finally:
             await pool.close()
+
+    async def declare(self, request_id: int, claim: QuotaClaim) -> None:
+        async with self.pool.acquire() as conn, conn.transaction():
+            await pg_quota.write_claim(conn, request_id, claim)
+
+    async def move(self, request_id: int, move: QuotaMove, *, at: datetime) -> None:
+        async with self.pool.acquire() as conn, conn.transaction():
+            await pg_quota.apply_move(conn, request_id, move, by=(1, "审批员"), at=at, reason="")
+
+    async def has_requests(self) -> bool:
+        return bool(await self.pool.fetchval("SELECT to_regclass('requests') IS NOT NULL"))
 
 
 @pytest.fixture
