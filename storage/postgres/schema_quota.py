@@ -33,7 +33,7 @@ SERVICES: tuple[str, ...] = (
     """,
     # pollutant quotas: the running balance per pollutant, changed only with its ledger entries in one transaction
     # (a reservation locks the rows it checks: storage/postgres/quota.py); the append-only ledger; what requests
-    # declare and hold; reduction projects
+    # declare and hold; reduction projects. The request_id columns' foreign keys come with the requests table.
     """
     CREATE TABLE quota_balances (
         pollutant text PRIMARY KEY,
