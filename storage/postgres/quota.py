@@ -25,6 +25,7 @@ from approvals.quota import (
     QuotaMove,
     QuotaShortfall,
 )
+from storage.postgres.rows import changed
 
 # requests that may still come to need quota and hold none: not decided, their approval not proposed
 WAITING = ("received", "incomplete", "submitted", "resubmitted", "in_review", "needs_info", "excluded")
@@ -67,8 +68,8 @@ async def lock_balances(conn: asyncpg.Connection, pollutants: Sequence[str]) -> 
 
 
 async def append(conn: asyncpg.Connection, entry: LedgerEntry) -> None:
-    """One ledger entry and its effect on the running balance (an allocation moves reserved to allocated). The
-    caller holds the pollutant's row (``lock_balances``) when it writes more than one."""
+    """One ledger entry and its effect on the running balance (an allocation moves reserved to allocated), inside
+    a transaction that holds the pollutant's row (``lock_balances`` makes and locks it)."""
     await conn.execute(
         f"INSERT INTO quota_entries ({ENTRY}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         entry.pollutant,
@@ -81,14 +82,14 @@ async def append(conn: asyncpg.Connection, entry: LedgerEntry) -> None:
         entry.request_id,
         entry.reduction_id,
     )
-    await conn.execute("INSERT INTO quota_balances (pollutant) VALUES ($1) ON CONFLICT DO NOTHING", entry.pollutant)
     column = _COLUMN[entry.kind]
     change = _SIGN.get(entry.kind, 1) * entry.amount
     if entry.kind is EntryKind.ALLOCATE:  # what was reserved becomes allocated
         sql = "UPDATE quota_balances SET allocated = allocated + $1, reserved = reserved - $1 WHERE pollutant = $2"
     else:
         sql = f"UPDATE quota_balances SET {column} = {column} + $1 WHERE pollutant = $2"
-    await conn.execute(sql, change, entry.pollutant)
+    if changed(await conn.execute(sql, change, entry.pollutant)) != 1:
+        raise RuntimeError(f"no balance row for {entry.pollutant!r}: lock_balances comes first")
 
 
 async def reduction_left(conn: asyncpg.Connection, reduction_id: int) -> dict[str, Decimal]:
