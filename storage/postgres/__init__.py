@@ -1,4 +1,4 @@
 """PostgreSQL storage for several bot instances (asyncpg): the pool, the migration runner, the outbox with leased
-claims, and the first repositories (people, notes, the key-project list, runs and subscribers, denials), held to
-the SQLite ones by tests/storage/contract/. Not yet chosen by ``bot.py`` (docs/storage.md, "PostgreSQL: what
-exists")."""
+claims, and the first repositories (people, notes, the key-project list, runs and subscribers, denials, the
+key-project service's records, pollutant quotas), held to the SQLite ones by tests/storage/contract/. Not yet
+chosen by ``bot.py`` (docs/storage.md, "PostgreSQL: what exists")."""
