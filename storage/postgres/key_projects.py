@@ -11,6 +11,7 @@ import asyncpg
 from approvals.key_list import ImportOutcome, ImportResult
 from approvals.ledger import KeyProject
 from storage.key_list_rows import DONE, PROJECTS, Listing, ListingReads
+from storage.postgres.key_service import assign_from_import
 
 # one statement, so the version and the projects are of the same moment (as on SQLite)
 _READ = """
@@ -35,7 +36,8 @@ class PostgresKeyProjectStore(ListingReads):
     Another instance may confirm an import at any moment, so the list held in memory is kept only while the
     stored version is the same: every read asks for the version (one short round trip) and reads the whole list
     again when it moved. Every change of the list moves the version (``_install``). Each call is a plain
-    transaction of its own; the liaison column of an applied import is written in it (``assign_from_import``)."""
+    transaction of its own; the liaison column of an applied import is written in it (the key service's
+    ``assign_from_import``)."""
 
     def __init__(self, pool: asyncpg.Pool) -> None:
         self.pool = pool
@@ -162,22 +164,3 @@ async def _close_pending(
         admin_id,
         import_id,
     )
-
-
-async def assign_from_import(conn: asyncpg.Connection, projects: Sequence[KeyProject], *, by: int, at: datetime) -> int:
-    """Inside the transaction that applies an import: each project the file names a liaison for gets them (and a
-    log line); a project with the column empty keeps its liaison. How many changed. (The key-project service's
-    store, when it comes to PostgreSQL, takes this over, as ``storage/key_service.py`` has it on SQLite.)"""
-    current = {row["code"]: row["user_id"] for row in await conn.fetch("SELECT code, user_id FROM key_liaisons")}
-    changes = [(p.code, p.liaison) for p in projects if p.liaison is not None and current.get(p.code) != p.liaison]
-    await conn.executemany(
-        "INSERT INTO key_liaisons (code, user_id, assigned_by, assigned_at) VALUES ($1, $2, $3, $4) "
-        "ON CONFLICT (code) DO UPDATE SET user_id = excluded.user_id, assigned_by = excluded.assigned_by, "
-        "assigned_at = excluded.assigned_at",
-        [(code, user, by, at) for code, user in changes],
-    )
-    await conn.executemany(
-        "INSERT INTO key_liaison_log (code, user_id, by, at) VALUES ($1, $2, $3, $4)",
-        [(code, user, by, at) for code, user in changes],
-    )
-    return len(changes)

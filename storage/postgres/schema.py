@@ -7,6 +7,7 @@ numeric where SQLite stores text. Tables the SQLite schema guards with append-on
 from __future__ import annotations
 
 from storage.postgres.schema_documents import DOCUMENTS
+from storage.postgres.schema_quota import SERVICES
 from storage.postgres.schema_requests import REQUESTS
 
 STEPS: tuple[str, ...] = (
@@ -210,4 +211,16 @@ STEPS: tuple[str, ...] = (
     """,
     *REQUESTS,  # 9-11: the approval store: requests, documents, audit log, clock stops, numbers
     *DOCUMENTS,  # 12-15: chats, checklists, notices, papers
+    *SERVICES,  # 16-17 (storage/postgres/schema_quota.py): the key-project service's tables, pollutant quotas
+    # 18: the foreign keys to requests (and a paper's audit event) of the tables whose steps came before requests'
+    """
+    ALTER TABLE notices ADD CONSTRAINT notices_request FOREIGN KEY (request_id) REFERENCES requests (id);
+    ALTER TABLE public_comments ADD CONSTRAINT public_comments_request
+        FOREIGN KEY (request_id) REFERENCES requests (id);
+    ALTER TABLE papers ADD CONSTRAINT papers_request FOREIGN KEY (request_id) REFERENCES requests (id);
+    ALTER TABLE papers ADD CONSTRAINT papers_event FOREIGN KEY (event_id) REFERENCES audit_events (id);
+    ALTER TABLE quota_entries ADD CONSTRAINT quota_entries_request FOREIGN KEY (request_id) REFERENCES requests (id);
+    ALTER TABLE request_quota ADD CONSTRAINT request_quota_request FOREIGN KEY (request_id) REFERENCES requests (id);
+    ALTER TABLE quota_holds ADD CONSTRAINT quota_holds_request FOREIGN KEY (request_id) REFERENCES requests (id);
+    """,
 )

@@ -23,32 +23,51 @@ from approvals.checklists import ChecklistStore
 from approvals.models import ApprovalRequest, AuditEvent, Lane
 from approvals.notices import Notice
 from approvals.ports import ApprovalStore, KeyProjectStore, NoteStore, NoticeStore, PeopleStore
+from approvals.quota import QuotaClaim, QuotaMove
+from approvals.quota_service import QuotaStore
 from paperwork.issued import PaperStore
+from storage import quota as sqlite_quota
 from storage.codec import stamp
 from storage.database import Database
 from storage.group_commit import GroupCommit
 from storage.notices import insert_notices
 from storage.outbox import Outgoing
-from storage.ports import ApprovalNumbers, Chats, Copies, Denials, Inbox, Replies, Runs, Subscribers, Units, Updates
+from storage.ports import (
+    ApprovalNumbers,
+    Chats,
+    Copies,
+    Denials,
+    Inbox,
+    KeyServiceRecords,
+    Replies,
+    Runs,
+    Subscribers,
+    Units,
+    Updates,
+)
 from storage.postgres import notices as pg_notices
+from storage.postgres import quota as pg_quota
 from storage.postgres.chats import PostgresChats
 from storage.postgres.checklists import PostgresChecklists
 from storage.postgres.committer import PostgresCommitter
 from storage.postgres.copies import PostgresCopies
 from storage.postgres.denials import PostgresDenials
 from storage.postgres.key_projects import PostgresKeyProjectStore
+from storage.postgres.key_service import PostgresKeyService
 from storage.postgres.notes import PostgresNoteStore
 from storage.postgres.notices import PostgresNoticeStore
 from storage.postgres.numbers import PostgresApprovalNumbers
 from storage.postgres.papers import PostgresPapers
 from storage.postgres.people import PostgresPeopleStore
 from storage.postgres.pool import open_pool
+from storage.postgres.quota_store import PostgresQuotaStore
 from storage.postgres.replies import PostgresReplies
 from storage.postgres.requests import PostgresApprovalStore, StepWriters
 from storage.postgres.runs import PostgresRuns, PostgresSubscribers
 from storage.postgres.updates import PostgresInbox, PostgresUpdates
 from storage.repositories import Repositories
 from storage.unit import Units as WriteUnits
+from tests.conftest import SHANGHAI
 from tests.factories import APPLICANT, make_draft
 from tests.faults import refusing_messages_to
 from tests.servers import pg_space
@@ -84,6 +103,8 @@ class Backend:
     copies: Copies
     checklists: ChecklistStore
     chats: Chats
+    quota: QuotaStore
+    key_service: KeyServiceRecords  # reads days in Asia/Shanghai
 
     async def settled(self) -> None:
         """Wait until the writes left to be stored soon (a unit's end, rows stored ahead) are stored."""
@@ -137,10 +158,18 @@ class Backend:
         """A second process's (instance's) store on the same database."""
         raise NotImplementedError
 
+    async def declare(self, request_id: int, claim: QuotaClaim) -> None:
+        """What request ``request_id`` declares of its discharges, written as the approval store writes it."""
+        raise NotImplementedError
+
+    async def move(self, request_id: int, move: QuotaMove, *, at: datetime) -> None:
+        """A step's quota change, in a transaction of its own (the approval store makes it inside a decision's)."""
+        raise NotImplementedError
+
 
 class SqliteBackend(Backend):
     def __init__(self, db: Database) -> None:
-        repos = Repositories.over(db)
+        repos = Repositories.over(db, SHANGHAI)
         super().__init__(
             "sqlite",
             repos.people,
@@ -161,6 +190,8 @@ class SqliteBackend(Backend):
             copies=repos.copies,
             checklists=repos.checklists,
             chats=repos.chats,
+            quota=repos.quota,
+            key_service=repos.key_service,
         )
         self.db = db
         self.repos = repos
@@ -206,6 +237,14 @@ class SqliteBackend(Backend):
         finally:
             await other.close()
 
+    async def declare(self, request_id: int, claim: QuotaClaim) -> None:
+        async with self.db.transaction() as conn:
+            await sqlite_quota.write_claim(conn, request_id, claim)
+
+    async def move(self, request_id: int, move: QuotaMove, *, at: datetime) -> None:
+        async with self.db.transaction() as conn:
+            await sqlite_quota.apply_move(conn, request_id, move, by=(1, "审批员"), at=at, reason="")
+
 
 class PostgresBackend(Backend):
     def __init__(self, pool: asyncpg.Pool, url: str, schema: str) -> None:
@@ -223,13 +262,18 @@ class PostgresBackend(Backend):
             PostgresInbox(pool, committer),
             PostgresReplies(pool),
             WriteUnits(committer),
-            requests=PostgresApprovalStore(pool, StepWriters(notices=pg_notices.insert_notices)),
+            requests=PostgresApprovalStore(
+                pool,
+                StepWriters(notices=pg_notices.insert_notices, claim=pg_quota.write_claim, move=pg_quota.apply_move),
+            ),
             numbers=PostgresApprovalNumbers(pool),
             notices=PostgresNoticeStore(pool),
             papers=PostgresPapers(pool),
             copies=PostgresCopies(pool),
             checklists=PostgresChecklists(pool),
             chats=PostgresChats(pool),
+            quota=PostgresQuotaStore(pool),
+            key_service=PostgresKeyService(pool, SHANGHAI),
         )
         self.pool, self.url, self.schema = pool, url, schema
         self.committer = committer
@@ -294,6 +338,14 @@ class PostgresBackend(Backend):
             yield PostgresBackend(pool, self.url, self.schema)
         finally:
             await pool.close()
+
+    async def declare(self, request_id: int, claim: QuotaClaim) -> None:
+        async with self.pool.acquire() as conn, conn.transaction():
+            await pg_quota.write_claim(conn, request_id, claim)
+
+    async def move(self, request_id: int, move: QuotaMove, *, at: datetime) -> None:
+        async with self.pool.acquire() as conn, conn.transaction():
+            await pg_quota.apply_move(conn, request_id, move, by=(1, "审批员"), at=at, reason="")
 
 
 @pytest.fixture
