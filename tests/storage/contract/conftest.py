@@ -20,9 +20,10 @@ import asyncpg
 import pytest
 
 from approvals.checklists import ChecklistStore
+from approvals.leadership import LeadershipSource
 from approvals.models import ApprovalRequest, AuditEvent, Lane
 from approvals.notices import Notice
-from approvals.ports import ApprovalStore, KeyProjectStore, NoteStore, NoticeStore, PeopleStore
+from approvals.ports import ApprovalStore, KeyProjectStore, NoteStore, NoticeStore, PeopleStore, SummarySource
 from approvals.quota import QuotaClaim, QuotaMove
 from approvals.quota_service import QuotaStore
 from paperwork.issued import PaperStore
@@ -54,6 +55,7 @@ from storage.postgres.copies import PostgresCopies
 from storage.postgres.denials import PostgresDenials
 from storage.postgres.key_projects import PostgresKeyProjectStore
 from storage.postgres.key_service import PostgresKeyService
+from storage.postgres.leadership import PostgresLeadershipSource
 from storage.postgres.notes import PostgresNoteStore
 from storage.postgres.notices import PostgresNoticeStore
 from storage.postgres.numbers import PostgresApprovalNumbers
@@ -64,6 +66,7 @@ from storage.postgres.quota_store import PostgresQuotaStore
 from storage.postgres.replies import PostgresReplies
 from storage.postgres.requests import PostgresApprovalStore, StepWriters
 from storage.postgres.runs import PostgresRuns, PostgresSubscribers
+from storage.postgres.summary import PostgresSummarySource
 from storage.postgres.updates import PostgresInbox, PostgresUpdates
 from storage.repositories import Repositories
 from storage.unit import Units as WriteUnits
@@ -105,6 +108,8 @@ class Backend:
     chats: Chats
     quota: QuotaStore
     key_service: KeyServiceRecords  # reads days in Asia/Shanghai
+    summary: SummarySource
+    leadership: LeadershipSource
 
     async def settled(self) -> None:
         """Wait until the writes left to be stored soon (a unit's end, rows stored ahead) are stored."""
@@ -192,6 +197,8 @@ class SqliteBackend(Backend):
             chats=repos.chats,
             quota=repos.quota,
             key_service=repos.key_service,
+            summary=repos.summary,
+            leadership=repos.leadership,
         )
         self.db = db
         self.repos = repos
@@ -274,6 +281,8 @@ class PostgresBackend(Backend):
             chats=PostgresChats(pool),
             quota=PostgresQuotaStore(pool),
             key_service=PostgresKeyService(pool, SHANGHAI),
+            summary=PostgresSummarySource(pool),
+            leadership=PostgresLeadershipSource(pool),
         )
         self.pool, self.url, self.schema = pool, url, schema
         self.committer = committer

@@ -1,0 +1,109 @@
+"""The PostgreSQL figures' reads beyond the contract (tests/storage/contract/): every one is served by an index in a
+prepared statement's generic plan, at any table size. Runs with TEST_DATABASE_URL."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from datetime import date
+from typing import Any
+
+import asyncpg
+import pytest
+
+from approvals.models import Lane, Status
+from storage.postgres.leadership import PostgresLeadershipSource
+from storage.postgres.pool import open_pool
+from storage.postgres.requests import PostgresApprovalStore
+from storage.postgres.summary import PostgresSummarySource
+from tests.storage.contract.kit import draft_request, submitted
+from tests.storage.test_pg_requests import generic_plan
+
+
+@pytest.fixture
+async def pool(pg_schema: tuple[str, str]) -> AsyncIterator[asyncpg.Pool]:
+    url, schema = pg_schema
+    opened = await open_pool(url, schema=schema, min_size=1, max_size=4)
+    try:
+        yield opened
+    finally:
+        await opened.close()
+
+
+async def recorded(monkeypatch: pytest.MonkeyPatch, reads: Callable[[], Awaitable[None]]) -> list[tuple[str, Any]]:
+    """The SELECTs ``reads`` makes, with their arguments."""
+    statements: list[tuple[str, Sequence[Any]]] = []
+    for method in ("fetch", "fetchval", "fetchrow"):
+        real = getattr(asyncpg.Connection, method)
+
+        async def recording(self: asyncpg.Connection, sql: str, *args: Any, _real: Any = real, **kw: Any) -> Any:
+            statements.append((sql, args))
+            return await _real(self, sql, *args, **kw)
+
+        monkeypatch.setattr(asyncpg.Connection, method, recording)
+    try:
+        await reads()
+    finally:
+        monkeypatch.undo()
+    return [(sql, args) for sql, args in statements if sql.lstrip().upper().startswith("SELECT")]
+
+
+async def planned(pool: asyncpg.Pool, reads: list[tuple[str, Any]]) -> None:
+    async with pool.acquire() as conn:
+        for sql, args in reads:
+            plan = await generic_plan(conn, sql, args)
+            assert "Seq Scan" not in plan, (sql, plan)
+
+
+@pytest.fixture
+async def requests(pool: asyncpg.Pool) -> None:
+    store = PostgresApprovalStore(pool)
+    rng = random.Random(5)
+    for n in range(40):
+        request = draft_request(
+            project_name=f"项目{n}",
+            status=rng.choice(list(Status)),
+            lane=rng.choice(list(Lane)),
+            key_code=rng.choice([None, "KP-01", "KP-02"]),
+            decided_on=date(2026, 11, rng.randrange(1, 30)),
+        )
+        await store.add(request, submitted(request))
+    await pool.execute("ANALYZE")
+
+
+async def test_the_summary_reads_walk_indexes(
+    pool: asyncpg.Pool, requests: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = PostgresSummarySource(pool)
+    first, last = date(2026, 11, 1), date(2026, 11, 30)
+
+    async def reads() -> None:
+        await source.count_approved(None, None)
+        await source.count_approved(first, None)
+        await source.approved_key_codes()
+        await source.key_code_statuses()
+        await source.undecided_key_requests()
+        await source.backlog_by_lane()
+        await source.count_status(Status.NEEDS_INFO)
+        await source.count_open_due_by(last)
+        await source.count_open_due_by(last, statutory=True)
+        await source.decisions_between(first, last)
+        await source.approvals_per_day(first, last)
+
+    found = await recorded(monkeypatch, reads)
+    assert len(found) == 14
+    await planned(pool, found)
+
+
+async def test_the_leadership_reads_walk_indexes(
+    pool: asyncpg.Pool, requests: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = PostgresLeadershipSource(pool)
+
+    async def reads() -> None:
+        await source.decision_times(date(2026, 1, 1), date(2026, 12, 31))
+        await source.approved_investment(date(2026, 1, 1), date(2026, 12, 31))
+
+    found = await recorded(monkeypatch, reads)
+    assert len(found) == 2
+    await planned(pool, found)
