@@ -223,4 +223,11 @@ STEPS: tuple[str, ...] = (
     ALTER TABLE request_quota ADD CONSTRAINT request_quota_request FOREIGN KEY (request_id) REFERENCES requests (id);
     ALTER TABLE quota_holds ADD CONSTRAINT quota_holds_request FOREIGN KEY (request_id) REFERENCES requests (id);
     """,
+    # 19: the public board's reads (storage/postgres/board.py), as SQLite's: the notices running on a day (by their
+    # end), and the archive walked by publication day and id with what its filter reads, so that only the notices
+    # kept are read from the table
+    """
+    CREATE INDEX notices_open ON notices (ends_on, opens_on);
+    CREATE INDEX notices_published ON notices (opens_on, id) INCLUDE (ends_on, project_name, organisation);
+    """,
 )

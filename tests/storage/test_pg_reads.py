@@ -5,14 +5,19 @@ from __future__ import annotations
 
 import random
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from datetime import date
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import asyncpg
 import pytest
 
+from approvals.board import ArchiveQuery, Cursor
 from approvals.models import Lane, Status
+from approvals.notices import Notice, NoticeKind
+from storage.postgres.board import PostgresBoardReader
 from storage.postgres.leadership import PostgresLeadershipSource
+from storage.postgres.notices import insert_notices
 from storage.postgres.pool import open_pool
 from storage.postgres.requests import PostgresApprovalStore
 from storage.postgres.summary import PostgresSummarySource
@@ -107,3 +112,52 @@ async def test_the_leadership_reads_walk_indexes(
     found = await recorded(monkeypatch, reads)
     assert len(found) == 2
     await planned(pool, found)
+
+
+async def test_the_board_reads_walk_indexes_and_the_archive_in_their_order(
+    pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = PostgresApprovalStore(pool)
+    request = await store.add(draft_request(), submitted(draft_request()))
+    days = [date(2025, 1, 1) + timedelta(days=n) for n in range(60)]
+    notices = [
+        Notice(
+            request_id=request.id,
+            kind=NoticeKind.ACCEPTANCE,
+            opened_at=datetime(d.year, d.month, d.day, 2, tzinfo=UTC),
+            opens_on=d,
+            ends_on=d + timedelta(days=1),
+            project_name=f"项目{n}",
+            organisation="区水务集团",
+            location="城东",
+            summary="概况",
+        )
+        for n, d in enumerate(days)
+    ]
+    async with pool.acquire() as conn, conn.transaction():
+        await insert_notices(conn, notices, None)
+    await pool.execute("ANALYZE")
+    reader = PostgresBoardReader(pool)
+    today = date(2025, 2, 1)
+
+    async def reads() -> None:
+        await reader.notice(1)
+        await reader.open_on(today, None, offset=0, limit=10)
+        await reader.open_on(today, NoticeKind.ACCEPTANCE, offset=0, limit=10)
+        await reader.archive(today, ArchiveQuery(), limit=10, scan=60)
+        query = ArchiveQuery.of(project="项目", organisation="水务", published_from="2025-01-02")
+        await reader.archive(today, replace(query, after=Cursor(date(2025, 1, 20), 20)), limit=10, scan=20)
+        await reader.newest(10)
+        await reader.comment_count(1)
+
+    found = await recorded(monkeypatch, reads)
+    assert len(found) == 11
+    await planned(pool, found)
+    async with pool.acquire() as conn:
+        walks = [(sql, args) for sql, args in found if sql.startswith("SELECT opens_on, id") or "SELECT id " in sql]
+        assert len(walks) == 4
+        for sql, args in walks:
+            plan = await generic_plan(conn, sql, args)
+            assert "notices_published" in plan and "Sort" not in plan, (sql, plan)
+            if sql.startswith("SELECT id"):
+                assert "Index Only Scan" in plan, (sql, plan)  # only the notices kept are read from the table

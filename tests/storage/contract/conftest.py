@@ -19,6 +19,7 @@ from typing import Any
 import asyncpg
 import pytest
 
+from approvals.board import BoardReader
 from approvals.checklists import ChecklistStore
 from approvals.leadership import LeadershipSource
 from approvals.models import ApprovalRequest, AuditEvent, Lane
@@ -48,6 +49,7 @@ from storage.ports import (
 )
 from storage.postgres import notices as pg_notices
 from storage.postgres import quota as pg_quota
+from storage.postgres.board import PostgresBoardReader
 from storage.postgres.chats import PostgresChats
 from storage.postgres.checklists import PostgresChecklists
 from storage.postgres.committer import PostgresCommitter
@@ -110,6 +112,7 @@ class Backend:
     key_service: KeyServiceRecords  # reads days in Asia/Shanghai
     summary: SummarySource
     leadership: LeadershipSource
+    board: BoardReader
 
     async def settled(self) -> None:
         """Wait until the writes left to be stored soon (a unit's end, rows stored ahead) are stored."""
@@ -199,6 +202,7 @@ class SqliteBackend(Backend):
             key_service=repos.key_service,
             summary=repos.summary,
             leadership=repos.leadership,
+            board=repos.board,
         )
         self.db = db
         self.repos = repos
@@ -283,6 +287,7 @@ class PostgresBackend(Backend):
             key_service=PostgresKeyService(pool, SHANGHAI),
             summary=PostgresSummarySource(pool),
             leadership=PostgresLeadershipSource(pool),
+            board=PostgresBoardReader(pool),
         )
         self.pool, self.url, self.schema = pool, url, schema
         self.committer = committer
