@@ -4,6 +4,7 @@ prepared statement's generic plan, at any table size. Runs with TEST_DATABASE_UR
 from __future__ import annotations
 
 import random
+import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
@@ -15,11 +16,15 @@ import pytest
 from approvals.board import ArchiveQuery, Cursor
 from approvals.models import Lane, Status
 from approvals.notices import Notice, NoticeKind
+from storage.outbox import Outgoing
+from storage.ports import DatabaseNotWritable
 from storage.postgres.board import PostgresBoardReader
+from storage.postgres.health import PostgresHealth
 from storage.postgres.leadership import PostgresLeadershipSource
 from storage.postgres.notices import insert_notices
 from storage.postgres.pool import open_pool
 from storage.postgres.requests import PostgresApprovalStore
+from storage.postgres.runs import PostgresRuns
 from storage.postgres.summary import PostgresSummarySource
 from tests.storage.contract.kit import draft_request, submitted
 from tests.storage.test_pg_requests import generic_plan
@@ -161,3 +166,71 @@ async def test_the_board_reads_walk_indexes_and_the_archive_in_their_order(
             assert "notices_published" in plan and "Sort" not in plan, (sql, plan)
             if sql.startswith("SELECT id"):
                 assert "Index Only Scan" in plan, (sql, plan)  # only the notices kept are read from the table
+
+
+async def test_the_health_reads_walk_indexes(
+    pool: asyncpg.Pool, requests: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    health = PostgresHealth(pool)
+    runs = PostgresRuns(pool)
+    for n in range(30):
+        at = datetime(2026, 11, 1, 2, tzinfo=UTC) + timedelta(days=n)
+        await runs.claim_daily("summary", at.date(), [Outgoing(100 + n % 4, "x")], at)
+    await pool.execute("ANALYZE")
+
+    async def reads() -> None:
+        await health.outbox_backlog()
+        await health.requests_by_state_and_lane()
+        await health.last_runs(["summary", "backup"])
+
+    found = await recorded(monkeypatch, reads)
+    assert len(found) == 3
+    await planned(pool, found)
+
+
+async def test_the_probe_refuses_a_read_only_connection(pool: asyncpg.Pool, pg_schema: tuple[str, str]) -> None:
+    url, schema = pg_schema
+    settings = {"search_path": schema, "default_transaction_read_only": "on"}
+    read_only = await asyncpg.create_pool(url, min_size=1, max_size=1, server_settings=settings)
+    try:
+        with pytest.raises(DatabaseNotWritable, match="read-only"):
+            await PostgresHealth(read_only).probe_write(min_free_bytes=1)
+    finally:
+        await read_only.close()
+
+
+async def test_the_probe_refuses_a_role_that_may_not_write(pool: asyncpg.Pool) -> None:
+    role = f"probe_{secrets.token_hex(4)}"
+    await pool.execute(f"CREATE ROLE {role}")
+    try:
+        schema = await pool.fetchval("SELECT current_schema()")
+        await pool.execute(f'GRANT USAGE ON SCHEMA "{schema}" TO {role}; GRANT SELECT ON outbox TO {role}')
+        async with pool.acquire() as conn:
+            await conn.execute(f"SET ROLE {role}")
+            try:
+                with pytest.raises(DatabaseNotWritable, match="may not write"):
+                    await PostgresHealth(SingleConnection(conn)).probe_write(min_free_bytes=1)  # type: ignore[arg-type]
+            finally:
+                await conn.execute("RESET ROLE")
+    finally:
+        await pool.execute(f'REVOKE ALL ON outbox FROM {role}; REVOKE ALL ON SCHEMA "{schema}" FROM {role}')
+        await pool.execute(f"DROP ROLE {role}")
+
+
+class SingleConnection:
+    """A pool of one connection already acquired (its role set for the test)."""
+
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self.conn = conn
+
+    def acquire(self) -> Any:
+        conn = self.conn
+
+        class Held:
+            async def __aenter__(self) -> asyncpg.Connection:
+                return conn
+
+            async def __aexit__(self, *exc: object) -> None:
+                return None
+
+        return Held()

@@ -39,6 +39,7 @@ from storage.ports import (
     Chats,
     Copies,
     Denials,
+    Health,
     Inbox,
     KeyServiceRecords,
     Replies,
@@ -55,6 +56,7 @@ from storage.postgres.checklists import PostgresChecklists
 from storage.postgres.committer import PostgresCommitter
 from storage.postgres.copies import PostgresCopies
 from storage.postgres.denials import PostgresDenials
+from storage.postgres.health import PostgresHealth
 from storage.postgres.key_projects import PostgresKeyProjectStore
 from storage.postgres.key_service import PostgresKeyService
 from storage.postgres.leadership import PostgresLeadershipSource
@@ -113,6 +115,7 @@ class Backend:
     summary: SummarySource
     leadership: LeadershipSource
     board: BoardReader
+    health: Health
 
     async def settled(self) -> None:
         """Wait until the writes left to be stored soon (a unit's end, rows stored ahead) are stored."""
@@ -203,6 +206,7 @@ class SqliteBackend(Backend):
             summary=repos.summary,
             leadership=repos.leadership,
             board=repos.board,
+            health=repos.health,
         )
         self.db = db
         self.repos = repos
@@ -288,6 +292,7 @@ class PostgresBackend(Backend):
             summary=PostgresSummarySource(pool),
             leadership=PostgresLeadershipSource(pool),
             board=PostgresBoardReader(pool),
+            health=PostgresHealth(pool),
         )
         self.pool, self.url, self.schema = pool, url, schema
         self.committer = committer
