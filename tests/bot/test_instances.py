@@ -1,0 +1,125 @@
+"""Issue 18's proofs: three ``bot.py`` processes on PostgreSQL and Redis, in webhook mode behind a round-robin
+proxy (tests/bot/instances.py). Only with TEST_DATABASE_URL and TEST_REDIS_URL (the terminal summary says when
+these were left out)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import pytest
+from redis.asyncio import Redis
+
+from localbotapi import ChatUser, LocalBotApi
+from storage.postgres.schema import STEPS
+from tests.bot.flows import submit
+from tests.bot.instances import ADMIN_ID, GROUP_ID, TOKEN, Instances
+from tests.servers import REDIS_ENV, configured
+
+APPLICANTS = 6
+
+
+@pytest.fixture
+async def instances(pg_schema: tuple[str, str], redis: tuple[Redis, str], tmp_path: Path) -> AsyncIterator[Instances]:
+    url, schema = pg_schema
+    api = LocalBotApi(TOKEN)
+    await api.start()
+    group = Instances(api, f"{url}?search_path={schema}", configured(REDIS_ENV) or "", redis[1], tmp_path)
+    await group.open()
+    try:
+        yield group
+    finally:
+        await group.close()
+        await api.stop()
+
+
+async def database(instances: Instances) -> asyncpg.Connection:
+    return await asyncpg.connect(instances.database_url)
+
+
+async def test_three_instances_starting_together_apply_the_migrations_once(instances: Instances) -> None:
+    await asyncio.gather(*(instances.start(n) for n in range(3)))
+    conn = await database(instances)
+    try:
+        rows = await conn.fetch("SELECT step, applied_by FROM schema_steps ORDER BY step")
+    finally:
+        await conn.close()
+    assert [row["step"] for row in rows] == list(range(1, len(STEPS) + 1))
+    assert len({row["applied_by"] for row in rows}) == 1  # one instance applied them all; the others waited
+
+
+async def test_every_acknowledged_submission_is_stored_once_whichever_instance_took_it(instances: Instances) -> None:
+    await asyncio.gather(*(instances.start(n) for n in range(3)))
+    applicants = [ChatUser(instances.api.world, 3000 + n, f"申请人{n}", "zh-hans") for n in range(APPLICANTS)]
+    numbers = await asyncio.wait_for(asyncio.gather(*(submit(user) for user in applicants)), 600)
+    assert len(set(numbers)) == APPLICANTS  # each got a receipt with a number of its own
+    assert instances.proxy is not None and set(instances.proxy.handled_by.values()) == {0, 1, 2}  # all three took part
+    conn = await database(instances)
+    try:
+        stored = await conn.fetch("SELECT id, applicant_id FROM requests ORDER BY id")
+        submits = await conn.fetch(
+            "SELECT request_id, count(*) AS n FROM audit_events WHERE action = 'submit' GROUP BY request_id"
+        )
+    finally:
+        await conn.close()
+    assert sorted(row["id"] for row in stored) == sorted(numbers)
+    assert sorted(row["applicant_id"] for row in stored) == [user.id for user in applicants]
+    assert {row["request_id"]: row["n"] for row in submits} == {number: 1 for number in numbers}
+
+
+async def reviewers(instances: Instances) -> tuple[ChatUser, ChatUser, ChatUser, dict[str, Any]]:
+    """The admin, two reviewers the admin adds (through whichever instances take the commands) and the group."""
+    world = instances.api.world
+    group = ChatUser.group(world, GROUP_ID, "审批科")
+    admin = ChatUser(world, ADMIN_ID, "局长", "zh-hans")
+    first, second = ChatUser(world, 201, "张审", "zh-hans"), ChatUser(world, 202, "Bob", "en")
+    for reviewer in (first, second):
+        mark = admin.last_id()
+        await admin.send(f"/reviewers add {reviewer.id}")
+        await admin.expect(str(reviewer.id), after=mark)
+    return admin, first, second, group
+
+
+async def test_two_reviewers_deciding_at_once_on_two_instances_make_one_decision(instances: Instances) -> None:
+    await asyncio.gather(*(instances.start(n) for n in range(3)))
+    _, first, second, group = await reviewers(instances)
+    applicant = ChatUser(instances.api.world, 3100, "申请人", "zh-hans")
+    number = await submit(applicant)
+    card = await first.expect(f"#{number} ", chat=group)
+    queries = await asyncio.gather(first.press(card, "受理"), second.press(card, "受理"))
+    answers = [await first.answer(queries[0]), await second.answer(queries[1])]
+    assert instances.proxy is not None
+    taken_by = {instances.proxy.queries[query] for query in queries}
+    assert len(taken_by) == 2, "the two presses went to two instances"
+    conn = await database(instances)
+    try:
+        accepted = await conn.fetchval(
+            "SELECT count(*) FROM audit_events WHERE request_id = $1 AND action = 'accept'", number
+        )
+    finally:
+        await conn.close()
+    assert accepted == 1  # one decision; the other press changed nothing
+    assert all(answer["text"] for answer in answers), answers  # and both were told something
+    assert instances.api.unanswered_callbacks() == []
+
+
+async def test_a_reviewer_removed_on_one_instance_is_refused_on_every_other_at_once(instances: Instances) -> None:
+    await asyncio.gather(*(instances.start(n) for n in range(3)))
+    admin, first, _, _ = await reviewers(instances)
+    mark = first.last_id()
+    await first.send("/queue")
+    assert "您无权进行此操作" not in (await first.expect("", after=mark))["text"]
+    mark = admin.last_id()
+    await admin.send(f"/reviewers remove {first.id}")
+    await admin.expect("已不再是审批人员", after=mark)
+    assert instances.proxy is not None
+    before = set(instances.proxy.handled_by)
+    for _ in range(3):  # three in a row: the proxy hands them to the three instances in turn
+        mark = first.last_id()
+        await first.send("/queue")
+        await first.expect("您无权进行此操作", after=mark)
+    tried = {instances.proxy.handled_by[u] for u in set(instances.proxy.handled_by) - before if u > max(before)}
+    assert tried == {0, 1, 2}
