@@ -69,34 +69,25 @@ def dump_call(bot: Bot, method: TelegramMethod[Any]) -> Reply:
     """The call as JSON, defaults (parse mode) resolved as they would be sent; a file's bytes kept apart."""
     files: list[InputFile] = []
 
-    def plain(value: Any) -> Any:
+    def special(value: Any) -> Any:  # json.dumps asks only for what it cannot write itself: no walk of every value
         if isinstance(value, Default):
-            return plain(bot.default[value.name])
+            return bot.default[value.name]
         if isinstance(value, InputFile):
             files.append(value)
             return FILE
-        if isinstance(value, dict):
-            return {k: plain(v) for k, v in value.items() if v is not None}
-        if isinstance(value, list | tuple):
-            return [plain(v) for v in value]
         if isinstance(value, Enum):
             return value.value
-        return value
+        raise TypeError(f"{type(value).__name__} cannot be journalled")
 
-    params = plain(method.model_dump(warnings=False, exclude_none=True))
+    params = method.model_dump(warnings=False, exclude_none=True)
+    payload = json.dumps(params, ensure_ascii=False, default=special)
     if len(files) > 1 or (files and not isinstance(files[0], BufferedInputFile)):
         raise ValueError(f"{method.__api_method__}: only one in-memory file can be journalled")
     data = files[0].data if files else None
     if files:
-        params["__file_name__"] = files[0].filename
+        payload = json.dumps({**json.loads(payload), "__file_name__": files[0].filename}, ensure_ascii=False)
     chat_id = params.get("chat_id")
-    return Reply(
-        chat_id if isinstance(chat_id, int) else 0,
-        method.__api_method__,
-        json.dumps(params, ensure_ascii=False),
-        data,
-        _card_of.get(),
-    )
+    return Reply(chat_id if isinstance(chat_id, int) else 0, method.__api_method__, payload, data, _card_of.get())
 
 
 @cache

@@ -223,4 +223,14 @@ STEPS: tuple[str, ...] = (
     ALTER TABLE request_quota ADD CONSTRAINT request_quota_request FOREIGN KEY (request_id) REFERENCES requests (id);
     ALTER TABLE quota_holds ADD CONSTRAINT quota_holds_request FOREIGN KEY (request_id) REFERENCES requests (id);
     """,
+    # 19: the figures' reads. The public board (storage/postgres/board.py), as SQLite's: the notices running on a
+    # day (by their end), and the archive walked by publication day and id with what its filter reads, so that only
+    # the notices kept are read from the table. The health endpoint (storage/postgres/health.py): requests counted
+    # by status and lane on an index alone (SQLite keeps request_counts), each daily run's last claim.
+    """
+    CREATE INDEX notices_open ON notices (ends_on, opens_on);
+    CREATE INDEX notices_published ON notices (opens_on, id) INCLUDE (ends_on, project_name, organisation);
+    CREATE INDEX requests_status_lane ON requests (status, lane);
+    CREATE INDEX summary_runs_kind ON summary_runs (kind, claimed_at);
+    """,
 )

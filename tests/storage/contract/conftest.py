@@ -19,10 +19,12 @@ from typing import Any
 import asyncpg
 import pytest
 
+from approvals.board import BoardReader
 from approvals.checklists import ChecklistStore
+from approvals.leadership import LeadershipSource
 from approvals.models import ApprovalRequest, AuditEvent, Lane
 from approvals.notices import Notice
-from approvals.ports import ApprovalStore, KeyProjectStore, NoteStore, NoticeStore, PeopleStore
+from approvals.ports import ApprovalStore, KeyProjectStore, NoteStore, NoticeStore, PeopleStore, SummarySource
 from approvals.quota import QuotaClaim, QuotaMove
 from approvals.quota_service import QuotaStore
 from paperwork.issued import PaperStore
@@ -38,6 +40,7 @@ from storage.ports import (
     Chats,
     Copies,
     Denials,
+    Health,
     Inbox,
     KeyServiceRecords,
     Outbox,
@@ -49,14 +52,17 @@ from storage.ports import (
 )
 from storage.postgres import notices as pg_notices
 from storage.postgres import quota as pg_quota
+from storage.postgres.board import PostgresBoardReader
 from storage.postgres.cards import PostgresCardStore
 from storage.postgres.chats import PostgresChats
 from storage.postgres.checklists import PostgresChecklists
 from storage.postgres.committer import PostgresCommitter
 from storage.postgres.copies import PostgresCopies
 from storage.postgres.denials import PostgresDenials
+from storage.postgres.health import PostgresHealth
 from storage.postgres.key_projects import PostgresKeyProjectStore
 from storage.postgres.key_service import PostgresKeyService
+from storage.postgres.leadership import PostgresLeadershipSource
 from storage.postgres.notes import PostgresNoteStore
 from storage.postgres.notices import PostgresNoticeStore
 from storage.postgres.numbers import PostgresApprovalNumbers
@@ -68,6 +74,7 @@ from storage.postgres.quota_store import PostgresQuotaStore
 from storage.postgres.replies import PostgresReplies
 from storage.postgres.requests import PostgresApprovalStore, StepWriters
 from storage.postgres.runs import PostgresRuns, PostgresSubscribers
+from storage.postgres.summary import PostgresSummarySource
 from storage.postgres.updates import PostgresInbox, PostgresUpdates
 from storage.repositories import Repositories
 from storage.unit import Units as WriteUnits
@@ -109,6 +116,10 @@ class Backend:
     chats: Chats
     quota: QuotaStore
     key_service: KeyServiceRecords  # reads days in Asia/Shanghai
+    summary: SummarySource
+    leadership: LeadershipSource
+    board: BoardReader
+    health: Health
     cards: CardStore
     outbox: Outbox  # the sender's side: what ``cards.posted`` marks sent
 
@@ -201,6 +212,10 @@ class SqliteBackend(Backend):
             chats=repos.chats,
             quota=repos.quota,
             key_service=repos.key_service,
+            summary=repos.summary,
+            leadership=repos.leadership,
+            board=repos.board,
+            health=repos.health,
             cards=repos.cards,
             outbox=repos.outbox,
         )
@@ -286,6 +301,10 @@ class PostgresBackend(Backend):
             chats=PostgresChats(pool),
             quota=PostgresQuotaStore(pool),
             key_service=PostgresKeyService(pool, SHANGHAI),
+            summary=PostgresSummarySource(pool),
+            leadership=PostgresLeadershipSource(pool),
+            board=PostgresBoardReader(pool),
+            health=PostgresHealth(pool),
             cards=PostgresCardStore(pool, committer, outbox),
             outbox=outbox,
         )
