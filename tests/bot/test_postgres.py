@@ -10,6 +10,7 @@ from redis.asyncio import Redis
 
 from approvals.models import Role, Status
 from assembly import Application, create_application
+from storage.ports import Outgoing
 from tests.bot.conftest import GROUP_ID, Harness
 from tests.bot.flows import card_in_group, steps, submit
 from tests.servers import REDIS_ENV, configured, eventually
@@ -61,6 +62,9 @@ async def test_a_request_submitted_with_a_document_is_approved_and_the_applicant
     assert [a.name for a in stored.attachments] == ["eia.pdf"]
     assert [(n.seq, n.request_id) for n in await h.repos.numbers.issued(2026)] == [(1, number)]
     assert [e.action for e in await steps(h, number)] == ["submit", "accept", "claim", "propose_approval", "approve"]
+    await h.reviewer_2.send("/stats")  # the summary's reads, on PostgreSQL
+    stats = await h.reviewer_2.expect("Green channel · 2026-11-30")
+    assert "Backlog: 0" in stats["text"]
 
 
 async def test_a_second_instance_on_the_same_database_sends_nothing_twice(on_postgres: Harness) -> None:
@@ -72,19 +76,24 @@ async def test_a_second_instance_on_the_same_database_sends_nothing_twice(on_pos
         await card_in_group(h, number)
         mine = await approve_from_the_queue(h, number)
         await h.applicant.expect("已批复")
-        leaders = [await o.leading() for o in (h.repos.outbox, second.app.repos.outbox)]
-        assert sorted(leaders) == [False, True]  # one sender at a time: the lock's holder
+        # one sender at a time, the lock's holder: the first instance's, which started first
+        assert [await h.repos.outbox.leading(), await second.app.repos.outbox.leading()] == [True, False]
 
         async def drained() -> bool:
             return (await h.repos.outbox.counts()).get("pending", 0) == 0
 
         await eventually(drained)
+        texts = [m.get("text") or "" for m in h.applicant.inbox()]
+        assert len([t for t in texts if "已收到申请" in t]) == 1  # each outbox row went out once, not once per sender
+        assert len([t for t in texts if "已批复" in t]) == 1
+        cards = [m for m in h.reviewer.inbox(h.group) if f"#{number} " in (m.get("text") or "")]
+        assert len(cards) == 1
+        assert await h.repos.cards.of(number) == [(GROUP_ID, cards[0]["message_id"]), (h.reviewer.id, mine)]
+
+        await h.stop()  # the sender stops: its lock is given back, and the other instance sends from then on
+        await second.app.repos.outbox.add([Outgoing(h.applicant.id, text="另一实例发送")], h.clock.now())
+        await h.applicant.expect("另一实例发送")
+        assert await second.app.repos.outbox.leading()
     finally:
         await second.jobs.stop()
         await second.close()
-    texts = [m.get("text") or "" for m in h.applicant.inbox()]
-    assert len([t for t in texts if "已收到申请" in t]) == 1  # each outbox row went out once, not once per sender
-    assert len([t for t in texts if "已批复" in t]) == 1
-    cards = [m for m in h.reviewer.inbox(h.group) if f"#{number} " in (m.get("text") or "")]
-    assert len(cards) == 1
-    assert await h.repos.cards.of(number) == [(GROUP_ID, cards[0]["message_id"]), (h.reviewer.id, mine)]
