@@ -113,8 +113,12 @@ async def create_application(
     clock = clock or SystemClock()
     tz = ZoneInfo(settings.timezone)
     # locked before anything reads or sends; then the first line of a run: which program wrote the rest
+    database_url = settings.database_url.get_secret_value() if settings.database_url else None
     storage = await open_storage(
-        settings.database_path, tz, locked=lambda: log.info("Green Channel %s starting", version())
+        settings.database_path,
+        tz,
+        database_url=database_url,
+        locked=lambda: log.info("Green Channel %s starting", version()),
     )
     repos = storage.repos
     calendar = build_calendar(settings, clock.now().astimezone(tz).date())
@@ -161,7 +165,8 @@ async def create_application(
     throttle = Throttle(i18n, coordination.buckets(settings.throttle_rate, settings.throttle_burst))
     monitor = Monitor.configured(settings)
     observe = monitor.updates if monitor else None
-    dp = build_dispatcher(app, repos.forms(), throttle=throttle, observe=observe, coordination=coordination)
+    forms = repos.forms() if repos.forms is not None else None  # None: form state is shared (coordination)
+    dp = build_dispatcher(app, forms, throttle=throttle, observe=observe, coordination=coordination)
     bot.session.middleware(
         JournalReplies(repos.replies, repos.units, clock)
     )  # what the user is about to see is stored first

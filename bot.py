@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         return 2
     except SchemaTooNew as exc:  # one line, no traceback: the operator runs the newer version or restores
-        print(f"{settings.database_path}: {exc}", file=sys.stderr)
+        print(f"{'DATABASE_URL' if settings.database_url else settings.database_path}: {exc}", file=sys.stderr)
         return 2
     return 0
 

@@ -6,6 +6,7 @@ import re
 from datetime import time
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, ValidationInfo, field_validator, model_validator
@@ -90,6 +91,9 @@ class Settings(BaseSettings):
     # several instances: Redis shares update claims, flood control, chat locks and form state (coordination/)
     redis_url: SecretStr | None = None  # may carry a password
     redis_prefix: str = Field(default="green_channel", pattern=r"^[A-Za-z0-9_.:-]{1,64}$")
+    # PostgreSQL instead of the SQLite file (postgresql://user:password@host/db): several instances share it, and
+    # so need REDIS_URL too. Unset: DATABASE_PATH, one process.
+    database_url: SecretStr | None = None  # carries the password: never logged
     # operations (operations/): the logs' threshold, and the nightly backup (off unless BACKUP_DIR is set)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     backup_dir: Path | None = None
@@ -122,6 +126,22 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value  # BACKUP_DIR= in .env: no backups
+
+    @field_validator("database_url", "redis_url", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value  # DATABASE_URL= in .env: SQLite
+
+    @field_validator("database_url")
+    @classmethod
+    def _postgres_with_redis(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        if value is None:
+            return value
+        if urlsplit(value.get_secret_value()).scheme not in ("postgres", "postgresql"):
+            raise ValueError("expected postgresql://user:password@host/database")  # never echo it: a password
+        if info.data.get("redis_url") is None:  # form state, chat locks, update claims: shared through Redis
+            raise ValueError("needs REDIS_URL too (several instances share a PostgreSQL database through Redis)")
+        return value
 
     @field_validator("public_port")
     @classmethod

@@ -19,8 +19,9 @@ class TokenBuckets(Protocol):
 
 
 class Coordination(Protocol):
-    def form_storage(self, durable: BaseStorage) -> BaseStorage:
-        """Where form state lives: ``durable`` (this process's database) or a store every instance shares."""
+    def form_storage(self, durable: BaseStorage | None) -> BaseStorage:
+        """Where form state lives: ``durable`` (this process's database) or a store every instance shares. ``durable``
+        is None when the database keeps no form state: only a shared store will do then."""
         ...
 
     def events_isolation(self) -> BaseEventIsolation:

@@ -57,7 +57,9 @@ class LocalCoordination:
         self._in_hand: dict[int, asyncio.Event] = {}  # set when the update is done
         self._done: OrderedDict[int, None] = OrderedDict()
 
-    def form_storage(self, durable: BaseStorage) -> BaseStorage:
+    def form_storage(self, durable: BaseStorage | None) -> BaseStorage:
+        if durable is None:  # config.py refuses DATABASE_URL without REDIS_URL: reached only by a wiring mistake
+            raise RuntimeError("this database keeps no form state: set REDIS_URL to share it between instances")
         return durable
 
     def events_isolation(self) -> BaseEventIsolation:

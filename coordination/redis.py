@@ -11,7 +11,7 @@ import socket
 from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import asynccontextmanager
 
-from aiogram.fsm.storage.base import DefaultKeyBuilder, KeyBuilder, StorageKey
+from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, KeyBuilder, StorageKey
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
 from redis.asyncio import Redis
@@ -147,7 +147,7 @@ class RedisCoordination:
     def from_url(cls, url: str, *, prefix: str) -> RedisCoordination:
         return cls(Redis.from_url(url), prefix=prefix)
 
-    def form_storage(self, durable: object) -> RedisStorage:
+    def form_storage(self, durable: BaseStorage | None) -> RedisStorage:
         return RedisStorage(self.redis, key_builder=self.key_builder)
 
     def events_isolation(self) -> RenewingEventIsolation:

@@ -45,7 +45,7 @@ STOP_GRACE_SECONDS = 10.0
 
 def build_dispatcher(
     app: AppContext,
-    storage: BaseStorage,
+    storage: BaseStorage | None,
     *,
     throttle: Throttle | None = None,
     observe: BaseMiddleware | None = None,
@@ -53,7 +53,8 @@ def build_dispatcher(
 ) -> DurableDispatcher:
     """A fresh dispatcher with fresh routers (a router can be attached only once). ``observe`` (the metrics'
     middleware) goes around everything of ours, to see every update and time it to its commit. ``coordination``:
-    this process alone (the default) or the instances sharing a Redis."""
+    this process alone (the default) or the instances sharing a Redis. ``storage``: the database's form state, None
+    where it keeps none (coordination's shared store holds it then)."""
     shared = coordination or LocalCoordination()
     # One update at a time per user and chat: several documents sent at once must not race on the form data.
     dp = DurableDispatcher(

@@ -1,6 +1,6 @@
 """PostgreSQL's own tools do its backups: ``pg_dump --format=custom`` and ``pg_restore``.
 
-The PostgreSQL backend is not built yet (issue 18, docs/storage.md); when it is, its setting ``DATABASE_URL``
+With the PostgreSQL backend (issue 18, docs/storage.md), its setting ``DATABASE_URL``
 (``postgresql://user:password@host/db``) makes ``python bot.py backup`` and ``restore`` delegate here: the dump
 goes into the same archive as the documents (``database.pgdump``, hashed in the manifest), and ``pg_restore``
 loads it. The password travels in ``PGPASSWORD``, never on a command line other users can read in ``ps``.
@@ -22,7 +22,7 @@ class PostgresError(Exception):
 
 
 def postgres_url(settings: object) -> str | None:
-    """The PostgreSQL URL the settings name, or None (SQLite). Until issue 18 adds DATABASE_URL: always None."""
+    """The PostgreSQL URL the settings name (``DATABASE_URL``), or None (SQLite)."""
     url = getattr(settings, "database_url", None)
     if url is None:
         return None

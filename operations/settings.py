@@ -18,8 +18,8 @@ from config import ConfigError
 class OperationsSettings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
-    # DATABASE_URL joins these when issue 18's PostgreSQL backend lands (operations/postgres.py reads it)
     database_path: Path = Path("data/green_channel.db")
+    database_url: SecretStr | None = None  # PostgreSQL: backup and restore go through pg_dump (operations/postgres.py)
     files_dir: Path = Path("data/files")
     backup_dir: Path | None = None
     log_level: Literal["debug", "info", "warning", "error"] = "info"
@@ -30,7 +30,7 @@ class OperationsSettings(BaseSettings):
     def _lower_case_level(cls, value: object) -> object:
         return value.lower() if isinstance(value, str) else value
 
-    @field_validator("backup_dir", "bot_token", mode="before")
+    @field_validator("backup_dir", "bot_token", "database_url", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

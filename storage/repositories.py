@@ -1,11 +1,13 @@
 """The repositories over one database, handed around as one object. Its fields are ports (Protocols): nothing
-outside ``storage/`` learns which database is behind them; ``over`` builds the SQLite ones."""
+outside ``storage/`` learns which database is behind them; ``over`` builds the SQLite ones
+(``storage/sqlite_repositories.py``), ``storage/postgres/repositories.py`` the PostgreSQL ones."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, tzinfo
+from typing import TYPE_CHECKING
 
 from aiogram.fsm.storage.base import BaseStorage
 
@@ -15,24 +17,6 @@ from approvals.leadership import LeadershipSource
 from approvals.ports import ApprovalStore, KeyProjectStore, NoteStore, NoticeStore, PeopleStore, SummarySource
 from approvals.quota_service import QuotaStore
 from paperwork.issued import PaperStore
-from storage.board import SqliteBoardReader
-from storage.cards import SqliteCardStore
-from storage.checklists import SqliteChecklists
-from storage.copies import SqliteCopies
-from storage.database import Database
-from storage.fsm import SqliteFsmStorage
-from storage.group_commit import GroupCommit
-from storage.health import SqliteHealth
-from storage.inbox import SqliteInbox
-from storage.key_projects import SqliteKeyProjectStore
-from storage.key_service import SqliteKeyService
-from storage.leadership import SqliteLeadershipSource
-from storage.notes import SqliteNoteStore
-from storage.notices import SqliteNoticeStore
-from storage.numbers import SqliteApprovalNumbers
-from storage.outbox import SqliteChats, SqliteOutbox
-from storage.papers import SqlitePapers
-from storage.people import SqlitePeopleStore
 from storage.ports import (
     ApprovalNumbers,
     CardStore,
@@ -50,13 +34,9 @@ from storage.ports import (
     Units,
     Updates,
 )
-from storage.quota import SqliteQuotaStore
-from storage.replies import SqliteReplies
-from storage.requests import SqliteApprovalStore
-from storage.runs import SqliteRuns, SqliteSubscribers
-from storage.summary import SqliteSummarySource
-from storage.unit import Units as WriteUnits
-from storage.updates import SqliteDenials, SqliteUpdates
+
+if TYPE_CHECKING:
+    from storage.database import Database
 
 
 @dataclass(frozen=True)
@@ -87,38 +67,14 @@ class Repositories:
     key_service: KeyServiceRecords  # liaisons, consultations, bulletins (approvals/key_service.py)
     board: BoardReader  # the public notice board's reads (approvals/board.py)
     health: Health  # what the health endpoint reads and probes (monitoring/)
-    forms: Callable[[], BaseStorage]  # a new aiogram FSM storage (one per dispatcher: it caches form state)
+    # a new aiogram FSM storage (one per dispatcher: it caches form state); None where this database keeps none and
+    # form state is shared between instances instead (coordination's ``form_storage``)
+    forms: Callable[[], BaseStorage] | None
 
     @classmethod
     def over(cls, db: Database, tz: tzinfo = UTC) -> Repositories:
-        """``tz``: the bureau's time zone, the days the key-project service reads (UTC only where none are read)."""
-        committer = GroupCommit(db)
-        return cls(
-            committer=committer,
-            units=WriteUnits(committer),
-            requests=SqliteApprovalStore(db),
-            people=SqlitePeopleStore(db),
-            key_projects=SqliteKeyProjectStore(db),
-            summary=SqliteSummarySource(db),
-            cards=SqliteCardStore(db, committer),
-            outbox=SqliteOutbox(db, committer),
-            chats=SqliteChats(db),
-            updates=SqliteUpdates(db, committer),
-            denials=SqliteDenials(db),
-            runs=SqliteRuns(db),
-            subscribers=SqliteSubscribers(db),
-            inbox=SqliteInbox(db, committer),
-            replies=SqliteReplies(db),
-            notes=SqliteNoteStore(db),
-            copies=SqliteCopies(db),
-            numbers=SqliteApprovalNumbers(db),
-            checklists=SqliteChecklists(db),
-            notices=SqliteNoticeStore(db),
-            papers=SqlitePapers(db),
-            quota=SqliteQuotaStore(db),
-            leadership=SqliteLeadershipSource(db),
-            key_service=SqliteKeyService(db, tz),
-            board=SqliteBoardReader(db),
-            health=SqliteHealth(db),
-            forms=lambda: SqliteFsmStorage(db, committer),
-        )
+        """SQLite's, over ``db`` (``storage/sqlite_repositories.py``): imported here only when asked for, so an
+        instance on PostgreSQL never loads the SQLite backend. ``tz``: see ``sqlite_repositories``."""
+        from storage.sqlite_repositories import sqlite_repositories
+
+        return sqlite_repositories(db, tz)

@@ -29,6 +29,7 @@ from approvals.validation import InvalidField
 from sandbox.app import Sandbox
 from storage.database import Database
 from storage.notices import SqliteNoticeStore
+from storage.postgres.notices import PostgresNoticeStore
 from storage.repositories import Repositories
 from tests import servers
 
@@ -137,8 +138,16 @@ def notice_served(service: ApprovalService) -> ApprovalService:
 
 async def notice_run(service: ApprovalService, request_id: int) -> None:
     """Move the request's notice of the intended decision before today, as if its 5 working days had run."""
-    assert isinstance(service.notices, SqliteNoticeStore)
     yesterday = service.today() - timedelta(days=1)
+    if isinstance(service.notices, PostgresNoticeStore):
+        await service.notices.pool.execute(
+            "UPDATE notices SET opens_on = least(opens_on, $1), ends_on = $1 WHERE request_id = $2 AND kind = $3",
+            yesterday,
+            request_id,
+            NoticeKind.INTENDED_DECISION.value,
+        )
+        return
+    assert isinstance(service.notices, SqliteNoticeStore)
     async with service.notices.db.transaction() as conn:
         await conn.execute(
             "UPDATE notices SET opens_on = min(opens_on, ?), ends_on = ? WHERE request_id = ? AND kind = ?",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncpg
 
+from storage.migrations import SchemaTooNew as NewerSchema
 from storage.postgres.schema import STEPS
 
 # two int4 keys: a fixed class id (ASCII "GrCh") and the schema's hash, so each schema's migrations lock alone
@@ -22,8 +23,12 @@ CREATE TABLE IF NOT EXISTS schema_steps (
 """
 
 
-class SchemaTooNew(RuntimeError):
-    """The database has steps this code does not know: an older build must not write to it."""
+class SchemaTooNew(NewerSchema):
+    """The database has steps this code does not know: an older build must not write to it. One of SQLite's kind,
+    so the entry point reports either alike."""
+
+    def __init__(self, message: str) -> None:
+        RuntimeError.__init__(self, message)
 
 
 async def migrate(conn: asyncpg.Connection, steps: tuple[str, ...] = STEPS) -> int:

@@ -123,6 +123,10 @@ class PostgresOutbox:
         finally:
             await self.leader.close()
 
+    def held(self, row: int, held: bool) -> None:
+        """Told whether a mark of ``row`` (here or by the card store, in its own transaction) was this sender's."""
+        self._lost(row, held)
+
     def _lost(self, row: int, held: bool) -> None:
         if not held:  # the lease ran out and another sender took the row: its outcome stands
             log.warning("outbox row no longer held by this sender row=%d", row)

@@ -178,3 +178,23 @@ async def test_the_sign_off_chain_is_checked_at_start_and_reaches_the_service(
         assert application.app.approvals.signs_off
     finally:
         await application.close()
+
+
+def test_database_url_chooses_postgresql_only_beside_redis_and_is_never_echoed() -> None:
+    url = "postgresql://green:s3cret-pw@db.internal/green_channel"
+    assert load_settings(bot_token=FAKE, _env_file=None).database_url is None  # SQLite, as before
+    assert load_settings(bot_token=FAKE, database_url="", _env_file=None).database_url is None  # DATABASE_URL=
+    with pytest.raises(ConfigError) as alone:
+        load_settings(bot_token=FAKE, database_url=url, _env_file=None)
+    assert str(alone.value) == (
+        "configuration error: DATABASE_URL is invalid: Value error, needs REDIS_URL too (several instances share a "
+        "PostgreSQL database through Redis)"
+    )
+    with pytest.raises(ConfigError) as other:
+        load_settings(
+            bot_token=FAKE, database_url="mysql://green:s3cret-pw@db/x", redis_url="redis://r", _env_file=None
+        )
+    assert "DATABASE_URL is invalid" in str(other.value) and "s3cret-pw" not in str(other.value)
+    settings = load_settings(bot_token=FAKE, database_url=url, redis_url="redis://r:6379/0", _env_file=None)
+    assert settings.database_url is not None and settings.database_url.get_secret_value() == url
+    assert "s3cret-pw" not in repr(settings)

@@ -36,12 +36,14 @@ from storage.notices import insert_notices
 from storage.outbox import Outgoing
 from storage.ports import (
     ApprovalNumbers,
+    CardStore,
     Chats,
     Copies,
     Denials,
     Health,
     Inbox,
     KeyServiceRecords,
+    Outbox,
     Replies,
     Runs,
     Subscribers,
@@ -51,6 +53,7 @@ from storage.ports import (
 from storage.postgres import notices as pg_notices
 from storage.postgres import quota as pg_quota
 from storage.postgres.board import PostgresBoardReader
+from storage.postgres.cards import PostgresCardStore
 from storage.postgres.chats import PostgresChats
 from storage.postgres.checklists import PostgresChecklists
 from storage.postgres.committer import PostgresCommitter
@@ -63,6 +66,7 @@ from storage.postgres.leadership import PostgresLeadershipSource
 from storage.postgres.notes import PostgresNoteStore
 from storage.postgres.notices import PostgresNoticeStore
 from storage.postgres.numbers import PostgresApprovalNumbers
+from storage.postgres.outbox import PostgresOutbox
 from storage.postgres.papers import PostgresPapers
 from storage.postgres.people import PostgresPeopleStore
 from storage.postgres.pool import open_pool
@@ -116,6 +120,11 @@ class Backend:
     leadership: LeadershipSource
     board: BoardReader
     health: Health
+    cards: CardStore
+    outbox: Outbox  # the sender's side: what ``cards.posted`` marks sent
+
+    async def close(self) -> None:
+        """Before the database closes: what the store holds of it (PostgreSQL's outbox: its sender connection)."""
 
     async def settled(self) -> None:
         """Wait until the writes left to be stored soon (a unit's end, rows stored ahead) are stored."""
@@ -207,6 +216,8 @@ class SqliteBackend(Backend):
             leadership=repos.leadership,
             board=repos.board,
             health=repos.health,
+            cards=repos.cards,
+            outbox=repos.outbox,
         )
         self.db = db
         self.repos = repos
@@ -264,6 +275,7 @@ class SqliteBackend(Backend):
 class PostgresBackend(Backend):
     def __init__(self, pool: asyncpg.Pool, url: str, schema: str) -> None:
         committer = PostgresCommitter(pool)
+        outbox = PostgresOutbox(pool)
         super().__init__(
             "postgres",
             PostgresPeopleStore(pool),
@@ -293,12 +305,18 @@ class PostgresBackend(Backend):
             leadership=PostgresLeadershipSource(pool),
             board=PostgresBoardReader(pool),
             health=PostgresHealth(pool),
+            cards=PostgresCardStore(pool, committer, outbox),
+            outbox=outbox,
         )
+        self.pg_outbox = outbox
         self.pool, self.url, self.schema = pool, url, schema
         self.committer = committer
 
     async def settled(self) -> None:
         await self.committer.stored()
+
+    async def close(self) -> None:
+        await self.pg_outbox.close()  # its leader connection back to the pool, or the pool's close waits for it
 
     async def queued(self) -> list[tuple[Any, ...]]:
         rows = await self.pool.fetch(
@@ -354,7 +372,9 @@ class PostgresBackend(Backend):
         """A pool of its own on the same schema."""
         pool = await open_pool(self.url, schema=self.schema, min_size=2, max_size=6)
         try:
-            yield PostgresBackend(pool, self.url, self.schema)
+            other = PostgresBackend(pool, self.url, self.schema)
+            yield other
+            await other.close()
         finally:
             await pool.close()
 
@@ -379,6 +399,8 @@ async def backend(backend_kind: str, tmp_path: Path, run_name: str) -> AsyncIter
     async with pg_space(run_name) as (url, schema):
         pool = await open_pool(url, schema=schema, min_size=2, max_size=6)
         try:
-            yield PostgresBackend(pool, url, schema)
+            backend = PostgresBackend(pool, url, schema)
+            yield backend
+            await backend.close()
         finally:
             await pool.close()
