@@ -17,7 +17,7 @@ from localbotapi import ChatUser, LocalBotApi
 from storage.postgres.schema import STEPS
 from tests.bot.flows import submit
 from tests.bot.instances import ADMIN_ID, GROUP_ID, TOKEN, Instances
-from tests.servers import REDIS_ENV, configured
+from tests.servers import REDIS_ENV, configured, eventually
 
 APPLICANTS = 6
 
@@ -123,3 +123,35 @@ async def test_a_reviewer_removed_on_one_instance_is_refused_on_every_other_at_o
         await first.expect("您无权进行此操作", after=mark)
     tried = {instances.proxy.handled_by[u] for u in set(instances.proxy.handled_by) - before if u > max(before)}
     assert tried == {0, 1, 2}
+
+
+async def test_an_instance_killed_five_times_under_load_loses_nothing_and_leaves_nothing_pending(
+    instances: Instances,
+) -> None:
+    await asyncio.gather(*(instances.start(n) for n in range(3)))
+    applicants = [ChatUser(instances.api.world, 4000 + n, f"申请人{n}", "zh-hans") for n in range(9)]
+    load = asyncio.ensure_future(asyncio.gather(*(submit(user) for user in applicants)))
+    assert instances.proxy is not None
+    proxy = instances.proxy
+    for _ in range(5):  # killed while the forms are being filled in, restarted at once
+        seen = len(proxy.handled_by)
+        await instances.api.wait_until(lambda s=seen: len(proxy.handled_by) >= s + 8 or load.done(), timeout=300)
+        await instances.kill(0)
+        await instances.start(0)
+    numbers = await asyncio.wait_for(load, 900)  # every applicant got a receipt: nothing acknowledged was lost
+    assert len(set(numbers)) == len(applicants)
+    conn = await database(instances)
+    try:
+        submits = await conn.fetch(
+            "SELECT request_id, count(*) AS n FROM audit_events WHERE action = 'submit' GROUP BY request_id"
+        )
+        assert {row["request_id"]: row["n"] for row in submits} == {number: 1 for number in numbers}
+
+        async def drained() -> bool:
+            pending = await conn.fetchval("SELECT count(*) FROM outbox WHERE status = 'pending'")
+            inbox = await conn.fetchval("SELECT count(*) FROM inbox")
+            return pending == 0 and inbox == 0
+
+        await eventually(drained, timeout=300)  # the queue drains: nothing left pending, nothing left unhandled
+    finally:
+        await conn.close()
