@@ -74,6 +74,7 @@ class PostgresOutbox:
         self.lease = lease
         self._added = asyncio.Event()
         self.leader = OutboxLeader(pool, self._added)
+        self._took_over = False  # this sender has taken the previous one's claims since it began to lead
 
     @property
     def added(self) -> asyncio.Event:
@@ -83,7 +84,22 @@ class PostgresOutbox:
         self._added.set()
 
     async def leading(self) -> bool:
-        return await self.leader.holds()
+        if not await self.leader.holds():
+            self._took_over = False
+            return False
+        if not self._took_over:
+            # the sender before this one is dead, or cut off from the database: its claims would hold each of
+            # their chats for the rest of the lease (a receipt a minute late), so they are this sender's now
+            taken = await self.pool.execute(
+                "UPDATE outbox SET claimed_by = $1, lease_until = $2"
+                " WHERE status = 'pending' AND claimed_by IS NOT NULL AND claimed_by <> $1",
+                self.claimer,
+                datetime.now(UTC) + self.lease,
+            )
+            self._took_over = True
+            if taken != "UPDATE 0":
+                log.info("outbox rows taken over from the previous sender %s", taken.split()[-1])
+        return True
 
     async def add(self, messages: Sequence[Outgoing], now: datetime) -> None:
         async with self.pool.acquire() as conn, conn.transaction():

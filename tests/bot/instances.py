@@ -108,7 +108,7 @@ class Instances:
             **os.environ,
             "BOT_TOKEN": TOKEN,
             "TELEGRAM_API_BASE": self.api.base_url,
-            "DATABASE_URL": self.database_url,
+            "DATABASE_URL": f"{self.database_url}&application_name=green{index}",  # who holds what, in pg_locks
             "REDIS_URL": self.redis_url,
             "REDIS_PREFIX": self.redis_prefix,
             "FILES_DIR": str(self.workdir / "files"),  # shared, as the compose file's volume

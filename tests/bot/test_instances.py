@@ -14,6 +14,7 @@ import pytest
 from redis.asyncio import Redis
 
 from localbotapi import ChatUser, LocalBotApi
+from storage.postgres.outbox_leader import SENDER_LOCK_CLASS
 from storage.postgres.schema import STEPS
 from tests.bot.flows import submit
 from tests.bot.instances import ADMIN_ID, GROUP_ID, TOKEN, Instances
@@ -155,3 +156,68 @@ async def test_an_instance_killed_five_times_under_load_loses_nothing_and_leaves
         await eventually(drained, timeout=300)  # the queue drains: nothing left pending, nothing left unhandled
     finally:
         await conn.close()
+
+
+def card_of(message: dict[str, Any]) -> int | None:
+    """The request a card in the group shows (a received request's card: its Accept button names it)."""
+    for row in message.get("reply_markup", {}).get("inline_keyboard", []):
+        for button in row:
+            if button.get("callback_data", "").startswith("ck:a:"):
+                return int(button["callback_data"].split(":")[2])
+    return None
+
+
+async def sending_instance(conn: asyncpg.Connection) -> int | None:
+    """Which instance holds the outbox sender's lock now (by its connection's application name)."""
+    name = await conn.fetchval(
+        "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a USING (pid)"
+        " WHERE l.locktype = 'advisory' AND l.classid = $1 AND l.granted",
+        SENDER_LOCK_CLASS,
+    )
+    return int(name.removeprefix("green")) if name else None
+
+
+async def test_killing_the_sending_instance_three_times_keeps_every_card_once_and_in_order(
+    instances: Instances,
+) -> None:
+    await asyncio.gather(*(instances.start(n) for n in range(3)))
+    world = instances.api.world
+    watcher = ChatUser(world, 201, "张审", "zh-hans")
+    group = ChatUser.group(world, GROUP_ID, "审批科")
+    applicants = [ChatUser(world, 5000 + n, f"申请人{n}", "zh-hans") for n in range(9)]
+    load = asyncio.ensure_future(asyncio.gather(*(submit(user) for user in applicants)))
+    conn = await database(instances)
+    kills = 3
+    try:
+        for _ in range(kills):  # the instance that sends, each time: its connection dies with it
+            cards = len(watcher.inbox(group))
+            await instances.api.wait_until(lambda c=cards: len(watcher.inbox(group)) > c or load.done(), timeout=300)
+
+            async def known() -> bool:
+                return await sending_instance(conn) is not None
+
+            await eventually(known, timeout=120)
+            leader = await sending_instance(conn)
+            assert leader is not None
+            await instances.kill(leader)
+            await instances.start(leader)
+        numbers = await asyncio.wait_for(load, 900)
+
+        async def drained() -> bool:
+            return await conn.fetchval("SELECT count(*) FROM outbox WHERE status = 'pending'") == 0
+
+        await eventually(drained, timeout=300)
+        order = [
+            row["request_id"]
+            for row in await conn.fetch(
+                "SELECT request_id FROM outbox WHERE kind = 'card' AND chat_id = $1 AND status = 'sent' ORDER BY id",
+                GROUP_ID,
+            )
+        ]
+    finally:
+        await conn.close()
+    shown = [card for card in map(card_of, watcher.inbox(group)) if card is not None]
+    assert sorted(set(shown)) == sorted(numbers)  # every request's card reached the group
+    assert len(shown) - len(set(shown)) <= kills  # twice at most once per kill (a killed sender's claimed row)
+    firsts = list(dict.fromkeys(shown))
+    assert firsts == list(dict.fromkeys(order))  # in the outbox's order
