@@ -26,11 +26,15 @@ def test_no_filter_is_left_to_run_in_a_thread(harness: Harness) -> None:
 async def test_the_local_server_reports_a_call_as_it_arrives(harness: Harness) -> None:
     """The benchmark knows a bot is up when its first long poll arrives, not when that poll times out."""
     world = harness.api.world
-    arrived: list[Call] = []
-    answered: list[Call] = []
-    world.arrivals.append(arrived.append)
-    world.listeners.append(lambda call, result: answered.append(call))
-    await harness.api.wait_until(lambda: [c for c in arrived if c.method == "getUpdates"])
-    poll = next(c for c in arrived if c.method == "getUpdates")
-    assert not any(c is poll for c in answered)  # nothing to deliver: the poll is still open
-    await harness.api.wait_until(lambda: any(c is poll for c in answered))
+    events: list[tuple[str, Call]] = []  # in the order the server reported them (a busy machine moves no order)
+    world.arrivals.append(lambda call: events.append(("arrived", call)))
+    world.listeners.append(lambda call, result: events.append(("answered", call)))
+
+    def first_poll() -> Call | None:  # the first long poll that arrived after the callbacks were in place
+        return next((c for kind, c in events if kind == "arrived" and c.method == "getUpdates"), None)
+
+    await harness.api.wait_until(first_poll)
+    poll = first_poll()
+    await harness.api.wait_until(lambda: any(kind == "answered" and c is poll for kind, c in events))
+    order = [kind for kind, c in events if c is poll]
+    assert order == ["arrived", "answered"]  # reported on arrival, while the poll was still open
