@@ -7,25 +7,11 @@ from typing import Any
 
 from approvals.models import AuditEvent, Status
 from storage.codec import stamp, unstamp
+from storage.columns import AUDIT_COLUMNS
 from storage.inline import InlineConnection
 from storage.outbox import enqueue_event
 
-_COLUMNS = (
-    "request_id",
-    "actor_id",
-    "actor_name",
-    "at",
-    "action",
-    "from_status",
-    "to_status",
-    "reason",
-    "approval_number",
-    "target_id",
-    "target_name",
-    "file_name",
-    "sha256",
-    "file_size",
-)
+_COLUMNS = AUDIT_COLUMNS
 SELECT_EVENTS = f"SELECT {', '.join(_COLUMNS)} FROM audit_events"
 
 

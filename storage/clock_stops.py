@@ -8,24 +8,12 @@ from typing import Any
 
 from approvals.clock_stops import ClockStop, StopKind
 from storage.codec import day, must_day, stamp, unday, unstamp
+from storage.columns import CLOCK_STOP_COLUMNS
 from storage.inline import InlineConnection
 from storage.reader import SnapshotReader
 
 Connection = SnapshotReader | InlineConnection
-_COLUMNS = (
-    "id",
-    "request_id",
-    "kind",
-    "days",
-    "started_on",
-    "started_at",
-    "expected_end",
-    "ended_on",
-    "ended_at",
-    "ended_by",
-    "result",
-    "excluded_days",
-)
+_COLUMNS = CLOCK_STOP_COLUMNS
 SELECT_STOPS = f"SELECT {', '.join(f'clock_stops.{c}' for c in _COLUMNS)} FROM clock_stops"
 
 

@@ -15,6 +15,7 @@ from approvals.quota import QuotaMove
 from storage.audit import SELECT_EVENTS, event_of, insert_event
 from storage.clock_stops import ALL_OPEN, OF_REQUEST, OPEN_OF_REQUEST, select_stops, write_stop
 from storage.codec import day, must_day, stamp, unday, unstamp
+from storage.columns import REQUEST_COLUMNS, REQUEST_PLAIN
 from storage.database import Database
 from storage.inline import InlineConnection
 from storage.migrations import FINAL, OPEN
@@ -25,45 +26,8 @@ from storage.reader import SnapshotReader
 from storage.search import find_requests
 
 # Columns written from the model as they are (text, numbers); the rest need converting.
-_PLAIN = (
-    "applicant_id",
-    "project_name",
-    "organisation",
-    "contact_name",
-    "phone",
-    "category",
-    "document_type",
-    "location",
-    "description",
-    "key_code",
-    "status",
-    "version",
-    "claimed_by",
-    "decided_by",
-    "approval_number",
-    "last_reason",
-    "paused_working_days",
-    "client_key",
-    "listed_documents",
-    "signing_decision",
-    "signing_step",
-    "eia_firm",
-)
-_COLUMNS = (
-    *_PLAIN,
-    "investment",
-    "lane",
-    "submitted_at",
-    "updated_at",
-    "accepted_on",
-    "decided_at",
-    "decided_on",
-    "paused_since",
-    "promised_due",
-    "statutory_due",
-    "received_on",
-    "listed_on",
-)
+_PLAIN = REQUEST_PLAIN
+_COLUMNS = REQUEST_COLUMNS
 Connection = SnapshotReader | InlineConnection  # queries shared by the reader and the writer
 _SELECT = f"SELECT id, {', '.join(_COLUMNS)} FROM requests"
 

@@ -6,23 +6,9 @@ from __future__ import annotations
 import asyncpg
 
 from approvals.models import AuditEvent, Status
+from storage.columns import AUDIT_COLUMNS
 
-_COLUMNS = (
-    "request_id",
-    "actor_id",
-    "actor_name",
-    "at",
-    "action",
-    "from_status",
-    "to_status",
-    "reason",
-    "approval_number",
-    "target_id",
-    "target_name",
-    "file_name",
-    "sha256",
-    "file_size",
-)
+_COLUMNS = AUDIT_COLUMNS
 SELECT_EVENTS = f"SELECT {', '.join(_COLUMNS)} FROM audit_events"
 _INSERT = (
     f"INSERT INTO audit_events ({', '.join(_COLUMNS)}) "

@@ -9,21 +9,9 @@ from typing import Any
 import asyncpg
 
 from approvals.clock_stops import ClockStop, StopKind
+from storage.columns import CLOCK_STOP_COLUMNS
 
-_COLUMNS = (
-    "id",
-    "request_id",
-    "kind",
-    "days",
-    "started_on",
-    "started_at",
-    "expected_end",
-    "ended_on",
-    "ended_at",
-    "ended_by",
-    "result",
-    "excluded_days",
-)
+_COLUMNS = CLOCK_STOP_COLUMNS
 SELECT_STOPS = f"SELECT {', '.join(f's.{c}' for c in _COLUMNS)} FROM clock_stops s"
 OPEN_OF_REQUEST = f"{SELECT_STOPS} WHERE s.request_id = $1 AND s.ended_on IS NULL"
 OF_REQUEST = f"{SELECT_STOPS} WHERE s.request_id = $1 ORDER BY s.id"

@@ -8,44 +8,10 @@ from typing import Any
 import asyncpg
 
 from approvals.models import ApprovalRequest, Attachment, Category, DocumentType, Lane, Status
+from storage.columns import REQUEST_COLUMNS
 
 _ENUMS = ("category", "document_type", "status")
-COLUMNS = (
-    "applicant_id",
-    "project_name",
-    "organisation",
-    "contact_name",
-    "phone",
-    "category",
-    "document_type",
-    "location",
-    "description",
-    "key_code",
-    "status",
-    "version",
-    "claimed_by",
-    "decided_by",
-    "approval_number",
-    "last_reason",
-    "paused_working_days",
-    "client_key",
-    "listed_documents",
-    "signing_decision",
-    "signing_step",
-    "eia_firm",
-    "investment",
-    "lane",
-    "submitted_at",
-    "updated_at",
-    "accepted_on",
-    "decided_at",
-    "decided_on",
-    "paused_since",
-    "promised_due",
-    "statutory_due",
-    "received_on",
-    "listed_on",
-)
+COLUMNS = REQUEST_COLUMNS
 SELECT = f"SELECT id, {', '.join(COLUMNS)} FROM requests"
 INSERT = (
     f"INSERT INTO requests ({', '.join(COLUMNS)}) "
